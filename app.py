@@ -1,0 +1,45 @@
+"""Router: language, presenter mode and the page navigation. Every page lives in pages/ (see ui/nav.py)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import controls, nav
+from ui.catalog import LANGUAGE_NAMES, LANGUAGES
+from ui.i18n import browser_lang, t
+
+st.set_page_config(page_title="Deep Net Training Lab", page_icon=":material/neurology:", layout="wide")
+
+# Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
+if "lang" not in st.session_state:
+    asked = st.query_params.get("lang")
+    st.session_state["lang"] = asked if asked in LANGUAGES else browser_lang()
+    if asked is not None and asked not in LANGUAGES:
+        st.warning(t("common.bad_param", key="lang", value=str(asked)[:40]))
+st.sidebar.segmented_control(t("common.language"), LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get,
+                             required=True)
+if st.query_params.get("lang") != st.session_state["lang"]:
+    st.query_params["lang"] = st.session_state["lang"]
+
+presenting = controls.toggle("present", t("common.presenter"), False, where=st.sidebar, help=t("common.presenter_help"))
+if presenting:
+    # Projection: bigger text everywhere, compact sidebar. Static CSS only; no user text reaches it.
+    st.markdown(
+        """<style>
+        [data-testid="stMain"] { font-size: 1.3rem; }
+        [data-testid="stMain"] h1 { font-size: 3rem; }
+        [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
+        [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
+        [data-testid="stSidebar"] { font-size: 0.9rem; }
+        </style>""",
+        unsafe_allow_html=True,
+    )
+
+pages = {
+    t(f"common.group_{group}"): [
+        st.Page(spec.path, title=t(f"{spec.slug}.title"), icon=spec.icon, url_path=spec.slug,
+                default=(spec.slug == "home"))
+        for spec in nav.PAGES if spec.group == group
+    ]
+    for group in nav.GROUPS
+}
+st.navigation(pages).run()

@@ -1,0 +1,18 @@
+"""Name lookup shared by every registry family (activations, losses, optimizers, ...).
+
+A family is a dict ``{name: factory}``; pages build menus from its keys, and a typo
+gets an error that lists what would have worked.
+"""
+
+
+def lookup(registry: dict, name, family: str):
+    """Return ``registry[name]``; unknown name -> ValueError listing the valid names.
+
+    >>> lookup({"relu": 1}, "relu", "activation")
+    1
+    """
+    try:
+        return registry[name]
+    except (KeyError, TypeError):  # TypeError: unhashable names such as lists
+        valid = ", ".join(registry)
+        raise ValueError(f"unknown {family} {name!r}; valid: {valid}") from None

@@ -1,0 +1,4 @@
+"""Plotly figure builders: engine results in, go.Figure out. One theme, one palette. No Streamlit here.
+
+Text (titles, axis labels) is passed in by the caller, already translated.
+"""

@@ -1,0 +1,25 @@
+"""Home: what the lab teaches, a map of every page, and how to use it in class."""
+import streamlit as st
+
+from ui import nav
+from ui.i18n import t
+from ui.lesson import header
+
+header("home")
+
+st.subheader(t("home.map"))
+for group in nav.GROUPS:
+    specs = [p for p in nav.PAGES if p.group == group and p.slug != "home"]
+    if not specs:
+        continue
+    st.markdown(f"**{t(f'common.group_{group}')}**")
+    cols = st.columns(min(3, len(specs)))
+    for i, spec in enumerate(specs):
+        with cols[i % len(cols)].container(border=True):
+            st.page_link(spec.path, label=t(f"{spec.slug}.title"), icon=spec.icon)
+            st.caption(t(f"{spec.slug}.summary"))
+
+st.subheader(t("home.class_title"))
+st.markdown(t("home.class"))
+with st.expander(t("home.about_title"), expanded=False):
+    st.markdown(t("home.about"))

@@ -1,0 +1,99 @@
+"""The shape every page follows, so each one reads top to bottom as a short lesson:
+title and what you'll see -> controls -> one engine call -> figures with captions -> formula -> try this -> explanation.
+"""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from figures.common import finite_or_none  # noqa: F401  (re-exported for pages that build tables)
+from figures.theme import presenter as presenter_style
+from ui.i18n import has, t
+
+
+def presenting() -> bool:
+    return bool(st.session_state.get("present", False))
+
+
+def header(page: str) -> None:
+    """Title and the two-sentence 'what you will see'."""
+    st.title(t(f"{page}.title"))
+    st.markdown(t(f"{page}.intro"))
+
+
+def sidebar_controls(page: str):
+    """The container for a page's controls (the sidebar, under a heading)."""
+    st.sidebar.subheader(t("common.controls"))
+    return st.sidebar
+
+
+def chart(fig, key: str, caption: str) -> None:
+    """Draw a figure with its one-line 'what to notice' caption."""
+    if presenting():
+        presenter_style(fig)
+    st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False})
+    st.caption(caption)
+
+
+def formula(latex: str, **values) -> None:
+    """A formula with the current numbers substituted (values are formatted compactly)."""
+    shown = {k: (_num(v) if isinstance(v, (int, float)) else v) for k, v in values.items()}
+    st.latex(latex.format(**shown) if shown else latex)
+
+
+def _num(v: float) -> str:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return str(v)
+    if isinstance(v, int):
+        return str(v)
+    if v == 0 or not math.isfinite(v):
+        return str(v)
+    if 1e-3 <= abs(v) < 1e4:
+        return f"{v:.4g}"
+    mantissa, exp = f"{v:.2e}".split("e")
+    return rf"{mantissa}\times 10^{{{int(exp)}}}"
+
+
+def try_this(page: str) -> None:
+    st.subheader(t("common.try_this"))
+    st.markdown(t(f"{page}.try"))
+
+
+def explanation(page: str, key: str = "explain") -> None:
+    """The longer text; collapsed in presenter mode so the charts own the screen."""
+    with st.expander(t("common.explanation"), expanded=not presenting()):
+        st.markdown(t(f"{page}.{key}"))
+
+
+def predict(page: str, key: str, n_options: int) -> bool:
+    """'Predict, then run': pose a question with options from the text file; True once the answer is revealed.
+
+    Text keys: <page>.<key>_q (the question), <page>.<key>_1 … _n (the options), <page>.<key>_a (the answer's explanation).
+    """
+    state_key = f"_revealed.{page}.{key}"
+    with st.container(border=True):
+        st.markdown(f"**{t('common.predict')}** {t(f'{page}.{key}_q')}")
+        options = [t(f"{page}.{key}_{i}") for i in range(1, n_options + 1)]
+        choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
+        revealed = st.session_state.get(state_key, False)
+        if not revealed:
+            st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
+                      on_click=lambda: st.session_state.__setitem__(state_key, True))
+        else:
+            st.success(t(f"{page}.{key}_a"))
+    return revealed
+
+
+def diverged(step: int | None, what: str = "") -> None:
+    """The one message for a run whose loss became NaN/inf (charts stop at the last finite step)."""
+    if step is not None:
+        st.error(t("common.diverged", step=step, what=what), icon=":material/warning:")
+
+
+def text(key: str, **values) -> str:
+    return t(key, **values)
+
+
+__all__ = ["header", "sidebar_controls", "chart", "formula", "try_this", "explanation", "predict", "diverged",
+           "presenting", "text", "has"]

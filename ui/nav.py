@@ -1,0 +1,36 @@
+"""The page registry: app.py builds st.navigation from it, tests discover pages from it.
+
+A page is one entry: its slug is the file name in pages/, the URL path and the content file's name.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    slug: str
+    group: str
+    icon: str
+
+    @property
+    def path(self) -> str:
+        return f"pages/{self.slug}.py"
+
+
+# Group keys are translated through common.group_<key>; order here is the order in the sidebar.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "start", ":material/home:"),
+)
+
+GROUPS = tuple(dict.fromkeys(p.group for p in PAGES))
+
+
+def get(slug: str) -> PageSpec:
+    for page in PAGES:
+        if page.slug == slug:
+            return page
+    raise ValueError(f"unknown page {slug!r}; valid: {', '.join(p.slug for p in PAGES)}")
