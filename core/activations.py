@@ -49,8 +49,8 @@ class Activation:
     name = ""
     learnable = ()  # names of learned parameters (prelu: ("alpha",))
 
-    def __init__(self, **hp):
-        self.hp = dict(hp)
+    def __init__(self):
+        self.hp = {}  # subclasses with hyperparameters record them here, for labels and repr
 
     def forward(self, z, train=False, rng=None):
         """z: any shape -> a = f(z), same shape and dtype."""
@@ -109,7 +109,8 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha=0.01):
-        super().__init__(alpha=alpha)
+        super().__init__()
+        self.hp = dict(alpha=alpha)
         self.alpha = alpha
 
     def forward(self, z, train=False, rng=None):
@@ -132,7 +133,8 @@ class RReLU(Activation):
     def __init__(self, lower=1 / 8, upper=1 / 3):
         if not 0 <= lower <= upper:
             raise ValueError(f"rrelu needs 0 <= lower <= upper, got lower={lower}, upper={upper}")
-        super().__init__(lower=lower, upper=upper)
+        super().__init__()
+        self.hp = dict(lower=lower, upper=upper)
         self.lower, self.upper = lower, upper
 
     def slopes(self, shape, train=False, rng=None, dtype=np.float64):
@@ -167,7 +169,8 @@ class PReLU(Activation):
     learnable = ("alpha",)
 
     def __init__(self, alpha=0.25):
-        super().__init__(alpha=alpha)
+        super().__init__()
+        self.hp = dict(alpha=alpha)
         self.alpha = alpha
 
     def forward(self, z, train=False, rng=None, alpha=None):
@@ -191,7 +194,8 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        super().__init__(alpha=alpha)
+        super().__init__()
+        self.hp = dict(alpha=alpha)
         self.alpha = alpha
 
     def forward(self, z, train=False, rng=None):
@@ -242,22 +246,26 @@ class Linear(Activation):
 class GELU(Activation):
     """GELU, tanh approximation (Hendrycks & Gimpel 2016):
 
-    a = ½ z (1 + tanh u), u = √(2/π) (z + 0.044715 z³);
-    da/dz = ½ (1 + tanh u) + ½ z (1 - tanh² u) √(2/π) (1 + 3 · 0.044715 z²).
+    a = ½ z (1 + tanh u), u = √(2/π) (z + 0.044715 z³).
+    Computed as a = z σ(2u), the same function (1 + tanh u = 2σ(2u)) without the cancellation
+    in 1 + tanh u for negative z; da/dz = σ(2u) + 2 z σ(2u)(1 - σ(2u)) √(2/π)(1 + 3 · 0.044715 z²).
     """
 
     name = "gelu"
     _C = math.sqrt(2 / math.pi)  # a Python float, so float32 inputs stay float32
     _K = 0.044715
 
+    def _s(self, z):
+        return _sigmoid(2 * self._C * (z + self._K * z**3))
+
     def forward(self, z, train=False, rng=None):
         z = _as_float(z)
-        return 0.5 * z * (1 + np.tanh(self._C * (z + self._K * z**3)))
+        return z * self._s(z)
 
     def derivative(self, z):
         z = _as_float(z)
-        t = np.tanh(self._C * (z + self._K * z**3))
-        return 0.5 * (1 + t) + 0.5 * z * (1 - t**2) * self._C * (1 + 3 * self._K * z**2)
+        s = self._s(z)
+        return s + 2 * z * s * (1 - s) * self._C * (1 + 3 * self._K * z**2)
 
 
 class Swish(Activation):
@@ -266,7 +274,8 @@ class Swish(Activation):
     name = "swish"
 
     def __init__(self, beta=1.0):
-        super().__init__(beta=beta)
+        super().__init__()
+        self.hp = dict(beta=beta)
         self.beta = beta
 
     def forward(self, z, train=False, rng=None):

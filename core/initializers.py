@@ -23,8 +23,8 @@ class Initializer:
     name = ""
     gaussian = True  # False: uniform on [-limit, limit] with limit = √3 · std
 
-    def __init__(self, **hp):
-        self.hp = dict(hp)
+    def __init__(self):
+        self.hp = {}  # subclasses with hyperparameters record them here
 
     def std(self, fan_in, fan_out):
         """Standard deviation of one entry of W."""
@@ -70,7 +70,8 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value=0.1):
-        super().__init__(value=value)
+        super().__init__()
+        self.hp = dict(value=value)
 
     def std(self, fan_in, fan_out):
         return 0.0
@@ -88,7 +89,8 @@ class Normal(Initializer):
     def __init__(self, std=0.01):
         if std < 0:
             raise ValueError(f"normal init needs std >= 0, got {std}")
-        super().__init__(std=std)
+        super().__init__()
+        self.hp = dict(std=std)
 
     def std(self, fan_in, fan_out):
         return float(self.hp["std"])
@@ -103,7 +105,8 @@ class Uniform(Initializer):
     def __init__(self, limit=0.05):
         if limit < 0:
             raise ValueError(f"uniform init needs limit >= 0, got {limit}")
-        super().__init__(limit=limit)
+        super().__init__()
+        self.hp = dict(limit=limit)
 
     def std(self, fan_in, fan_out):
         return self.hp["limit"] / math.sqrt(3)

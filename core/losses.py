@@ -52,8 +52,8 @@ class Loss:
 
     name = ""
 
-    def __init__(self, **hp):
-        self.hp = dict(hp)
+    def __init__(self):
+        self.hp = {}  # subclasses with hyperparameters record them here
 
     def __call__(self, out, y):
         raise NotImplementedError
@@ -93,7 +93,8 @@ class Huber(Loss):
     def __init__(self, delta=1.0):
         if delta <= 0:
             raise ValueError(f"huber needs delta > 0, got {delta}")
-        super().__init__(delta=delta)
+        super().__init__()
+        self.hp = dict(delta=delta)
 
     def __call__(self, out, y):
         out = np.asarray(out)
@@ -130,7 +131,7 @@ class CrossEntropy(Loss):
             raise ValueError(f"cross_entropy: target shape {y.shape} does not match logits {out.shape}")
         log_p = _log_softmax(out)
         value = -float(np.sum(target * log_p)) / n
-        return value, (np.exp(log_p) - target) / n
+        return value, (softmax(out) - target) / n
 
 
 class BCE(Loss):

@@ -24,15 +24,15 @@ def _entry(key: str) -> dict | None:
 
 
 def _finished(obj: Any, total_steps: int) -> bool:
-    return obj.step >= total_steps or getattr(obj, "stopped", False)
+    return obj.step >= total_steps or bool(getattr(obj, "stopped", False)) or bool(getattr(obj, "diverged", False))
 
 
 def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: int,
           view: Callable[[Any], None], step_size: int = 1, first_chunk: int = 8) -> Any:
     """Draw the Train/Pause/Step/Reset row and the live view; return the trainer-like object.
 
-    build() makes a fresh object with .run(n) and .step (int, updates done) and optionally .stopped (bool,
-    e.g. diverged). signature: everything build() depends on; when it changes the run starts over.
+    build() makes a fresh object with .run(n) and .step (int, updates done) and optionally .stopped or
+    .diverged (bool: nothing more to train), e.g. a core.train.Trainer or a core.compare.Group. signature: everything build() depends on; when it changes the run starts over.
     view(obj) draws the charts from the object's state (called on every tick).
     """
     state_key = f"_live.{key}"

@@ -22,9 +22,25 @@ class PageSpec:
 
 
 # Group keys are translated through common.group_<key>; order here is the order in the sidebar.
-PAGES: tuple[PageSpec, ...] = (
+ALL_PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "start", ":material/home:"),
+    PageSpec("losses", "foundations", ":material/functions:"),
+    PageSpec("batches", "foundations", ":material/stacks:"),
+    PageSpec("preprocessing", "foundations", ":material/tune:"),
+    PageSpec("activations", "foundations", ":material/show_chart:"),
+    PageSpec("vanishing", "problems", ":material/trending_down:"),
+    PageSpec("initialization", "problems", ":material/casino:"),
+    PageSpec("batchnorm", "fixes", ":material/align_vertical_center:"),
+    PageSpec("dropout", "fixes", ":material/grain:"),
+    PageSpec("regularization", "fixes", ":material/compress:"),
+    PageSpec("ensembles", "fixes", ":material/groups:"),
+    PageSpec("transfer", "fixes", ":material/move_up:"),
+    PageSpec("optimizers", "optimization", ":material/route:"),
+    PageSpec("landscape", "optimization", ":material/landscape:"),
+    PageSpec("playground", "playground", ":material/sports_esports:"),
 )
+# Pages are written one by one; a page joins the navigation once its file exists.
+PAGES: tuple[PageSpec, ...] = tuple(p for p in ALL_PAGES if (ROOT / p.path).exists())
 
 GROUPS = tuple(dict.fromkeys(p.group for p in PAGES))
 
