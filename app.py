@@ -8,6 +8,7 @@ from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 
 st.set_page_config(page_title="Deep Net Training Lab", page_icon=":material/neurology:", layout="wide")
+st.session_state["_routed"] = True  # see ui.lesson._ensure_routed
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
 if "lang" not in st.session_state:

@@ -30,7 +30,7 @@ from core import data, losses, nn, train
 
 LOSSES = ("cross_entropy", "bce", "mse")  # the losses the stacked forward can evaluate
 DIRECTIONS = ("random", "pca")
-_CHUNK_ELEMENTS = 1 << 20  # G·N·H per block: keeps the stacked activations cache-sized (~8 MB)
+_CHUNK_ELEMENTS = 1 << 18  # G·N·H per block: stacked activations stay cache-sized (~2 MB); measured fastest
 
 
 # ---------------------------------------------------------------- flat parameter vectors
@@ -140,9 +140,7 @@ def _forward_block(net, thetas, x, y, loss):
 
 def single_loss(net: nn.MLP, theta: np.ndarray, x, y, loss: str = "cross_entropy") -> float:
     """The reference: load ``theta`` into a copy of the net and run one ordinary forward pass."""
-    other = net.copy()
-    for (name, off, shape), p in zip(_slices(other), other.params):
-        p[...] = theta[off:off + p.size].reshape(shape)
+    other = _load(net, np.asarray(theta, dtype=np.float64))
     with np.errstate(all="ignore"):
         value, _ = losses.get(loss)(other.forward(np.asarray(x, dtype=np.float64), train=False), y)
     return float(value)
@@ -156,38 +154,75 @@ def grid_points(center: np.ndarray, d1: np.ndarray, d2: np.ndarray, alphas, beta
     return center + a.reshape(-1, 1) * d1 + b.reshape(-1, 1) * d2
 
 
+def plane_loss(net: nn.MLP, center: np.ndarray, d1: np.ndarray, d2: np.ndarray, alphas, betas, x, y,
+               loss: str = "cross_entropy", chunk_elements: int = _CHUNK_ELEMENTS) -> np.ndarray:
+    """f(α, β) = L(θ* + α·d1 + β·d2) on the grid betas × alphas -> (len(betas), len(alphas)).
+
+    Equal to ``stacked_loss(net, grid_points(...))`` but builds the (G, P) stack one block at a time, so a
+    81² grid of a 2,000-parameter net never holds 100 MB of parameter copies at once.
+    """
+    a, b = np.meshgrid(np.asarray(alphas, float), np.asarray(betas, float))
+    a, b = a.ravel(), b.ravel()
+    x = np.asarray(x, dtype=np.float64)
+    block = max(1, chunk_elements // max(1, x.shape[0] * max(net.sizes)))
+    out = np.empty(a.size)
+    for start in range(0, a.size, block):
+        stop = start + block
+        thetas = center + a[start:stop, None] * d1 + b[start:stop, None] * d2
+        out[start:stop] = stacked_loss(net, thetas, x, y, loss, chunk_elements)
+    return out.reshape(len(betas), len(alphas))
+
+
 def project(path: np.ndarray, center: np.ndarray, d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
-    """Least-squares coordinates (T, 2) of θ_t − θ* on the plane spanned by d1, d2 (P,)."""
-    basis = np.stack([d1, d2], axis=1)  # (P, 2)
-    coords, *_ = np.linalg.lstsq(basis, (np.asarray(path) - center).T, rcond=None)
-    return coords.T
+    """Least-squares coordinates (T, 2) of θ_t − θ* on the plane spanned by d1, d2 (P,).
+
+    Solved through the 2×2 normal equations (d·dᵀ) c = d·(θ_t − θ*): exact for independent d1, d2,
+    and it avoids a threaded LAPACK lstsq, which stalled for a second on a busy 2-core machine.
+    """
+    basis = np.stack([d1, d2])  # (2, P)
+    offsets = np.atleast_2d(np.asarray(path, dtype=np.float64)) - center
+    return np.linalg.solve(basis @ basis.T, basis @ offsets.T).T
 
 
 def pca_directions(path: np.ndarray, center: np.ndarray, scale: float):
     """Top two principal directions of θ_t − θ* (Li et al. 2018, sec. 7), each of norm ``scale``.
 
-    -> (d1, d2, explained): explained is the share of the path's variance along each (2,).
+    PCA through the small (T, T) Gram matrix rather than an SVD of the (T, P) path (same result, far
+    cheaper). Signs are chosen so the start θ_0 lies at negative coordinates.
+    -> (d1, d2, explained): explained (2,) is the share of the path's variance along each direction.
     """
-    m = np.asarray(path) - center
-    m = m - m.mean(axis=0)
-    _, s, vt = np.linalg.svd(m, full_matrices=False)
-    total = float(np.sum(s ** 2))
-    if vt.shape[0] < 2 or total == 0:  # a path that never moved: fall back to two coordinate axes
-        eye = np.eye(m.shape[1])
-        return eye[0] * scale, eye[1] * scale, np.zeros(2)
-    explained = s[:2] ** 2 / total
-    return vt[0] * scale, vt[1] * scale, explained
+    m = np.asarray(path, dtype=np.float64) - center
+    centered = m - m.mean(axis=0)
+    values, vectors = np.linalg.eigh(centered @ centered.T)   # ascending eigenvalues
+    total = float(values.clip(min=0).sum())
+    dims = []
+    for k in (-1, -2):
+        if total <= 0 or values[k] <= total * 1e-12:
+            break
+        v = centered.T @ vectors[:, k] / np.sqrt(values[k])   # unit principal axis in parameter space
+        dims.append(-v if m[0] @ v > 0 else v)
+    if len(dims) < 2:  # a path with fewer than two independent moves: complete with a coordinate axis
+        for axis in np.eye(m.shape[1]):
+            rest = axis - sum((axis @ d) * d for d in dims)
+            if np.linalg.norm(rest) > 1e-6:
+                dims.append(rest / np.linalg.norm(rest))
+            if len(dims) == 2:
+                break
+    explained = np.array([max(values[-1], 0), max(values[-2], 0)]) / total if total > 0 else np.zeros(2)
+    return dims[0] * scale, dims[1] * scale, explained
 
 
 @dataclass
 class Landscape:
-    """One trained net and its loss slice.
+    """One trained net and its loss slice (losses on the training set, inference mode).
 
-    alphas (n,), betas (n,), loss (n, n) with loss[i, j] = f(alphas[j], betas[i]) on the training set;
-    center_loss f(0, 0); path (T, 2) projected path (last row (0, 0)); path_loss (T,) the true training
-    loss along the real path; path_steps (T,); slice_1d (n,) f(α, 0); explained (2,) PCA variance shares
-    (zeros for random directions); distance (T,) ‖θ_t − θ*‖ / ‖θ*‖; diverged_at None or the update that
-    went NaN/inf (θ* is then the last finite snapshot); train_acc of θ*; weight_norm ‖θ*‖ of the weights.
+    alphas (n,), betas (n,); loss (n, n) with loss[i, j] = f(alphas[j], betas[i]); center_loss f(0, 0);
+    path (T, 2) the projected path (last row (0, 0)); path_steps (T,) the update of each snapshot;
+    path_loss (T,) the true loss along the real path; path_slice_loss (T,) f at the projected points;
+    slice_1d (n,) f(α, 0); explained (2,) PCA variance shares (zeros for random directions);
+    captured: ‖projection of θ_0 − θ*‖ / ‖θ_0 − θ*‖, the share of the start-to-end distance the plane sees;
+    span: the half-width actually used; diverged_at: None or the update that went NaN/inf (θ* is then the
+    last finite snapshot); train_acc of θ*; n_params P.
     """
 
     alphas: np.ndarray
@@ -195,14 +230,15 @@ class Landscape:
     loss: np.ndarray
     center_loss: float
     path: np.ndarray
-    path_loss: np.ndarray
     path_steps: np.ndarray
+    path_loss: np.ndarray
+    path_slice_loss: np.ndarray
     slice_1d: np.ndarray
     explained: np.ndarray
-    distance: np.ndarray
+    captured: float
+    span: float
     diverged_at: int | None
     train_acc: float
-    span: float
     n_params: int
 
 
@@ -224,21 +260,21 @@ def train_path(net: nn.MLP, ds: data.Dataset, steps: int, record_every: int, **t
     return tr, np.array(path), np.array(marks)
 
 
-def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam", lr=0.01, steps=500,
-            batch_size=None, weight_decay=0.0, grid=41, span=1.0, directions="random", n_samples=300,
-            seed=0, record_points=60) -> Landscape:
-    """Train a small MLP on a 2-D set, then slice its loss around the trained weights θ*.
+def _load(net: nn.MLP, theta: np.ndarray) -> nn.MLP:
+    """A copy of ``net`` holding the flat parameters ``theta``."""
+    other = net.copy()
+    for (_, off, shape), p in zip(_slices(other), other.params):
+        p[...] = theta[off:off + p.size].reshape(shape)
+    return other
 
-    span: the grid covers α, β ∈ [−span, span] (filter-normalized units; in "pca" mode each direction
-    has the norm of the filter-normalized ones, ‖θ*_W‖, and the span grows to contain the whole path).
-    The directions come from ``seed`` through their own stream, so the same seed gives the same grid.
+
+def _trained(dataset, hidden, activation, optimizer, lr, steps, batch_size, weight_decay, n_samples, seed,
+             record_points):
+    """Data, the trained net at θ*, the path and the direction Generator, all from ``seed``'s streams.
+
+    The streams are split, so changing the optimizer never changes the data, the initial weights or the
+    random directions.
     """
-    if directions not in DIRECTIONS:
-        raise ValueError(f"unknown directions {directions!r}; valid: {', '.join(DIRECTIONS)}")
-    if not (isinstance(grid, (int, np.integer)) and 3 <= grid <= 151):
-        raise ValueError(f"grid must be an integer in [3, 151], got {grid!r}")
-    if not span > 0:
-        raise ValueError(f"span must be > 0, got {span}")
     if not (isinstance(steps, (int, np.integer)) and steps >= 1):
         raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
     data_seq, net_seq, train_seq, dir_seq = np.random.SeedSequence(seed).spawn(4)
@@ -246,37 +282,73 @@ def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam
     net = nn.MLP([ds.n_features, *hidden, ds.n_classes], activation=activation,
                  seed=int(net_seq.generate_state(1)[0]))
     check_supported(net)
-    opt_kwargs = {"lr": lr, "weight_decay": weight_decay}
+    if batch_size is not None:
+        batch_size = min(int(batch_size), ds.n_train)
     record_every = max(1, int(np.ceil(steps / record_points)))
-    tr, path, marks = train_path(net, ds, steps, record_every, optimizer=optimizer, opt_kwargs=opt_kwargs,
-                                 batch_size=batch_size, seed=int(train_seq.generate_state(1)[0]))
-    center = path[-1]
-    net_at_center = net.copy()
-    for (_, off, shape), p in zip(_slices(net_at_center), net_at_center.params):
-        p[...] = center[off:off + p.size].reshape(shape)
-    x, y = ds.x_train, ds.y_train
+    tr, path, marks = train_path(net, ds, steps, record_every, optimizer=optimizer,
+                                 opt_kwargs={"lr": lr, "weight_decay": weight_decay}, batch_size=batch_size,
+                                 seed=int(train_seq.generate_state(1)[0]))
+    return ds, _load(net, path[-1]), path, marks, tr.diverged_at, np.random.default_rng(dir_seq)
 
-    rng = np.random.default_rng(dir_seq)
-    d1 = filter_normalized_direction(net_at_center, rng)
-    d2 = filter_normalized_direction(net_at_center, rng)
+
+def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam", lr=0.01, steps=300,
+            batch_size=None, weight_decay=0.0, grid=41, span=1.0, directions="random", n_samples=300,
+            seed=0, record_points=60) -> Landscape:
+    """Train a small MLP on a 2-D set, then slice its training loss around the trained weights θ*.
+
+    span: the grid covers α, β ∈ [−span, span] in filter-normalized units. In "pca" mode each direction
+    gets the length of a filter-normalized one (‖θ*_W‖, the norm of all trained weights), and the span
+    grows to contain the whole path. The same seed gives the same data, net, path and directions.
+    """
+    if directions not in DIRECTIONS:
+        raise ValueError(f"unknown directions {directions!r}; valid: {', '.join(DIRECTIONS)}")
+    if not (isinstance(grid, (int, np.integer)) and 3 <= grid <= 151):
+        raise ValueError(f"grid must be an integer in [3, 151], got {grid!r}")
+    if not span > 0:
+        raise ValueError(f"span must be > 0, got {span}")
+    ds, net, path, marks, diverged_at, rng = _trained(dataset, hidden, activation, optimizer, lr, steps,
+                                                      batch_size, weight_decay, n_samples, seed, record_points)
+    center, x, y = path[-1], ds.x_train, ds.y_train
+    d1 = filter_normalized_direction(net, rng)
+    d2 = filter_normalized_direction(net, rng)
     explained = np.zeros(2)
     if directions == "pca":
-        scale = float(np.linalg.norm(d1))  # = ‖θ*_W‖, the length of a filter-normalized direction
-        d1, d2, explained = pca_directions(path, center, max(scale, 1e-12))
+        d1, d2, explained = pca_directions(path, center, max(float(np.linalg.norm(d1)), 1e-12))
     coords = project(path, center, d1, d2)
     if directions == "pca":
-        reach = float(np.max(np.abs(coords))) if coords.size else 0.0
-        span = max(span, 1.15 * reach)  # the whole path must sit inside the grid
+        span = max(span, 1.15 * float(np.max(np.abs(coords))))  # the whole path must sit inside the grid
     axis = np.linspace(-span, span, grid)
-    thetas = grid_points(center, d1, d2, axis, axis)
-    surface = stacked_loss(net_at_center, thetas, x, y).reshape(grid, grid)
-    center_loss = float(stacked_loss(net_at_center, center[None], x, y)[0])
-    path_loss = stacked_loss(net_at_center, path, x, y)
-    norm_center = float(np.linalg.norm(center)) or 1.0
+    surface = plane_loss(net, center, d1, d2, axis, axis, x, y)
+    extra = np.concatenate([center[None], path, center + coords @ np.stack([d1, d2])])
+    values = stacked_loss(net, extra, x, y)  # θ*, the real path and its shadow on the plane, in one pass
+    t = path.shape[0]
+    start_offset = path[0] - center
+    shadow = coords[0] @ np.stack([d1, d2])
+    captured = float(np.linalg.norm(shadow) / max(np.linalg.norm(start_offset), 1e-300))
     with np.errstate(all="ignore"):
-        acc = float(np.mean(np.argmax(net_at_center.forward(x), axis=1) == y))
-    return Landscape(alphas=axis, betas=axis, loss=surface, center_loss=center_loss, path=coords,
-                     path_loss=path_loss, path_steps=marks, slice_1d=surface[grid // 2] if grid % 2 else
-                     stacked_loss(net_at_center, grid_points(center, d1, d2, axis, [0.0]), x, y),
-                     explained=explained, distance=np.linalg.norm(path - center, axis=1) / norm_center,
-                     diverged_at=tr.diverged_at, train_acc=acc, span=float(span), n_params=center.size)
+        acc = float(np.mean(np.argmax(net.forward(x), axis=1) == y))
+    mid = grid // 2
+    slice_1d = surface[mid] if grid % 2 else plane_loss(net, center, d1, d2, axis, [0.0], x, y)[0]
+    return Landscape(alphas=axis, betas=axis.copy(), loss=surface, center_loss=float(values[0]), path=coords,
+                     path_steps=marks, path_loss=values[1:1 + t], path_slice_loss=values[1 + t:],
+                     slice_1d=slice_1d, explained=explained, captured=min(captured, 1.0), span=float(span),
+                     diverged_at=diverged_at, train_acc=acc, n_params=center.size)
+
+
+def cross_sections(weight_decays=(0.0, 1e-2), n=41, span=1.0, **settings) -> tuple[np.ndarray, dict]:
+    """The 1-D slice f(α) = L(θ* + α·δ) of the same run trained with each weight decay λ (sharp vs flat).
+
+    settings: as ``explore`` (dataset, hidden, activation, optimizer, lr, steps, batch_size, seed, ...).
+    Each run starts from the same initial weights and draws δ from the same seeded stream; δ is
+    filter-normalized to *its own* θ*, so the curves compare shapes fairly even though weight decay
+    shrinks the weights (the reason Li et al. normalize). -> (alphas (n,), {λ: (n,) losses}).
+    """
+    alphas = np.linspace(-span, span, n)
+    settings = {"dataset": "moons", "hidden": (16, 16), "activation": "relu", "optimizer": "adam", "lr": 0.01,
+                "steps": 300, "batch_size": None, "n_samples": 300, "seed": 0, "record_points": 1, **settings}
+    curves = {}
+    for lam in weight_decays:
+        ds, net, path, _, _, rng = _trained(weight_decay=lam, **settings)
+        d = filter_normalized_direction(net, rng)
+        curves[lam] = stacked_loss(net, path[-1] + alphas[:, None] * d, ds.x_train, ds.y_train)
+    return alphas, curves

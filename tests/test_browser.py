@@ -41,6 +41,18 @@ def _open(page, server, slug, lang):
     wait_idle(page)
 
 
+def test_deep_link_on_a_fresh_server_goes_through_the_router(browser_page):
+    """The first request a new server sees is a deep link: it must still get the router (language, layout)."""
+    from ui.catalog import load
+
+    server, page = browser_page
+    slug = nav.PAGES[-1].slug
+    _open(page, server, slug, "ko")
+    assert page.locator("h1").first.inner_text().strip() == load("ko")[f"{slug}.title"]
+    assert "lang=ko" in page.url
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("slug", [p.slug for p in nav.PAGES])
 def test_page_in_browser(browser_page, slug, lang):

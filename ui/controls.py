@@ -89,6 +89,14 @@ def slider(key: str, label: str, min_value, max_value, default, step=None, *, wh
     return value
 
 
+def _fmt_number(v) -> str:
+    # AppTest hands back already-formatted labels, so accept strings too
+    try:
+        return f"{float(v):g}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
 def log_slider(key: str, label: str, values: Sequence[float], default: float, *, where=st, help: str | None = None):
     """A slider over a fixed list of (usually log-spaced) values, e.g. learning rates 1e-4 … 10."""
     values = list(values)
@@ -103,7 +111,7 @@ def log_slider(key: str, label: str, values: Sequence[float], default: float, *,
         raise BadValue("not one of the allowed values")
 
     _seed_from_url(key, default, parse, where)
-    value = where.select_slider(label, options=values, key=key, help=help, format_func=lambda v: f"{v:g}")
+    value = where.select_slider(label, options=values, key=key, help=help, format_func=_fmt_number)
     _write_to_url(key, default)
     return value
 

@@ -16,8 +16,24 @@ def presenting() -> bool:
     return bool(st.session_state.get("present", False))
 
 
+def _ensure_routed() -> None:
+    """Send a page that runs without the router back through app.py.
+
+    On the very first script run of a fresh server, Streamlit's legacy `pages/` discovery runs a deep-linked
+    page directly, without app.py (no language, no layout) until st.navigation has been called once. app.py
+    marks every session it has served; a page that finds no mark turns the legacy mode off and reruns, which
+    goes through the router and lands on the same URL path.
+    """
+    if not st.session_state.get("_routed"):
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
+    _ensure_routed()
     st.title(t(f"{page}.title"))
     st.markdown(t(f"{page}.intro"))
 
