@@ -20,8 +20,9 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.app
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# OPENBLAS_NUM_THREADS=1: sessions already run in parallel threads; threaded BLAS on small matrices only oversubscribes.
 run: $(VENV)/.app
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q

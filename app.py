@@ -18,6 +18,9 @@ if "lang" not in st.session_state:
         st.warning(t("common.bad_param", key="lang", value=str(asked)[:40]))
 st.sidebar.segmented_control(t("common.language"), LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get,
                              required=True)
+# A language switch must redraw option labels: selection widgets keep their old labels otherwise (ui.controls).
+st.session_state["_lang_changed"] = st.session_state.get("_last_lang", st.session_state["lang"]) != st.session_state["lang"]
+st.session_state["_last_lang"] = st.session_state["lang"]
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 

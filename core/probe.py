@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core import data, initializers, nn, train
+from core import data, initializers, losses, nn, train
 
 # |a| beyond which a unit counts as saturated (its local gradient is nearly 0), by activation
 _SATURATION = {
@@ -122,6 +122,7 @@ class SymmetryResult:
     weight_spread: max over pairs of units i, j of max |W[:, i] - W[:, j]| (their incoming weights).
     output_spread: max over pairs of units of max |a_i - a_j| over the training inputs.
     identical: both spreads <= ``tol``. loss: (T,) training loss per step; train_acc: final.
+    weights: the trained W (H_prev, H) of every hidden layer (copies), e.g. for a heat map.
     """
 
     init: str
@@ -131,6 +132,7 @@ class SymmetryResult:
     identical: np.ndarray
     loss: np.ndarray
     train_acc: float
+    weights: list = field(default_factory=list, repr=False)
 
 
 def symmetry(init="zeros", activation="tanh", hidden=(8, 8), dataset="moons", steps=100,
@@ -156,6 +158,7 @@ def symmetry(init="zeros", activation="tanh", hidden=(8, 8), dataset="moons", st
         init=_init_name(init_obj), steps=tr.step, weight_spread=weight_spread,
         output_spread=output_spread, identical=(weight_spread <= tol) & (output_spread <= tol),
         loss=h["train_loss"], train_acc=float(h["train_acc"][-1]) if len(h["step"]) else float("nan"),
+        weights=[W.copy() for W in net.weights[:-1]],
     )
 
 
@@ -168,3 +171,62 @@ def _init_name(init):
     if isinstance(init, initializers.Initializer):
         return init.name
     return init if isinstance(init, str) else f"normal(std={float(init):g})"
+
+
+@dataclass
+class GradientProfile:
+    """One real forward/backward pass of a classifier, per dense layer l = 1..L (L - 1 hidden
+    layers, then the output layer), input side first. Arrays have shape (L,).
+
+    loss: the data loss of the pass.
+    weight_grad_norm: ‖∂L/∂W_l‖_F, what the optimizer receives for layer l.
+    delta_norm: ‖δ_l‖_F with δ_l = ∂L/∂z_l at the activation's input (the logits for the output
+        layer). Without batch norm, backprop gives δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(z_l), hence
+        ‖δ_l‖ ≤ max f' · ‖W_{l+1}‖_2 · ‖δ_{l+1}‖: the chain-rule bound (sigmoid: max f' = 1/4).
+    weight_spectral_norm: ‖W_l‖_2, the largest singular value of each dense W.
+    max_slope: max over z of the hidden activation's derivative f'(z) (sigmoid 0.25, tanh 1, relu 1),
+        read on a fine grid of z in [-10, 10].
+    """
+
+    loss: float
+    weight_grad_norm: np.ndarray
+    delta_norm: np.ndarray
+    weight_spectral_norm: np.ndarray
+    max_slope: float
+
+
+def gradient_profile(net, x, y, loss="cross_entropy", train=True):
+    """Forward ``x`` (N, D) through ``net`` (an ``nn.MLP``), take ``loss`` against labels ``y`` (N,),
+    back-propagate once, and measure every layer's gradient (nothing is updated).
+
+    train: the forward's mode (batch norm uses the batch statistics, as in a training step).
+    A saturated or overflowing net is a result, not an error: non-finite norms stay in the arrays.
+    """
+    with np.errstate(all="ignore"):
+        out = net.forward(x, train=train)
+        value, dout = losses.get(loss)(out, y)
+        net.backward(dout)
+        grid = np.linspace(-10.0, 10.0, 4001)
+        slope = max(float(np.max(act.derivative(grid))) for act in net.activations) if net.n_hidden else 1.0
+        return GradientProfile(
+            loss=float(value),
+            weight_grad_norm=np.array([_frobenius(t.grad_W) for t in net.trace]),
+            delta_norm=np.array([_frobenius(t.grad_z) for t in net.trace]),
+            weight_spectral_norm=np.array([np.linalg.norm(W, 2) if np.all(np.isfinite(W)) else np.inf
+                                           for W in net.weights]),
+            max_slope=slope,
+        )
+
+
+def relative_change(weights, initial):
+    """How far each layer moved: ‖W_l − W_l⁰‖_F / ‖W_l⁰‖_F for aligned lists of arrays -> (L,)."""
+    if len(weights) != len(initial):
+        raise ValueError(f"got {len(weights)} weight arrays but {len(initial)} initial ones")
+    with np.errstate(all="ignore"):
+        return np.array([np.linalg.norm(W - W0) / max(np.linalg.norm(W0), 1e-12)
+                         for W, W0 in zip(weights, initial)])
+
+
+def _frobenius(a):
+    """‖a‖_F by a plain sum: no BLAS call, whose thread start-up dominates for small arrays."""
+    return float(np.sqrt(np.sum(np.square(a))))

@@ -82,3 +82,14 @@ def test_language_switch_keeps_the_page_and_writes_the_link(browser_page):
     wait_idle(page)
     assert "lang=ko" in page.url
     assert page.locator("h1").first.inner_text().strip() == "심층 신경망 훈련 실험실"
+
+
+def test_language_switch_relabels_pickers(browser_page):
+    """Option labels follow the language: a keyed selectbox must not keep the old language's label."""
+    server, page = browser_page
+    _open(page, server, "landscape", "en")
+    value = "els => els.map(e => e.querySelector('input') ? e.querySelector('input').value : '')"
+    assert page.eval_on_selector_all("[data-testid='stSelectbox']", value)[0] == "two moons"
+    page.get_by_text("한국어").first.click()
+    wait_idle(page)
+    assert page.eval_on_selector_all("[data-testid='stSelectbox']", value)[0] == "두 개의 반달"

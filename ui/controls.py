@@ -57,6 +57,16 @@ def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where) -
         del st.query_params[key]
 
 
+def _relabel(key: str) -> None:
+    """After a language switch, re-assign a selection widget's value so the browser shows the new labels.
+
+    A keyed widget keeps its identity when only its option labels change, and the browser would keep showing
+    the old language's label; assigning the value through session state makes Streamlit send it again.
+    """
+    if st.session_state.get("_lang_changed") and key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+
+
 def _write_to_url(key: str, default: Any) -> None:
     value = st.session_state.get(key, default)
     if value == default:
@@ -136,6 +146,7 @@ def select(key: str, label: str, options: Sequence[str], default: str, *, where=
         raise BadValue("unknown option")
 
     _seed_from_url(key, default, parse, where)
+    _relabel(key)
     fmt = format_func or _option_label
     if horizontal:
         value = where.radio(label, options, key=key, format_func=fmt, horizontal=True, help=help)
@@ -160,6 +171,7 @@ def multiselect(key: str, label: str, options: Sequence[str], default: Sequence[
         return chosen
 
     _seed_from_url(key, default, parse, where)
+    _relabel(key)
     value = where.multiselect(label, options, key=key, format_func=format_func or _option_label, help=help,
                               max_selections=max_selections)
     _write_to_url(key, default)
