@@ -25,7 +25,7 @@ run: $(VENV)/.app
 	OPENBLAS_NUM_THREADS=1 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -q
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_engine.py

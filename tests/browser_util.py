@@ -77,3 +77,15 @@ def chart_states(page) -> list[str]:
     return page.eval_on_selector_all(
         "[data-testid='stPlotlyChart']",
         "els => els.map(e => { const s = e.querySelector('.js-plotly-plot .main-svg'); return s ? s.innerHTML : ''; })")
+
+
+def full_screenshot(page, path: str, max_height: int = 7000) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]'))"
+        ".map(e => e.scrollHeight), 800)")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 80, max_height)})
+    page.wait_for_timeout(600)  # charts re-layout to the new size
+    page.screenshot(path=path)
+    page.set_viewport_size(size)

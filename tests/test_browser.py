@@ -6,7 +6,7 @@ Screenshots land in artifacts/screenshots/ for a person to look at.
 import pytest
 
 from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, Server, chart_states,
-                                chromium_missing, wait_idle)
+                                chromium_missing, full_screenshot, wait_idle)
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -62,7 +62,7 @@ def test_page_in_browser(browser_page, slug, lang):
     assert page.locator("h1").count() >= 1
     charts = chart_states(page)
     assert all(charts), f"{sum(not c for c in charts)} of {len(charts)} charts did not draw"
-    page.screenshot(path=str(SCREENSHOTS / f"{slug}-{lang}.png"), full_page=True)
+    full_screenshot(page, str(SCREENSHOTS / f"{slug}-{lang}.png"))
 
     train = page.locator("[class*='st-key-'][class*='-train'] button")
     if train.count():
@@ -72,7 +72,7 @@ def test_page_in_browser(browser_page, slug, lang):
         wait_idle(page)
         assert page.locator("[data-testid='stException']").count() == 0
         assert chart_states(page) != before, "pressing Train did not change any chart"
-        page.screenshot(path=str(SCREENSHOTS / f"{slug}-{lang}-trained.png"), full_page=True)
+        full_screenshot(page, str(SCREENSHOTS / f"{slug}-{lang}-trained.png"))
 
 
 def test_language_switch_keeps_the_page_and_writes_the_link(browser_page):

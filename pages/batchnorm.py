@@ -1,0 +1,161 @@
+"""Batch normalization: with and without, robustness to initialization and learning rate, training vs inference."""
+import numpy as np
+import streamlit as st
+
+from core import bn_experiments as bx
+from core import compare
+from figures import batchnorm as fig
+from ui import controls, lesson, live
+from ui.i18n import t
+
+PAGE = "batchnorm"
+TOTAL_STEPS = 1500
+PRETRAIN = 60
+LABELS = ("bn", "plain")  # Group member keys; shown through batchnorm.bn / batchnorm.plain
+lesson.header(PAGE)
+
+side = lesson.sidebar_controls(PAGE)
+
+
+def option_label(prefix):
+    """Option -> its text; idempotent (AppTest re-applies format_func to labels it already formatted)."""
+    return lambda v: t(f"batchnorm.{prefix}_{v}") if lesson.has(f"batchnorm.{prefix}_{v}") else str(v)
+
+
+
+position = controls.select("pos", t("batchnorm.position"), ["before", "after"], "before", where=side,
+                           format_func=option_label("pos"))
+lr = controls.log_slider("lr", t("batchnorm.lr"), [0.1, 0.3, 1.0, 2.0, 3.0, 10.0], 1.0, where=side)
+init_std = controls.log_slider("std", t("batchnorm.std"), [0.01, 0.03, 0.1, 0.3, 1.0], 0.1, where=side)
+momentum = controls.log_slider("mom", t("batchnorm.momentum"), [0.01, 0.03, 0.1, 0.3, 0.9], 0.1, where=side)
+eps = controls.log_slider("eps", t("batchnorm.eps"), [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2], 1e-5, where=side)
+unit = controls.slider("unit", t("batchnorm.unit"), 0, 99, 0, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
+names = {k: t(f"batchnorm.{k}") for k in LABELS}
+step_axis = t("common.step_axis")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def inference_demo(position, init_std, lr, momentum, eps, seed, unit):
+    """A BN net trained 100 steps, one test digit in batches of 1..8, and a BN layer's running statistics."""
+    member = bx.sigmoid_trainer(True, position, init_std, lr, momentum, eps, seed, eval_every=100, probe_every=100)
+    member.run(100)
+    ds = member.trainer.data
+    dep = bx.batch_dependence(member.net, ds.x_test, ds.y_test, sample=0, seed=seed)
+    fresh = bx.sigmoid_trainer(True, position, init_std, lr, momentum, eps, seed).net  # fixed weights: a fixed population
+    population = bx.layer_inputs(fresh, ds.x_train)[0][0]
+    return dep, bx.running_stats_trace(population, momentum, batch_size=60, steps=150, unit=unit, seed=seed)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def run_sweep(kind, epochs, position, momentum, eps, seed):
+    values = np.logspace(0, -4, 16) if kind == "init" else np.array([1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0])
+    return bx.sweep(kind, values, epochs=epochs, n_train=1000, momentum=momentum, eps=eps, bn_position=position,
+                    seed=seed)
+
+
+# ---- 1. with and without batch norm, trained live --------------------------------------------------
+st.header(t("batchnorm.h_compare"))
+lesson.predict(PAGE, "q1", 3)
+
+
+class Pair(compare.Group):
+    """live.panel reads `.diverged` as a flag, but Group.diverged is a method (always truthy)."""
+    diverged = False  # each member stops on its own; Group.stopped says when both have
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def pretrained(position, lr, init_std, momentum, eps, seed):
+    """The pair after its first PRETRAIN updates, so the first view already shows the gap (a fresh copy per call)."""
+    group = compare.Group({k: bx.sigmoid_trainer(k == "bn", position, init_std, lr, momentum, eps, seed,
+                                                 eval_every=10) for k in LABELS})
+    group.run(PRETRAIN)
+    for member in group.members.values():
+        bx.drop_buffers(member.net)  # the cache keeps a small copy
+    return group
+
+
+def build():
+    pair = Pair(pretrained(position, lr, init_std, momentum, eps, seed).members)
+    pair.step = PRETRAIN
+    return pair
+
+
+def view(group):
+    for label, step in compare.Group.diverged(group).items():
+        lesson.diverged(step, f" ({names[label]})")
+    hist = {k: group[k].history for k in LABELS}
+    left, right = st.columns(2)
+    with left:
+        lesson.chart(fig.metric_curves({names[k]: (h["step"], h["test_acc"]) for k, h in hist.items()},
+                                       t("batchnorm.acc_title"), step_axis, t("common.accuracy_axis")),
+                     key="acc", caption=t("batchnorm.cap_acc"))
+    with right:
+        lesson.chart(fig.metric_curves({names[k]: (h["step"], h["train_loss"]) for k, h in hist.items()},
+                                       t("batchnorm.loss_title"), step_axis, t("common.loss_axis")),
+                     key="loss", caption=t("batchnorm.cap_loss"))
+    panels = [(names[k], group[k].probe_steps, group[k].percentiles[:, :, unit]) for k in LABELS]
+    lesson.chart(fig.percentile_panels(panels, [t("batchnorm.p15"), t("batchnorm.p50"), t("batchnorm.p85")],
+                                       step_axis, t("batchnorm.z_axis", unit=unit)),
+                 key="pct", caption=t("batchnorm.cap_pct", bn=bx.percentile_drift(group["bn"].percentiles, unit),
+                                      plain=bx.percentile_drift(group["plain"].percentiles, unit)))
+    stats = group["bn"].bn_stats()
+    if stats is not None:
+        lesson.chart(fig.running_vs_batch(group["bn"].probe_steps,
+                                          (stats["running_mean"][:, unit], stats["running_var"][:, unit]),
+                                          (stats["probe_mean"][:, unit], stats["probe_var"][:, unit]),
+                                          (t("batchnorm.running"), t("batchnorm.heldout")),
+                                          (t("batchnorm.mean_title"), t("batchnorm.var_title")), step_axis),
+                     key="live_stats", caption=t("batchnorm.cap_live_stats"))
+    bn = group["bn"].net.blocks[-2].bn
+    lesson.chart(fig.gamma_beta(bn.gamma, bn.beta, (t("batchnorm.gamma_title"), t("batchnorm.beta_title")),
+                                t("batchnorm.unit_axis")),
+                 key="gamma", caption=t("batchnorm.cap_gamma"))
+
+
+live.panel(PAGE, build, signature=(position, lr, init_std, momentum, eps, seed), total_steps=TOTAL_STEPS, view=view,
+           step_size=10)
+
+# ---- 2. training versus inference --------------------------------------------------------------------
+st.header(t("batchnorm.h_infer"))
+dep, trace = inference_demo(position, init_std, lr, momentum, eps, seed, unit)
+lesson.chart(fig.running_trace(trace.batch_mean, trace.batch_var, trace.running_mean, trace.running_var,
+                               trace.pop_mean, trace.pop_var,
+                               (t("batchnorm.batch_stat"), t("batchnorm.running"), t("batchnorm.population")),
+                               (t("batchnorm.mean_title"), t("batchnorm.var_title")), step_axis),
+             key="trace", caption=t("batchnorm.cap_trace", m=momentum, n=round(1 / momentum)))
+lesson.chart(fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_prob,
+                                  (t("batchnorm.with_batch"), t("batchnorm.with_running")),
+                                  t("batchnorm.batch_size_axis"), t("batchnorm.prob_axis", label=dep.label)),
+             key="dep", caption=t("batchnorm.cap_dep", spread=float(np.ptp(dep.batch_prob[1:])),
+                                  xhat=float(np.abs(dep.bn_out_single).max())))
+
+# ---- 3. robustness: sweeps of the initial scale and the learning rate ------------------------------
+st.header(t("batchnorm.h_sweep"))
+cols = st.columns([2, 2, 1])
+kind = controls.select("sweep", t("batchnorm.sweep_kind"), ["init", "lr"], "init", where=cols[0], horizontal=True,
+                       format_func=option_label("sweep"))
+epochs = controls.slider("epochs", t("batchnorm.epochs"), 2, 20, 10, where=cols[1])
+signature = (kind, epochs, position, momentum, eps, seed)
+done = st.session_state.setdefault("_batchnorm.sweeps", [])
+if cols[2].button(t("batchnorm.run_sweep"), key="run_sweep", type="primary", icon=":material/play_arrow:"):
+    done[:] = ([s for s in done if s != signature] + [signature])[-8:]
+if signature in done:
+    with st.spinner(t("batchnorm.sweeping")):
+        result = run_sweep(*signature)
+    x_title = t("batchnorm.std_axis") if kind == "init" else t("batchnorm.lr_axis")
+    lesson.chart(fig.sweep_chart(result.values, result.acc, result.diverged, names, t("batchnorm.diverged"),
+                                 x_title, t("batchnorm.final_acc")),
+                 key="sweep_chart", caption=t(f"batchnorm.cap_sweep_{kind}"))
+else:
+    st.info(t("batchnorm.sweep_hint", n=16 if kind == "init" else 8), icon=":material/timer:")
+
+# ---- formula, try this, explanation -----------------------------------------------------------------
+lesson.formula(r"\mu_B=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}} x_i,\quad \sigma_B^2=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}}"
+               r"(x_i-\mu_B)^2,\quad \hat x_i=\frac{{x_i-\mu_B}}{{\sqrt{{\sigma_B^2+{eps}}}}},\quad "
+               r"y_i=\gamma\,\hat x_i+\beta", eps=eps)
+lesson.formula(r"\hat\mu\leftarrow{keep}\,\hat\mu+{m}\,\mu_B,\qquad \hat\sigma^2\leftarrow{keep}\,\hat\sigma^2"
+               r"+{m}\,\tfrac{{n}}{{n-1}}\sigma_B^2,\qquad y=\gamma\,\frac{{x-\hat\mu}}{{\sqrt{{\hat\sigma^2+{eps}}}}}"
+               r"+\beta", m=momentum, keep=1 - momentum, eps=eps)
+lesson.try_this(PAGE)
+lesson.explanation(PAGE)
