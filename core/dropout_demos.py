@@ -1,0 +1,242 @@
+"""The computations behind the dropout page: overfitting runs, masks, sub-networks, MC dropout,
+cs231n's two-input example, and the variance shift of dropout before batch norm.
+
+Conventions: ``rate`` is the *drop* probability (our ``layers.Dropout``); cs231n's ``p`` is the *keep*
+probability, ``keep = 1 - rate``. Shapes: N samples, C classes, H units, G grid points per side,
+K sub-networks, T stochastic passes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import compare, data, losses, nn, train
+from core.layers import Dropout
+
+# Deep Learning from Scratch's overfitting setting (overfit_weight_decay.py / overfit_dropout.py: 300 samples,
+# 6 hidden layers of 100, SGD, batch 100, dropout ratio 0.2, λ = 0.1), scaled to the shipped 8×8 digits: these are
+# far easier than MNIST, so pixel noise (std 0.3) makes the test set hard enough to show the gap; lr 0.05 (not 0.01)
+# makes a live run overfit within 600 updates.
+OVERFIT = dict(n_train=300, noise=0.3, hidden=(100,) * 6, lr=0.05, batch_size=100, steps=600, eval_every=10,
+               rate=0.2, l2=0.02)
+# The 2-D net whose sub-networks the page draws (small enough to draw every unit).
+ENSEMBLE = dict(dataset="moons", n=300, noise=0.25, hidden=(16, 16), lr=0.03, steps=400)
+
+
+# ---- overfitting -------------------------------------------------------------------------------
+
+class OverfitGroup(compare.Group):
+    """A Group whose ``diverged`` is a flag (live.panel reads it as "nothing more to train")."""
+
+    @property
+    def diverged(self) -> bool:
+        return self.stopped
+
+    def diverged_steps(self) -> dict[str, int]:
+        """{label: step} for the members whose loss became NaN/inf."""
+        return {k: t.diverged_at for k, t in self.members.items() if t.diverged_at is not None}
+
+
+def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> OverfitGroup:
+    """Three identical deep nets on few digits, side by side: {"none", "dropout", "l2"}.
+
+    Same initial weights and mini-batch order (same seed); "dropout" drops hidden units with ``rate``,
+    "l2" adds ½λΣW² with λ = ``l2``. run(n) advances all three.
+    """
+    cfg = {**OVERFIT, **overrides}
+    ds = data.get("digits", n_train=cfg["n_train"], noise=cfg["noise"], seed=seed)
+    sizes = [ds.n_features, *cfg["hidden"], ds.n_classes]
+
+    def member(drop, lam):
+        net = nn.MLP(sizes, activation="relu", init="he_normal", dropout=drop, seed=seed)
+        return train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": cfg["lr"]}, batch_size=cfg["batch_size"],
+                             l2=lam, seed=seed, eval_every=cfg["eval_every"])
+
+    return OverfitGroup({"none": member(0.0, 0.0), "dropout": member(rate, 0.0), "l2": member(0.0, l2)})
+
+
+def gap(trainer) -> float | None:
+    """Last recorded train accuracy minus test accuracy (None before the first record)."""
+    h = trainer.history
+    if len(h["step"]) == 0:
+        return None
+    return float(h["train_acc"][-1] - h["test_acc"][-1])
+
+
+# ---- masks -------------------------------------------------------------------------------------
+
+def sample_masks(widths, rate: float, seed: int, draw: int) -> list[np.ndarray]:
+    """Keep-masks (H_i,) bool for hidden layers of the given widths: mask number ``draw`` of ``seed``.
+
+    Drawn by the engine's own Dropout layer from Generator([seed, draw]), so a link (seed, draw)
+    always shows the same masks, and draw k does not depend on which draws were looked at before.
+    """
+    rng = np.random.default_rng([seed, draw])
+    layer = Dropout(rate)
+    return [layer.forward(np.ones((1, h)), train=True, rng=rng)[0] > 0 if rate > 0 else np.ones(h, bool)
+            for h in widths]
+
+
+def forward_with_masks(net: nn.MLP, x: np.ndarray, masks) -> np.ndarray:
+    """Logits (N, C) of the sub-network that keeps only the units in ``masks`` (one (H_i,) bool per
+    hidden layer), with inverted-dropout scaling 1/keep: one fixed sub-network for every sample.
+    The net must not use batch norm (a sub-network has no batch statistics of its own)."""
+    if net.batchnorm:
+        raise ValueError("forward_with_masks needs a net without batch norm")
+    h = np.asarray(x, dtype=net.dtype)
+    for b, mask in zip(net.blocks[:-1], masks):
+        a = b.act.forward(b.dense.forward(h, False), False)
+        keep = 1.0 - (b.drop.rate if b.drop is not None else 0.0)
+        h = a * (np.asarray(mask, dtype=net.dtype) / keep)
+    return net.blocks[-1].dense.forward(h, False)
+
+
+@dataclass
+class MCDropout:
+    """T stochastic passes (dropout on, a fresh mask per sample and pass) averaged.
+
+    mean_logits, mean_prob, std_prob: (N, C). For a net that is linear in its dropped units,
+    mean_logits -> the inference output as T grows (inverted dropout keeps the expectation)."""
+
+    mean_logits: np.ndarray
+    mean_prob: np.ndarray
+    std_prob: np.ndarray
+
+
+def mc_dropout(net: nn.MLP, x: np.ndarray, passes: int, seed: int = 0) -> MCDropout:
+    """Monte Carlo dropout: average ``passes`` forward passes in training mode (Gal & Ghahramani 2016).
+
+    Uses its own Generator from ``seed`` (the net's rng is untouched). Without batch norm, a
+    training-mode forward changes nothing in the net."""
+    if passes < 1:
+        raise ValueError(f"passes must be >= 1, got {passes}")
+    if net.batchnorm:
+        raise ValueError("mc_dropout would update batch-norm running statistics: use a net without batch norm")
+    rng = np.random.default_rng([seed, 7])
+    x = np.asarray(x, dtype=net.dtype)
+    sum_logits = sum_p = sum_p2 = 0.0
+    with np.errstate(all="ignore"):
+        for _ in range(passes):
+            logits = net.forward(x, train=True, rng=rng)
+            p = losses.softmax(logits)
+            sum_logits, sum_p, sum_p2 = sum_logits + logits, sum_p + p, sum_p2 + p * p
+    mean_p = sum_p / passes
+    return MCDropout(sum_logits / passes, mean_p, np.sqrt(np.maximum(sum_p2 / passes - mean_p ** 2, 0.0)))
+
+
+# ---- the ensemble view on a 2-D set ------------------------------------------------------------
+
+def ensemble_net(rate: float, seed: int = 0):
+    """Train ENSEMBLE's 2-D net with dropout ``rate``. -> (net, dataset)."""
+    cfg = ENSEMBLE
+    ds = data.get(cfg["dataset"], n=cfg["n"], noise=cfg["noise"], seed=seed)
+    net = nn.MLP([2, *cfg["hidden"], ds.n_classes], dropout=rate, seed=seed)
+    train.Trainer(net, ds, optimizer="adam", opt_kwargs={"lr": cfg["lr"]}, seed=seed,
+                  eval_every=cfg["steps"]).run(cfg["steps"])
+    return net, ds
+
+
+@dataclass
+class EnsembleMaps:
+    """Class-1 probability on a G×G grid: sub (K, G, G) one per fixed mask, full (G, G) at inference,
+    mc_mean / mc_std (G, G) over T passes; xs, ys (G,) the grid axes; *_acc test accuracies."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    sub: np.ndarray
+    full: np.ndarray
+    mc_mean: np.ndarray
+    mc_std: np.ndarray
+    sub_acc: np.ndarray
+    full_acc: float
+    mc_acc: float
+
+
+def ensemble_maps(net, ds, rate: float, seed: int, draws, passes: int = 30, grid: int = 60) -> EnsembleMaps:
+    """The sub-networks of masks ``draws`` (see sample_masks), the full net and MC dropout, on a grid."""
+    lo = np.minimum(ds.x_train.min(axis=0), ds.x_test.min(axis=0)) - 0.3
+    hi = np.maximum(ds.x_train.max(axis=0), ds.x_test.max(axis=0)) + 0.3
+    xs, ys = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
+    pts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    both = np.concatenate([pts, ds.x_test])
+    n = pts.shape[0]
+    widths = net.sizes[1:-1]
+    with np.errstate(all="ignore"):
+        subs = [losses.softmax(forward_with_masks(net, both, sample_masks(widths, rate, seed, d))) for d in draws]
+        full = losses.softmax(net.forward(both, train=False))
+    mc = mc_dropout(net, both, passes, seed)
+
+    def acc(p):
+        return float(np.mean(np.argmax(p[n:], axis=1) == ds.y_test))
+
+    return EnsembleMaps(xs, ys, np.array([s[:n, 1].reshape(grid, grid) for s in subs]),
+                        full[:n, 1].reshape(grid, grid), mc.mean_prob[:n, 1].reshape(grid, grid),
+                        mc.std_prob[:n, 1].reshape(grid, grid), np.array([acc(s) for s in subs]),
+                        acc(full), acc(mc.mean_prob))
+
+
+# ---- cs231n's two-input example -----------------------------------------------------------------
+
+@dataclass
+class TwoInput:
+    """a = w1·x + w2·y with each input kept with probability ``keep`` (cs231n's p).
+
+    masks (4, 2) 0/1, prob (4,), raw (4,) = a under each mask, inverted (4,) = raw / keep.
+    expected_raw = Σ prob·raw = keep·(w1x + w2y); full = w1x + w2y (no dropout);
+    classic_test = keep·full (scale at test time); expected_inverted = Σ prob·inverted = full."""
+
+    masks: np.ndarray
+    prob: np.ndarray
+    raw: np.ndarray
+    inverted: np.ndarray
+    expected_raw: float
+    full: float
+    classic_test: float
+    expected_inverted: float
+
+
+def two_input(w1: float, w2: float, x: float, y: float, keep: float = 0.5) -> TwoInput:
+    if not 0 < keep <= 1:
+        raise ValueError(f"keep must be in (0, 1], got {keep}")
+    masks = np.array([[1, 1], [1, 0], [0, 1], [0, 0]])
+    prob = np.prod(np.where(masks == 1, keep, 1 - keep), axis=1)
+    terms = np.array([w1 * x, w2 * y])
+    raw = masks @ terms
+    inverted = raw / keep
+    full = float(terms.sum())
+    return TwoInput(masks, prob, raw, inverted, float(prob @ raw), full, keep * full, float(prob @ inverted))
+
+
+# ---- dropout before batch norm: the variance shift ------------------------------------------------
+
+@dataclass
+class VarianceShift:
+    """For the batch-norm layer right after a dropout: running_var (H,) that BN learned in training
+    (dropout on) and inference_var (H,), the variance of the same BN input at inference (dropout off),
+    over the training set. ratio = mean(inference_var / running_var) (1: no shift)."""
+
+    running_var: np.ndarray
+    inference_var: np.ndarray
+    ratio: float
+
+
+def variance_shift(rate: float, seed: int = 0, hidden=(100, 100), batches: int = 50,
+                   batch_size: int = 50, bn_momentum: float = 0.2) -> VarianceShift:
+    """dense -> BN -> ReLU -> dropout -> dense -> BN: run ``batches`` training-mode forward passes on
+    digits so BN's running statistics settle (no weight update; momentum 0.2 leaves 0.8^50 ≈ 1e-5 of the
+    initial value), then compare with the variance at inference.
+    Li et al. 2019 call this the variance shift of dropout placed before batch norm."""
+    ds = data.get("digits", seed=seed)
+    net = nn.MLP([ds.n_features, *hidden, ds.n_classes], batchnorm=True, dropout=rate, seed=seed,
+                 bn_momentum=bn_momentum)
+    rng = np.random.default_rng([seed, 3])
+    n = ds.x_train.shape[0]
+    for _ in range(batches):
+        net.forward(ds.x_train[rng.choice(n, batch_size, replace=False)], train=True)
+    net.forward(ds.x_train, train=False)
+    second = net.blocks[1]
+    bn_input = second.dense.x @ second.dense.W + second.dense.b  # what BN 1 normalizes at inference
+    inference_var = bn_input.var(axis=0, ddof=1)
+    running_var = second.bn.running_var.copy()
+    return VarianceShift(running_var, inference_var, float(np.mean(inference_var / running_var)))
