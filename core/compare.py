@@ -35,7 +35,12 @@ class Group:
         """True when every member has diverged: nothing is left to train."""
         return all(getattr(t, "diverged", False) for t in self.members.values())
 
-    def diverged(self) -> dict[str, int]:
+    @property
+    def diverged(self) -> bool:
+        """The group as a whole has diverged when every member has (a flag, like Trainer.diverged)."""
+        return self.stopped
+
+    def diverged_steps(self) -> dict[str, int]:
         """{label: step} for the members whose loss became NaN/inf."""
         return {k: t.diverged_at for k, t in self.members.items() if getattr(t, "diverged_at", None) is not None}
 

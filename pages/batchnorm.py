@@ -59,11 +59,6 @@ st.header(t("batchnorm.h_compare"))
 lesson.predict(PAGE, "q1", 3)
 
 
-class Pair(compare.Group):
-    """live.panel reads `.diverged` as a flag, but Group.diverged is a method (always truthy)."""
-    diverged = False  # each member stops on its own; Group.stopped says when both have
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def pretrained(position, lr, init_std, momentum, eps, seed):
     """The pair after its first PRETRAIN updates, so the first view already shows the gap (a fresh copy per call)."""
@@ -76,13 +71,13 @@ def pretrained(position, lr, init_std, momentum, eps, seed):
 
 
 def build():
-    pair = Pair(pretrained(position, lr, init_std, momentum, eps, seed).members)
+    pair = compare.Group(pretrained(position, lr, init_std, momentum, eps, seed).members)
     pair.step = PRETRAIN
     return pair
 
 
 def view(group):
-    for label, step in compare.Group.diverged(group).items():
+    for label, step in group.diverged_steps().items():
         lesson.diverged(step, f" ({names[label]})")
     hist = {k: group[k].history for k in LABELS}
     left, right = st.columns(2)

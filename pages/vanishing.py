@@ -103,11 +103,6 @@ st.subheader(t("vanishing.train_title"))
 st.markdown(t("vanishing.train_intro"))
 
 
-class Runs(compare.Group):
-    """A Group for ui.live: live.panel reads `.diverged` as a flag, but Group.diverged is a method (always truthy)."""
-    diverged = False  # members stop on their own; Group.stopped tells the panel when all have
-
-
 def build():
     ds = get_data(dataset, seed)
 
@@ -118,7 +113,7 @@ def build():
     members = {"yours": trainer(**({f"clip_{clip}": threshold} if clip != "none" else {}))}
     if clip != "none":
         members["plain"] = trainer()
-    return Runs(members)
+    return compare.Group(members)
 
 
 def view(group):

@@ -21,6 +21,8 @@ def test_group_equals_separate_runs():
 def test_a_diverging_member_stops_alone():
     group = compare.Group({"ok": _trainer(0), "bad": _trainer(0, lr=1e6)})
     group.run(30)
-    assert "bad" in group.diverged() and "ok" not in group.diverged()
-    assert group["ok"].step == 30 and not group.stopped
+    assert "bad" in group.diverged_steps() and "ok" not in group.diverged_steps()
+    assert group["ok"].step == 30 and not group.stopped and not group.diverged
+    group["ok"].diverged_at = 31  # once every member has diverged the group is done
+    assert group.diverged
     assert np.all(np.isfinite(group["bad"].history["train_loss"]))

@@ -113,7 +113,7 @@ def test_huge_learning_rate_diverges_with_a_step_and_finite_charts(digits):
     group.run(300)
     tr = group["yours"]
     assert isinstance(tr.diverged_at, int) and 1 <= tr.diverged_at <= 20
-    assert group.diverged() == {"yours": tr.diverged_at}
+    assert group.diverged_steps() == {"yours": tr.diverged_at}
     h = tr.history
     for key in ("train_loss", "grad_norm", "update_ratio", "weight_norm"):
         assert np.all(np.isfinite(h[key]))

@@ -24,10 +24,7 @@ def _entry(key: str) -> dict | None:
 
 
 def _finished(obj: Any, total_steps: int) -> bool:
-    diverged = getattr(obj, "diverged", False)
-    if callable(diverged):  # compare.Group.diverged() lists members; a group is done only when .stopped
-        diverged = False
-    return obj.step >= total_steps or bool(getattr(obj, "stopped", False)) or bool(diverged)
+    return obj.step >= total_steps or bool(getattr(obj, "stopped", False)) or bool(getattr(obj, "diverged", False))
 
 
 def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: int,

@@ -1,0 +1,254 @@
+"""The experiments of the activation-functions page: curves, the sigmoid's zig-zag, its cost, dying ReLUs.
+
+    curve = function_curve("elu", alpha=1.0)          # f and f' on a grid, with the flat (saturated) stretches
+    runs = zigzag("positive", lr=0.5), zigzag("centered", lr=0.5)
+    ms = time_per_million(("sigmoid", "relu"))        # median wall time per 1e6 evaluations, this machine
+    group = dying_group(**DYING)                      # ReLU vs LeakyReLU vs ELU at a large learning rate
+    mask = dead_units(group["relu"].net, x)           # per hidden layer, (H,) True where no gradient ever flows
+
+Shapes: N samples, H units per hidden layer, G grid points, T steps.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import activations, compare, data, nn, train
+
+FLAT_SLOPE = 0.05  # |f'(z)| below this counts as saturated: a unit there passes < 5 % of the gradient
+_CONSTANT_NEGATIVE_SLOPE = ("leaky_relu", "prelu", "rrelu")  # f' = α on z < 0: small, but never 0 unless α = 0
+
+# The recommended initialization for each activation (Hands-On ML ch. 11; He et al. 2015; Klambauer et al. 2017)
+RECOMMENDED_INIT = {"sigmoid": "xavier_normal", "tanh": "xavier_normal", "selu": "lecun_normal"}
+
+# Defaults of the dying-ReLU run (the page's sliders start here; tests check the claim with them).
+# Adam at lr 0.1 takes steps big enough to push a ReLU unit's weighted sum below 0 on every sample.
+DYING = dict(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, seed=0)
+DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu")
+
+# Defaults of the side-by-side run
+COMPARE = dict(dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0)
+
+
+LiveGroup = compare.Group  # the side-by-side runs are a plain group (kept as a name for this module's callers)
+
+
+# ---- each function and its derivative ---------------------------------------------------------------
+
+@dataclass
+class Curve:
+    """f and f' of one activation on a grid. z, f, d: (G,).
+
+    flat: [(z_start, z_end), ...] stretches where |f'(z)| < FLAT_SLOPE; dead: True if f' is exactly 0 there.
+    band: for rrelu, (lower·z, upper·z) on z < 0 (the range the random slope covers in training), else None.
+    """
+
+    name: str
+    hp: dict
+    z: np.ndarray
+    f: np.ndarray
+    d: np.ndarray
+    flat: list
+    dead: bool
+    band: tuple | None = None
+
+
+def function_curve(name, z_range=(-6.0, 6.0), n=481, **hp) -> Curve:
+    """f(z) and f'(z) of activation ``name`` (with hyperparameters ``hp``) on ``n`` points of ``z_range``.
+
+    rrelu draws nothing here: its curve is the inference one (mean slope), its band the training range.
+    """
+    act = activations.get(name, **hp)
+    z = np.linspace(*z_range, n)
+    f, d = act.forward(z), act.derivative(z)
+    band = None
+    if name == "rrelu":
+        neg = np.minimum(z, 0)
+        band = (np.where(z < 0, act.lower * neg, z), np.where(z < 0, act.upper * neg, z))
+    flat_mask = np.abs(d) < FLAT_SLOPE
+    # Only the tails count: f' there tends to 0 (sigmoid, tanh, the ELU family) or is 0 (ReLU). GELU/Swish's
+    # brief dip of f' through 0 near z = -1 is not saturation, and a leaky slope α > 0 never dies.
+    flat = [r for r in _runs(z, flat_mask) if r[0] == z[0] or r[1] == z[-1]]
+    dead = bool(flat) and bool(np.all(d[flat_mask] == 0))
+    if name in _CONSTANT_NEGATIVE_SLOPE and not dead:
+        flat = []
+    return Curve(name, dict(act.hp), z, f, d, flat, dead, band)
+
+
+def _runs(z, mask):
+    """Contiguous stretches of ``mask`` as [(z_start, z_end), ...] (a stretch touching the grid's end runs to it)."""
+    out, start = [], None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if start is not None and (not m or i == len(mask) - 1):
+            end = i if m else i - 1
+            if end > start:  # a single grid point (a zero crossing of f') is not a region
+                out.append((float(z[start]), float(z[end])))
+            start = None
+    return out
+
+
+# ---- the sigmoid's second problem: outputs that are not zero-centered ------------------------------
+
+@dataclass
+class Zigzag:
+    """One run of per-sample gradient descent on a 2-weight linear unit s = w·x, loss ½(s − w*·x)².
+
+    inputs: "positive" (x = σ(z), what a sigmoid layer passes on) or "centered" (x = σ(z) − ½ = ½ tanh(z/2)).
+    path: (T + 1, 2) weights from start; updates: (T, 2) = path[1:] − path[:-1]; x: (T, 2) the sample of
+    each step. steps_to_target: first step with ‖w − w*‖ < tol (None if not within max_steps).
+    grid, loss: the mean loss ½ (w − w*)ᵀ E[x xᵀ] (w − w*) on a (G, G) grid over ``grid`` × ``grid``.
+    """
+
+    inputs: str
+    path: np.ndarray
+    updates: np.ndarray
+    x: np.ndarray
+    steps_to_target: int | None
+    target: np.ndarray
+    grid: np.ndarray
+    loss: np.ndarray
+
+
+def zigzag(inputs="positive", lr=0.5, spread=1.0, seed=0, start=(0.0, 0.0), target=(1.0, -1.0), tol=0.05,
+           max_steps=1000, grid_n=60, lim=(-1.5, 2.5)) -> Zigzag:
+    """Per-sample descent from ``start`` toward ``target`` w* (cs231n lecture 6, the sigmoid's 2nd problem).
+
+    The gradient on w is (dL/ds)·x: a scalar times the input. With positive inputs both weights move with
+    the same sign, so a step lies in the (+,+) or (−,−) quadrant and reaching w* = (1, −1) takes a zig-zag.
+    Step: w ← w − lr · e · x / ‖x‖², e = (w − w*)·x. Dividing by ‖x‖² makes the step size the same for both
+    input kinds (lr = 1 lands exactly on the sample's zero-error line), so only the direction differs.
+    z ~ N(0, spread²) per coordinate; the same z for both kinds at the same seed.
+    """
+    if inputs not in ("positive", "centered"):
+        raise ValueError(f"unknown inputs {inputs!r}; valid: positive, centered")
+    if not 0 < lr <= 2:
+        raise ValueError(f"lr must be in (0, 2], got {lr}")
+    if not spread > 0:
+        raise ValueError(f"spread must be > 0, got {spread}")
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0.0, spread, (max_steps, 2))
+    x = activations.get("sigmoid").forward(z)
+    if inputs == "centered":
+        x = x - 0.5
+    target = np.asarray(target, dtype=float)
+    w = np.asarray(start, dtype=float).copy()
+    path, reached = [w.copy()], None
+    for t in range(max_steps):
+        xt = x[t]
+        norm2 = float(xt @ xt)
+        if norm2 > 1e-12:  # a zero input carries no gradient
+            w = w - lr * float((w - target) @ xt) * xt / norm2
+        path.append(w.copy())
+        if np.linalg.norm(w - target) < tol:
+            reached = t + 1
+            break
+    path = np.array(path)
+    second = x.T @ x / len(x)  # E[x xᵀ], the loss surface's curvature
+    grid = np.linspace(*lim, grid_n)
+    d1, d2 = np.meshgrid(grid - target[0], grid - target[1])
+    loss = 0.5 * (second[0, 0] * d1**2 + 2 * second[0, 1] * d1 * d2 + second[1, 1] * d2**2)
+    steps = len(path) - 1
+    return Zigzag(inputs, path, np.diff(path, axis=0), x[:steps], reached, target, grid, loss)
+
+
+# ---- the sigmoid's third problem: exp is costly ------------------------------------------------------
+
+def time_per_million(names=("sigmoid", "relu"), repeats=3, seed=0) -> dict:
+    """{name: median milliseconds} to evaluate the engine's forward on 1,000,000 float64 values.
+
+    Wall time on whatever machine runs this: a measurement, not a constant (never assert on it).
+    """
+    z = np.random.default_rng(seed).standard_normal(1_000_000)
+    out = {}
+    for name in names:
+        act = activations.get(name)
+        act.forward(z[:1000])  # warm up
+        times = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            act.forward(z)
+            times.append(time.perf_counter() - started)
+        out[name] = 1000 * float(np.median(times))
+    return out
+
+
+# ---- dying ReLUs ---------------------------------------------------------------------------------
+
+def dying_group(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, seed=0,
+                names=DYING_ACTIVATIONS) -> LiveGroup:
+    """The same net (same He-normal weights, every hidden bias set to ``bias_init``) with each activation
+    in ``names``, trained full-batch with Adam at ``lr``. Full batch: history's dead_fraction is then
+    measured on the whole training set."""
+    ds = data.get(dataset, seed=seed)
+    members = {}
+    for name in names:
+        net = nn.MLP([ds.n_features, *hidden, ds.n_outputs], activation=name, init="he_normal", seed=seed)
+        for block in net.blocks[:-1]:
+            block.dense.b[...] = bias_init  # a negative start pushes every unit toward its flat side
+        members[name] = train.Trainer(net, ds, optimizer="adam", opt_kwargs={"lr": lr}, seed=seed)
+    return LiveGroup(members)
+
+
+def preactivations(net, x) -> list:
+    """x (N, D) -> per hidden layer the pre-activations z (N, H) in inference mode."""
+    with np.errstate(all="ignore"):
+        net.forward(x, train=False)
+    return [t.z for t in net.trace[:-1]]
+
+
+def dead_units(net, x) -> list:
+    """Per hidden layer a (H,) bool: the activation's derivative is 0 on every sample of x.
+
+    Such a unit passes no gradient to its weights on any sample, so gradient descent can never revive it
+    (Hands-On ML ch. 11). For ReLU this is z ≤ 0 on every sample; LeakyReLU and ELU never qualify.
+    """
+    out = []
+    for z, block in zip(preactivations(net, x), net.blocks[:-1]):
+        layer = block.act
+        with np.errstate(all="ignore"):
+            extra = {"alpha": layer.alpha} if layer.params else {}  # prelu: the learned slope per unit
+            slope = layer.activation.derivative(z, **extra)
+        out.append(np.all(slope == 0, axis=0) & np.all(np.isfinite(z), axis=0))
+    return out
+
+
+def dead_fractions(net, x) -> np.ndarray:
+    """(L_hidden,) share of dead units per hidden layer (see ``dead_units``)."""
+    return np.array([m.mean() for m in dead_units(net, x)])
+
+
+# ---- the same network with each activation -------------------------------------------------------
+
+def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0,
+                  eval_every=5) -> LiveGroup:
+    """One net per activation in ``names``, each with its recommended initialization, same data,
+    same seed, Adam at ``lr`` on mini-batches."""
+    ds = data.get(dataset, seed=seed)
+    members = {}
+    for name in names:
+        net = nn.MLP([ds.n_features, *hidden, ds.n_outputs], activation=name,
+                     init=RECOMMENDED_INIT.get(name, "he_normal"), seed=seed)
+        members[name] = train.Trainer(net, ds, optimizer="adam", opt_kwargs={"lr": lr}, batch_size=batch_size,
+                                      seed=seed, eval_every=eval_every)
+    group = LiveGroup(members)
+    # the loss before any update, so a curve can start at step 0 (history rows start after update 1)
+    group.initial_loss = {name: tr.evaluate(ds.x_train, ds.y_train)[0] for name, tr in members.items()}
+    return group
+
+
+def probability_grid(trainer, n=50, pad=0.3):
+    """P(class 1) of a 2-D binary classifier on an (n, n) grid covering its data.
+
+    -> (xs (n,), ys (n,), p (n, n)); p[i, j] is at (xs[j], ys[i]). Non-finite values become NaN.
+    """
+    x = np.concatenate([trainer.x_train, trainer.x_test])
+    lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
+    xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
+    gx, gy = np.meshgrid(xs, ys)
+    p = trainer.predict_proba(np.stack([gx.ravel(), gy.ravel()], axis=1))[:, 1]
+    p = np.where(np.isfinite(p), p, np.nan)
+    return xs, ys, p.reshape(n, n)
