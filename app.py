@@ -53,4 +53,4 @@ pages = {
     ]
     for group in nav.GROUPS
 }
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()

@@ -74,6 +74,8 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
             started = time.perf_counter()
             obj.run(n)
             elapsed = max(time.perf_counter() - started, 1e-4)
+            e.setdefault("chunk_seconds", []).append(elapsed)  # read by bench/latency.py
+            del e["chunk_seconds"][:-50]
             e["chunk"] = int(min(max(1, n * CHUNK_SECONDS / elapsed), 5000))
             if _finished(obj, total_steps):
                 e["running"] = False

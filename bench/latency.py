@@ -1,0 +1,116 @@
+"""Server-side latency of every page: first render, each widget change, and each live-training chunk.
+
+    python bench/latency.py                  # every page, 24 interactions each
+    python bench/latency.py --pages vanishing,optimizers --interactions 30
+
+Runs the app in Streamlit's AppTest (the same script runner as the server, without the network), so the
+figures are the server's share of a click. Prints a Markdown table for the README's Performance section.
+Targets (issue "Speed and robustness"): p95 <= 300 ms for every interaction that is not a training run;
+every training chunk <= 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app runs (app.py)
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # a script run from anywhere: make the project importable
+
+from tests.apptest_util import errors, open_page, page_widgets  # noqa: E402
+from ui import nav  # noqa: E402
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def random_value(widget, rng: random.Random):
+    """A random legal value for a widget (its ends included now and then)."""
+    kind = type(widget).__name__
+    if kind == "Slider":
+        lo, hi = widget.min, widget.max
+        if rng.random() < 0.2:
+            return rng.choice([lo, hi])
+        if isinstance(lo, int) and isinstance(hi, int):
+            return rng.randint(lo, hi)
+        return lo + (hi - lo) * rng.random()
+    if kind in ("SelectSlider", "Selectbox", "Radio"):
+        return rng.choice(list(widget.options)) if widget.options else None
+    if kind == "NumberInput":
+        return rng.randint(int(widget.min), int(min(widget.max, widget.min + 50)))
+    if kind in ("Toggle", "Checkbox"):
+        return not widget.value
+    if kind == "Multiselect":
+        options = list(widget.options)
+        k = rng.randint(0, min(len(options), widget.max_selections or len(options)))
+        return rng.sample(options, k)
+    return None
+
+
+def measure_page(slug: str, interactions: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    at = open_page(slug, "en")
+    first = time.perf_counter() - started
+    times, failures = [], list(errors(at))
+    for _ in range(interactions):
+        widgets = page_widgets(at)
+        if not widgets:
+            break
+        widget = rng.choice(widgets)
+        value = random_value(widget, rng)
+        if value is None:
+            continue
+        widget.set_value(value)
+        t0 = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t0)
+        failures += errors(at)
+    chunks = []
+    trains = [b for b in at.button if b.key and b.key.endswith("-train")]
+    for button in trains:
+        button.click()
+        at.run()
+        for _ in range(6):  # a few ticks of the live fragment
+            at.run()
+        for key, entry in at.session_state.filtered_state.items() if hasattr(at.session_state, "filtered_state") else []:
+            pass
+        for name in list(at.session_state._state._new_session_state) + list(at.session_state._state._old_state):
+            if str(name).startswith("_live."):
+                chunks += at.session_state[name].get("chunk_seconds", [])
+        failures += errors(at)
+    return {"first": first, "times": times, "chunks": chunks, "errors": failures}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", default="")
+    parser.add_argument("--interactions", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    slugs = [s for s in args.pages.split(",") if s] or [p.slug for p in nav.PAGES]
+    open_page("home")  # import everything once so the first page does not pay for it
+    print("| page | first render | interactions (n) | median | p95 | max | training chunks: median / max | errors |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    worst = 0.0
+    for slug in slugs:
+        r = measure_page(slug, args.interactions, args.seed)
+        t = r["times"] or [0.0]
+        chunks = f"{statistics.median(r['chunks']) * 1000:.0f} / {max(r['chunks']) * 1000:.0f} ms" if r["chunks"] else "—"
+        worst = max(worst, pct(t, 95))
+        print(f"| {slug} | {r['first'] * 1000:.0f} ms | {len(r['times'])} | {statistics.median(t) * 1000:.0f} ms | "
+              f"{pct(t, 95) * 1000:.0f} ms | {max(t) * 1000:.0f} ms | {chunks} | {len(r['errors'])} |")
+        for e in r["errors"][:3]:
+            print(f"    error on {slug}: {e[:300]}")
+    print(f"\nworst page p95: {worst * 1000:.0f} ms (target <= 300 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""The playground: its configuration file (round trip and every refusal), build(config) training, the weights
+export, and the import through the page's uploader (a bad file changes nothing, a good one sets the controls)."""
+import json
+
+import numpy as np
+import pytest
+
+from core import config
+from core.config import PlaygroundConfig, from_json
+from tests.apptest_util import errors, open_page
+
+SPIRAL = PlaygroundConfig(dataset="spirals", noise=0.2, test_ratio=0.4, layers=3, width=24,
+                          activations=("tanh", "elu", "leaky_relu"), init="normal", init_std=0.1, batchnorm=True,
+                          dropout=0.1, optimizer="nesterov", lr=0.03, schedule="cosine", batch_size=16, l1=1e-4,
+                          l2=1e-3, max_norm=3.0, steps=300, seed=42)
+
+
+@pytest.mark.parametrize("cfg", [PlaygroundConfig(), SPIRAL, PlaygroundConfig(dataset="digits", layers=1,
+                                                                                  activations=("selu",))])
+def test_round_trip(cfg):
+    assert from_json(cfg.to_json()) == cfg
+    assert from_json(cfg.to_json().encode("utf-8")) == cfg  # the uploader hands over bytes
+
+
+def test_missing_fields_take_defaults_and_layers_alone_repeats_the_default_activation():
+    cfg = from_json('{"lr": 0.1, "layers": 3}')
+    assert cfg.lr == 0.1 and cfg.activations == ("relu",) * 3
+    assert cfg.replace(lr=0.01, layers=2, activations=("relu", "relu")) == PlaygroundConfig()
+
+
+def _with(**changes):
+    raw = json.loads(PlaygroundConfig().to_json())
+    raw.update(changes)
+    return json.dumps(raw)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"lr": 0.1,', ["malformed JSON"]),
+    ("not json at all", ["malformed JSON"]),
+    ('{"lr": NaN}', ["malformed JSON", "NaN"]),
+    ('{"lr": 0.1, "lr": 0.3}', ["'lr'", "more than once"]),
+    ("[1, 2]", ["one JSON object"]),
+    ("{" + " " * (64 * 1024) + "}", ["too large", "64 KB"]),
+    (_with(momentum=0.9), ["unknown field", "'momentum'"]),
+    (_with(lr="fast"), ["'lr'", "number"]),
+    (_with(layers=2.5), ["'layers'", "whole number"]),
+    (_with(batchnorm=1), ["'batchnorm'", "true or false"]),
+    (_with(dataset=3), ["'dataset'", "string"]),
+    (_with(activations="relu"), ["'activations'", "list"]),
+    (_with(lr=0.5), ["'lr'", "out of range", "0.3"]),
+    (_with(lr=-1), ["'lr'", "out of range"]),
+    (_with(layers=7), ["'layers'", "out of range", "[1, 6]"]),
+    (_with(dropout=0.95), ["'dropout'", "out of range"]),
+    (_with(seed=10000), ["'seed'", "out of range"]),
+    (_with(optimizer="lion"), ["'optimizer'", "adam"]),
+    (_with(dataset="line"), ["'dataset'", "moons"]),
+    (_with(activations=["relu", "swishy"]), ["'activations'", "'swishy'"]),
+    (_with(layers=3), ["'activations'", "one name per layer"]),
+    (_with(version=2), ["'version'"]),
+])
+def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
+    with pytest.raises(ValueError) as err:
+        from_json(text)
+    for word in words:
+        assert word in str(err.value), (word, str(err.value))
+    assert len(str(err.value)) < 400  # a message, not an echo of the file
+
+
+def test_allowed_values_come_from_the_engine_registries():
+    from core import activations, data, initializers, optim, schedules
+    assert config.OPTIONS["optimizer"] == optim.NAMES and config.OPTIONS["schedule"] == schedules.NAMES
+    assert config.OPTIONS["init"] == initializers.NAMES and config.OPTIONS["activations"] == activations.NAMES
+    assert set(config.DATASETS) == set(data.NAMES) - {"line"}
+
+
+def test_build_trains_and_the_loss_drops_on_moons():
+    cfg = PlaygroundConfig(steps=300)
+    tr = config.build(cfg)
+    tr.run(cfg.steps)
+    h = tr.history
+    assert tr.step == 300 and tr.diverged_at is None
+    assert h["train_loss"][-1] < 0.2 * h["train_loss"][0]
+    assert h["test_acc"][-1] >= 0.95
+    again = config.build(cfg).run(cfg.steps)  # the same config gives the same run, to the bit
+    np.testing.assert_array_equal(again.history["train_loss"], h["train_loss"])
+
+
+def test_build_uses_every_knob():
+    tr = config.build(SPIRAL)
+    assert tr.net.sizes == [2, 24, 24, 24, 2] and [a.name for a in tr.net.activations] == list(SPIRAL.activations)
+    assert tr.net.batchnorm and tr.optimizer_name == "nesterov" and tr.batch_size == 16
+    assert (tr.l1, tr.l2, tr.max_norm) == (1e-4, 1e-3, 3.0)
+    assert tr.x_test.shape[0] == round(0.4 * config.N_2D)
+    np.testing.assert_allclose(tr.net.weights[1].std(), 0.1, rtol=0.15)  # N(0, 0.1²), 576 draws
+    lrs = [tr.schedule(s) for s in (0, 150, 299)]
+    assert lrs[0] == pytest.approx(0.03) and lrs[1] == pytest.approx(0.015) and lrs[2] < 1e-5  # cosine over the run
+    tr.run(20)
+    assert tr.step == 20
+
+
+def test_exported_weights_reproduce_the_predictions_exactly():
+    tr = config.build(SPIRAL)
+    tr.run(50)
+    blob = config.weights_npz(tr.net)
+    fresh = config.make_net(SPIRAL)
+    x = tr.x_test
+    assert not np.array_equal(fresh.forward(x), tr.net.forward(x))
+    config.load_weights(fresh, blob)
+    np.testing.assert_array_equal(fresh.forward(x), tr.net.forward(x))  # BN running statistics included
+
+
+def test_views_of_a_run():
+    tr = config.build(PlaygroundConfig(dataset="digits", steps=100)).run(100)
+    cm = config.confusion(tr.labels_test, tr.predict(tr.x_test), 10)
+    assert cm.sum() == tr.x_test.shape[0]
+    assert np.trace(cm) / cm.sum() == pytest.approx(tr.history["test_acc"][-1])
+    images, true, pred = config.misclassified(tr, 8)
+    assert images.shape[1:] == (8, 8) and np.all(true != pred)
+    hists = config.activation_histograms(tr.net, tr.x_train[:256])
+    assert len(hists) == 2 and all(h[0].sum() == 256 * 16 for h in hists)
+
+
+def test_histograms_and_map_survive_a_diverged_net():
+    tr = config.build(PlaygroundConfig(steps=100))
+    tr.net.weights[0][...] = np.nan
+    assert config.activation_histograms(tr.net, tr.x_train[:64]) == [None, None]
+    xs, ys, p = config.probability_grid(tr, n=20)
+    assert p.shape == (20, 20) and np.isnan(p).all()
+
+
+# ---- the page: import through the uploader ---------------------------------------------------------------
+
+def _upload(at, name, content):
+    at.file_uploader(key="_cfg_upload").set_value((name, content, "application/json"))
+    at.run()
+
+
+def test_upload_bad_file_changes_nothing_and_good_file_sets_the_controls():
+    at = open_page("playground", "en")
+    assert errors(at) == []
+    before = {k: at.session_state[k] for k in ("lr", "layers", "opt", "data", "act1")}
+    _upload(at, "bad.json", _with(lr=0.5).encode())
+    assert errors(at) == []
+    assert any("'lr'" in e.value and "out of range" in e.value for e in at.error)
+    assert {k: at.session_state[k] for k in before} == before
+
+    good = SPIRAL.replace(steps=500).to_json().encode()
+    _upload(at, "good.json", good)
+    assert errors(at) == [] and at.success
+    assert at.slider(key="layers").value == 3 and at.select_slider(key="lr").value == 0.03
+    assert at.selectbox(key="opt").value == "nesterov" and at.selectbox(key="act2").value == "elu"
+    assert at.toggle(key="bn").value is True and at.select_slider(key="std").value == 0.1
+    assert at.query_params["lr"] == ["0.03"] or at.query_params["lr"] == "0.03"  # and the link follows
+
+
+def test_vanished_sigmoid_signal_is_one_spike_at_one_half():
+    """DLFS ch. 6: sigmoid layers with std 0.01 weights all output ≈ 0.5; on the [0, 1] axis that is one bar."""
+    cfg = PlaygroundConfig(layers=6, activations=("sigmoid",) * 6, init="normal", init_std=0.01)
+    tr = config.build(cfg)
+    for counts, edges in config.activation_histograms(tr.net, tr.x_train[:256]):
+        assert (edges[0], edges[-1]) == (0.0, 1.0)
+        assert counts.max() == counts.sum()  # every value in one bin
+        assert edges[np.argmax(counts)] <= 0.5 <= edges[np.argmax(counts) + 1]
