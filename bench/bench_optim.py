@@ -26,11 +26,17 @@ def best_ms(fn, repeats=REPEATS):
     return 1e3 * min(times)
 
 
+def race_ms(steps=1000, surface="bowl"):
+    """Best-of-N wall time of the page's race: all optimizers, ``steps`` steps each."""
+    entries = [(name, {}) for name in optim.NAMES]
+    return best_ms(lambda: optim.race(entries, surface, None, steps))
+
+
 def race_figures(steps=1000):
     print(f"2-D race: all {len(optim.NAMES)} optimizers x {steps} steps (Python floats per coordinate)")
     entries = [(name, {}) for name in optim.NAMES]
     for surface in ("bowl", "rosenbrock"):
-        total = best_ms(lambda: optim.race(entries, surface, None, steps))
+        total = race_ms(steps, surface)
         each = ", ".join(f"{name} {best_ms(lambda: optim.race([(name, {})], surface, None, steps)):.2f}"
                          for name in optim.NAMES)
         print(f"  {surface:<11} {total:6.2f} ms   (per optimizer, ms: {each})")

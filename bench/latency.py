@@ -22,36 +22,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app runs (app.py)
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # a script run from anywhere: make the project importable
 
-from tests.apptest_util import errors, open_page, page_widgets  # noqa: E402
+from tests.apptest_util import errors, open_page, page_widgets, random_value  # noqa: E402
 from ui import nav  # noqa: E402
 
 
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
-def random_value(widget, rng: random.Random):
-    """A random legal value for a widget (its ends included now and then)."""
-    kind = type(widget).__name__
-    if kind == "Slider":
-        lo, hi = widget.min, widget.max
-        if rng.random() < 0.2:
-            return rng.choice([lo, hi])
-        if isinstance(lo, int) and isinstance(hi, int):
-            return rng.randint(lo, hi)
-        return lo + (hi - lo) * rng.random()
-    if kind in ("SelectSlider", "Selectbox", "Radio"):
-        return rng.choice(list(widget.options)) if widget.options else None
-    if kind == "NumberInput":
-        return rng.randint(int(widget.min), int(min(widget.max, widget.min + 50)))
-    if kind in ("Toggle", "Checkbox"):
-        return not widget.value
-    if kind == "Multiselect":
-        options = list(widget.options)
-        k = rng.randint(0, min(len(options), widget.max_selections or len(options)))
-        return rng.sample(options, k)
-    return None
 
 
 def measure_page(slug: str, interactions: int, seed: int) -> dict:
@@ -80,9 +57,7 @@ def measure_page(slug: str, interactions: int, seed: int) -> dict:
         at.run()
         for _ in range(6):  # a few ticks of the live fragment
             at.run()
-        for key, entry in at.session_state.filtered_state.items() if hasattr(at.session_state, "filtered_state") else []:
-            pass
-        for name in list(at.session_state._state._new_session_state) + list(at.session_state._state._old_state):
+        for name in at.session_state.keys():
             if str(name).startswith("_live."):
                 chunks += at.session_state[name].get("chunk_seconds", [])
         failures += errors(at)

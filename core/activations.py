@@ -9,6 +9,7 @@ Registry::
     act.name, act.hp                      # "leaky_relu", {"alpha": 0.1}
     a = act.forward(z, train=False, rng=None)
     slope = act.derivative(z)             # elementwise da/dz at inference
+    dz = act.backward(z, dout)            # dout · da/dz (ReLU skips building the slope array)
 
 Two activations have extra state, passed by keyword so the plain call still works:
 
@@ -39,6 +40,8 @@ def _sigmoid(z):
 
 def _as_float(z):
     """Integer grids become float64; float arrays keep their dtype (float32 stays float32)."""
+    if type(z) is np.ndarray and z.dtype.kind == "f":  # the common case, checked cheaply
+        return z
     z = np.asarray(z)
     return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
 
@@ -59,6 +62,10 @@ class Activation:
     def derivative(self, z):
         """z: any shape -> da/dz elementwise (inference behaviour)."""
         raise NotImplementedError
+
+    def backward(self, z, dout, **extra):
+        """dL/dz = dout · da/dz for dL/da = ``dout`` (same shape as z); ``extra`` goes to derivative."""
+        return dout * self.derivative(z, **extra)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hp.items())
@@ -101,6 +108,12 @@ class ReLU(Activation):
     def derivative(self, z):
         z = _as_float(z)
         return (z > 0).astype(z.dtype)
+
+    def backward(self, z, dout, **extra):
+        z = _as_float(z)
+        if getattr(dout, "dtype", None) != z.dtype:  # mixed dtypes: promote exactly as dout * derivative
+            return super().backward(z, dout)
+        return np.multiply(dout, z > 0)  # the boolean mask casts inside the multiply: no float mask array
 
 
 class LeakyReLU(Activation):

@@ -3,6 +3,9 @@
 Every layer has ``forward(x, train, rng=None)``, ``backward(dout) -> dx``, and aligned lists
 ``params``, ``grads``, ``param_names``. ``grads[i]`` is written in place by ``backward`` and
 ``params[i]`` is only ever changed in place, so an optimizer may keep references to both.
+A network may move a layer's arrays into views of one flat buffer with ``_rebind`` (``core.nn.MLP``
+does, so one optimizer call updates every parameter); each ``params[i]`` is also the attribute
+named ``param_names[i]`` (``Dense.W``, ``BatchNorm.gamma``, ...).
 """
 import numpy as np
 
@@ -31,6 +34,13 @@ class Layer:
         self.grads.append(np.zeros_like(value))
         self.param_names.append(name)
 
+    def _rebind(self, params, grads):
+        """Replace every parameter and gradient array by the given ones (same shapes, values copied
+        by the caller), keeping the named attributes pointing at the new parameter arrays."""
+        self.params, self.grads = list(params), list(grads)
+        for name, p in zip(self.param_names, self.params):
+            setattr(self, name, p)
+
 
 class Dense(Layer):
     """Fully connected: out = x W + b, W (d_in, d_out), b (d_out,).
@@ -55,14 +65,23 @@ class Dense(Layer):
         _check_2d(x, self.d_in, "Dense")
         self.x = x
         out = x @ self.W
-        return out + self.b if self.b is not None else out
+        if self.b is not None:
+            out += self.b  # in place: out is a fresh array, one temporary fewer
+        return out
 
-    def backward(self, dout):
-        """dout: (N, d_out) -> dx (N, d_in); fills dW = xᵀ dout and db = Σ_n dout."""
-        self.grads[0][...] = self.x.T @ dout
+    def backward(self, dout, need_dx=True):
+        """dout: (N, d_out) -> dx (N, d_in); fills dW = xᵀ dout and db = Σ_n dout.
+
+        need_dx=False skips the product dout Wᵀ and returns None (a network's first layer: no one
+        uses the gradient of the input data)."""
+        dW = self.grads[0]
+        if self.x.dtype == dout.dtype == dW.dtype:
+            np.matmul(self.x.T, dout, out=dW)  # straight into the gradient array, no temporary
+        else:  # mixed dtypes: compute in the promoted type, then cast on assignment
+            dW[...] = self.x.T @ dout
         if self.b is not None:
             self.grads[1][...] = dout.sum(axis=0)
-        return dout @ self.W.T
+        return dout @ self.W.T if need_dx else None
 
 
 class BatchNorm(Layer):
@@ -162,6 +181,7 @@ class ActivationLayer(Layer):
         super().__init__()
         self.activation = activations.get(activation, **hp)
         self.dim = dim
+        self._random_slopes = isinstance(self.activation, activations.RReLU)
         if "alpha" in self.activation.learnable:
             if dim is None:
                 raise ValueError(f"activation {self.activation.name!r} learns one slope per unit: pass dim")
@@ -182,16 +202,20 @@ class ActivationLayer(Layer):
 
     def forward(self, x, train=False, rng=None):
         """z: (N, H) -> a (N, H). Keeps z (and rrelu's slopes) for the backward pass."""
-        if self.dim is not None:
+        if self.dim is not None and (x.ndim != 2 or x.shape[1] != self.dim):
             _check_2d(x, self.dim, f"ActivationLayer({self.name})")
         self.z = x
         self.slopes = None
-        if isinstance(self.activation, activations.RReLU):
+        if self._random_slopes:
             self.slopes = self.activation.slopes(x.shape, train, rng, x.dtype)
+        elif not self.params:  # no extra arguments: skip building them (this runs every step)
+            return self.activation.forward(x, train, rng)
         return self.activation.forward(x, train=train, rng=rng, **self._extra())
 
     def backward(self, dout):
         """dout = dL/da (N, H) -> dL/dz (N, H); prelu also fills dL/dalpha = Σ_n dout · min(z, 0)."""
         if self.params:
             self.grads[0][...] = (dout * self.activation.grad_alpha(self.z)).sum(axis=0)
-        return dout * self.activation.derivative(self.z, **self._extra())
+        elif self.slopes is None:
+            return self.activation.backward(self.z, dout)
+        return self.activation.backward(self.z, dout, **self._extra())

@@ -129,9 +129,16 @@ class CrossEntropy(Loss):
             target = y.astype(out.dtype)
         else:
             raise ValueError(f"cross_entropy: target shape {y.shape} does not match logits {out.shape}")
-        log_p = _log_softmax(out)
-        value = -float(np.sum(target * log_p)) / n
-        return value, (softmax(out) - target) / n
+        # one exp serves both log-softmax and softmax: the same numbers as _log_softmax and softmax
+        shifted = out - out.max(axis=-1, keepdims=True)
+        with np.errstate(under="ignore"):
+            e = np.exp(shifted)
+        total = e.sum(axis=-1, keepdims=True)
+        value = -float(np.sum(target * (shifted - np.log(total)))) / n
+        dout = e / total
+        dout -= target
+        dout /= n
+        return value, dout
 
 
 class BCE(Loss):

@@ -5,6 +5,12 @@
     value, dout = losses.get("cross_entropy")(out, y)
     dx = model.backward(dout)                  # fills model.grads (aligned with model.params)
     model.trace[0].z, model.trace[0].grad_W    # what happened inside hidden layer 0
+    opt.step([model.flat_params], [model.flat_grads])   # every parameter in one optimizer call
+
+Parameters and gradients live in two flat buffers, ``flat_params`` and ``flat_grads`` (P,):
+every entry of ``params``/``grads`` (and ``Dense.W``, ``BatchNorm.gamma``, ...) is a view into
+them, in ``params`` order. Elementwise optimizers then run once over P numbers instead of once per
+array; ``copy``, ``copy.deepcopy``, pickling and ``load_state_dict`` keep this layout.
 
 Hidden block i, in order: ``dense{i}`` -> [``bn{i}``] -> ``act{i}`` -> [``drop{i}``] with
 ``bn_position="before"`` (cs231n; Ioffe & Szegedy 2015), or ``dense{i}`` -> ``act{i}`` -> [``bn{i}``]
@@ -97,6 +103,7 @@ class MLP:
             self.blocks.append(block)
         self._frozen = set()
         self.trace = []
+        self._flatten()
 
     # ---- structure -------------------------------------------------------------------------
 
@@ -110,15 +117,61 @@ class MLP:
                 if layer is not None:
                     yield f"{kind}{i}", layer, i
 
+    def _flatten(self):
+        """Move every parameter and gradient into views of two new flat buffers (values kept)."""
+        layers = [(layer, i) for _, layer, i in self._named_layers()]
+        sizes = [p.size for layer, _ in layers for p in layer.params]
+        self.flat_params = np.empty(sum(sizes), dtype=self.dtype)
+        self.flat_grads = np.empty(sum(sizes), dtype=self.dtype)
+        self._params, self._grads, self._param_blocks = [], [], []
+        start = 0
+        for layer, i in layers:
+            new_p, new_g = [], []
+            for p, g in zip(layer.params, layer.grads):
+                view_p = self.flat_params[start:start + p.size].reshape(p.shape)
+                view_g = self.flat_grads[start:start + p.size].reshape(p.shape)
+                np.copyto(view_p, p, casting="same_kind")
+                np.copyto(view_g, g, casting="same_kind")
+                new_p.append(view_p)
+                new_g.append(view_g)
+                start += p.size
+            layer._rebind(new_p, new_g)
+            self._params += new_p
+            self._grads += new_g
+            self._param_blocks += [i] * len(new_p)
+
+    def unflatten(self, flat):
+        """flat: (P,) array laid out like ``flat_params`` -> views of it shaped like ``params``."""
+        if np.shape(flat) != self.flat_params.shape:
+            raise ValueError(f"expected a flat array of shape {self.flat_params.shape}, got {np.shape(flat)}")
+        views, start = [], 0
+        for p in self._params:
+            views.append(flat[start:start + p.size].reshape(p.shape))
+            start += p.size
+        return views
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        for key in ("flat_params", "flat_grads", "_params", "_grads", "_param_blocks"):
+            state.pop(key, None)  # rebuilt from the layers' arrays by __setstate__
+        return state
+
+    def __setstate__(self, state):
+        """copy.deepcopy and pickle copy each view on its own: gather them into new flat buffers."""
+        self.__dict__.update(state)
+        self._flatten()
+
     @property
     def params(self):
-        """All learned arrays, aligned with ``grads``/``param_names``/``trainable``; update them in place."""
-        return [p for _, layer, _ in self._named_layers() for p in layer.params]
+        """All learned arrays, aligned with ``grads``/``param_names``/``trainable``; update them in place.
+        Each is a view into ``flat_params``."""
+        return list(self._params)
 
     @property
     def grads(self):
-        """dL/dparam for each entry of ``params``, written in place by ``backward``."""
-        return [g for _, layer, _ in self._named_layers() for g in layer.grads]
+        """dL/dparam for each entry of ``params``, written in place by ``backward`` (views into
+        ``flat_grads``)."""
+        return list(self._grads)
 
     @property
     def param_names(self):
@@ -128,7 +181,7 @@ class MLP:
     @property
     def trainable(self):
         """False for parameters of frozen blocks: the optimizer/training loop must skip them."""
-        return [i not in self._frozen for _, layer, i in self._named_layers() for _ in layer.params]
+        return [i not in self._frozen for i in self._param_blocks]
 
     @property
     def weights(self):
@@ -185,8 +238,12 @@ class MLP:
         self.trace.append(LayerTrace(z=logits, a=logits, out=logits))
         return logits
 
-    def backward(self, dout):
-        """dout: dL/dlogits (N, C) -> dx (N, D_in). Fills ``grads`` and the trace's grad_* fields."""
+    def backward(self, dout, need_dx=True):
+        """dout: dL/dlogits (N, C) -> dx (N, D_in). Fills ``grads`` and the trace's grad_* fields.
+
+        need_dx=False returns None and skips the first layer's input gradient (a training loop
+        never uses it). ``trace[i].grad_W`` is a copy: it keeps this pass's value after later passes.
+        """
         if not self.trace:
             raise RuntimeError("backward called before forward")
         dout = np.asarray(dout, dtype=self.dtype)
@@ -194,9 +251,10 @@ class MLP:
             raise ValueError(f"dout shape {dout.shape} does not match the output shape {self.trace[-1].z.shape}")
         last = self.trace[-1]
         last.grad_a = last.grad_z = dout
-        g = self.blocks[-1].dense.backward(dout)
+        g = self.blocks[-1].dense.backward(dout, need_dx or self.n_hidden > 0)
         last.grad_W = self.blocks[-1].dense.grads[0].copy()
-        for b, t in zip(reversed(self.blocks[:-1]), reversed(self.trace[:-1])):
+        for i in reversed(range(self.n_hidden)):
+            b, t = self.blocks[i], self.trace[i]
             if b.drop is not None:
                 g = b.drop.backward(g)
             if b.bn is not None and self.bn_position == "after":
@@ -205,7 +263,7 @@ class MLP:
             g = t.grad_z = b.act.backward(g)
             if b.bn is not None and self.bn_position == "before":
                 g = b.bn.backward(g)
-            g = b.dense.backward(g)
+            g = b.dense.backward(g, need_dx or i > 0)
             t.grad_W = b.dense.grads[0].copy()  # a copy: the layer's grad array is reused next step
         return g
 
@@ -246,7 +304,8 @@ class MLP:
         return own
 
     def copy(self):
-        """An independent deep copy (parameters, running stats, rng state, frozen blocks)."""
+        """An independent deep copy (parameters, running stats, rng state, frozen blocks), with its
+        own flat buffers."""
         return copy.deepcopy(self)
 
     # ---- diagnostics ----------------------------------------------------------------------------

@@ -157,6 +157,7 @@ class Trainer:
     def _update(self):
         net = self.net
         index = self.step + 1  # the update being made, counted from 1
+        record = index % self.eval_every == 0  # per-layer statistics are only needed for a row
         lr = self.lr
         idx = self._next_batch()
         xb = self.x_train if idx is None else self.x_train[idx]
@@ -164,9 +165,7 @@ class Trainer:
 
         out = net.forward(xb, train=True)
         loss, dout = self.loss_fn(out, yb)
-        params, grads, trainable = net.params, net.grads, net.trainable
         weights = net.weights
-        w_pos = _positions(params, weights)
         penalty, pen_grads = 0.0, []
         for lam, fn in ((self.l1, regularization.l1_penalty), (self.l2, regularization.l2_penalty)):
             if lam > 0:
@@ -178,29 +177,35 @@ class Trainer:
             return self._diverge(index, f"the training loss became {batch_loss} at update {index}")
         # dead ReLUs in this forward pass: a >= 0, so "0 on every sample" is "column max is 0"
         dead = [float(np.mean(t.a.max(axis=0) == 0)) if act.name == "relu" else 0.0
-                for t, act in zip(net.trace[:-1], net.activations)]
+                for t, act in zip(net.trace[:-1], net.activations)] if record else None
 
-        net.backward(dout)
-        grads = net.grads
-        if pen_grads:
-            grads = list(grads)
+        net.backward(dout, need_dx=False)
+        params, trainable = net.params, net.trainable
+        w_pos = _positions(params, weights)
+        frozen = [i for i, flag in enumerate(trainable) if not flag]
+        # The optimizer updates every parameter in one call on the net's flat buffers. What it
+        # steps on is the data gradient itself, or a copy when penalties, frozen blocks or
+        # clipping change it (the layers' buffers stay the data gradient).
+        step_grad, grads = net.flat_grads, net.grads
+        if pen_grads or frozen or self.clip_value is not None or self.clip_norm is not None:
+            step_grad = step_grad.copy()
+            grads = net.unflatten(step_grad)
             for extra in pen_grads:
                 for pos, g in zip(w_pos, extra):
-                    grads[pos] = grads[pos] + g  # new array: the layer's buffer stays the data gradient
-        grad_norm = [_norm(grads[pos]) for pos in w_pos]
-
-        frozen = [i for i, flag in enumerate(trainable) if not flag]
-        step_grads = list(grads)
+                    grads[pos] += g
+        grad_norm = [_norm(grads[pos]) for pos in w_pos] if record else None
         for i in frozen:
-            step_grads[i] = np.zeros_like(params[i])
+            grads[i][...] = 0  # a zero gradient: momentum still moves them, so they are restored below
         if self.clip_value is not None:
-            step_grads = regularization.clip_by_value(step_grads, self.clip_value)
+            np.clip(step_grad, -self.clip_value, self.clip_value, out=step_grad)
         if self.clip_norm is not None:
-            step_grads, _ = regularization.clip_by_global_norm(step_grads, self.clip_norm)
-        before = [W.copy() for W in weights]
+            clipped, _ = regularization.clip_by_global_norm(grads, self.clip_norm)
+            for g, c in zip(grads, clipped):
+                g[...] = c
+        before = [W.copy() for W in weights] if record else None
         kept = [params[i].copy() for i in frozen]
         self.optimizer.set_lr(lr)
-        self.optimizer.step(params, step_grads)
+        self.optimizer.step([net.flat_params], [step_grad])
         for i, value in zip(frozen, kept):
             params[i][...] = value  # undo weight decay and momentum on frozen parameters
         if self.max_norm is not None:
@@ -210,13 +215,13 @@ class Trainer:
         weight_norm = [_norm(W) for W in weights]
         if not np.all(np.isfinite(weight_norm)):
             return self._diverge(index, f"the weights became NaN/inf at update {index}")
-        update_ratio = [_norm(W - W0) / (w0 + 1e-12)  # +tiny: a zero-initialised layer stays finite
-                        for W, W0, w0 in zip(weights, before, map(_norm, before))]
 
         seen = self.samples_seen + xb.shape[0]
-        if index % self.eval_every:
+        if not record:
             self.step, self.samples_seen = index, seen
             return None
+        update_ratio = [_norm(W - W0) / (w0 + 1e-12)  # +tiny: a zero-initialised layer stays finite
+                        for W, W0, w0 in zip(weights, before, map(_norm, before))]
         row = {"step": index, "epoch": seen / self.x_train.shape[0], "lr": lr, "batch_loss": batch_loss,
                "penalty": penalty, "grad_norm": grad_norm, "update_ratio": update_ratio,
                "weight_norm": weight_norm, "dead_fraction": dead}

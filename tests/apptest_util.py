@@ -1,8 +1,13 @@
 """Helpers for driving pages through Streamlit's AppTest."""
 from __future__ import annotations
 
+import base64
+import json
+import math
+import random
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -52,3 +57,70 @@ def page_widgets(at: AppTest):
             if w.key and not w.key.startswith("_") and w.key not in ("lang", "present"):
                 found.append(w)
     return found
+
+
+def random_value(widget, rng: random.Random):
+    """A random legal value for a widget, its two ends included now and then (None: leave it alone)."""
+    kind = type(widget).__name__
+    if kind == "Slider":
+        lo, hi = widget.min, widget.max
+        if rng.random() < 0.25:
+            return rng.choice([lo, hi])
+        if isinstance(lo, int) and isinstance(hi, int):
+            return rng.randint(lo, hi)
+        return lo + (hi - lo) * rng.random()
+    if kind in ("SelectSlider", "Selectbox", "Radio"):
+        return rng.choice(list(widget.options)) if widget.options else None
+    if kind == "NumberInput":
+        return rng.choice([int(widget.min), int(widget.max), rng.randint(int(widget.min), int(min(widget.max, widget.min + 99)))])
+    if kind in ("Toggle", "Checkbox"):
+        return not widget.value
+    if kind == "Multiselect":
+        options = list(widget.options)
+        k = rng.randint(0, min(len(options), widget.max_selections or len(options)))
+        return rng.sample(options, k)
+    return None
+
+
+HOSTILE = ("nan", "NaN", "inf", "-inf", "1e309", "-1e308", "1e12", "-1", "0", "abc", "", " ", "1,2,3", "[1]", "true",
+           "<script>alert(1)</script>", "%00", "\u0000", "🙂" * 50, "9" * 5000, "x" * 300, "0x10", "1_000", "--1")
+
+
+def hostile_query(keys, rng: random.Random) -> dict:
+    """A malformed or hostile query string: page keys with junk values, plus an unknown key now and then."""
+    params = {}
+    for key in rng.sample(list(keys), min(len(keys), rng.randint(1, 4))):
+        params[key] = rng.choice(HOSTILE)
+    if rng.random() < 0.5:
+        params[rng.choice(["zzz", "__proto__", "lang2", "a" * 100])] = rng.choice(HOSTILE)
+    return params
+
+
+def chart_specs(at) -> list[str]:
+    """The Plotly figure JSON of every chart on the page (AppTest has no chart accessor)."""
+    return [el.proto.spec for el in at.get("plotly_chart")]
+
+
+def _non_finite(node) -> bool:
+    """True when a figure JSON tree holds NaN/inf: as a number, or inside a typed array (Plotly's base64 'bdata')."""
+    if isinstance(node, float):
+        return not math.isfinite(node)
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            return values.dtype.kind == "f" and not np.all(np.isfinite(values))
+        return any(_non_finite(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_non_finite(v) for v in node)
+    return False
+
+
+def non_finite_in_charts(at) -> list[str]:
+    """Charts whose data would draw NaN or inf (JSON null is a gap, which is fine)."""
+    bad = []
+    for spec in chart_specs(at):
+        figure = json.loads(spec)  # a chart the browser could not parse would fail here
+        for trace in figure.get("data", []):
+            if _non_finite(trace):
+                bad.append(f"{trace.get('type', 'scatter')} trace {trace.get('name', '')!r}")
+    return bad

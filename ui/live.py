@@ -28,7 +28,7 @@ def _finished(obj: Any, total_steps: int) -> bool:
 
 
 def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: int,
-          view: Callable[[Any], None], step_size: int = 1, first_chunk: int = 8) -> Any:
+          view: Callable[[Any], None], step_size: int = 1, first_chunk: int = 1) -> Any:
     """Draw the Train/Pause/Step/Reset row and the live view; return the trainer-like object.
 
     build() makes a fresh object with .run(n) and .step (int, updates done) and optionally .stopped or
@@ -76,7 +76,8 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
             elapsed = max(time.perf_counter() - started, 1e-4)
             e.setdefault("chunk_seconds", []).append(elapsed)  # read by bench/latency.py
             del e["chunk_seconds"][:-50]
-            e["chunk"] = int(min(max(1, n * CHUNK_SECONDS / elapsed), 5000))
+            # grow at most 2x a tick: a step's cost varies (evaluation rows), and one long chunk would stall Pause
+            e["chunk"] = int(min(max(1, n * CHUNK_SECONDS / elapsed), 2 * n, 5000))
             if _finished(obj, total_steps):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train

@@ -1,0 +1,214 @@
+"""Figures of the activation-functions page (engine results in, go.Figure out; all text passed in)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures.common import finite_or_none, histogram_bars
+from figures.theme import DIVERGING, TEMPLATE, color, figure
+
+SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
+SHADE_DEAD = "rgba(213, 94, 0, 0.20)"    # f' = 0 exactly: ReLU's dead side
+SHADE_ALLOWED = "rgba(0, 114, 178, 0.10)"
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="center", x=0.5)  # subplot titles own the top
+
+
+def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dead: str, label_band: str,
+                   z_title: str, height: int = 400) -> go.Figure:
+    """f (solid) and f' (dashed) of one activation on one chart; saturated/dead stretches shaded;
+    for RReLU the band its random training slope covers."""
+    fig = figure("", z_title, "", height)
+    for lo, hi in curve.flat:
+        fig.add_vrect(x0=lo, x1=hi, fillcolor=SHADE_DEAD if curve.dead else SHADE_FLAT, line_width=0, layer="below",
+                      annotation_text=label_dead if curve.dead else label_flat, annotation_position="top left")
+    if curve.band is not None:
+        lower, upper = curve.band
+        fig.add_trace(go.Scatter(x=curve.z, y=lower, mode="lines", line=dict(width=0), showlegend=False,
+                                 hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=curve.z, y=upper, mode="lines", line=dict(width=0), fill="tonexty",
+                                 fillcolor="rgba(0, 114, 178, 0.22)", name=label_band))
+    fig.add_trace(go.Scatter(x=curve.z, y=finite_or_none(curve.f), mode="lines", name=label_f,
+                             line=dict(color=color(0), width=3)))
+    fig.add_trace(go.Scatter(x=curve.z, y=finite_or_none(curve.d), mode="lines", name=label_d,
+                             line=dict(color=color(3), width=3, dash="dash")))
+    fig.add_hline(y=0, line=dict(color="#888", width=1))
+    fig.add_vline(x=0, line=dict(color="#888", width=1))
+    lowest = np.nanmin(curve.band[0]) if curve.band is not None else np.nanmin(curve.f)
+    lo = min(-1.2, float(lowest) - 0.2)
+    fig.update_yaxes(range=[lo, 3.2])
+    fig.update_layout(margin=dict(t=40))
+    return fig
+
+
+def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: str, label_allowed: str,
+                 w_titles=("w₁", "w₂"), height: int = 470) -> go.Figure:
+    """Two panels (positive vs zero-centered inputs): loss contours, the per-sample descent path, and on
+    the positive panel the (+,+)/(−,−) quadrants every update must lie in (drawn around the start)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
+    for k, run in enumerate(runs, start=1):
+        g = run.grid
+        fig.add_trace(go.Contour(x=g, y=g, z=np.sqrt(run.loss), showscale=False, ncontours=14,
+                                 contours=dict(coloring="lines"), colorscale=[[0, "#bbb"], [1, "#bbb"]],
+                                 line=dict(width=1), hoverinfo="skip"), row=1, col=k)
+        if run.inputs == "positive":
+            x0, y0 = run.path[0]
+            lo, hi = float(g[0]), float(g[-1])
+            for xa, xb, ya, yb in ((x0, hi, y0, hi), (lo, x0, lo, y0)):
+                fig.add_shape(type="rect", x0=xa, x1=xb, y0=ya, y1=yb, fillcolor=SHADE_ALLOWED, line_width=0,
+                              layer="below", row=1, col=k)
+            fig.add_annotation(x=hi, y=hi, text=label_allowed, xanchor="right", yanchor="top", showarrow=False,
+                               font=dict(color=color(0)), row=1, col=k)
+        fig.add_trace(go.Scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=label_path,
+                                 line=dict(color=color(3), width=2), marker=dict(size=4), showlegend=k == 1),
+                      row=1, col=k)
+        fig.add_trace(go.Scatter(x=[run.path[0, 0]], y=[run.path[0, 1]], mode="markers", name=label_start,
+                                 marker=dict(color="#222", size=11, symbol="circle"), showlegend=k == 1), row=1, col=k)
+        fig.add_trace(go.Scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=label_target,
+                                 marker=dict(color=color(2), size=16, symbol="star"), showlegend=k == 1),
+                      row=1, col=k)
+        fig.update_xaxes(range=[g[0], g[-1]], title_text=w_titles[0], row=1, col=k)
+        fig.update_yaxes(range=[g[0], g[-1]], title_text=w_titles[1], scaleanchor=f"x{k if k > 1 else ''}",
+                         row=1, col=k)
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=50, r=20, t=40, b=100), legend=LEGEND_BELOW)
+    return fig
+
+
+def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], layer_titles, x_title: str, y_title: str,
+               x_max: int, height: int = 360) -> go.Figure:
+    """One panel per hidden layer: the share of dead units over training, one line per activation.
+
+    series: {label: (steps (T,), fractions (T, L))}. Lines that sit on top of each other at 0 are told
+    apart by dash and width."""
+    n_layers = len(layer_titles)
+    fig = make_subplots(rows=1, cols=n_layers, subplot_titles=list(layer_titles), shared_yaxes=True,
+                        horizontal_spacing=0.03)
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for i, (label, (steps, frac)) in enumerate(series.items()):
+        for layer in range(n_layers):
+            y = frac[:, layer] if len(frac) else []
+            mode = "lines+markers" if len(steps) < 3 else "lines"  # a lone step-0 point needs a marker
+            fig.add_trace(go.Scatter(x=list(steps), y=finite_or_none(y), mode=mode,
+                                     name=label, legendgroup=label, showlegend=layer == 0,
+                                     line=dict(color=color(i), width=4 - i, dash=dashes[i % 4])),
+                          row=1, col=layer + 1)
+    fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
+    fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # a step-0 marker stays fully visible
+    fig.update_yaxes(title_text=y_title, row=1, col=1)
+    fig.update_xaxes(title_text=x_title, row=1, col=(n_layers + 1) // 2)
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=60, r=20, t=40, b=100),
+                      legend=dict(LEGEND_BELOW, y=-0.3))
+    return fig
+
+
+def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, label_dead: str, label_alive: str,
+                       x_title: str, y_title: str, bins: int = 40, height: int = 300) -> go.Figure:
+    """Histograms (counts) of one dead and one live unit's pre-activations over the training set; z = 0 marked."""
+    fig = figure("", x_title, y_title, height)
+    values = [v for v in (dead_z, alive_z) if v is not None and len(v)]
+    if values:
+        both = np.concatenate(values)
+        both = both[np.isfinite(both)]
+        lo, hi = (float(both.min()), float(both.max())) if both.size else (-1.0, 1.0)
+        edges = np.linspace(min(lo, -0.1), max(hi, 0.1), bins + 1)
+        for k, (z, label, c) in enumerate(((dead_z, label_dead, 3), (alive_z, label_alive, 0))):
+            if z is None or not len(z):
+                continue
+            counts, _ = np.histogram(z[np.isfinite(z)], bins=edges)
+            bar = histogram_bars(counts, edges, label, c)
+            bar.showlegend, bar.opacity = True, 0.75
+            fig.add_trace(bar)
+    fig.add_vline(x=0, line=dict(color="#222", width=2, dash="dash"))
+    fig.update_layout(barmode="overlay", bargap=0)
+    return fig
+
+
+def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.ndarray, color_title: str,
+               cols: int = 3, height_per_row: int = 250) -> go.Figure:
+    """Small multiples: P(class 1) on a grid for each activation, with the training points on top.
+
+    grids: {title: (xs (n,), ys (n,), p (n, n))}."""
+    titles = list(grids)
+    n = len(titles)
+    cols = max(1, min(cols, n))
+    rows = int(np.ceil(n / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.03,
+                        vertical_spacing=0.1 if rows > 1 else 0.05)
+    for k, title in enumerate(titles):
+        xs, ys, p = grids[title]
+        r, c = k // cols + 1, k % cols + 1
+        fig.add_trace(go.Heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
+                                 colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
+                                 colorbar=dict(title=dict(text=color_title), thickness=12, len=0.8)), row=r, col=c)
+        for label, symbol in ((0, "circle"), (1, "diamond")):
+            pts = x_points[y_points == label]
+            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
+                                     marker=dict(size=5, symbol=symbol, color=color(3) if label else color(0),
+                                                 line=dict(color="white", width=0.6))), row=r, col=c)
+        fig.update_xaxes(range=[xs[0], xs[-1]], showticklabels=False, row=r, col=c)
+        fig.update_yaxes(range=[ys[0], ys[-1]], showticklabels=False, row=r, col=c)
+    fig.update_layout(template=TEMPLATE, height=max(260, rows * height_per_row + 40),
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def std_per_layer(stds: Mapping[str, np.ndarray], x_title: str, y_title: str, height: int = 320) -> go.Figure:
+    """Activation std per layer, one line per setting (the SELU self-normalization probe)."""
+    fig = figure("", x_title, y_title, height)
+    for i, (label, s) in enumerate(stds.items()):
+        fig.add_trace(go.Scatter(x=np.arange(1, len(s) + 1), y=finite_or_none(s), mode="lines+markers", name=label,
+                                 line=dict(color=color(i), width=3), marker=dict(size=6)))
+    fig.add_hline(y=1, line=dict(color="#888", width=1, dash="dot"))
+    fig.update_yaxes(rangemode="tozero")
+    return fig
+
+
+def timing_bars(ms: Mapping[str, float], labels: Mapping[str, str], x_title: str, height: int = 200) -> go.Figure:
+    """Horizontal bars: milliseconds per million evaluations."""
+    names = list(ms)
+    fig = figure("", x_title, "", height)
+    fig.add_trace(go.Bar(y=[labels[n] for n in names], x=[ms[n] for n in names], orientation="h",
+                         marker_color=[color(3) if n == "sigmoid" else color(0) for n in names],
+                         text=[f"{ms[n]:.1f} ms" for n in names], textposition="auto", showlegend=False))
+    fig.update_layout(margin=dict(l=90, r=20, t=20, b=50))
+    return fig
+
+
+# ---- formulas --------------------------------------------------------------------------------
+
+def latex(name: str, hp: Mapping[str, float]) -> tuple[str, str]:
+    """(definition, derivative) of activation ``name`` in LaTeX, with its current hyperparameters."""
+    a = hp.get("alpha", 0.0)
+    if name == "sigmoid":
+        return r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) \le \sigma'(0) = 0.25"
+    if name == "tanh":
+        return r"\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}} = 2\sigma(2z) - 1", r"\tanh'(z) = 1 - \tanh^2 z \le 1"
+    if name == "relu":
+        return r"\mathrm{ReLU}(z) = \max(0, z)", r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}"
+    if name in ("leaky_relu", "prelu"):
+        f = r"\mathrm{LeakyReLU}" if name == "leaky_relu" else r"\mathrm{PReLU}"
+        return (rf"{f}_{{\alpha}}(z) = \max({a:g}\,z,\ z)\quad(\alpha = {a:g})",
+                rf"{f}'(z) = \begin{{cases}} 1 & z > 0 \\ {a:g} & z \le 0 \end{{cases}}")
+    if name == "rrelu":
+        lo, hi = hp.get("lower", 0.125), hp.get("upper", 1 / 3)
+        return (rf"\begin{{gathered}}\mathrm{{RReLU}}(z) = \begin{{cases}} z & z \ge 0 \\ a\,z & z < 0 \end{{cases}} \\ "
+                rf"a \sim U[{lo:.3g}, {hi:.3g}]\ \text{{(train)}},\quad a = {(lo + hi) / 2:.3g}\ \text{{(test)}}"
+                r"\end{gathered}",
+                r"\mathrm{RReLU}'(z) = \begin{cases} 1 & z \ge 0 \\ a & z < 0 \end{cases}")
+    if name == "elu":
+        return (rf"\mathrm{{ELU}}_{{\alpha}}(z) = \begin{{cases}} z & z > 0 \\ {a:g}\,(e^{{z}} - 1) & z \le 0 \end{{cases}}",
+                rf"\mathrm{{ELU}}'(z) = \begin{{cases}} 1 & z > 0 \\ {a:g}\,e^{{z}} & z \le 0 \end{{cases}}")
+    if name == "selu":
+        return (r"\mathrm{SELU}(z) = 1.0507 \begin{cases} z & z > 0 \\ 1.6733\,(e^{z} - 1) & z \le 0 \end{cases}",
+                r"\mathrm{SELU}'(z) = 1.0507 \begin{cases} 1 & z > 0 \\ 1.6733\,e^{z} & z \le 0 \end{cases}")
+    if name == "gelu":
+        return (r"\mathrm{GELU}(z) \approx \tfrac12 z\left(1 + \tanh\!\left[\sqrt{2/\pi}\,(z + 0.044715 z^3)\right]\right)",
+                r"\mathrm{GELU}'(z) \approx \sigma(2u) + 2z\,\sigma(2u)(1 - \sigma(2u))\sqrt{2/\pi}\,(1 + 0.134 z^2),"
+                r"\ u = \sqrt{2/\pi}\,(z + 0.044715 z^3)")
+    if name == "swish":
+        b = hp.get("beta", 1.0)
+        return (rf"\mathrm{{Swish}}(z) = z\,\sigma({b:g}\,z)",
+                rf"\mathrm{{Swish}}'(z) = \sigma({b:g} z) + {b:g}\,z\,\sigma({b:g} z)\,(1 - \sigma({b:g} z))")
+    raise ValueError(f"no formula for activation {name!r}")

@@ -1,0 +1,70 @@
+"""Robustness: random settings and hostile links on every page never raise, and charts never carry NaN/inf.
+
+A seeded sample runs here (every page, both kinds of input); bench/fuzz.py runs the full-size campaign
+(300 settings and 100 query strings per page) and prints its figures.
+"""
+import random
+import zlib
+
+import pytest
+
+from tests.apptest_util import errors, hostile_query, non_finite_in_charts, open_page, page_widgets, random_value
+from ui import nav
+
+pytestmark = pytest.mark.app
+SETTINGS_PER_PAGE = 10
+QUERIES_PER_PAGE = 6
+
+
+def fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
+    """Apply n random settings one after another (as a student would); return what went wrong."""
+    rng = random.Random(seed)
+    at = open_page(slug, "en")
+    problems = [f"first load: {e}" for e in errors(at)]
+    for i in range(n):
+        widgets = page_widgets(at)
+        if not widgets:
+            break
+        for widget in rng.sample(widgets, min(len(widgets), rng.randint(1, 3))):
+            value = random_value(widget, rng)
+            if value is not None:
+                widget.set_value(value)
+        at.run()
+        problems += [f"setting {i}: {e}" for e in errors(at)]
+        problems += [f"setting {i}: non-finite chart {c}" for c in non_finite_in_charts(at)]
+    return problems
+
+
+def fuzz_queries(slug: str, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    keys = [w.key for w in page_widgets(open_page(slug, "en"))] or ["x"]
+    problems = []
+    for i in range(n):
+        params = hostile_query(keys, rng)
+        at = open_page(slug, rng.choice(["en", "ko"]), params)
+        problems += [f"query {params!r:.120}: {e}" for e in errors(at)]
+    return problems
+
+
+@pytest.mark.parametrize("slug", [p.slug for p in nav.PAGES])
+def test_random_settings_never_raise(slug):
+    assert fuzz_settings(slug, SETTINGS_PER_PAGE, seed=zlib.crc32(slug.encode())) == []
+
+
+@pytest.mark.parametrize("slug", [p.slug for p in nav.PAGES])
+def test_hostile_links_never_raise(slug):
+    assert fuzz_queries(slug, QUERIES_PER_PAGE, seed=len(slug)) == []
+
+
+def test_the_non_finite_detector_sees_typed_arrays():
+    """Plotly 7 sends NumPy arrays as base64; the detector must decode them (and not be fooled by the text)."""
+    import json
+
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from tests.apptest_util import _non_finite
+
+    clean = json.loads(go.Figure(go.Scatter(y=np.array([1.0, 2.0, 3.0]))).to_json())
+    dirty = json.loads(go.Figure(go.Scatter(y=np.array([1.0, np.inf, 3.0]))).to_json())
+    assert not _non_finite(clean["data"]) and _non_finite(dirty["data"])
