@@ -47,7 +47,7 @@ if presenting:
 
 pages = {
     t(f"common.group_{group}"): [
-        st.Page(spec.path, title=t(f"{spec.slug}.title"), icon=spec.icon, url_path=spec.slug,
+        st.Page(spec.path, title=t(f"{spec.slug}.nav"), icon=spec.icon, url_path=spec.slug,
                 default=(spec.slug == "home"))
         for spec in nav.PAGES if spec.group == group
     ]

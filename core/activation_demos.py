@@ -32,9 +32,6 @@ DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 COMPARE = dict(dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0)
 
 
-LiveGroup = compare.Group  # the side-by-side runs are a plain group (kept as a name for this module's callers)
-
-
 # ---- each function and its derivative ---------------------------------------------------------------
 
 @dataclass
@@ -179,7 +176,7 @@ def time_per_million(names=("sigmoid", "relu"), repeats=3, seed=0) -> dict:
 # ---- dying ReLUs ---------------------------------------------------------------------------------
 
 def dying_group(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, seed=0,
-                names=DYING_ACTIVATIONS) -> LiveGroup:
+                names=DYING_ACTIVATIONS) -> compare.Group:
     """The same net (same He-normal weights, every hidden bias set to ``bias_init``) with each activation
     in ``names``, trained full-batch with Adam at ``lr``. Full batch: history's dead_fraction is then
     measured on the whole training set."""
@@ -190,7 +187,7 @@ def dying_group(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, see
         for block in net.blocks[:-1]:
             block.dense.b[...] = bias_init  # a negative start pushes every unit toward its flat side
         members[name] = train.Trainer(net, ds, optimizer="adam", opt_kwargs={"lr": lr}, seed=seed)
-    return LiveGroup(members)
+    return compare.Group(members)
 
 
 def preactivations(net, x) -> list:
@@ -224,7 +221,7 @@ def dead_fractions(net, x) -> np.ndarray:
 # ---- the same network with each activation -------------------------------------------------------
 
 def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0,
-                  eval_every=5) -> LiveGroup:
+                  eval_every=5) -> compare.Group:
     """One net per activation in ``names``, each with its recommended initialization, same data,
     same seed, Adam at ``lr`` on mini-batches."""
     ds = data.get(dataset, seed=seed)
@@ -234,7 +231,7 @@ def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, ba
                      init=RECOMMENDED_INIT.get(name, "he_normal"), seed=seed)
         members[name] = train.Trainer(net, ds, optimizer="adam", opt_kwargs={"lr": lr}, batch_size=batch_size,
                                       seed=seed, eval_every=eval_every)
-    group = LiveGroup(members)
+    group = compare.Group(members)
     # the loss before any update, so a curve can start at step 0 (history rows start after update 1)
     group.initial_loss = {name: tr.evaluate(ds.x_train, ds.y_train)[0] for name, tr in members.items()}
     return group

@@ -26,10 +26,10 @@ ENSEMBLE = dict(dataset="moons", n=300, noise=0.25, hidden=(16, 16), lr=0.03, st
 
 # ---- overfitting -------------------------------------------------------------------------------
 
-OverfitGroup = compare.Group  # three trainers side by side; kept as a name for this module's callers
 
 
-def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> OverfitGroup:
+
+def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> compare.Group:
     """Three identical deep nets on few digits, side by side: {"none", "dropout", "l2"}.
 
     Same initial weights and mini-batch order (same seed); "dropout" drops hidden units with ``rate``,
@@ -44,7 +44,7 @@ def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> Overfit
         return train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": cfg["lr"]}, batch_size=cfg["batch_size"],
                              l2=lam, seed=seed, eval_every=cfg["eval_every"])
 
-    return OverfitGroup({"none": member(0.0, 0.0), "dropout": member(rate, 0.0), "l2": member(0.0, l2)})
+    return compare.Group({"none": member(0.0, 0.0), "dropout": member(rate, 0.0), "l2": member(0.0, l2)})
 
 
 def gap(trainer) -> float | None:

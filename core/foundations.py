@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import data, losses, nn, train
-from core.activation_demos import LiveGroup
+from core import compare, data, losses, nn, train
+
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # Defaults the pages start from (the tests check the pages' claims with them)
@@ -111,7 +111,7 @@ def batch_labels(batch_size):
     return {"full": None, "mini": int(batch_size), "single": 1}
 
 
-def batch_group(batch_size=BATCH["batch_size"], lr=BATCH["lr"], seed=BATCH["seed"]) -> LiveGroup:
+def batch_group(batch_size=BATCH["batch_size"], lr=BATCH["lr"], seed=BATCH["seed"]) -> compare.Group:
     """The same net (same initial weights) trained with plain SGD at ``lr`` by full batch, mini-batches of
     ``batch_size`` and single samples; every update is recorded (batch_loss: on the update's own batch,
     the number a training log prints; train_loss: on the whole training set after the update)."""
@@ -122,7 +122,7 @@ def batch_group(batch_size=BATCH["batch_size"], lr=BATCH["lr"], seed=BATCH["seed
                      seed=seed)
         members[label] = train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": lr},
                                        batch_size=None if size is None else min(size, ds.n_train), seed=seed)
-    return LiveGroup(members)
+    return compare.Group(members)
 
 
 def iterations_per_epoch(n, batch_size):
@@ -227,7 +227,7 @@ def preprocess_source(dataset="shifted", shift=PREPROCESS["shift"], seed=0) -> d
     raise ValueError(f"unknown dataset {dataset!r}; valid: shifted, digits")
 
 
-def preprocess_group(dataset="shifted", shift=PREPROCESS["shift"], lr=PREPROCESS["lr"], seed=0) -> LiveGroup:
+def preprocess_group(dataset="shifted", shift=PREPROCESS["shift"], lr=PREPROCESS["lr"], seed=0) -> compare.Group:
     """The same net (same initial weights, same mini-batches) on raw and on standardized inputs."""
     ds = preprocess_source(dataset, shift, seed)
     members = {}
@@ -236,4 +236,4 @@ def preprocess_group(dataset="shifted", shift=PREPROCESS["shift"], lr=PREPROCESS
                      seed=seed)
         members[how] = train.Trainer(net, preprocessed(ds, how), optimizer="sgd", opt_kwargs={"lr": lr},
                                      batch_size=PREPROCESS["batch_size"], seed=seed, eval_every=5)
-    return LiveGroup(members)
+    return compare.Group(members)

@@ -36,7 +36,7 @@ def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dea
                              line=dict(color=color(3), width=3, dash="dash")))
     fig.add_hline(y=0, line=dict(color="#888", width=1))
     fig.add_vline(x=0, line=dict(color="#888", width=1))
-    lowest = np.nanmin(curve.band[0]) if curve.band is not None else np.nanmin(curve.f)
+    lowest = np.nanmin(np.minimum(*curve.band)) if curve.band is not None else np.nanmin(curve.f)
     lo = min(-1.2, float(lowest) - 0.2)
     fig.update_yaxes(range=[lo, 3.2])
     fig.update_layout(margin=dict(t=40))
@@ -194,7 +194,7 @@ def latex(name: str, hp: Mapping[str, float]) -> tuple[str, str]:
     if name == "rrelu":
         lo, hi = hp.get("lower", 0.125), hp.get("upper", 1 / 3)
         return (rf"\begin{{gathered}}\mathrm{{RReLU}}(z) = \begin{{cases}} z & z \ge 0 \\ a\,z & z < 0 \end{{cases}} \\ "
-                rf"a \sim U[{lo:.3g}, {hi:.3g}]\ \text{{(train)}},\quad a = {(lo + hi) / 2:.3g}\ \text{{(test)}}"
+                rf"a \sim U[{lo:.3g}, {hi:.3g}],\quad \mathbb{{E}}[a] = {(lo + hi) / 2:.3g}"
                 r"\end{gathered}",
                 r"\mathrm{RReLU}'(z) = \begin{cases} 1 & z \ge 0 \\ a & z < 0 \end{cases}")
     if name == "elu":

@@ -134,3 +134,20 @@ def test_registry():
         activations.get("relux")
     with pytest.raises(ValueError, match="hyperparameters"):
         activations.get("relu", alpha=0.1)
+
+
+@pytest.mark.parametrize("name", activations.NAMES)
+def test_backward_is_dout_times_derivative(name):
+    """``backward(z, dout)`` (ReLU has its own, without a float slope array) = dout · da/dz."""
+    rng = np.random.default_rng(8)
+    z = rng.standard_normal((6, 5))
+    z[0, 0] = 0.0  # the kink
+    dout = rng.standard_normal((6, 5))
+    act = activations.get(name)
+    for dtype in (np.float64, np.float32):
+        zt, dt = z.astype(dtype), dout.astype(dtype)
+        got = act.backward(zt, dt)
+        assert got.dtype == dtype
+        np.testing.assert_array_equal(got, dt * act.derivative(zt))
+    mixed = act.backward(z.astype(np.float32), dout)  # float64 dout: promoted, as the product would be
+    np.testing.assert_array_equal(mixed, dout * act.derivative(z.astype(np.float32)))

@@ -39,7 +39,7 @@ def test_korean_entries_are_korean():
 def test_every_page_has_its_text(spec):
     for lang in catalog.LANGUAGES:
         entries = catalog.load(lang)
-        for key in ("title", "summary", "intro"):
+        for key in ("title", "nav", "summary", "intro"):
             assert entries.get(f"{spec.slug}.{key}"), f"{lang}: {spec.slug}.{key} is missing or empty"
         assert (ROOT / spec.path).exists()
 

@@ -261,3 +261,15 @@ def test_initializer_registry_errors():
         initializers.get("zeros", value=1)
     with pytest.raises(ValueError):
         initializers.get(-0.1)
+
+
+def test_dense_backward_without_input_gradient():
+    rng = np.random.default_rng(7)
+    a, b = Dense(4, 3, rng=np.random.default_rng(0)), Dense(4, 3, rng=np.random.default_rng(0))
+    x, dout = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    a.forward(x)
+    b.forward(x)
+    np.testing.assert_allclose(a.backward(dout), dout @ a.W.T)
+    assert b.backward(dout, need_dx=False) is None
+    for ga, gb in zip(a.grads, b.grads):
+        np.testing.assert_array_equal(ga, gb)

@@ -262,3 +262,82 @@ def test_relu_xavier_collapses_and_he_holds(inputs_1000x500):
     assert np.all((ratios > 0.55) & (ratios < 0.85))  # about 1/√2 ≈ 0.71 per layer
     _, he = layer_stds(inputs_1000x500, "relu", "he_normal")
     assert np.all((he >= 0.5) & (he <= 1.5))
+
+
+# ---- flat parameter buffers and the training fast path --------------------------------------
+
+def _flat_model(**kw):
+    return MLP([3, 5, 4, 2], activation="prelu", batchnorm=True, seed=4, **kw)
+
+
+def _assert_flat_layout(model):
+    """Every param/grad is a view into the flat buffers, in ``params`` order, covering them exactly."""
+    assert model.flat_params.size == sum(p.size for p in model.params) == model.flat_grads.size
+    for p, view in zip(model.params, model.unflatten(model.flat_params)):
+        assert np.shares_memory(p, model.flat_params) and np.array_equal(p, view)
+        assert np.shares_memory(view, p)
+    for g in model.grads:
+        assert np.shares_memory(g, model.flat_grads)
+    assert model.weights[0] is model.params[0]  # Dense.W is the same view as params[0]
+
+
+def test_params_and_grads_are_views_of_flat_buffers():
+    model = _flat_model()
+    _assert_flat_layout(model)
+    model.flat_params[:] = np.arange(model.flat_params.size)  # writing the buffer writes the layers
+    np.testing.assert_array_equal(model.weights[0].ravel(), np.arange(model.weights[0].size))
+    out = model.forward(np.ones((6, 3)), train=True)
+    model.backward(np.ones_like(out))
+    np.testing.assert_array_equal(model.flat_grads, np.concatenate([g.ravel() for g in model.grads]))
+    with pytest.raises(ValueError, match="flat array"):
+        model.unflatten(np.zeros(3))
+
+
+def test_copy_deepcopy_pickle_and_load_keep_the_flat_layout():
+    import copy
+    import pickle
+
+    model = _flat_model()
+    model.forward(np.ones((6, 3)), train=True)
+    for other in (model.copy(), copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        _assert_flat_layout(other)
+        assert not np.shares_memory(other.flat_params, model.flat_params)
+        np.testing.assert_array_equal(other.flat_params, model.flat_params)
+        other.flat_params += 1.0  # independent of the original
+        assert not np.array_equal(other.flat_params, model.flat_params)
+    target = _flat_model()
+    target.flat_params[:] = 0
+    target.load_state_dict(model.state_dict())
+    _assert_flat_layout(target)
+    np.testing.assert_array_equal(target.flat_params, model.flat_params)
+
+
+def test_backward_without_input_gradient_fills_the_same_grads():
+    x = np.random.default_rng(1).standard_normal((7, 3))
+    a, b = _flat_model(), _flat_model()
+    dout = np.random.default_rng(2).standard_normal((7, 2))
+    a.forward(x, train=True)
+    b.forward(x, train=True)
+    dx = a.backward(dout)
+    assert dx.shape == x.shape and b.backward(dout, need_dx=False) is None
+    np.testing.assert_array_equal(a.flat_grads, b.flat_grads)
+    for ta, tb in zip(a.trace, b.trace):
+        np.testing.assert_array_equal(ta.grad_W, tb.grad_W)
+
+
+def test_one_optimizer_call_on_the_flat_buffer_equals_one_per_array():
+    from core import optim
+
+    x = np.random.default_rng(3).standard_normal((9, 3))
+    y = np.random.default_rng(4).integers(0, 2, 9)
+    loss = losses.get("cross_entropy")
+    for name in optim.NAMES:
+        a, b = _flat_model(), _flat_model()
+        opt_a, opt_b = optim.make(name, lr=0.01, weight_decay=0.01), optim.make(name, lr=0.01, weight_decay=0.01)
+        for _ in range(4):
+            for model, step in ((a, lambda: opt_a.step(a.params, a.grads)),
+                                (b, lambda: opt_b.step([b.flat_params], [b.flat_grads]))):
+                _, dout = loss(model.forward(x, train=True), y)
+                model.backward(dout, need_dx=False)
+                step()
+        np.testing.assert_array_equal(a.flat_params, b.flat_params, err_msg=name)

@@ -97,7 +97,7 @@ def test_a_dead_unit_stays_dead():
 
 def test_groups_work_in_the_live_panel():
     group = demos.dying_group(**demos.DYING)
-    assert not live._finished(group, 200)  # a plain compare.Group reads as finished (its .diverged is a method)
+    assert not live._finished(group, 200)  # the panel reads .diverged as a flag
     group.run(3)
     assert group.step == 3 and group["relu"].step == 3
 

@@ -153,3 +153,28 @@ def test_regression_with_mse_fits_the_line():
 def test_bad_parameters_raise(kwargs):
     with pytest.raises(ValueError):
         train.Trainer(_net(), data.get("moons", n=40), **kwargs)
+
+
+def test_rows_do_not_depend_on_eval_every():
+    """Per-layer statistics are only computed for recorded rows; that must not change the run."""
+    ds = data.get("moons", n=120, seed=1)
+    kw = dict(optimizer="adam", opt_kwargs={"lr": 0.01}, batch_size=32, l2=1e-3, clip_norm=5.0, seed=2)
+    every = train.Trainer(_net(batchnorm=True, dropout=0.1), ds, eval_every=1, **kw).run(12)
+    sparse = train.Trainer(_net(batchnorm=True, dropout=0.1), ds, eval_every=4, **kw).run(12)
+    rows = every.history["step"] % 4 == 0
+    for key, value in sparse.history.items():
+        np.testing.assert_array_equal(value, every.history[key][rows], err_msg=key)
+    np.testing.assert_array_equal(every.net.flat_params, sparse.net.flat_params)
+
+
+def test_an_update_is_forward_backward_and_one_flat_optimizer_step():
+    from core import losses, optim
+
+    ds = data.get("moons", n=64, seed=3)
+    tr = train.Trainer(_net(), ds, optimizer="rmsprop", opt_kwargs={"lr": 0.01}, seed=4).run(3)
+    net, opt = _net(), optim.make("rmsprop", lr=0.01)
+    for _ in range(3):
+        _, dout = losses.get("cross_entropy")(net.forward(ds.x_train, train=True), ds.y_train)
+        net.backward(dout, need_dx=False)
+        opt.step([net.flat_params], [net.flat_grads])
+    np.testing.assert_array_equal(tr.net.flat_params, net.flat_params)
