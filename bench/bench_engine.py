@@ -249,6 +249,7 @@ def main():
                         help="BLAS thread counts to measure: 'default' (as started) and/or numbers")
     args = parser.parse_args()
 
+    # `import core` has already tuned glibc's allocator (core/runtime.py), as it does in the app.
     default_threads = blas_threads()
     print(f"reference MLP {SIZES}, batch {BATCH}, Adam; medians of {args.rounds} interleaved rounds "
           f"x {args.per_round} steps")

@@ -12,6 +12,13 @@ arrays of shape (K, 1) (``sweep``) and a single coordinate as a Python float (``
 ``race``: Python float arithmetic is ~10x cheaper than NumPy on a 2-vector). A dict passed as
 ``parts`` receives the rule's intermediate terms for the "inside one step" view.
 
+``Optimizer.step`` with scalar hyperparameters does not call the rule on the arrays directly: it
+traces the rule once and replays the recorded operations as NumPy calls writing into reused
+buffers (``_InPlace``), which gives the same numbers to the bit without a dozen fresh temporaries
+per step. So a rule must not branch on its inputs (``if g > 0``), and applies ``sqrt``/``maximum``
+to arrays only (a correction factor's root is written ``x ** 0.5``, which keeps Python floats).
+A network passes all its parameters as one flat array (``MLP.flat_params``): one rule call per step.
+
 Rules, epsilon placement and defaults follow PyTorch's ``torch.optim`` (REFERENCES.md). Every
 optimizer also takes ``weight_decay`` λ (adds λθ to g, as torch does) and
 ``decoupled_weight_decay`` (AdamW-style, Loshchilov & Hutter 2019: θ ← θ − lr·λ·θ before the update).
@@ -21,6 +28,7 @@ Public API::
     optim.NAMES, optim.DEFAULTS[name]
     opt = optim.make("adam", lr=1e-3)            # == optim.get(...)
     opt.step(params, grads); opt.set_lr(lr); opt.lr; opt.t; opt.state_dict(); opt.load_state_dict(d)
+    opt.step([net.flat_params], [net.flat_grads])  # an MLP: every parameter in one call
     optim.trajectory(name, surface, start, steps, schedule=None, noise=0.0, seed=0, **hp) -> (T+1, 2)
     optim.race(entries, surface, start, steps, schedule=None, noise=0.0, seed=0) -> Race
     optim.sweep(name, surface, start, steps, schedule=None, noise=0.0, seed=0, **hp) -> Race
@@ -222,181 +230,6 @@ def _validated(name, hp: dict) -> dict:
     return merged
 
 
-# ---------------------------------------------------------------- in-place execution of a rule
-# Optimizer.step runs the *same* rule functions without their temporaries: each rule is traced
-# once with stand-in values, and the recorded operations replay as ufuncs writing into reused
-# buffers (an input that dies feeds its own buffer to the result). A whole-array temporary of a
-# large network (a few hundred kB) would otherwise be mmapped and page-faulted afresh at every
-# step, which costs more than the arithmetic. The replay calls the same NumPy functions in the
-# same order on the same dtypes, so θ and the state are the same to the bit.
-
-class _Traced:
-    """A stand-in value while a rule is traced: register ``reg``, ``array`` if it has θ's shape."""
-
-    __slots__ = ("tape", "reg", "array")
-
-    def __init__(self, tape, reg, array):
-        self.tape, self.reg, self.array = tape, reg, array
-
-    def __add__(self, other): return self.tape.emit("add", self, other)
-    def __radd__(self, other): return self.tape.emit("add", other, self)
-    def __sub__(self, other): return self.tape.emit("sub", self, other)
-    def __rsub__(self, other): return self.tape.emit("sub", other, self)
-    def __mul__(self, other): return self.tape.emit("mul", self, other)
-    def __rmul__(self, other): return self.tape.emit("mul", other, self)
-    def __truediv__(self, other): return self.tape.emit("div", self, other)
-    def __rtruediv__(self, other): return self.tape.emit("div", other, self)
-    def __pow__(self, other): return self.tape.emit("pow", self, other)
-    def __rpow__(self, other): return self.tape.emit("pow", other, self)
-    def __neg__(self): return self.tape.emit("neg", self)
-    def __abs__(self): return self.tape.emit("abs", self)
-
-    def __bool__(self):
-        raise TypeError("an update rule may not branch on its inputs")
-
-
-class _Tape:
-    """Records a rule's operations: code is a list of (op name, argument registers, result register)."""
-
-    def __init__(self):
-        self.code, self.is_array, self.constants = [], [], {}
-
-    def value(self, array):
-        self.is_array.append(array)
-        return _Traced(self, len(self.is_array) - 1, array)
-
-    def emit(self, name, *args):
-        regs = []
-        for a in args:
-            if not isinstance(a, _Traced):
-                if not isinstance(a, (int, float)):
-                    raise TypeError(f"cannot trace a {type(a).__name__}")
-                a = self.value(False)
-                self.constants[a.reg] = args[len(regs)]
-            regs.append(a.reg)
-        out = self.value(any(self.is_array[r] for r in regs))
-        self.code.append((name, tuple(regs), out.reg))
-        return out
-
-
-class _InPlace:
-    """A rule traced once and compiled to straight-line NumPy calls with ``out=`` buffers.
-
-    Buffer slot 0 is g (read only), slots 1..S the array state slots (the optimizer owns them), the
-    rest scratch. An array result reuses the slot of an input that dies at that operation; the new
-    state ends up in some of the slots and the others become the next call's scratch.
-    ``source`` is the generated function, for reading.
-    """
-
-    _SYMBOL = {"add": "{} + {}", "sub": "{} - {}", "mul": "{} * {}", "div": "{} / {}",
-               "pow": "{} ** {}", "neg": "-{}", "abs": "abs({})", "sqrt": "math.sqrt({})",
-               "maximum": "max({}, {})"}  # number operations, written as the rule wrote them
-    _UFUNC = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "pow": "power",
-              "neg": "negative", "abs": "absolute", "sqrt": "sqrt", "maximum": "maximum",
-              "copy": "positive"}
-
-    def __init__(self, rule):
-        tape = _Tape()
-        kinds = [v is None for v in rule.state_init]  # True: an array slot, False: a number
-        g = tape.value(True)
-        state = [tape.value(k) for k in kinds]
-        scalars = [tape.value(False) for _ in range(2 + len(rule.hp_names))]  # t, lr, hp...
-        delta, new_state = rule.update(g, tuple(state), *scalars, sqrt=lambda x: tape.emit("sqrt", x),
-                                       maximum=lambda a, b: tape.emit("maximum", a, b))
-        outputs = [delta, *new_state]
-        if len(new_state) != len(kinds) or not all(isinstance(v, _Traced) for v in outputs):
-            raise TypeError("the rule's result does not match its state")
-        if not delta.array or [v.array for v in new_state] != kinds:
-            raise TypeError("the rule's result changes the kind of a state slot")
-        self.array_slots = [k for k, is_array in enumerate(kinds) if is_array]
-        self.n_scratch = 0
-        self.source = self._compile(tape, g, state, scalars, outputs)
-        namespace = {"np": np, "math": math}
-        exec(compile(self.source, f"<in-place {rule.update.__name__}>", "exec"), namespace)
-        self._replay = namespace["replay"]
-
-    def __call__(self, g, state, scratch, t, lr, hp):
-        """-> (delta, new state, scratch for the next call); array state and scratch are overwritten."""
-        return self._replay(g, state, scratch, t, lr, *hp)
-
-    def _compile(self, tape, g, state, scalars, outputs):
-        code, seen = list(tape.code), set()
-        for i, v in enumerate(outputs):  # an array output must own its buffer: copy g or a repeat
-            if v.array and (v.reg == g.reg or v.reg in seen):
-                copy = tape.value(True)
-                code.append(("copy", (v.reg,), copy.reg))
-                outputs[i] = copy
-            seen.add(outputs[i].reg)
-        last = {r: k for k, (_, regs, _) in enumerate(code) for r in regs}
-        last.update({v.reg: len(code) for v in outputs})
-        array_state = [s for s in state if s.array]
-        slot = {g.reg: 0, **{s.reg: 1 + k for k, s in enumerate(array_state)}}
-        free, n_slots, body = [], 1 + len(array_state), []
-
-        def name(r):
-            return f"({tape.constants[r]!r})" if r in tape.constants else f"v{r}"
-
-        for k, (op, regs, out) in enumerate(code):
-            args = [name(r) for r in regs]
-            if not tape.is_array[out]:
-                body.append(f"v{out} = " + self._SYMBOL[op].format(*args))
-                continue
-            dying = [slot[r] for r in dict.fromkeys(regs)
-                     if tape.is_array[r] and last[r] == k and slot[r] != 0]
-            if dying:
-                target, spare = dying[0], dying[1:]
-            elif free:
-                target, spare = free.pop(), []
-            else:
-                target, spare, n_slots = n_slots, [], n_slots + 1
-            free += spare
-            slot[out] = target
-            body.append(f"v{out} = np.{self._UFUNC[op]}({', '.join(args)}, out=b{target})")
-        self.n_scratch = n_slots - 1 - len(array_state)
-        new_state_slots = {slot[v.reg] for v in outputs[1:] if v.array}
-        scratch_after = [f"b{s}" for s in range(1, n_slots) if s not in new_state_slots]
-        params = ", ".join(f"v{s.reg}" for s in scalars)
-        head = [f"def replay(v{g.reg}, state, scratch, {params}):",
-                f"    ({''.join(f'v{s.reg}, ' for s in state)}) = state"]
-        head += [f"    b{1 + k} = v{s.reg}" for k, s in enumerate(array_state)]
-        if self.n_scratch:
-            head.append(f"    ({''.join(f'b{s}, ' for s in range(1 + len(array_state), n_slots))}) = scratch")
-        tail = [f"    return v{outputs[0].reg}, ({''.join(name(v.reg) + ', ' for v in outputs[1:])}), "
-                f"[{', '.join(scratch_after)}]"]
-        return "\n".join(head + ["    " + line for line in body] + tail) + "\n"
-
-
-_IN_PLACE = {}
-
-
-def _in_place(name):
-    """The traced form of rule ``name``, or None if it cannot be traced (then the plain call runs)."""
-    if name not in _IN_PLACE:
-        try:
-            _IN_PLACE[name] = _InPlace(_RULES[name])
-        except TypeError:
-            _IN_PLACE[name] = None
-    return _IN_PLACE[name]
-
-
-def _replayable(fast, p, g, state):
-    """True if ``fast`` (an _InPlace) may run on θ = p: arrays of one float dtype and shape, array
-    state slots owned (sharing no memory with θ, g or each other), number slots Python numbers
-    (a NumPy scalar would turn a float32 update into float64 arithmetic, which the replay cannot)."""
-    if not (isinstance(p, np.ndarray) and isinstance(g, np.ndarray) and p.ndim >= 1
-            and g.shape == p.shape and g.dtype == p.dtype and p.dtype.kind == "f" and p.flags.writeable):
-        return False
-    arrays = []
-    for k, s in enumerate(state):
-        if k in fast.array_slots:
-            if not (isinstance(s, np.ndarray) and s.shape == p.shape and s.dtype == p.dtype):
-                return False
-            arrays.append(s)
-        elif not isinstance(s, (int, float)):
-            return False
-    return not any(np.may_share_memory(a, b) for i, a in enumerate(arrays) for b in [p, g] + arrays[i + 1:])
-
-
 # ---------------------------------------------------------------- the network path
 class Optimizer:
     """Updates a list of parameter arrays in place; the state is kept per list position.
@@ -412,7 +245,6 @@ class Optimizer:
         self._rule_hp = tuple(hp[key] for key in self._rule.hp_names)
         self.t = 0
         self._state = None
-        self._scratch = None  # per position: the in-place replay's buffers
 
     @property
     def lr(self):
@@ -436,30 +268,19 @@ class Optimizer:
             self._state = [self._rule.init(p) for p in params]
         elif len(self._state) != len(params):
             raise ValueError(f"optimizer state holds {len(self._state)} parameters, got {len(params)}")
-        if self._scratch is None or len(self._scratch) != len(params):
-            self._scratch = [None] * len(params)
         self.t += 1
         lr, wd = self.hp["lr"], self.hp["weight_decay"]
         coupled = decoupled = False
         if np.any(wd):
             decoupled = self.hp["decoupled_weight_decay"]
             coupled = not decoupled
-        # hyperparameters are Python floats unless they are arrays (K stacked variants)
-        fast = (_in_place(self.name) if all(isinstance(v, float) for v in (lr, wd, *self._rule_hp))
-                else None)
+        # One call per array; a network passes its single flat buffer (MLP.flat_params), so a step is one call.
         with np.errstate(all="ignore"):  # divergence shows up as NaN/inf; the caller reports it
             for i, (p, g) in enumerate(zip(params, grads)):
                 if coupled:
                     g = g + wd * p  # L2 penalty ½λθ² folded into the gradient
-                if fast is not None and _replayable(fast, p, g, self._state[i]):
-                    scratch = self._scratch[i]
-                    if scratch is None or (scratch and (scratch[0].shape, scratch[0].dtype) != (p.shape, p.dtype)):
-                        scratch = [np.empty_like(p) for _ in range(fast.n_scratch)]
-                    delta, self._state[i], self._scratch[i] = fast(g, self._state[i], scratch, self.t, lr,
-                                                                   self._rule_hp)
-                else:
-                    delta, self._state[i] = self._rule.update(g, self._state[i], self.t, lr, *self._rule_hp,
-                                                              np.sqrt, np.maximum)
+                delta, self._state[i] = self._rule.update(g, self._state[i], self.t, lr, *self._rule_hp,
+                                                          np.sqrt, np.maximum)
                 if decoupled:
                     p *= 1.0 - lr * wd  # Loshchilov & Hutter 2019 (AdamW)
                 p += delta
@@ -478,7 +299,6 @@ class Optimizer:
         self._rule_hp = tuple(self.hp[key] for key in self._rule.hp_names)
         self._state = None if saved["state"] is None else [
             tuple(np.copy(s) for s in slot) for slot in saved["state"]]
-        self._scratch = None
 
     def __repr__(self):
         return f"Optimizer({self.name!r}, {self.hp})"

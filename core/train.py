@@ -25,7 +25,8 @@ class Trainer:
     optimizer, opt_kwargs: ``optim.make(optimizer, **opt_kwargs)``; weight_decay and
         decoupled_weight_decay (AdamW) live there. Frozen parameters (``net.freeze``, also
         between chunks) are not changed: the optimizer sees a zero gradient for them and their
-        values are restored after its step (one optimizer over all parameters keeps a step cheap).
+        values are restored after its step (one optimizer over all parameters keeps a step cheap:
+        it steps once on ``net.flat_params``, so its state has a single position, the flat buffer).
     batch_size: None for full-batch gradient descent, else mini-batches drawn without
         replacement from a reshuffled order each epoch (the last batch of an epoch may be smaller).
     schedule: None, a callable step -> lr, or (name, hp) for ``schedules.get``; a missing
@@ -34,6 +35,7 @@ class Trainer:
     max_norm: after each update, every unit's incoming weight vector is rescaled to norm <= c.
     clip_value, clip_norm: clip each gradient entry / the global gradient norm before the update.
     seed: the Generator of the mini-batch order. eval_every: a history row every this many updates.
+        Per-layer statistics are computed only for the updates that record a row.
     max_steps: optional budget; ``done`` turns True when it is reached or the run diverged.
     """
 

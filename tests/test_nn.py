@@ -341,3 +341,14 @@ def test_one_optimizer_call_on_the_flat_buffer_equals_one_per_array():
                 model.backward(dout, need_dx=False)
                 step()
         np.testing.assert_array_equal(a.flat_params, b.flat_params, err_msg=name)
+
+
+def test_allocator_tuning_is_safe_to_repeat():
+    """core/runtime.py only changes how glibc recycles memory: calling it again changes nothing and works here."""
+    import sys
+
+    from core import runtime
+
+    first, second = runtime.tune_allocator(), runtime.tune_allocator()
+    assert first == second
+    assert first is (sys.platform.startswith("linux"))  # this machine has glibc; elsewhere it declines quietly

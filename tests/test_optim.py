@@ -360,45 +360,7 @@ def test_bad_calls_raise():
         optim.trajectory("sgd", "bowl", None, 5, noise=-1.0)
 
 
-# ---- the in-place replay of a rule (Optimizer.step with scalar hyperparameters) -------------
-
-@pytest.mark.parametrize("name", optim.NAMES)
-def test_in_place_replay_equals_the_plain_rule_call(name, monkeypatch):
-    """Same θ and state to the bit (and the same dtypes) as calling the rule function directly."""
-    rng = np.random.default_rng(5)
-    for dtype in (np.float64, np.float32):
-        for shape in ((5, 3), (40_000,)):
-            theta0 = rng.standard_normal(shape).astype(dtype)
-            grads = [rng.standard_normal(shape).astype(dtype) for _ in range(3)]
-            grads[1].flat[0] = 0.0  # a zero gradient: ε decides the step
-            for hp in ({}, {"weight_decay": 0.1}, {"weight_decay": 0.1, "decoupled_weight_decay": True}):
-                results = []
-                for replay in (True, False):
-                    with monkeypatch.context() as m:
-                        if not replay:
-                            m.setitem(optim._IN_PLACE, name, None)  # None: no traced form, plain call
-                        opt, theta = optim.make(name, lr=0.01, **hp), theta0.copy()
-                        for g in grads + grads:
-                            opt.step([theta], [g])
-                        results.append((theta, opt.state_dict()["state"][0]))
-                (a, state_a), (b, state_b) = results
-                assert a.dtype == dtype and b.dtype == dtype
-                np.testing.assert_array_equal(a, b, err_msg=f"{name} {dtype} {shape} {hp}")
-                for sa, sb in zip(state_a, state_b):
-                    assert np.asarray(sa).dtype == np.asarray(sb).dtype
-                    np.testing.assert_array_equal(sa, sb)
-    assert optim._in_place(name) is not None  # every built-in rule can be replayed in place
-
-
-def test_in_place_replay_refuses_a_rule_that_branches():
-    def branching(g, state, t, lr, sqrt, maximum, parts=None):
-        return (-lr * g if g > 0 else g), state
-
-    with pytest.raises(TypeError):  # Optimizer.step then calls the rule itself
-        optim._InPlace(optim._Rule(branching, (), ()))
-
-
-def test_in_place_replay_writes_only_theta_and_its_own_state():
+def test_step_writes_only_theta_and_its_own_state():
     rng = np.random.default_rng(6)
     theta, g = rng.standard_normal(50), rng.standard_normal(50)
     g_before = g.copy()
