@@ -110,8 +110,7 @@ lesson.predict(PAGE, "q1", 4)
 
 
 def dying_view(group):
-    for name, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({label(name)})")
+    lesson.diverged_members(group, label)
     series = {}
     for name, tr in group.items():
         h = tr.history
@@ -155,8 +154,7 @@ cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), [1e-3, 3e-3, 0.01, 0
 
 
 def compare_view(group):
-    for name, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({label(name)})")
+    lesson.diverged_members(group, label)
     loss = {label(n): (np.r_[0, tr.history["step"]], np.r_[group.initial_loss[n], tr.history["train_loss"]])
             for n, tr in group.items()}
     first = next(iter(group.members.values()))

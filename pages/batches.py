@@ -39,8 +39,7 @@ TXT = {"title": t("batches.curve_title"), "x": t(f"batches.x_{x_key}"), "y": t("
 
 
 def view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({NAMES[label]})")
+    lesson.diverged_members(group, NAMES.get)
     lesson.chart(fig.batch_curves({k: m.history for k, m in group.items()}, NAMES, x_key, TXT), key="curves",
                  caption=t(f"batches.cap_{x_key}"))
     if group.step:

@@ -77,8 +77,7 @@ def build():
 
 
 def view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({names[label]})")
+    lesson.diverged_members(group, names.get)
     hist = {k: group[k].history for k in LABELS}
     left, right = st.columns(2)
     with left:

@@ -54,8 +54,7 @@ CURVE_TXT.update(step=t("common.step_axis"), train=t("common.train_set"), test=t
 
 
 def overfit_view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({NAMES[label]})")
+    lesson.diverged_members(group, NAMES.get)
     lesson.chart(fig.overfit_curves({k: m.history for k, m in group.items()}, NAMES, CURVE_TXT, O["steps"]),
                  key="overfit",
                  caption=t("dropout.cap_overfit"))

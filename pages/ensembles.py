@@ -31,8 +31,7 @@ lesson.predict(PAGE, "q1", 3)
 
 
 def seeds_view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({label})")
+    lesson.diverged_members(group)
     if group.step == 0:
         st.info(t("ensembles.press_train"))
         return
@@ -60,8 +59,7 @@ NAMES = {"raw": t("ensembles.raw"), "ema": t("ensembles.ema", decay=decay), "pol
 
 def snap_view(group):
     runs = {"snap": t("ensembles.run_snap"), "avg": t("ensembles.run_avg")}
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({runs[label]})")
+    lesson.diverged_members(group, runs.get)
     tx = {"title": t("ensembles.lr_title"), "x": t("common.step_axis"), "y": t("ensembles.lr_axis"),
           "lr": t("ensembles.lr_name"), "snap": t("ensembles.snap_name")}
     lesson.chart(fig.schedule(lrs, ends, group.step, tx), key="lr_curve", caption=t("ensembles.cap_lr", ends=", ".join(

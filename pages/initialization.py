@@ -146,8 +146,7 @@ def build():
 
 
 def view(group):
-    for name, step in group.diverged_steps().items():
-        lesson.diverged(step, what=f" ({init_label(name)})")
+    lesson.diverged_members(group, init_label)
     hist = {name: tr.history for name, tr in group.items()}
     left, right = st.columns(2)
     with left:

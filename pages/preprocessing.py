@@ -72,8 +72,7 @@ NAMES = {"raw": t("preprocessing.m_raw"), "standardize": t("preprocessing.m_std"
 
 
 def view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({NAMES[label]})")
+    lesson.diverged_members(group, NAMES.get)
     lesson.chart(fig.preprocess_curves({k: m.history for k, m in group.items()}, NAMES,
                                        {"title": t("preprocessing.c_title"), "x": t("common.step_axis"),
                                         "y": t("common.loss_axis")}),

@@ -46,8 +46,7 @@ def table(group):
 
 
 def view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({NAMES[label]})")
+    lesson.diverged_members(group, NAMES.get)
     if group.step == 0:
         st.info(t("regularization.press_train"))
         return

@@ -35,8 +35,7 @@ RUNS = {k: t(f"transfer.run_{k}") for k in ("frozen", "finetune", "scratch")}
 
 
 def view(group):
-    for label, step in group.diverged_steps().items():
-        lesson.diverged(step, f" ({RUNS[label]})")
+    lesson.diverged_members(group, RUNS.get)
     if group.step == 0:
         st.info(t("transfer.press_train"))
         return

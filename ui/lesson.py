@@ -107,9 +107,16 @@ def diverged(step: int | None, what: str = "") -> None:
         st.error(t("common.diverged", step=step, what=what), icon=":material/warning:")
 
 
+def diverged_members(group, name=lambda label: label) -> None:
+    """One divergence message per member of a side-by-side group (core.compare.Group) that diverged."""
+    for label, step in group.diverged_steps().items():
+        diverged(step, f" ({name(label)})")
+
+
 def text(key: str, **values) -> str:
     return t(key, **values)
 
 
 __all__ = ["header", "sidebar_controls", "chart", "formula", "try_this", "explanation", "predict", "diverged",
+           "diverged_members",
            "presenting", "text", "has"]
