@@ -16,7 +16,7 @@ for group in nav.GROUPS:
     cols = st.columns(min(3, len(specs)))
     for i, spec in enumerate(specs):
         with cols[i % len(cols)].container(border=True):
-            st.page_link(spec.path, label=t(f"{spec.slug}.title"), icon=spec.icon)
+            st.page_link(spec.path, label=t(f"{spec.slug}.nav"), icon=spec.icon)
             st.caption(t(f"{spec.slug}.summary"))
 
 st.subheader(t("home.class_title"))
