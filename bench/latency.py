@@ -54,9 +54,9 @@ def measure_page(slug: str, interactions: int, seed: int) -> dict:
     trains = [b for b in at.button if b.key and b.key.endswith("-train")]
     for button in trains:
         button.click()
-        at.run()
-        for _ in range(6):  # a few ticks of the live fragment
+        for _ in range(7):  # the click's run, then a few ticks of the live fragment
             at.run()
+            failures += errors(at)
         for name in at.session_state.keys():
             if str(name).startswith("_live."):
                 chunks += at.session_state[name].get("chunk_seconds", [])

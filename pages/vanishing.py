@@ -121,10 +121,10 @@ def view(group):
     names = {"yours": t("vanishing.run_clipped" if multi else "vanishing.run_yours"), "plain": t("vanishing.run_plain")}
     for label, tr in group.items():
         lesson.diverged(tr.diverged_at, what=f" ({names[label]})" if multi else "")
-    if group.step == 0:
+    h = group["yours"].history
+    if group.step == 0 or len(h["step"]) == 0:  # nothing recorded yet (or the run diverged at its first step)
         st.info(t("vanishing.press_train"))
         return
-    h = group["yours"].history
     c1, c2 = st.columns(2)
     with c1:
         lesson.chart(fig.grad_heatmap(h["step"], h["grad_norm"], t("vanishing.heat_title"), t("common.step_axis"),

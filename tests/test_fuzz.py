@@ -31,6 +31,10 @@ def fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
                 widget.set_value(value)
         at.run()
         problems += [f"setting {i}: {e}" for e in errors(at)]
+        for button in [b for b in at.button if b.key and b.key.endswith("-train")][:1] if rng.random() < 0.3 else []:
+            button.click()  # train a chunk in this setting too: divergence must show a message, not raise
+            at.run()
+            problems += [f"setting {i}, training: {e}" for e in errors(at)]
         problems += [f"setting {i}: non-finite chart {c}" for c in non_finite_in_charts(at)]
     return problems
 

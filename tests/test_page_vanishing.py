@@ -140,3 +140,13 @@ def test_relative_change_measures_how_far_each_layer_moved():
     assert probe.relative_change(w, w0) == pytest.approx([0.5, 0.0])
     with pytest.raises(ValueError):
         probe.relative_change(w, w0[:1])
+
+
+def test_the_first_training_chunk_before_any_history_row_draws_no_broken_chart():
+    """Train's first chunk can end before the first history row (eval_every > 1): the view must wait, not fail."""
+    from tests.apptest_util import errors, open_page
+
+    at = open_page("vanishing", "en", {"lr": "10", "init": "normal", "std": "10"})
+    next(b for b in at.button if b.key and b.key.endswith("-train")).click()
+    at.run()
+    assert errors(at) == []
