@@ -8,6 +8,11 @@ import os
 # Effective only if NumPy is not loaded yet, which is the case under `streamlit run`; Makefile/Dockerfile set it too.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# Imported up front, before any session can build a chart: Plotly uses pandas through sys.modules when another
+# thread has put it there, and sessions that start together on a fresh server then saw a half-imported pandas
+# ("partially initialized module 'pandas'", found by bench/load.py). The import statement waits for completion.
+import pandas  # noqa: E402, F401
+import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from ui import controls, nav  # noqa: E402
