@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server warns on every run
 os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # a script run from anywhere
 

@@ -2,6 +2,7 @@
 
     python bench/load.py                     # 30 sessions x 20 interactions, then 1,000 reruns of one session
     python bench/load.py --sessions 10 --interactions 5 --reruns 100   # a quick look
+    python bench/load.py --think 3           # students pause ~3 s (uniform 0-6 s) between slider moves
 
 Prints the latency of every interaction (send -> script finished), median / p95 / max, errors (exceptions
 on the page or time-outs), the server's peak RSS, and its RSS growth over the long run of reruns.
@@ -44,7 +45,8 @@ def numeric_sliders(session: Session) -> list[tuple[str, float, float, bool]]:
     return found
 
 
-async def one_session(url: str, page: str, interactions: int, seed: int, latencies: list, errors: list):
+async def one_session(url: str, page: str, interactions: int, seed: int, latencies: list, errors: list,
+                      think: float = 0.0):
     rng = random.Random(seed)
     session = Session(url, page)
     try:
@@ -52,6 +54,8 @@ async def one_session(url: str, page: str, interactions: int, seed: int, latenci
         latencies.append(("first", await session.rerun()))
         sliders = numeric_sliders(session)
         for _ in range(interactions):
+            if think:  # a student looks at the chart before the next move
+                await asyncio.sleep(rng.uniform(0, 2 * think))
             if not sliders:
                 latencies.append(("rerun", await session.rerun()))
                 continue
@@ -65,9 +69,9 @@ async def one_session(url: str, page: str, interactions: int, seed: int, latenci
         await session.close()
 
 
-async def crowd(url: str, sessions: int, interactions: int, pages: list[str]):
+async def crowd(url: str, sessions: int, interactions: int, pages: list[str], think: float = 0.0):
     latencies, errors = [], []
-    await asyncio.gather(*(one_session(url, pages[i % len(pages)], interactions, i, latencies, errors)
+    await asyncio.gather(*(one_session(url, pages[i % len(pages)], interactions, i, latencies, errors, think)
                            for i in range(sessions)))
     return latencies, errors
 
@@ -103,6 +107,8 @@ def main():
     parser.add_argument("--interactions", type=int, default=20)
     parser.add_argument("--reruns", type=int, default=1000)
     parser.add_argument("--pages", default="", help="comma-separated slugs (default: every page but home)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause in seconds between a session's interactions (0: back to back, the worst case)")
     args = parser.parse_args()
     pages = [p for p in args.pages.split(",") if p] or [p.slug for p in nav.PAGES if p.slug != "home"]
 
@@ -112,12 +118,13 @@ def main():
         started = time.perf_counter()
         # warm the server once so the first crowd does not measure imports
         asyncio.run(crowd(server.url, 1, 0, pages[:1]))
-        latencies, errors = asyncio.run(crowd(server.url, args.sessions, args.interactions, pages))
+        latencies, errors = asyncio.run(crowd(server.url, args.sessions, args.interactions, pages, args.think))
         wall = time.perf_counter() - started
         peak = rss_mb(server.proc.pid)
         times = [t for kind, t in latencies if kind != "first"]
         firsts = [t for kind, t in latencies if kind == "first"]
-        print(f"{args.sessions} sessions x {args.interactions} interactions over {len(pages)} pages, {wall:.1f} s wall")
+        print(f"{args.sessions} sessions x {args.interactions} interactions over {len(pages)} pages, "
+              f"think time {args.think:g} s, {wall:.1f} s wall")
         print(f"  interactions: n={len(times)}  median {statistics.median(times) * 1000:.0f} ms  "
               f"p95 {pct(times, 95) * 1000:.0f} ms  max {max(times) * 1000:.0f} ms")
         print(f"  first loads:  n={len(firsts)}  median {statistics.median(firsts) * 1000:.0f} ms  "
