@@ -12,12 +12,9 @@ arrays of shape (K, 1) (``sweep``) and a single coordinate as a Python float (``
 ``race``: Python float arithmetic is ~10x cheaper than NumPy on a 2-vector). A dict passed as
 ``parts`` receives the rule's intermediate terms for the "inside one step" view.
 
-``Optimizer.step`` with scalar hyperparameters does not call the rule on the arrays directly: it
-traces the rule once and replays the recorded operations as NumPy calls writing into reused
-buffers (``_InPlace``), which gives the same numbers to the bit without a dozen fresh temporaries
-per step. So a rule must not branch on its inputs (``if g > 0``), and applies ``sqrt``/``maximum``
-to arrays only (a correction factor's root is written ``x ** 0.5``, which keeps Python floats).
 A network passes all its parameters as one flat array (``MLP.flat_params``): one rule call per step.
+Its temporaries are large (a few hundred kB); ``core.runtime`` keeps glibc from returning them to the
+system after every step, which would otherwise cost more than the arithmetic.
 
 Rules, epsilon placement and defaults follow PyTorch's ``torch.optim`` (REFERENCES.md). Every
 optimizer also takes ``weight_decay`` λ (adds λθ to g, as torch does) and
