@@ -269,7 +269,7 @@ class GELU(Activation):
     _K = 0.044715
 
     def _s(self, z):
-        return _sigmoid(2 * self._C * (z + self._K * z**3))
+        return _sigmoid(2 * self._C * (z + self._K * z * z * z))
 
     def forward(self, z, train=False, rng=None):
         z = _as_float(z)
@@ -278,7 +278,7 @@ class GELU(Activation):
     def derivative(self, z):
         z = _as_float(z)
         s = self._s(z)
-        return s + 2 * z * s * (1 - s) * self._C * (1 + 3 * self._K * z**2)
+        return s + 2 * z * s * (1 - s) * self._C * (1 + 3 * self._K * z * z)
 
 
 class Swish(Activation):

@@ -107,13 +107,38 @@ def mc_dropout(net: nn.MLP, x: np.ndarray, passes: int, seed: int = 0) -> MCDrop
     rng = np.random.default_rng([seed, 7])
     x = np.asarray(x, dtype=net.dtype)
     sum_logits = sum_p = sum_p2 = 0.0
+    plain = not any(getattr(b.act, "_random_slopes", False) for b in net.blocks)  # rrelu: use the engine
     with np.errstate(all="ignore"):
+        if plain:  # the layers before the first dropout give the same values in every pass: compute them once
+            drops = [i for i, b in enumerate(net.blocks[:-1]) if b.drop is not None and b.drop.rate > 0]
+            first = drops[0] if drops else len(net.blocks) - 1
+            fixed = x
+            for b in net.blocks[:first + 1]:
+                fixed = b.dense.forward(fixed, False)
+                fixed = b.act.forward(fixed, True) if b.act is not None else fixed
         for _ in range(passes):
-            logits = net.forward(x, train=True, rng=rng)
+            if plain:
+                logits = fixed if first == len(net.blocks) - 1 else _masked_rest(net, fixed, first, rng)
+            else:
+                logits = net.forward(x, train=True, rng=rng)
             p = losses.softmax(logits)
             sum_logits, sum_p, sum_p2 = sum_logits + logits, sum_p + p, sum_p2 + p * p
     mean_p = sum_p / passes
     return MCDropout(sum_logits / passes, mean_p, np.sqrt(np.maximum(sum_p2 / passes - mean_p ** 2, 0.0)))
+
+
+def _masked_rest(net: nn.MLP, a: np.ndarray, first: int, rng: np.random.Generator) -> np.ndarray:
+    """One stochastic pass from block ``first``'s activation ``a`` on: inverted dropout with masks drawn as
+    float32 uniforms (half the cost of float64 draws; each unit is still kept with probability 1 - rate)."""
+    h = a
+    for i in range(first, len(net.blocks) - 1):
+        b = net.blocks[i]
+        if i > first:
+            h = b.act.forward(b.dense.forward(h, False), True)
+        if b.drop is not None and b.drop.rate > 0:
+            keep = 1.0 - b.drop.rate
+            h = h * ((rng.random(h.shape, dtype=np.float32) < np.float32(keep)) / np.asarray(keep, h.dtype))
+    return net.blocks[-1].dense.forward(h, False)
 
 
 # ---- the ensemble view on a 2-D set ------------------------------------------------------------
@@ -146,25 +171,47 @@ class EnsembleMaps:
 
 def ensemble_maps(net, ds, rate: float, seed: int, draws, passes: int = 30, grid: int = 60) -> EnsembleMaps:
     """The sub-networks of masks ``draws`` (see sample_masks), the full net and MC dropout, on a grid."""
+    return combine_maps(sub_maps(net, ds, rate, seed, draws, grid), mc_maps(net, ds, passes, seed, grid))
+
+
+def _grid_inputs(ds, grid: int):
+    """-> xs (G,), ys (G,), the G² grid points followed by the test points (G² + N_test, 2), and G²."""
     lo = np.minimum(ds.x_train.min(axis=0), ds.x_test.min(axis=0)) - 0.3
     hi = np.maximum(ds.x_train.max(axis=0), ds.x_test.max(axis=0)) + 0.3
     xs, ys = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
     pts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    both = np.concatenate([pts, ds.x_test])
-    n = pts.shape[0]
+    return xs, ys, np.concatenate([pts, ds.x_test]), pts.shape[0]
+
+
+def _test_acc(p, n, ds) -> float:
+    return float(np.mean(np.argmax(p[n:], axis=1) == ds.y_test))
+
+
+def sub_maps(net, ds, rate: float, seed: int, draws, grid: int = 60) -> dict:
+    """The part of ``ensemble_maps`` that depends on the mask draws: xs, ys, sub (K, G, G), sub_acc (K,),
+    and the full net at inference, full (G, G) and full_acc (cheap: K + 1 forward passes)."""
+    xs, ys, both, n = _grid_inputs(ds, grid)
     widths = net.sizes[1:-1]
     with np.errstate(all="ignore"):
         subs = [losses.softmax(forward_with_masks(net, both, sample_masks(widths, rate, seed, d))) for d in draws]
         full = losses.softmax(net.forward(both, train=False))
+    return dict(xs=xs, ys=ys, sub=np.array([s[:n, 1].reshape(grid, grid) for s in subs]),
+                sub_acc=np.array([_test_acc(s, n, ds) for s in subs]), full=full[:n, 1].reshape(grid, grid),
+                full_acc=_test_acc(full, n, ds))
+
+
+def mc_maps(net, ds, passes: int, seed: int, grid: int = 60) -> dict:
+    """The part of ``ensemble_maps`` that depends on the number of passes T (not on the draws):
+    mc_mean, mc_std (G, G) and mc_acc."""
+    _, _, both, n = _grid_inputs(ds, grid)
     mc = mc_dropout(net, both, passes, seed)
+    return dict(mc_mean=mc.mean_prob[:n, 1].reshape(grid, grid), mc_std=mc.std_prob[:n, 1].reshape(grid, grid),
+                mc_acc=_test_acc(mc.mean_prob, n, ds))
 
-    def acc(p):
-        return float(np.mean(np.argmax(p[n:], axis=1) == ds.y_test))
 
-    return EnsembleMaps(xs, ys, np.array([s[:n, 1].reshape(grid, grid) for s in subs]),
-                        full[:n, 1].reshape(grid, grid), mc.mean_prob[:n, 1].reshape(grid, grid),
-                        mc.std_prob[:n, 1].reshape(grid, grid), np.array([acc(s) for s in subs]),
-                        acc(full), acc(mc.mean_prob))
+def combine_maps(sub: dict, mc: dict) -> EnsembleMaps:
+    """``sub_maps`` + ``mc_maps`` -> EnsembleMaps (so a page can cache the two halves apart)."""
+    return EnsembleMaps(**sub, **mc)
 
 
 # ---- cs231n's two-input example -----------------------------------------------------------------

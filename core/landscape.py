@@ -291,6 +291,50 @@ def _trained(dataset, hidden, activation, optimizer, lr, steps, batch_size, weig
     return ds, _load(net, path[-1]), path, marks, tr.diverged_at, np.random.default_rng(dir_seq)
 
 
+@dataclass
+class TrainedRun:
+    """What ``explore`` trains once and may slice many ways: the data, the net at θ*, the recorded path
+    (T, P) and its update numbers (T,), the divergence step, and the direction Generator (from the seed)."""
+
+    ds: data.Dataset
+    net: nn.MLP
+    path: np.ndarray
+    marks: np.ndarray
+    diverged_at: int | None
+    rng: np.random.Generator
+
+
+def train_run(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam", lr=0.01, steps=300,
+              batch_size=None, weight_decay=0.0, n_samples=300, seed=0, record_points=60) -> TrainedRun:
+    """The training half of ``explore`` (same arguments): a page caches it apart from the slice, so a
+    new grid, span or direction never retrains."""
+    return TrainedRun(*_trained(dataset, hidden, activation, optimizer, lr, steps, batch_size, weight_decay,
+                                n_samples, seed, record_points))
+
+
+# Measured cost (ns, one core, NumPy 2.4, float64) of one activation value; a dense multiply-add in the
+# stacked matmul costs ~0.2 ns; GELU (tanh form, z*z*z) costs about as much as ELU.
+_ACT_NS = {"relu": 2.0, "tanh": 1.5, "leaky_relu": 6.0, "elu": 8.0, "sigmoid": 9.0, "gelu": 12.0}
+SLICE_BUDGET_NS = 2.5e8  # ~0.25 s for the grid; the default slice (41², 16-16 ReLU) is ~0.05 s
+
+
+def slice_cost(sizes, activation: str, n: int, grid: int) -> float:
+    """Estimated time (ns) of a grid² slice over n samples: per point and sample 0.2 ns per multiply-add
+    plus the activation's cost per hidden value."""
+    macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    per = 0.2 * macs + _ACT_NS.get(activation, 8.0) * sum(sizes[1:-1])
+    return float(grid) ** 2 * n * per
+
+
+def affordable_grid(sizes, activation: str, n: int, grid: int, budget: float = SLICE_BUDGET_NS) -> int:
+    """The largest grid ≤ ``grid`` of the same parity (and ≥ 15) whose slice fits ``budget``, so the worst case
+    stays bounded (a 81² slice of a 3×24 GELU net takes ~6 s). Deterministic: a link always shows the same grid."""
+    g = int(grid)
+    while g > 15 and slice_cost(sizes, activation, n, g) > budget:
+        g -= 2
+    return g
+
+
 def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam", lr=0.01, steps=300,
             batch_size=None, weight_decay=0.0, grid=41, span=1.0, directions="random", n_samples=300,
             seed=0, record_points=60) -> Landscape:
@@ -300,14 +344,26 @@ def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam
     gets the length of a filter-normalized one (‖θ*_W‖, the norm of all trained weights), and the span
     grows to contain the whole path. The same seed gives the same data, net, path and directions.
     """
+    _check_slice(grid, span, directions)
+    run = train_run(dataset, hidden, activation, optimizer, lr, steps, batch_size, weight_decay, n_samples, seed,
+                    record_points)
+    return slice_run(run, grid=grid, span=span, directions=directions)
+
+
+def _check_slice(grid, span, directions):
     if directions not in DIRECTIONS:
         raise ValueError(f"unknown directions {directions!r}; valid: {', '.join(DIRECTIONS)}")
     if not (isinstance(grid, (int, np.integer)) and 3 <= grid <= 151):
         raise ValueError(f"grid must be an integer in [3, 151], got {grid!r}")
     if not span > 0:
         raise ValueError(f"span must be > 0, got {span}")
-    ds, net, path, marks, diverged_at, rng = _trained(dataset, hidden, activation, optimizer, lr, steps,
-                                                      batch_size, weight_decay, n_samples, seed, record_points)
+
+
+def slice_run(run: TrainedRun, grid=41, span=1.0, directions="random") -> Landscape:
+    """The slicing half of ``explore``: the loss on a grid × grid plane around θ* of a ``train_run``.
+    Draws the directions from ``run.rng`` (pass a fresh copy for a repeatable slice)."""
+    _check_slice(grid, span, directions)
+    ds, net, path, marks, diverged_at, rng = run.ds, run.net, run.path, run.marks, run.diverged_at, run.rng
     center, x, y = path[-1], ds.x_train, ds.y_train
     d1 = filter_normalized_direction(net, rng)
     d2 = filter_normalized_direction(net, rng)
@@ -333,6 +389,13 @@ def explore(dataset="moons", hidden=(16, 16), activation="relu", optimizer="adam
                      path_steps=marks, path_loss=values[1:1 + t], path_slice_loss=values[1 + t:],
                      slice_1d=slice_1d, explained=explained, captured=min(captured, 1.0), span=float(span),
                      diverged_at=diverged_at, train_acc=acc, n_params=center.size)
+
+
+def cut(run: TrainedRun, alphas) -> np.ndarray:
+    """f(α) = L(θ* + α·δ) along the first filter-normalized direction δ of ``run.rng`` -> (len(alphas),).
+    The 1-D slice of ``cross_sections`` for an already trained run (its rng is consumed)."""
+    d = filter_normalized_direction(run.net, run.rng)
+    return stacked_loss(run.net, run.path[-1] + np.asarray(alphas, float)[:, None] * d, run.ds.x_train, run.ds.y_train)
 
 
 def cross_sections(weight_decays=(0.0, 1e-2), n=41, span=1.0, **settings) -> tuple[np.ndarray, dict]:

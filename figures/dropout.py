@@ -68,29 +68,51 @@ def ensemble_grid(maps, x, y, titles, txt: dict) -> go.Figure:
     """2×3 panels of class-1 probability (sub-networks, full net, MC mean) and the MC std map,
     with the training points. maps: core.dropout_demos.EnsembleMaps; x (N, 2), y (N,)."""
     panels = [*maps.sub[:3], maps.full, maps.mc_mean, maps.mc_std]
-    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.1)
+    # one layout dict instead of make_subplots + update_*, and the maps as float32 arrays (sent as binary):
+    # as lists of Python floats this figure took ~110 ms to build and 850 kB of JSON
+    hs, vs = 0.04, 0.1
+    w, h = (1 - 2 * hs) / 3, (1 - vs) / 2
+    xs, ys = _z(maps.xs), _z(maps.ys)
+    axis = dict(showticklabels=False, showgrid=False)
+    layout = dict(template=TEMPLATE, height=620, margin=dict(l=20, r=60, t=50, b=20), annotations=[])
+    points = [x[y == c] for c in (0, 1)]
+    traces = []
     for k, z in enumerate(panels):
-        row, col = k // 3 + 1, k % 3 + 1
+        row, col = divmod(k, 3)
+        n = "" if k == 0 else str(k + 1)
+        x0, y1 = col * (w + hs), 1 - row * (h + vs)
+        on = dict(xaxis=f"x{n}", yaxis=f"y{n}")
+        layout[f"xaxis{n}"] = dict(domain=[x0, min(1.0, x0 + w)], anchor=f"y{n}",
+                                   range=[maps.xs[0], maps.xs[-1]], **axis)
+        layout[f"yaxis{n}"] = dict(domain=[max(0.0, y1 - h), y1], anchor=f"x{n}",
+                                   range=[maps.ys[0], maps.ys[-1]], **axis)
+        layout["annotations"].append(dict(text=titles[k], x=x0 + w / 2, y=y1, xref="paper", yref="paper",
+                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
         is_std = k == 5
-        fig.add_trace(go.Heatmap(x=maps.xs, y=maps.ys, z=[finite_or_none(r) for r in z], zsmooth="best",
-                                 colorscale="Viridis" if is_std else DIVERGING, reversescale=not is_std,
-                                 zmin=0, zmax=0.5 if is_std else 1, showscale=k in (4, 5),
-                                 colorbar=dict(len=0.42, y=0.22 if is_std else 0.78, x=1.01, thickness=12,
-                                               title=dict(text=txt["std"] if is_std else txt["prob"])),
-                                 hoverinfo="skip"), row=row, col=col)
+        zz = _z(z)
+        traces.append(dict(type="heatmap", x=xs, y=ys, z=zz, zsmooth="best",
+                           colorscale="Viridis" if is_std else DIVERGING, reversescale=not is_std,
+                           zmin=0, zmax=0.5 if is_std else 1, showscale=k in (4, 5),
+                           colorbar=dict(len=0.42, y=0.22 if is_std else 0.78, x=1.01, thickness=12,
+                                         title=dict(text=txt["std"] if is_std else txt["prob"])),
+                           hoverinfo="skip", **on))
         if not is_std:
-            fig.add_trace(go.Contour(x=maps.xs, y=maps.ys, z=[finite_or_none(r) for r in z], showscale=False,
-                                     contours=dict(start=0.5, end=0.5, size=1, coloring="none"), showlegend=False,
-                                     line=dict(color="black", width=2), hoverinfo="skip"), row=row, col=col)
-        for c in (0, 1):
-            pts = x[y == c]
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
-                                     marker=dict(size=4, color="white" if c == 0 else "black",
-                                                 line=dict(width=0.8, color="black"))), row=row, col=col)
-    fig.update_layout(template=TEMPLATE, height=620, margin=dict(l=20, r=60, t=50, b=20))
-    fig.update_xaxes(showticklabels=False, showgrid=False, range=[maps.xs[0], maps.xs[-1]])
-    fig.update_yaxes(showticklabels=False, showgrid=False, range=[maps.ys[0], maps.ys[-1]])
-    return fig
+            traces.append(dict(type="contour", x=xs, y=ys, z=zz, showscale=False,
+                               contours=dict(start=0.5, end=0.5, size=1, coloring="none"), showlegend=False,
+                               line=dict(color="black", width=2), hoverinfo="skip", **on))
+        for c, pts in enumerate(points):
+            traces.append(dict(type="scatter", x=_z(pts[:, 0]), y=_z(pts[:, 1]), mode="markers", showlegend=False,
+                               hoverinfo="skip", marker=dict(size=4, color="white" if c == 0 else "black",
+                                                             line=dict(width=0.8, color="black")), **on))
+    return go.Figure(data=traces, layout=layout)
+
+
+def _z(values):
+    """A float32 array when every entry is finite (sent as compact binary), else lists with gaps (None)."""
+    arr = np.asarray(values, dtype=np.float32)
+    if np.all(np.isfinite(arr)):
+        return arr
+    return [finite_or_none(row) for row in arr] if arr.ndim == 2 else finite_or_none(arr)
 
 
 def two_input_bars(ex, txt: dict) -> go.Figure:

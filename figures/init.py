@@ -20,18 +20,36 @@ def layer_histograms(hists: Sequence[tuple[np.ndarray, np.ndarray]], titles: Seq
     (used to hide the layer the reader is asked to predict)."""
     cols = min(5, max(1, len(hists)))
     rows = max(1, int(np.ceil(len(hists) / cols)))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), horizontal_spacing=0.03,
-                        vertical_spacing=0.32 / rows if rows > 1 else 0.05)
-    for k, (counts, edges) in enumerate(hists):
-        fig.add_trace(histogram_bars(counts, edges, titles[k], i_color), row=k // cols + 1, col=k % cols + 1)
-    fig.update_layout(template=TEMPLATE, height=115 + 200 * rows, bargap=0, margin=dict(l=20, r=10, t=65, b=70))
-    fig.update_yaxes(showticklabels=False)
-    fig.update_xaxes(tickfont_size=11, nticks=5)
-    if x_range is not None:
-        fig.update_xaxes(range=list(x_range))
-    fig.update_annotations(font_size=13)
-    fig.add_annotation(text=x_title, xref="paper", yref="paper", x=0.5, y=0, yshift=-50, showarrow=False)
-    return fig
+    return _grid_figure([histogram_bars(counts, edges, titles[k], i_color) for k, (counts, edges) in enumerate(hists)],
+                        rows, cols, titles, x_title, x_range, hspace=0.03,
+                        vspace=0.32 / rows if rows > 1 else 0.05,
+                        layout=dict(height=115 + 200 * rows, bargap=0, margin=dict(l=20, r=10, t=65, b=70)))
+
+
+def _grid_figure(traces, rows: int, cols: int, titles: Sequence[str], x_title: str, x_range, hspace: float,
+                 vspace: float, layout: dict, axes=None) -> go.Figure:
+    """Small multiples laid out as plotly's make_subplots would (same domains, titles above each panel),
+    written as one layout dict: make_subplots and the update_* calls cost ~40 ms per figure, this ~5.
+    axes(k) -> (x-axis dict, y-axis dict) for panel k replaces the histogram axes; x_title "" adds no note."""
+    w = (1 - hspace * (cols - 1)) / cols
+    h = (1 - vspace * (rows - 1)) / rows
+    layout = dict(template=TEMPLATE, **layout)
+    notes = []
+    for k, trace in enumerate(traces):
+        r, c = divmod(k, cols)
+        x0, y1 = c * (w + hspace), 1 - r * (h + vspace)
+        n = "" if k == 0 else str(k + 1)
+        trace.update(xaxis=f"x{n}", yaxis=f"y{n}")
+        x_axis, y_axis = axes(k) if axes else (
+            dict(tickfont=dict(size=11), nticks=5, **({"range": list(x_range)} if x_range is not None else {})),
+            dict(showticklabels=False))
+        layout[f"xaxis{n}"] = dict(domain=[x0, min(1.0, x0 + w)], anchor=f"y{n}", **x_axis)
+        layout[f"yaxis{n}"] = dict(domain=[max(0.0, y1 - h), y1], anchor=f"x{n}", **y_axis)
+        notes.append(dict(text=titles[k], x=x0 + w / 2, y=y1, xref="paper", yref="paper", xanchor="center",
+                          yanchor="bottom", showarrow=False, font=dict(size=13)))
+    if x_title:
+        notes.append(dict(text=x_title, xref="paper", yref="paper", x=0.5, y=0, yshift=-50, showarrow=False))
+    return go.Figure(data=traces, layout=dict(layout, annotations=notes))
 
 
 def layer_stats(layers: np.ndarray, act_mean: np.ndarray, act_std: np.ndarray, grad_std: np.ndarray,
@@ -63,25 +81,27 @@ def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], col_titles: Seq
     labels = list(weights)
     n_cols = len(col_titles)
     titles = [f"{label} · {c}" for label in labels for c in col_titles]
-    fig = make_subplots(rows=len(labels), cols=n_cols, subplot_titles=titles, horizontal_spacing=0.1,
-                        vertical_spacing=0.16)
     finite = [np.abs(W[np.isfinite(W)]).max() for ws in weights.values() for W in ws[:n_cols] if np.isfinite(W).any()]
     zmax = max(finite + [1e-6])
+    traces = []
     for r, label in enumerate(labels):
-        for c, W in enumerate(weights[label][:n_cols]):
-            fig.add_trace(go.Heatmap(z=[finite_or_none(row) for row in W],
+        for c in range(n_cols):
+            W = weights[label][c] if c < len(weights[label]) else np.zeros((1, 1))
+            traces.append(go.Heatmap(z=[finite_or_none(row) for row in W],
                                      x=list(range(1, W.shape[1] + 1)), y=list(range(1, W.shape[0] + 1)),
                                      zmin=-zmax, zmax=zmax, colorscale=DIVERGING, reversescale=True,
                                      showscale=(r == 0 and c == n_cols - 1), xgap=1, ygap=1,
-                                     colorbar=dict(thickness=14, len=0.9)),
-                          row=r + 1, col=c + 1)
-    fig.update_xaxes(title_text=x_title, dtick=1, showgrid=False, row=len(labels))
-    fig.update_xaxes(dtick=1, showgrid=False)
-    fig.update_yaxes(dtick=1, showgrid=False, autorange="reversed")
-    fig.update_yaxes(title_text=y_title, col=1)
-    fig.update_layout(template=TEMPLATE, height=170 + 190 * len(labels), margin=dict(l=60, r=20, t=60, b=50))
-    fig.update_annotations(font_size=13)
-    return fig
+                                     colorbar=dict(thickness=14, len=0.9)))
+    last_row = (len(labels) - 1) * n_cols
+
+    def axes(k):
+        x_axis = dict(dtick=1, showgrid=False, **({"title": dict(text=x_title)} if k >= last_row else {}))
+        y_axis = dict(dtick=1, showgrid=False, autorange="reversed",
+                      **({"title": dict(text=y_title)} if k % n_cols == 0 else {}))
+        return x_axis, y_axis
+
+    return _grid_figure(traces, len(labels), n_cols, titles, "", None, hspace=0.1, vspace=0.16,
+                        layout=dict(height=170 + 190 * len(labels), margin=dict(l=60, r=20, t=60, b=50)), axes=axes)
 
 
 def loss_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str, x_title: str,

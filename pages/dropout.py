@@ -24,9 +24,20 @@ def ensemble_net(rate, seed):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def ensemble_maps(rate, seed, draw, passes):
+def sub_maps(rate, seed, draw):
     net, ds = ensemble_net(rate, seed)
-    return demos.ensemble_maps(net, ds, rate, seed, [draw, draw + 1, draw + 2], passes=passes)
+    return demos.sub_maps(net, ds, rate, seed, [draw, draw + 1, draw + 2])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def mc_maps(rate, seed, passes):
+    """MC dropout does not depend on the mask draws: a new draw never recomputes its T passes."""
+    net, ds = ensemble_net(rate, seed)
+    return demos.mc_maps(net, ds, passes, seed)
+
+
+def ensemble_maps(rate, seed, draw, passes):
+    return demos.combine_maps(sub_maps(rate, seed, draw), mc_maps(rate, seed, passes))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -1,4 +1,5 @@
 """The loss landscape of a real network: a 2-D slice of a trained MLP's loss along filter-normalized directions."""
+import numpy as np
 import streamlit as st
 
 from core import landscape
@@ -43,14 +44,23 @@ SETTINGS = dict(dataset=dataset, hidden=(width,) * depth, activation=act, optimi
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def trained(settings_key, weight_decay):
+    """Training only: the slice controls (grid, span, directions, 3-D, compare) never retrain."""
+    return landscape.train_run(**dict(settings_key), weight_decay=weight_decay)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def explore(settings_key, weight_decay, grid, span, directions):
-    return landscape.explore(**dict(settings_key), weight_decay=weight_decay, grid=grid, span=span,
-                             directions=directions)
+    run = trained(settings_key, weight_decay)  # a fresh copy: its direction stream starts over
+    grid = landscape.affordable_grid(run.net.sizes, run.net.activations[0].name, len(run.ds.x_train), grid)
+    return landscape.slice_run(run, grid=grid, span=span, directions=directions)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def weight_decay_cuts(settings_key, span):
-    return landscape.cross_sections(weight_decays=(0.0, 1e-2), n=41, span=span, **dict(settings_key))
+    """The same run trained with λ = 0 and 1e-2 (cached with the main slice's training), cut along δ."""
+    alphas = np.linspace(-span, span, 41)
+    return alphas, {lam: landscape.cut(trained(settings_key, lam), alphas) for lam in (0.0, 1e-2)}
 
 
 key = tuple(sorted(SETTINGS.items()))
@@ -98,6 +108,6 @@ lesson.predict(PAGE, "q1", 3)
 lesson.formula(r"f(\alpha,\beta)=L(\theta^*+\alpha\,\delta+\beta\,\eta),\qquad "
                r"\delta_{{:,j}}\leftarrow\frac{{\delta_{{:,j}}}}{{\lVert\delta_{{:,j}}\rVert}}\,"
                r"\lVert\theta^*_{{:,j}}\rVert,\qquad \alpha,\beta\in[-{span},\,{span}],\ "
-               r"({n}\times{n}),\quad P={p}", span=res.span, n=grid, p=res.n_params)
+               r"({n}\times{n}),\quad P={p}", span=res.span, n=len(res.alphas), p=res.n_params)
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

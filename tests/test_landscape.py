@@ -131,3 +131,22 @@ def test_weight_decay_cross_sections_start_from_the_trained_losses():
     assert alphas[5] == 0 and set(curves) == {0.0, 0.01}
     for curve in curves.values():
         assert curve.shape == (11,) and np.argmin(curve) == 5  # θ* is the lowest point along the cut
+
+
+def test_train_then_slice_equals_explore_and_the_grid_cost_is_bounded():
+    import copy
+    kw = dict(dataset="moons", hidden=(8,), steps=60, seed=2)
+    run = landscape.train_run(**kw)
+    for directions in ("random", "pca"):
+        a = landscape.explore(grid=11, directions=directions, **kw)
+        b = landscape.slice_run(copy.deepcopy(run), grid=11, directions=directions)
+        assert np.array_equal(a.loss, b.loss) and np.array_equal(a.path, b.path)
+    # the page's cut along δ is cross_sections' cut (same θ*, same first direction)
+    alphas, curves = landscape.cross_sections(weight_decays=(0.0,), n=9, **kw)
+    assert np.allclose(landscape.cut(copy.deepcopy(run), alphas), curves[0.0])
+    # the default slice keeps its grid; the costliest setting is cut down to fit the budget
+    assert landscape.affordable_grid([2, 16, 16, 2], "relu", 240, 41) == 41
+    worst = landscape.affordable_grid([2, 24, 24, 24, 2], "gelu", 240, 81)
+    assert 15 <= worst < 81 and worst % 2 == 1
+    assert landscape.slice_cost([2, 24, 24, 24, 2], "relu", 240, landscape.affordable_grid(
+        [2, 24, 24, 24, 2], "relu", 240, 81)) <= landscape.SLICE_BUDGET_NS

@@ -96,3 +96,14 @@ def test_the_live_group_is_trainable_until_the_target():
     assert group.diverged is False and group.diverged_steps() == {}
     group.run(10)
     assert group.step == 10 and all(m.step == 10 for _, m in group.items())
+
+
+def test_cached_halves_rebuild_the_ensemble_maps():
+    """The page caches the mask-dependent maps and the MC maps apart; together they equal ensemble_maps."""
+    net, ds = demos.ensemble_net(0.3, seed=1)
+    whole = demos.ensemble_maps(net, ds, 0.3, 1, [4, 5, 6], passes=7, grid=20)
+    parts = demos.combine_maps(demos.sub_maps(net, ds, 0.3, 1, [4, 5, 6], grid=20),
+                               demos.mc_maps(net, ds, 7, 1, grid=20))
+    for name in ("sub", "full", "mc_mean", "mc_std", "sub_acc"):
+        assert np.array_equal(getattr(whole, name), getattr(parts, name))
+    assert (whole.full_acc, whole.mc_acc) == (parts.full_acc, parts.mc_acc)

@@ -75,3 +75,19 @@ def test_symmetric_init_keeps_units_identical(init):
 def test_random_init_breaks_symmetry():
     r = probe.symmetry("xavier_normal", steps=20)
     assert not r.identical.any() and np.all(r.weight_spread > 0.1)
+
+
+def test_lean_float32_probe_matches_the_full_float64_pass():
+    """The page's fast path (float32, no dL/dW) reproduces the reference statistics (cs231n setting)."""
+    for act, init in (("tanh", 0.01), ("relu", "he_normal"), ("sigmoid", "xavier_normal")):
+        full = probe.activation_stats(10, 500, act, init)
+        lean = probe.activation_stats(10, 500, act, init, dtype=np.float32, weight_grads=False)
+        assert np.allclose(lean.std, full.std, rtol=1e-4)
+        assert np.allclose(lean.grad_std, full.grad_std, rtol=1e-3)
+        assert np.allclose(lean.saturated, full.saturated, atol=1e-3)
+        assert np.all(np.isnan(lean.weight_grad_norm))  # not computed, and says so
+    small = probe.activation_stats(10, 500, "tanh", 0.01, dtype=np.float32, weight_grads=False)
+    assert small.std[-1] < 1e-4 and small.grad_std[0] < 1e-3 * small.grad_std[-1]
+    # an exploding probe keeps finite statistics in float32 (they are accumulated in float64)
+    big = probe.activation_stats(20, 500, "relu", 3.0, dtype=np.float32, weight_grads=False, backward=False)
+    assert np.all(np.isfinite(big.std)) and big.std[-1] > 1e30
