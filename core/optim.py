@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import surfaces as _surfaces
-from core.registry import lookup
+from core.registry import with_defaults
 
 # A coordinate beyond this (or NaN/inf) counts as divergence in the 2-D runs.
 DIVERGENCE_LIMIT = 1e6
@@ -208,12 +208,7 @@ _RANGES = (
 
 def _validated(name, hp: dict) -> dict:
     """DEFAULTS[name] updated by hp, checked; bad name/key/value -> ValueError."""
-    defaults = lookup(DEFAULTS, name, "optimizer")
-    unknown = sorted(set(hp) - set(defaults))
-    if unknown:
-        raise ValueError(f"unknown hyperparameter(s) {', '.join(unknown)} for optimizer {name!r}; "
-                         f"valid: {', '.join(defaults)}")
-    merged = {**defaults, **hp}
+    merged = with_defaults(DEFAULTS, name, "optimizer", hp)
     for key, test, wording in _RANGES:
         if key in merged:
             value = merged[key]

@@ -16,3 +16,16 @@ def lookup(registry: dict, name, family: str):
     except (KeyError, TypeError):  # TypeError: unhashable names such as lists
         valid = ", ".join(registry)
         raise ValueError(f"unknown {family} {name!r}; valid: {valid}") from None
+
+
+def with_defaults(defaults_by_name: dict, name, family: str, hp: dict, also: tuple = ()) -> dict:
+    """``defaults_by_name[name]`` updated by ``hp``; an unknown name or hyperparameter raises ValueError.
+
+    ``also`` names keyword arguments the caller accepts besides the defaults (listed in the message).
+    """
+    defaults = lookup(defaults_by_name, name, family)
+    unknown = sorted(set(hp) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown hyperparameter(s) {', '.join(unknown)} for {family} {name!r}; "
+                         f"valid: {', '.join([*defaults, *also])}")
+    return {**defaults, **hp}

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.registry import lookup
+from core.registry import with_defaults
 
 
 def _constant(step, lr):
@@ -154,12 +154,7 @@ class Schedule:
 def get(name, warmup_steps: int = 0, **hp) -> Schedule:
     """The schedule ``name`` with ``hp`` over its DEFAULTS; unknown name or hyperparameter,
     or a value out of range -> ValueError."""
-    defaults = lookup(DEFAULTS, name, "schedule")
-    unknown = sorted(set(hp) - set(defaults))
-    if unknown:
-        raise ValueError(f"unknown hyperparameter(s) {', '.join(unknown)} for schedule {name!r}; "
-                         f"valid: {', '.join(defaults)}, warmup_steps")
-    merged = {**defaults, **hp}
+    merged = with_defaults(DEFAULTS, name, "schedule", hp, also=("warmup_steps",))
     _check(name, merged)
     for key in _COUNTS:
         if key in merged:
