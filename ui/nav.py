@@ -5,9 +5,6 @@ A page is one entry: its slug is the file name in pages/, the URL path and the c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -22,7 +19,7 @@ class PageSpec:
 
 
 # Group keys are translated through common.group_<key>; order here is the order in the sidebar.
-ALL_PAGES: tuple[PageSpec, ...] = (
+PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "start", ":material/home:"),
     PageSpec("losses", "foundations", ":material/functions:"),
     PageSpec("batches", "foundations", ":material/stacks:"),
@@ -39,8 +36,6 @@ ALL_PAGES: tuple[PageSpec, ...] = (
     PageSpec("landscape", "optimization", ":material/landscape:"),
     PageSpec("playground", "playground", ":material/sports_esports:"),
 )
-# Pages are written one by one; a page joins the navigation once its file exists.
-PAGES: tuple[PageSpec, ...] = tuple(p for p in ALL_PAGES if (ROOT / p.path).exists())
 
 GROUPS = tuple(dict.fromkeys(p.group for p in PAGES))
 
