@@ -7,7 +7,6 @@ import math
 
 import streamlit as st
 
-from figures.common import finite_or_none  # noqa: F401  (re-exported for pages that build tables)
 from figures.theme import presenter as presenter_style
 from ui.i18n import has, t
 
@@ -113,10 +112,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-def text(key: str, **values) -> str:
-    return t(key, **values)
-
-
 __all__ = ["header", "sidebar_controls", "chart", "formula", "try_this", "explanation", "predict", "diverged",
            "diverged_members",
-           "presenting", "text", "has"]
+           "presenting", "has"]

@@ -19,10 +19,6 @@ CHUNK_SECONDS = 0.08  # keep each chunk under the 100 ms budget so Pause stays r
 TICK_SECONDS = 0.25
 
 
-def _entry(key: str) -> dict | None:
-    return st.session_state.get(f"_live.{key}")
-
-
 def _finished(obj: Any, total_steps: int) -> bool:
     return obj.step >= total_steps or bool(getattr(obj, "stopped", False)) or bool(getattr(obj, "diverged", False))
 
@@ -86,8 +82,3 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
 
     st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
     return entry["obj"]
-
-
-def is_running(key: str) -> bool:
-    entry = _entry(key)
-    return bool(entry and entry["running"])
