@@ -1,14 +1,13 @@
-"""Figures of the activation-functions page (engine results in, go.Figure out; all text passed in)."""
+"""Figures of the activation-functions page (engine results in, figure specs out; all text passed in)."""
 from __future__ import annotations
 
 from typing import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from figures import spec
 from figures.common import finite_or_none, histogram_bars
-from figures.theme import DIVERGING, TEMPLATE, color, figure
+from figures.theme import DIVERGING, color, figure, grid
 
 SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
 SHADE_DEAD = "rgba(213, 94, 0, 0.20)"    # f' = 0 exactly: ReLU's dead side
@@ -17,7 +16,7 @@ LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="center", x=
 
 
 def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dead: str, label_band: str,
-                   z_title: str, height: int = 400) -> go.Figure:
+                   z_title: str, height: int = 400) -> spec.Figure:
     """f (solid) and f' (dashed) of one activation on one chart; saturated/dead stretches shaded;
     for RReLU the band its random training slope covers."""
     fig = figure("", z_title, "", height)
@@ -26,14 +25,14 @@ def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dea
                       annotation_text=label_dead if curve.dead else label_flat, annotation_position="top left")
     if curve.band is not None:
         lower, upper = curve.band
-        fig.add_trace(go.Scatter(x=curve.z, y=lower, mode="lines", line=dict(width=0), showlegend=False,
-                                 hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=curve.z, y=upper, mode="lines", line=dict(width=0), fill="tonexty",
-                                 fillcolor="rgba(0, 114, 178, 0.22)", name=label_band))
-    fig.add_trace(go.Scatter(x=curve.z, y=finite_or_none(curve.f), mode="lines", name=label_f,
-                             line=dict(color=color(0), width=3)))
-    fig.add_trace(go.Scatter(x=curve.z, y=finite_or_none(curve.d), mode="lines", name=label_d,
-                             line=dict(color=color(3), width=3, dash="dash")))
+        fig.add_trace(spec.scatter(x=curve.z, y=lower, mode="lines", line=dict(width=0), showlegend=False,
+                                   hoverinfo="skip"))
+        fig.add_trace(spec.scatter(x=curve.z, y=upper, mode="lines", line=dict(width=0), fill="tonexty",
+                                   fillcolor="rgba(0, 114, 178, 0.22)", name=label_band))
+    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.f), mode="lines", name=label_f,
+                               line=dict(color=color(0), width=3)))
+    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.d), mode="lines", name=label_d,
+                               line=dict(color=color(3), width=3, dash="dash")))
     fig.add_hline(y=0, line=dict(color="#888", width=1))
     fig.add_vline(x=0, line=dict(color="#888", width=1))
     lowest = np.nanmin(np.minimum(*curve.band)) if curve.band is not None else np.nanmin(curve.f)
@@ -44,15 +43,15 @@ def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dea
 
 
 def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: str, label_allowed: str,
-                 w_titles=("w₁", "w₂"), height: int = 470) -> go.Figure:
+                 w_titles=("w₁", "w₂"), height: int = 470) -> spec.Figure:
     """Two panels (positive vs zero-centered inputs): loss contours, the per-sample descent path, and on
     the positive panel the (+,+)/(−,−) quadrants every update must lie in (drawn around the start)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
+    fig = grid(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
     for k, run in enumerate(runs, start=1):
         g = run.grid
-        fig.add_trace(go.Contour(x=g, y=g, z=np.sqrt(run.loss), showscale=False, ncontours=14,
-                                 contours=dict(coloring="lines"), colorscale=[[0, "#bbb"], [1, "#bbb"]],
-                                 line=dict(width=1), hoverinfo="skip"), row=1, col=k)
+        fig.add_trace(spec.contour(x=g, y=g, z=np.sqrt(run.loss), showscale=False, ncontours=14,
+                                   contours=dict(coloring="lines"), colorscale=[[0, "#bbb"], [1, "#bbb"]],
+                                   line=dict(width=1), hoverinfo="skip"), row=1, col=k)
         if run.inputs == "positive":
             x0, y0 = run.path[0]
             lo, hi = float(g[0]), float(g[-1])
@@ -61,50 +60,51 @@ def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: 
                               layer="below", row=1, col=k)
             fig.add_annotation(x=hi, y=hi, text=label_allowed, xanchor="right", yanchor="top", showarrow=False,
                                font=dict(color=color(0)), row=1, col=k)
-        fig.add_trace(go.Scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=label_path,
-                                 line=dict(color=color(3), width=2), marker=dict(size=4), showlegend=k == 1),
+        fig.add_trace(spec.scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=label_path,
+                                   line=dict(color=color(3), width=2), marker=dict(size=4), showlegend=k == 1),
                       row=1, col=k)
-        fig.add_trace(go.Scatter(x=[run.path[0, 0]], y=[run.path[0, 1]], mode="markers", name=label_start,
-                                 marker=dict(color="#222", size=11, symbol="circle"), showlegend=k == 1), row=1, col=k)
-        fig.add_trace(go.Scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=label_target,
-                                 marker=dict(color=color(2), size=16, symbol="star"), showlegend=k == 1),
+        fig.add_trace(spec.scatter(x=[run.path[0, 0]], y=[run.path[0, 1]], mode="markers", name=label_start,
+                                   marker=dict(color="#222", size=11,
+                                               symbol="circle"), showlegend=k == 1), row=1, col=k)
+        fig.add_trace(spec.scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=label_target,
+                                   marker=dict(color=color(2), size=16, symbol="star"), showlegend=k == 1),
                       row=1, col=k)
         fig.update_xaxes(range=[g[0], g[-1]], title_text=w_titles[0], row=1, col=k)
         fig.update_yaxes(range=[g[0], g[-1]], title_text=w_titles[1], scaleanchor=f"x{k if k > 1 else ''}",
                          row=1, col=k)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=50, r=20, t=40, b=100), legend=LEGEND_BELOW)
+    fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=100), legend=LEGEND_BELOW)
     return fig
 
 
 def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], layer_titles, x_title: str, y_title: str,
-               x_max: int, height: int = 360) -> go.Figure:
+               x_max: int, height: int = 360) -> spec.Figure:
     """One panel per hidden layer: the share of dead units over training, one line per activation.
 
     series: {label: (steps (T,), fractions (T, L))}. Lines that sit on top of each other at 0 are told
     apart by dash and width."""
     n_layers = len(layer_titles)
-    fig = make_subplots(rows=1, cols=n_layers, subplot_titles=list(layer_titles), shared_yaxes=True,
-                        horizontal_spacing=0.03)
+    fig = grid(rows=1, cols=n_layers, subplot_titles=list(layer_titles), shared_yaxes=True,
+               horizontal_spacing=0.03)
     dashes = ("solid", "dash", "dot", "dashdot")
     for i, (label, (steps, frac)) in enumerate(series.items()):
         for layer in range(n_layers):
             y = frac[:, layer] if len(frac) else []
             mode = "lines+markers" if len(steps) < 3 else "lines"  # a lone step-0 point needs a marker
-            fig.add_trace(go.Scatter(x=list(steps), y=finite_or_none(y), mode=mode,
-                                     name=label, legendgroup=label, showlegend=layer == 0,
-                                     line=dict(color=color(i), width=4 - i, dash=dashes[i % 4])),
+            fig.add_trace(spec.scatter(x=list(steps), y=finite_or_none(y), mode=mode,
+                                       name=label, legendgroup=label, showlegend=layer == 0,
+                                       line=dict(color=color(i), width=4 - i, dash=dashes[i % 4])),
                           row=1, col=layer + 1)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # a step-0 marker stays fully visible
     fig.update_yaxes(title_text=y_title, row=1, col=1)
     fig.update_xaxes(title_text=x_title, row=1, col=(n_layers + 1) // 2)
-    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=60, r=20, t=40, b=100),
+    fig.update_layout(height=height, margin=dict(l=60, r=20, t=40, b=100),
                       legend=dict(LEGEND_BELOW, y=-0.3))
     return fig
 
 
 def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, label_dead: str, label_alive: str,
-                       x_title: str, y_title: str, bins: int = 40, height: int = 300) -> go.Figure:
+                       x_title: str, y_title: str, bins: int = 40, height: int = 300) -> spec.Figure:
     """Histograms (counts) of one dead and one live unit's pre-activations over the training set; z = 0 marked."""
     fig = figure("", x_title, y_title, height)
     values = [v for v in (dead_z, alive_z) if v is not None and len(v)]
@@ -118,7 +118,7 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
                 continue
             counts, _ = np.histogram(z[np.isfinite(z)], bins=edges)
             bar = histogram_bars(counts, edges, label, c)
-            bar.showlegend, bar.opacity = True, 0.75
+            bar.update(showlegend=True, opacity=0.75)
             fig.add_trace(bar)
     fig.add_vline(x=0, line=dict(color="#222", width=2, dash="dash"))
     fig.update_layout(barmode="overlay", bargap=0)
@@ -126,7 +126,7 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
 
 
 def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.ndarray, color_title: str,
-               cols: int = 3, height_per_row: int = 250) -> go.Figure:
+               cols: int = 3, height_per_row: int = 250) -> spec.Figure:
     """Small multiples: P(class 1) on a grid for each activation, with the training points on top.
 
     grids: {title: (xs (n,), ys (n,), p (n, n))}."""
@@ -134,44 +134,44 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
     n = len(titles)
     cols = max(1, min(cols, n))
     rows = int(np.ceil(n / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.03,
-                        vertical_spacing=0.1 if rows > 1 else 0.05)
+    fig = grid(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.03,
+               vertical_spacing=0.1 if rows > 1 else 0.05)
     for k, title in enumerate(titles):
         xs, ys, p = grids[title]
         r, c = k // cols + 1, k % cols + 1
-        fig.add_trace(go.Heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
-                                 colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
-                                 colorbar=dict(title=dict(text=color_title), thickness=12, len=0.8)), row=r, col=c)
+        fig.add_trace(spec.heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
+                                   colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
+                                   colorbar=dict(title=dict(text=color_title), thickness=12, len=0.8)), row=r, col=c)
         for label, symbol in ((0, "circle"), (1, "diamond")):
             pts = x_points[y_points == label]
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
-                                     marker=dict(size=5, symbol=symbol, color=color(3) if label else color(0),
-                                                 line=dict(color="white", width=0.6))), row=r, col=c)
+            fig.add_trace(spec.scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
+                                       marker=dict(size=5, symbol=symbol, color=color(3) if label else color(0),
+                                                   line=dict(color="white", width=0.6))), row=r, col=c)
         fig.update_xaxes(range=[xs[0], xs[-1]], showticklabels=False, row=r, col=c)
         fig.update_yaxes(range=[ys[0], ys[-1]], showticklabels=False, row=r, col=c)
-    fig.update_layout(template=TEMPLATE, height=max(260, rows * height_per_row + 40),
+    fig.update_layout(height=max(260, rows * height_per_row + 40),
                       margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 
-def std_per_layer(stds: Mapping[str, np.ndarray], x_title: str, y_title: str, height: int = 320) -> go.Figure:
+def std_per_layer(stds: Mapping[str, np.ndarray], x_title: str, y_title: str, height: int = 320) -> spec.Figure:
     """Activation std per layer, one line per setting (the SELU self-normalization probe)."""
     fig = figure("", x_title, y_title, height)
     for i, (label, s) in enumerate(stds.items()):
-        fig.add_trace(go.Scatter(x=np.arange(1, len(s) + 1), y=finite_or_none(s), mode="lines+markers", name=label,
-                                 line=dict(color=color(i), width=3), marker=dict(size=6)))
+        fig.add_trace(spec.scatter(x=np.arange(1, len(s) + 1), y=finite_or_none(s), mode="lines+markers", name=label,
+                                   line=dict(color=color(i), width=3), marker=dict(size=6)))
     fig.add_hline(y=1, line=dict(color="#888", width=1, dash="dot"))
     fig.update_yaxes(rangemode="tozero")
     return fig
 
 
-def timing_bars(ms: Mapping[str, float], labels: Mapping[str, str], x_title: str, height: int = 200) -> go.Figure:
+def timing_bars(ms: Mapping[str, float], labels: Mapping[str, str], x_title: str, height: int = 200) -> spec.Figure:
     """Horizontal bars: milliseconds per million evaluations."""
     names = list(ms)
     fig = figure("", x_title, "", height)
-    fig.add_trace(go.Bar(y=[labels[n] for n in names], x=[ms[n] for n in names], orientation="h",
-                         marker_color=[color(3) if n == "sigmoid" else color(0) for n in names],
-                         text=[f"{ms[n]:.1f} ms" for n in names], textposition="auto", showlegend=False))
+    fig.add_trace(spec.bar(y=[labels[n] for n in names], x=[ms[n] for n in names], orientation="h",
+                           marker_color=[color(3) if n == "sigmoid" else color(0) for n in names],
+                           text=[f"{ms[n]:.1f} ms" for n in names], textposition="auto", showlegend=False))
     fig.update_layout(margin=dict(l=90, r=20, t=20, b=50))
     return fig
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from figures.theme import TEMPLATE, color, figure
+from figures import spec
+from figures.theme import color, figure, grid
 
 
 def finite_or_none(values) -> list:
@@ -17,39 +16,39 @@ def finite_or_none(values) -> list:
 
 
 def curves(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "", x_title: str = "",
-           y_title: str = "", log_y: bool = False, height: int = 380, dash: Mapping[str, str] | None = None) -> go.Figure:
+           y_title: str = "", log_y: bool = False, height: int = 380, dash: Mapping[str,
+                                                                                    str] | None = None) -> spec.Figure:
     """One line per named series: {name: (x, y)}."""
     fig = figure(title, x_title, y_title, height)
     for i, (name, (x, y)) in enumerate(series.items()):
         y = np.asarray(y, dtype=float)
         if log_y:  # log axes cannot show zero or negatives: leave a gap instead of a broken chart
             y = np.where(y > 0, y, np.nan)
-        fig.add_trace(go.Scatter(x=finite_or_none(x), y=finite_or_none(y), mode="lines", name=name,
-                                 line=dict(color=color(i), width=2.5, dash=(dash or {}).get(name, "solid"))))
+        fig.add_trace(spec.scatter(x=finite_or_none(x), y=finite_or_none(y), mode="lines", name=name,
+                                   line=dict(color=color(i), width=2.5, dash=(dash or {}).get(name, "solid"))))
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
     return fig
 
 
-def histogram_bars(counts: np.ndarray, edges: np.ndarray, name: str = "", i: int = 0) -> go.Bar:
+def histogram_bars(counts: np.ndarray, edges: np.ndarray, name: str = "", i: int = 0) -> dict:
     """A histogram already counted by np.histogram, drawn as bars (only bins travel to the browser)."""
     centers = (edges[:-1] + edges[1:]) / 2
-    return go.Bar(x=centers, y=counts, width=np.diff(edges), name=name, marker_color=color(i),
+    return spec.bar(x=centers, y=counts, width=np.diff(edges), name=name, marker_color=color(i),
                   marker_line_width=0, showlegend=False)
 
 
 def small_multiples_hist(hists: Sequence[tuple[np.ndarray, np.ndarray]], titles: Sequence[str], cols: int = 5,
                          height_per_row: int = 170, share_y: bool = False, i_color: int = 0,
-                         x_title: str = "") -> go.Figure:
+                         x_title: str = "") -> spec.Figure:
     """A grid of histograms (counts, edges), one per layer."""
     n = len(hists)
     rows = max(1, int(np.ceil(n / cols)))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), shared_yaxes=share_y,
-                        horizontal_spacing=0.03, vertical_spacing=0.12 if rows > 1 else 0.05)
+    fig = grid(rows, cols, subplot_titles=list(titles), shared_yaxes=share_y,
+               horizontal_spacing=0.03, vertical_spacing=0.12 if rows > 1 else 0.05)
     for k, (counts, edges) in enumerate(hists):
         fig.add_trace(histogram_bars(counts, edges, titles[k], i_color), row=k // cols + 1, col=k % cols + 1)
-    fig.update_layout(template=TEMPLATE, height=max(220, rows * height_per_row + 60), bargap=0,
-                      margin=dict(l=30, r=10, t=40, b=30))
+    fig.update_layout(height=max(220, rows * height_per_row + 60), bargap=0, margin=dict(l=30, r=10, t=40, b=30))
     fig.update_yaxes(showticklabels=False)
     if x_title:
         fig.add_annotation(text=x_title, xref="paper", yref="paper", x=0.5, y=-0.08, showarrow=False)
@@ -57,13 +56,13 @@ def small_multiples_hist(hists: Sequence[tuple[np.ndarray, np.ndarray]], titles:
 
 
 def heatmap(z: np.ndarray, x=None, y=None, title: str = "", x_title: str = "", y_title: str = "",
-            colorbar_title: str = "", log: bool = False, height: int = 380, colorscale: str = "Viridis") -> go.Figure:
+            colorbar_title: str = "", log: bool = False, height: int = 380, colorscale: str = "Viridis") -> spec.Figure:
     """A heat map; with log=True the colour shows log10 of positive values."""
     z = np.asarray(z, dtype=float)
     if log:
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(z > 0, np.log10(z), np.nan)
     fig = figure(title, x_title, y_title, height)
-    fig.add_trace(go.Heatmap(z=[finite_or_none(row) for row in z], x=x, y=y, colorscale=colorscale,
-                             colorbar=dict(title=dict(text=colorbar_title))))
+    fig.add_trace(spec.heatmap(z=[finite_or_none(row) for row in z], x=x, y=y, colorscale=colorscale,
+                               colorbar=dict(title=dict(text=colorbar_title))))
     return fig

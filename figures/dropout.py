@@ -1,33 +1,32 @@
 """Figures for the dropout page: overfitting curves, the masked network, sub-network boundaries,
-the two-input example and the variance shift. Arrays in, go.Figure out; every label is passed in."""
+the two-input example and the variance shift. Arrays in, figure specs out; every label is passed in."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from figures import spec
 from figures.common import finite_or_none
-from figures.theme import DIVERGING, TEMPLATE, color, figure
+from figures.theme import DIVERGING, color, figure, grid
 
 GREY = "#c8c8c8"
 
 
-def overfit_curves(histories: dict, names: dict, txt: dict, total_steps: int) -> go.Figure:
+def overfit_curves(histories: dict, names: dict, txt: dict, total_steps: int) -> spec.Figure:
     """Left: train (dashed) and test (solid) accuracy per member; right: the gap train − test.
 
     histories: {key: Trainer.history}; names: {key: legend label}; txt: step, acc, gap, train, test, title_acc, title_gap.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[txt["title_acc"], txt["title_gap"]], horizontal_spacing=0.1)
+    fig = grid(rows=1, cols=2, subplot_titles=[txt["title_acc"], txt["title_gap"]], horizontal_spacing=0.1)
     for i, (key, h) in enumerate(histories.items()):
         steps = finite_or_none(h["step"])
         for kind, dash in (("train", "dash"), ("test", "solid")):
-            fig.add_trace(go.Scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines",
-                                     name=f"{names[key]} · {txt[kind]}", legendgroup=key,
-                                     line=dict(color=color(i), width=2.5, dash=dash)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=steps, y=finite_or_none(np.asarray(h["train_acc"]) - np.asarray(h["test_acc"])),
-                                 mode="lines", name=names[key], legendgroup=key, showlegend=False,
-                                 line=dict(color=color(i), width=2.5)), row=1, col=2)
-    fig.update_layout(template=TEMPLATE, height=420, margin=dict(l=60, r=20, t=90, b=50),
+            fig.add_trace(spec.scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines",
+                                       name=f"{names[key]} · {txt[kind]}", legendgroup=key,
+                                       line=dict(color=color(i), width=2.5, dash=dash)), row=1, col=1)
+        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(np.asarray(h["train_acc"]) - np.asarray(h["test_acc"])),
+                                   mode="lines", name=names[key], legendgroup=key, showlegend=False,
+                                   line=dict(color=color(i), width=2.5)), row=1, col=2)
+    fig.update_layout(height=420, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, x=0, yanchor="bottom"))
     fig.update_xaxes(title_text=txt["step"], range=[0, total_steps])  # fixed: the run fills the axis as it trains
     fig.update_yaxes(title_text=txt["acc"], range=[0, 1.02], row=1, col=1)
@@ -35,7 +34,7 @@ def overfit_curves(histories: dict, names: dict, txt: dict, total_steps: int) ->
     return fig
 
 
-def network_diagram(sizes, masks, txt: dict) -> go.Figure:
+def network_diagram(sizes, masks, txt: dict) -> spec.Figure:
     """Units as markers in columns, connections as thin lines; dropped hidden units and their
     connections greyed out. sizes [D, H_1, ..., C]; masks: one (H_i,) bool per hidden layer."""
     alive = [np.ones(sizes[0], bool), *[np.asarray(m, bool) for m in masks], np.ones(sizes[-1], bool)]
@@ -48,15 +47,15 @@ def network_diagram(sizes, masks, txt: dict) -> go.Figure:
             for i, j in zip(*np.nonzero(on if live else ~on)):
                 xe += [layer, layer + 1, None]
                 ye += [ys[layer][i], ys[layer + 1][j], None]
-        fig.add_trace(go.Scatter(x=xe, y=ye, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(color=color(0) if live else "#ececec", width=0.8 if live else 0.6)))
+        fig.add_trace(spec.scatter(x=xe, y=ye, mode="lines", hoverinfo="skip", showlegend=False,
+                                   line=dict(color=color(0) if live else "#ececec", width=0.8 if live else 0.6)))
     for live, name in ((True, txt["kept"]), (False, txt["dropped"])):
         xs = [layer for layer, a in enumerate(alive) for k in range(len(a)) if a[k] == live]
         yv = [ys[layer][k] for layer, a in enumerate(alive) for k in range(len(a)) if a[k] == live]
-        fig.add_trace(go.Scatter(x=xs, y=yv, mode="markers", name=name, hoverinfo="skip",
-                                 marker=dict(size=15, color=color(3) if live else GREY,
-                                             symbol="circle" if live else "x-thin-open",
-                                             line=dict(width=2, color="#555" if live else GREY))))
+        fig.add_trace(spec.scatter(x=xs, y=yv, mode="markers", name=name, hoverinfo="skip",
+                                   marker=dict(size=15, color=color(3) if live else GREY,
+                                               symbol="circle" if live else "x-thin-open",
+                                               line=dict(width=2, color="#555" if live else GREY))))
     fig.update_layout(margin=dict(l=20, r=20, t=60, b=40),
                       legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
     fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=txt["columns"], showgrid=False)
@@ -64,47 +63,35 @@ def network_diagram(sizes, masks, txt: dict) -> go.Figure:
     return fig
 
 
-def ensemble_grid(maps, x, y, titles, txt: dict) -> go.Figure:
+def ensemble_grid(maps, x, y, titles, txt: dict) -> spec.Figure:
     """2×3 panels of class-1 probability (sub-networks, full net, MC mean) and the MC std map,
     with the training points. maps: core.dropout_demos.EnsembleMaps; x (N, 2), y (N,)."""
     panels = [*maps.sub[:3], maps.full, maps.mc_mean, maps.mc_std]
-    # one layout dict instead of make_subplots + update_*, and the maps as float32 arrays (sent as binary):
-    # as lists of Python floats this figure took ~110 ms to build and 850 kB of JSON
-    hs, vs = 0.04, 0.1
-    w, h = (1 - 2 * hs) / 3, (1 - vs) / 2
+    # the maps as float32 arrays (sent as binary): as lists of Python floats this figure was 850 kB of JSON
+    fig = grid(2, 3, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.1)
+    fig.update_layout(height=620, margin=dict(l=20, r=60, t=50, b=20))
     xs, ys = _z(maps.xs), _z(maps.ys)
-    axis = dict(showticklabels=False, showgrid=False)
-    layout = dict(template=TEMPLATE, height=620, margin=dict(l=20, r=60, t=50, b=20), annotations=[])
     points = [x[y == c] for c in (0, 1)]
-    traces = []
     for k, z in enumerate(panels):
-        row, col = divmod(k, 3)
-        n = "" if k == 0 else str(k + 1)
-        x0, y1 = col * (w + hs), 1 - row * (h + vs)
-        on = dict(xaxis=f"x{n}", yaxis=f"y{n}")
-        layout[f"xaxis{n}"] = dict(domain=[x0, min(1.0, x0 + w)], anchor=f"y{n}",
-                                   range=[maps.xs[0], maps.xs[-1]], **axis)
-        layout[f"yaxis{n}"] = dict(domain=[max(0.0, y1 - h), y1], anchor=f"x{n}",
-                                   range=[maps.ys[0], maps.ys[-1]], **axis)
-        layout["annotations"].append(dict(text=titles[k], x=x0 + w / 2, y=y1, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
+        cell = dict(row=k // 3 + 1, col=k % 3 + 1)
+        fig.update_xaxes(range=[maps.xs[0], maps.xs[-1]], showticklabels=False, showgrid=False, **cell)
+        fig.update_yaxes(range=[maps.ys[0], maps.ys[-1]], showticklabels=False, showgrid=False, **cell)
         is_std = k == 5
         zz = _z(z)
-        traces.append(dict(type="heatmap", x=xs, y=ys, z=zz, zsmooth="best",
-                           colorscale="Viridis" if is_std else DIVERGING, reversescale=not is_std,
-                           zmin=0, zmax=0.5 if is_std else 1, showscale=k in (4, 5),
-                           colorbar=dict(len=0.42, y=0.22 if is_std else 0.78, x=1.01, thickness=12,
-                                         title=dict(text=txt["std"] if is_std else txt["prob"])),
-                           hoverinfo="skip", **on))
+        fig.add_trace(spec.heatmap(x=xs, y=ys, z=zz, zsmooth="best", colorscale="Viridis" if is_std else DIVERGING,
+                                   reversescale=not is_std, zmin=0, zmax=0.5 if is_std else 1, showscale=k in (4, 5),
+                                   colorbar=dict(len=0.42, y=0.22 if is_std else 0.78, x=1.01, thickness=12,
+                                                 title=dict(text=txt["std"] if is_std else txt["prob"])),
+                                   hoverinfo="skip"), **cell)
         if not is_std:
-            traces.append(dict(type="contour", x=xs, y=ys, z=zz, showscale=False,
-                               contours=dict(start=0.5, end=0.5, size=1, coloring="none"), showlegend=False,
-                               line=dict(color="black", width=2), hoverinfo="skip", **on))
+            fig.add_trace(spec.contour(x=xs, y=ys, z=zz, showscale=False, showlegend=False, hoverinfo="skip",
+                                       contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                                       line=dict(color="black", width=2)), **cell)
         for c, pts in enumerate(points):
-            traces.append(dict(type="scatter", x=_z(pts[:, 0]), y=_z(pts[:, 1]), mode="markers", showlegend=False,
-                               hoverinfo="skip", marker=dict(size=4, color="white" if c == 0 else "black",
-                                                             line=dict(width=0.8, color="black")), **on))
-    return go.Figure(data=traces, layout=layout)
+            fig.add_trace(spec.scatter(x=_z(pts[:, 0]), y=_z(pts[:, 1]), mode="markers", showlegend=False,
+                                       hoverinfo="skip", marker=dict(size=4, color="white" if c == 0 else "black",
+                                                                     line=dict(width=0.8, color="black"))), **cell)
+    return fig
 
 
 def _z(values):
@@ -115,36 +102,36 @@ def _z(values):
     return [finite_or_none(row) for row in arr] if arr.ndim == 2 else finite_or_none(arr)
 
 
-def two_input_bars(ex, txt: dict) -> go.Figure:
+def two_input_bars(ex, txt: dict) -> spec.Figure:
     """The four masks' outputs, raw (classic) and ×1/p (inverted), with their expectations as lines."""
     labels = [f"({m[0]}, {m[1]})" for m in ex.masks]
     fig = figure(txt["title"], txt["mask"], txt["output"], height=360)
-    fig.add_trace(go.Bar(x=labels, y=finite_or_none(ex.raw), name=txt["raw"], marker_color=color(0)))
-    fig.add_trace(go.Bar(x=labels, y=finite_or_none(ex.inverted), name=txt["inverted"], marker_color=color(1)))
+    fig.add_trace(spec.bar(x=labels, y=finite_or_none(ex.raw), name=txt["raw"], marker_color=color(0)))
+    fig.add_trace(spec.bar(x=labels, y=finite_or_none(ex.inverted), name=txt["inverted"], marker_color=color(1)))
     for value, name, i in ((ex.expected_raw, txt["e_raw"], 0), (ex.expected_inverted, txt["e_inv"], 1)):
-        fig.add_trace(go.Scatter(x=[labels[0], labels[-1]], y=[value, value], mode="lines", name=name,
-                                 line=dict(color=color(i), dash="dot", width=2.5)))
+        fig.add_trace(spec.scatter(x=[labels[0], labels[-1]], y=[value, value], mode="lines", name=name,
+                                   line=dict(color=color(i), dash="dot", width=2.5)))
     fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return fig
 
 
-def variance_shift(current, rates, ratios, rate, txt: dict) -> go.Figure:
+def variance_shift(current, rates, ratios, rate, txt: dict) -> spec.Figure:
     """Left: per unit, BN's running variance (x) vs the variance it sees at inference (y), with y = x.
     Right: the mean ratio inference / running against the dropout rate."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[txt["title_units"], txt["title_rates"]],
-                        horizontal_spacing=0.12)
+    fig = grid(rows=1, cols=2, subplot_titles=[txt["title_units"], txt["title_rates"]],
+               horizontal_spacing=0.12)
     rv, iv = current.running_var, current.inference_var
     top = float(max(np.max(rv), np.max(iv))) * 1.05
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name=txt["equal"],
-                             line=dict(color="#888", dash="dash")), row=1, col=1)
-    fig.add_trace(go.Scatter(x=finite_or_none(rv), y=finite_or_none(iv), mode="markers", name=txt["units"],
-                             marker=dict(color=color(0), size=6, opacity=0.7)), row=1, col=1)
-    fig.add_trace(go.Scatter(x=list(rates), y=finite_or_none(ratios), mode="lines+markers", name=txt["ratio"],
-                             line=dict(color=color(3), width=2.5)), row=1, col=2)
-    fig.add_trace(go.Scatter(x=[rate], y=[current.ratio], mode="markers", name=txt["now"],
-                             marker=dict(color=color(1), size=14, symbol="diamond")), row=1, col=2)
-    fig.update_layout(template=TEMPLATE, height=400, margin=dict(l=60, r=20, t=90, b=50),
+    fig.add_trace(spec.scatter(x=[0, top], y=[0, top], mode="lines", name=txt["equal"],
+                               line=dict(color="#888", dash="dash")), row=1, col=1)
+    fig.add_trace(spec.scatter(x=finite_or_none(rv), y=finite_or_none(iv), mode="markers", name=txt["units"],
+                               marker=dict(color=color(0), size=6, opacity=0.7)), row=1, col=1)
+    fig.add_trace(spec.scatter(x=list(rates), y=finite_or_none(ratios), mode="lines+markers", name=txt["ratio"],
+                               line=dict(color=color(3), width=2.5)), row=1, col=2)
+    fig.add_trace(spec.scatter(x=[rate], y=[current.ratio], mode="markers", name=txt["now"],
+                               marker=dict(color=color(1), size=14, symbol="diamond")), row=1, col=2)
+    fig.update_layout(height=400, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, yanchor="bottom"))
     fig.update_xaxes(title_text=txt["running"], row=1, col=1)
     fig.update_yaxes(title_text=txt["inference"], row=1, col=1)

@@ -1,15 +1,15 @@
 """Figures of the vanishing/exploding gradients page: per-layer gradient norms, the activation's slope,
 the layers x steps heat map, loss and global-norm curves, and how far each layer's weights moved.
 
-Arrays in, go.Figure out; every visible word arrives as an argument (the page takes it from the catalog).
+Arrays in, figure specs out; every visible word arrives as an argument (the page takes it from the catalog).
 """
 from __future__ import annotations
 
 from typing import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
 
+from figures import spec
 from figures.common import curves, finite_or_none, heatmap
 from figures.theme import color, figure
 
@@ -21,7 +21,7 @@ def _positive(values) -> list:
 
 
 def layer_profile(norms, slope: float, name: str, bound_name: str, title: str, x_title: str, y_title: str,
-                  height: int = 380) -> go.Figure:
+                  height: int = 380) -> spec.Figure:
     """norms (L,): ‖∂L/∂W_l‖ for layers 1..L. The dashed line is slope^(L − l) scaled to the last layer:
     what the chain rule allows when every weight matrix has unit gain."""
     norms = np.asarray(norms, dtype=float)
@@ -31,10 +31,10 @@ def layer_profile(norms, slope: float, name: str, bound_name: str, title: str, x
     if np.isfinite(last) and last > 0 and slope < 1:  # for slope >= 1 the bound is flat and says nothing
         with np.errstate(all="ignore"):
             bound = last * slope ** (norms.size - layers).astype(float)
-        fig.add_trace(go.Scatter(x=layers, y=_positive(bound), mode="lines", name=bound_name,
-                                 line=dict(color=color(1), width=2.5, dash="dash")))
-    fig.add_trace(go.Scatter(x=layers, y=_positive(norms), mode="lines+markers", name=name,
-                             line=dict(color=color(0), width=3), marker=dict(size=7)))
+        fig.add_trace(spec.scatter(x=layers, y=_positive(bound), mode="lines", name=bound_name,
+                                   line=dict(color=color(1), width=2.5, dash="dash")))
+    fig.add_trace(spec.scatter(x=layers, y=_positive(norms), mode="lines+markers", name=name,
+                               line=dict(color=color(0), width=3), marker=dict(size=7)))
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(dtick=max(1, norms.size // 10))
     # inside the plot, bottom right: the points rise toward the right, so that corner stays empty
@@ -43,16 +43,16 @@ def layer_profile(norms, slope: float, name: str, bound_name: str, title: str, x
     return fig
 
 
-def slope_curve(z, a, da, name: str, slope_name: str, peak_text: str, title: str, height: int = 380) -> go.Figure:
+def slope_curve(z, a, da, name: str, slope_name: str, peak_text: str, title: str, height: int = 380) -> spec.Figure:
     """The activation f(z) and its derivative f'(z) on a grid z (G,), with the derivative's peak marked."""
     z, a, da = (np.asarray(v, dtype=float) for v in (z, a, da))
     fig = figure(title, "z", "", height)
-    fig.add_trace(go.Scatter(x=z, y=finite_or_none(a), mode="lines", name=name, line=dict(color=color(0), width=2.5)))
-    fig.add_trace(go.Scatter(x=z, y=finite_or_none(da), mode="lines", name=slope_name,
-                             line=dict(color=color(3), width=3)))
+    fig.add_trace(spec.scatter(x=z, y=finite_or_none(a), mode="lines", name=name, line=dict(color=color(0), width=2.5)))
+    fig.add_trace(spec.scatter(x=z, y=finite_or_none(da), mode="lines", name=slope_name,
+                               line=dict(color=color(3), width=3)))
     i = int(np.nanargmax(da))
-    fig.add_trace(go.Scatter(x=[z[i]], y=[da[i]], mode="markers", showlegend=False,
-                             marker=dict(color=color(3), size=12, symbol="diamond")))
+    fig.add_trace(spec.scatter(x=[z[i]], y=[da[i]], mode="markers", showlegend=False,
+                               marker=dict(color=color(3), size=12, symbol="diamond")))
     fig.add_annotation(x=z[i], y=da[i], text=peak_text, showarrow=True, arrowhead=2, ax=60, ay=-40,
                        font=dict(size=15, color=color(3)), bgcolor="rgba(255,255,255,0.85)")
     top = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
@@ -63,7 +63,7 @@ def slope_curve(z, a, da, name: str, slope_name: str, peak_text: str, title: str
 
 
 def grad_heatmap(steps, grad_norm, title: str, x_title: str, y_title: str, colorbar_title: str,
-                 height: int = 380) -> go.Figure:
+                 height: int = 380) -> spec.Figure:
     """steps (T,), grad_norm (T, L) -> colour = log10 ‖∂L/∂W‖, layers up the y axis, steps along x."""
     grad_norm = np.asarray(grad_norm, dtype=float).reshape(len(steps), -1)
     layers = np.arange(1, grad_norm.shape[1] + 1)
@@ -74,11 +74,11 @@ def grad_heatmap(steps, grad_norm, title: str, x_title: str, y_title: str, color
 
 
 def run_curves(runs: Mapping[str, tuple], title: str, x_title: str, y_title: str, threshold: float | None = None,
-               threshold_name: str = "", height: int = 340) -> go.Figure:
+               threshold_name: str = "", height: int = 340) -> spec.Figure:
     """{label: (steps (T,), values (T,))} on a log axis; an optional horizontal threshold line."""
     fig = curves(runs, title, x_title, y_title, log_y=True, height=height)
     for trace in fig.data:
-        trace.mode = "lines+markers" if len(trace.x or []) < 3 else "lines"
+        trace["mode"] = "lines+markers" if len(trace.get("x") or []) < 3 else "lines"
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
                       annotation_text=threshold_name, annotation_position="top left")
@@ -92,13 +92,13 @@ def global_norm(grad_norm) -> np.ndarray:
 
 
 def weight_change(changes: Mapping[str, np.ndarray], title: str, x_title: str, y_title: str,
-                  height: int = 340) -> go.Figure:
+                  height: int = 340) -> spec.Figure:
     """{label: (L,) relative change ‖W − W⁰‖ / ‖W⁰‖}: grouped bars per layer on a log axis."""
     fig = figure(title, x_title, y_title, height)
     for i, (label, values) in enumerate(changes.items()):
         values = np.asarray(values, dtype=float)
-        fig.add_trace(go.Bar(x=np.arange(1, values.size + 1), y=_positive(values), name=label,
-                             marker_color=color(i)))
+        fig.add_trace(spec.bar(x=np.arange(1, values.size + 1), y=_positive(values), name=label,
+                               marker_color=color(i)))
     fig.update_layout(barmode="group", bargap=0.15)
     fig.update_yaxes(type="log", exponentformat="power")
     n = max((np.asarray(v).size for v in changes.values()), default=1)

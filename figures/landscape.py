@@ -1,14 +1,15 @@
 """Figures for the loss-landscape page: the slice as log-spaced contours (or a 3-D surface) with the training
-path on it, and 1-D cross-sections. Arrays in (from ``core.landscape``), go.Figure out; words come in as arguments."""
+path on it, and 1-D cross-sections. Arrays in (from ``core.landscape``), figure specs out; words come in as
+arguments."""
 from __future__ import annotations
 
 from typing import Mapping
 
 import numpy as np
-import plotly.graph_objects as go
 
+from figures import spec
 from figures.common import curves, finite_or_none
-from figures.theme import SEQUENTIAL, color, figure
+from figures.theme import SEQUENTIAL, TEMPLATE, color, figure
 
 LOSS_CAP = 1e3  # beyond this the colour scale saturates: far corners would otherwise flatten the valley
 
@@ -44,30 +45,31 @@ def _levels(log_loss: np.ndarray, n_levels: int = 24):
 
 
 def contour(res, x_title: str, y_title: str, loss_title: str, start_name: str, end_name: str, path_name: str,
-            step_name: str = "step", height: int = 520) -> go.Figure:
+            step_name: str = "step", height: int = 520) -> spec.Figure:
     """The slice f(α, β) as filled log-spaced contours, with the projected training path, start and end."""
     z = _log_loss(res.loss)
     contours, tickvals, ticktext = _levels(z)
     fig = figure("", x_title, y_title, height)
-    fig.add_trace(go.Contour(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas,
-                             colorscale=SEQUENTIAL, contours=contours, line=dict(width=0.6, color="rgba(255,255,255,0.5)"),
-                             colorbar=dict(title=dict(text=loss_title), tickvals=tickvals, ticktext=ticktext),
-                             hovertemplate="α=%{x:.2f}<br>β=%{y:.2f}<br>log₁₀ L=%{z:.2f}<extra></extra>",
-                             showlegend=False))
+    fig.add_trace(spec.contour(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas,
+                               colorscale=SEQUENTIAL, contours=contours, line=dict(width=0.6,
+                                                                                   color="rgba(255,255,255,0.5)"),
+                               colorbar=dict(title=dict(text=loss_title), tickvals=tickvals, ticktext=ticktext),
+                               hovertemplate="α=%{x:.2f}<br>β=%{y:.2f}<br>log₁₀ L=%{z:.2f}<extra></extra>",
+                               showlegend=False))
     path = np.asarray(res.path, dtype=float)
-    fig.add_trace(go.Scatter(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]), mode="lines+markers",
-                             name=path_name, line=dict(color="white", width=3),
-                             marker=dict(size=6, color="white", line=dict(width=1, color="black")),
-                             customdata=np.stack([res.path_steps, res.path_loss], axis=1),
-                             hovertemplate=step_name + " %{customdata[0]}<br>L=%{customdata[1]:.3g}<extra></extra>",
-                             legendrank=2))
-    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers", name=end_name,
-                             marker=dict(size=20, color=color(6), symbol="star", line=dict(width=1.5, color="black")),
-                             legendrank=3))
+    fig.add_trace(spec.scatter(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]), mode="lines+markers",
+                               name=path_name, line=dict(color="white", width=3),
+                               marker=dict(size=6, color="white", line=dict(width=1, color="black")),
+                               customdata=np.stack([res.path_steps, res.path_loss], axis=1),
+                               hovertemplate=step_name + " %{customdata[0]}<br>L=%{customdata[1]:.3g}<extra></extra>",
+                               legendrank=2))
+    fig.add_trace(spec.scatter(x=[0.0], y=[0.0], mode="markers", name=end_name,
+                               marker=dict(size=20, color=color(6), symbol="star", line=dict(width=1.5, color="black")),
+                               legendrank=3))
     # the start is drawn last: in a random slice it often sits right next to the star
-    fig.add_trace(go.Scatter(x=[path[0, 0]], y=[path[0, 1]], mode="markers", name=start_name,
-                             marker=dict(size=14, color=color(1), symbol="circle", line=dict(width=2, color="black")),
-                             legendrank=1))
+    fig.add_trace(spec.scatter(x=[path[0, 0]], y=[path[0, 1]], mode="markers", name=start_name,
+                               marker=dict(size=14, color=color(1), symbol="circle", line=dict(width=2, color="black")),
+                               legendrank=1))
     fig.update_xaxes(range=[res.alphas[0], res.alphas[-1]], showgrid=False, constrain="domain")
     fig.update_yaxes(range=[res.betas[0], res.betas[-1]], scaleanchor="x", scaleratio=1, showgrid=False,
                      constrain="domain")
@@ -75,25 +77,26 @@ def contour(res, x_title: str, y_title: str, loss_title: str, start_name: str, e
     return fig
 
 
-def surface(res, x_title: str, y_title: str, z_title: str, path_name: str, height: int = 560) -> go.Figure:
+def surface(res, x_title: str, y_title: str, z_title: str, path_name: str, height: int = 560) -> spec.Figure:
     """The same slice as a 3-D surface of log10 loss, the path drawn at the slice's height under it."""
     z = _log_loss(res.loss)
-    fig = go.Figure()
-    fig.add_trace(go.Surface(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas, colorscale=SEQUENTIAL,
-                             showscale=False, opacity=0.95,
-                             contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True)))))
+    fig = spec.Figure()
+    fig.add_trace(spec.surface(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas, colorscale=SEQUENTIAL,
+                               showscale=False, opacity=0.95,
+                               contours=dict(z=dict(show=True, usecolormap=True, project=dict(z=True)))))
     path, pz = np.asarray(res.path, dtype=float), _log_loss(res.path_slice_loss)
-    fig.add_trace(go.Scatter3d(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]), z=finite_or_none(pz + 0.02),
-                               mode="lines+markers", name=path_name, line=dict(color=color(3), width=6),
-                               marker=dict(size=2.5, color=color(3))))
-    fig.update_layout(template="lab", height=height, margin=dict(l=0, r=0, t=30, b=0),
+    fig.add_trace(spec.scatter3d(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]),
+                                 z=finite_or_none(pz + 0.02),
+                                 mode="lines+markers", name=path_name, line=dict(color=color(3), width=6),
+                                 marker=dict(size=2.5, color=color(3))))
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=0, r=0, t=30, b=0),
                       scene=dict(xaxis_title=x_title, yaxis_title=y_title, zaxis_title=z_title,
                                  camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0))))
     return fig
 
 
 def cross_sections(alphas: np.ndarray, lines: Mapping[str, np.ndarray], x_title: str, y_title: str,
-                   height: int = 360) -> go.Figure:
+                   height: int = 360) -> spec.Figure:
     """1-D cuts f(α) through θ* (log y): a narrow valley is a sharp minimum, a wide one a flat minimum."""
     shown = {name: (alphas, np.minimum(np.asarray(v, dtype=float), LOSS_CAP)) for name, v in lines.items()}
     fig = curves(shown, x_title=x_title, y_title=y_title, log_y=True, height=height)

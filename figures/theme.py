@@ -1,8 +1,7 @@
-"""One look for every chart: a registered Plotly template and the Okabe-Ito colorblind-safe palette."""
+"""One look for every chart: a Plotly template (sent inside each figure) and the Okabe-Ito colorblind-safe palette."""
 from __future__ import annotations
 
-import plotly.graph_objects as go
-import plotly.io as pio
+from figures.spec import Figure, expand, subplots
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -12,8 +11,8 @@ FONT = "Noto Sans, Noto Sans CJK KR, Arial, sans-serif"
 BASE_FONT_SIZE = 14
 PRESENTER_FONT_SIZE = 20
 
-TEMPLATE = "lab"
-pio.templates[TEMPLATE] = go.layout.Template(
+# A plotly.js template object: layout defaults every figure starts from (`layout.template`).
+TEMPLATE = expand(dict(
     layout=dict(
         colorway=list(PALETTE),
         font=dict(family=FONT, size=BASE_FONT_SIZE, color="#222"),
@@ -26,22 +25,27 @@ pio.templates[TEMPLATE] = go.layout.Template(
         hoverlabel=dict(font_size=13),
         colorscale=dict(sequential=SEQUENTIAL),
     )
-)
+))
 
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def figure(title: str = "", x_title: str = "", y_title: str = "", height: int = 380) -> go.Figure:
+def figure(title: str = "", x_title: str = "", y_title: str = "", height: int = 380) -> Figure:
     """An empty figure in the house style."""
-    fig = go.Figure()
-    fig.update_layout(template=TEMPLATE, title=dict(text=title), height=height,
-                      xaxis_title=x_title, yaxis_title=y_title)
+    return Figure(dict(template=TEMPLATE, title=dict(text=title), height=height,
+                       xaxis_title=x_title, yaxis_title=y_title))
+
+
+def grid(rows: int = 1, cols: int = 1, **kwargs) -> Figure:
+    """An empty rows x cols grid of subplots in the house style (keywords as `figures.spec.subplots`)."""
+    fig = subplots(rows, cols, **kwargs)
+    fig.update_layout(template=TEMPLATE)
     return fig
 
 
-def presenter(fig: go.Figure) -> go.Figure:
+def presenter(fig: Figure) -> Figure:
     """Bigger text and lines for projection (readable from the back row)."""
     fig.update_layout(font_size=PRESENTER_FONT_SIZE, title_font_size=PRESENTER_FONT_SIZE + 4)
     fig.update_traces(selector=dict(type="scatter", mode="lines"), line_width=3.5)

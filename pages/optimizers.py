@@ -6,7 +6,6 @@ import streamlit as st
 from core import optim, surfaces
 from core import optim_views as views
 from figures import optim as fig
-from figures.theme import presenter as presenter_style
 from ui import controls, lesson
 from ui.i18n import t
 
@@ -116,12 +115,8 @@ with tab_race:
         race = run_race(tuple((n, frozen(n)) for n in chosen), surface, start, steps, schedule)
         for k, d in enumerate(race.diverged_at):
             lesson.diverged(d, f" ({names[k]})")
-        race_fig = fig.race(race, views.frame_steps(steps), names, labels)
-        if lesson.presenting():
-            presenter_style(race_fig)
-        st.plotly_chart(race_fig, key="race", width="stretch", config={"displaylogo": False},
-                        on_select=pick_start, selection_mode="points")
-        st.caption(t("optimizers.cap_race"))
+        lesson.chart(fig.race(race, views.frame_steps(steps), names, labels), key="race",
+                     caption=t("optimizers.cap_race"), on_select=pick_start, selection_mode="points")
         lesson.chart(fig.losses(race, names, labels), key="race_loss", caption=t("optimizers.cap_loss"))
         if show3d:
             lesson.chart(fig.surface3d(race, names, labels), key="race_3d", caption=t("optimizers.cap_3d"))

@@ -115,6 +115,19 @@ def _non_finite(node) -> bool:
     return False
 
 
+def invalid_charts(at) -> list[str]:
+    """Charts Plotly's own schema rejects. The app sends figure specs unvalidated (figures/spec.py); this is the check."""
+    import plotly.graph_objects as go  # only the tests validate
+
+    bad = []
+    for i, spec in enumerate(chart_specs(at)):
+        try:
+            go.Figure(json.loads(spec))
+        except ValueError as exc:  # Plotly raises ValueError naming the property and what it accepts
+            bad.append(f"chart {i}: {str(exc).strip().splitlines()[0][:200]}")
+    return bad
+
+
 def non_finite_in_charts(at) -> list[str]:
     """Charts whose data would draw NaN or inf (JSON null is a gap, which is fine)."""
     bad = []

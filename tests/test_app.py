@@ -5,7 +5,7 @@ covered without editing this file.
 """
 import pytest
 
-from tests.apptest_util import errors, extremes, open_page, page_widgets
+from tests.apptest_util import errors, extremes, invalid_charts, open_page, page_widgets
 from ui import nav
 
 pytestmark = pytest.mark.app
@@ -17,6 +17,7 @@ SLUGS = [p.slug for p in nav.PAGES]
 def test_page_renders(slug, lang):
     at = open_page(slug, lang)
     assert errors(at) == []
+    assert invalid_charts(at) == []  # every chart passes Plotly's schema
     assert at.title, "every page starts with its title"
     assert "⟨" not in at.title[0].value  # a missing text key shows as ⟨key⟩
 
@@ -48,6 +49,7 @@ def test_train_buttons_train(slug):
         for _ in range(3):  # the click's run, then ticks of the live fragment: check each one
             at.run()
             assert errors(at) == []
+            assert invalid_charts(at) == []
         reset = next(b for b in at.button if b.key == button.key.replace("-train", "-reset"))
         reset.click()
         at.run()

@@ -8,7 +8,8 @@ import zlib
 
 import pytest
 
-from tests.apptest_util import errors, hostile_query, non_finite_in_charts, open_page, page_widgets, random_value
+from tests.apptest_util import (errors, hostile_query, invalid_charts, non_finite_in_charts, open_page, page_widgets,
+                                 random_value)
 from ui import nav
 
 pytestmark = pytest.mark.app
@@ -36,6 +37,7 @@ def fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
             at.run()
             problems += [f"setting {i}, training: {e}" for e in errors(at)]
         problems += [f"setting {i}: non-finite chart {c}" for c in non_finite_in_charts(at)]
+        problems += [f"setting {i}: {c}" for c in invalid_charts(at)]
     return problems
 
 

@@ -121,17 +121,17 @@ def test_huge_learning_rate_diverges_with_a_step_and_finite_charts(digits):
                fig.run_curves({"x": (h["step"], h["train_loss"])}, "", "", ""),
                fig.run_curves({"x": (h["step"], fig.global_norm(h["grad_norm"]))}, "", "", "", threshold=1.0)]
     for f in figures:
-        for trace in f.data:
-            values = np.ravel(np.array(trace.z if trace.type == "heatmap" else trace.y, dtype=object))
+        for trace in f.to_dict()["data"]:
+            values = np.ravel(np.array(trace["z"] if trace["type"] == "heatmap" else trace["y"], dtype=object))
             assert all(v is None or np.isfinite(v) for v in values)
 
 
 def test_profile_overlay_is_scaled_to_the_last_layer():
     norms = np.array([1e-6, 1e-4, 1e-2, 0.5])
     f = fig.layer_profile(norms, 0.25, "measured", "bound", "", "", "")
-    bound = next(tr for tr in f.data if tr.name == "bound")
-    assert bound.y[-1] == pytest.approx(0.5)
-    assert bound.y[0] == pytest.approx(0.5 * 0.25 ** 3)
+    bound = next(tr for tr in f.data if tr.get("name") == "bound")
+    assert bound["y"][-1] == pytest.approx(0.5)
+    assert bound["y"][0] == pytest.approx(0.5 * 0.25 ** 3)
 
 
 def test_relative_change_measures_how_far_each_layer_moved():
