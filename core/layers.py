@@ -7,6 +7,8 @@ A network may move a layer's arrays into views of one flat buffer with ``_rebind
 does, so one optimizer call updates every parameter); each ``params[i]`` is also the attribute
 named ``param_names[i]`` (``Dense.W``, ``BatchNorm.gamma``, ...).
 """
+import functools
+
 import numpy as np
 
 from . import activations, initializers
@@ -40,6 +42,13 @@ class Layer:
         self.params, self.grads = list(params), list(grads)
         for name, p in zip(self.param_names, self.params):
             setattr(self, name, p)
+
+
+@functools.lru_cache(maxsize=16)
+def _ones(n: int, dtype) -> np.ndarray:
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False  # shared between layers: nobody may change it
+    return ones
 
 
 class Dense(Layer):
@@ -80,7 +89,11 @@ class Dense(Layer):
         else:  # mixed dtypes: compute in the promoted type, then cast on assignment
             dW[...] = self.x.T @ dout
         if self.b is not None:
-            self.grads[1][...] = dout.sum(axis=0)
+            db = self.grads[1]
+            if dout.dtype == db.dtype and dout.ndim == 2:  # Σ_n as 1ᵀ dout: a BLAS product, twice sum()'s speed
+                np.matmul(_ones(dout.shape[0], dout.dtype), dout, out=db)
+            else:
+                db[...] = dout.sum(axis=0)
         return dout @ self.W.T if need_dx else None
 
 

@@ -119,24 +119,26 @@ class CrossEntropy(Loss):
         n, c = out.shape
         y = np.asarray(y)
         if y.ndim == 1:
-            if y.shape[0] != n or not np.issubdtype(y.dtype, np.integer):
+            if y.shape[0] != n or y.dtype.kind not in "iu":  # integer labels (signed or not)
                 raise ValueError(f"cross_entropy: labels must be ints of shape ({n},), got {y.dtype} {y.shape}")
             if y.size and (y.min() < 0 or y.max() >= c):
                 raise ValueError(f"cross_entropy: labels must lie in [0, {c}), got [{y.min()}, {y.max()}]")
-            target = np.zeros_like(out)
-            target[np.arange(n), y] = 1
-        elif y.shape == out.shape:
-            target = y.astype(out.dtype)
-        else:
+        elif y.shape != out.shape:
             raise ValueError(f"cross_entropy: target shape {y.shape} does not match logits {out.shape}")
         # one exp serves both log-softmax and softmax: the same numbers as _log_softmax and softmax
         shifted = out - out.max(axis=-1, keepdims=True)
         with np.errstate(under="ignore"):
             e = np.exp(shifted)
         total = e.sum(axis=-1, keepdims=True)
-        value = -float(np.sum(target * (shifted - np.log(total)))) / n
         dout = e / total
-        dout -= target
+        if y.ndim == 1:  # labels pick one log-probability per row: no one-hot matrix needed
+            rows = np.arange(n)
+            value = -float(np.sum(shifted[rows, y]) - np.sum(np.log(total))) / n
+            dout[rows, y] -= 1
+        else:
+            target = y.astype(out.dtype)
+            value = -float(np.sum(target * (shifted - np.log(total)))) / n
+            dout -= target
         dout /= n
         return value, dout
 

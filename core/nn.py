@@ -17,7 +17,7 @@ Hidden block i, in order: ``dense{i}`` -> [``bn{i}``] -> ``act{i}`` -> [``drop{i
 -> [``drop{i}``] with ``bn_position="after"``. The last layer ``dense{n_hidden}`` is linear (logits).
 """
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class LayerTrace:
     a: (N, H) output of the activation function.
     out: (N, H) what the next layer receives (after BN when ``"after"``, after dropout).
     grad_a, grad_z: (N, H) dL/da and dL/dz, filled by ``backward``.
-    grad_W: (H_prev, H) dL/dW of this block's dense layer (a copy), filled by ``backward``.
+    grad_W: (H_prev, H) dL/dW of this block's dense layer, after ``backward`` (else None).
     For the output layer z = a = out = logits and grad_a = grad_z = dout.
     """
 
@@ -41,7 +41,17 @@ class LayerTrace:
     out: np.ndarray
     grad_a: np.ndarray | None = None
     grad_z: np.ndarray | None = None
-    grad_W: np.ndarray | None = None
+    # the dense layer's input (N, H_prev) and dL/d(its output) (N, H): grad_W is their product, formed only
+    # when someone reads it (a training step never does; copying every dW each step cost ~2 % of it)
+    x_in: np.ndarray | None = field(default=None, repr=False)
+    grad_out: np.ndarray | None = field(default=None, repr=False)
+    _grad_W: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def grad_W(self) -> np.ndarray | None:
+        if self._grad_W is None and self.grad_out is not None:
+            self._grad_W = self.x_in.T @ self.grad_out  # the product Dense.backward computed: same numbers
+        return self._grad_W
 
 
 @dataclass
@@ -251,8 +261,8 @@ class MLP:
             raise ValueError(f"dout shape {dout.shape} does not match the output shape {self.trace[-1].z.shape}")
         last = self.trace[-1]
         last.grad_a = last.grad_z = dout
+        last.x_in, last.grad_out = self.blocks[-1].dense.x, dout
         g = self.blocks[-1].dense.backward(dout, need_dx or self.n_hidden > 0)
-        last.grad_W = self.blocks[-1].dense.grads[0].copy()
         for i in reversed(range(self.n_hidden)):
             b, t = self.blocks[i], self.trace[i]
             if b.drop is not None:
@@ -263,8 +273,8 @@ class MLP:
             g = t.grad_z = b.act.backward(g)
             if b.bn is not None and self.bn_position == "before":
                 g = b.bn.backward(g)
+            t.x_in, t.grad_out = b.dense.x, g
             g = b.dense.backward(g, need_dx or i > 0)
-            t.grad_W = b.dense.grads[0].copy()  # a copy: the layer's grad array is reused next step
         return g
 
     # ---- state ---------------------------------------------------------------------------------

@@ -96,20 +96,24 @@ def _rmsprop(g, state, t, lr, rho, eps, sqrt, maximum, parts=None):
 
 def _adam(g, state, t, lr, beta1, beta2, eps, sqrt, maximum, parts=None):
     """Adam (Kingma & Ba 2015): m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
-    m̂ = m / (1 − β1ᵗ); v̂ = v / (1 − β2ᵗ); θ ← θ − lr·m̂ / (√v̂ + ε)."""
-    m, v = state
-    m = beta1 * m + (1.0 - beta1) * g
-    v = beta2 * v + (1.0 - beta2) * g * g
-    # bias corrections, Alg. 1; ** 0.5 keeps a Python float a Python float (np.sqrt would make it
-    # a NumPy scalar, and float32 parameters would then be updated in float64)
-    correction1, root2 = 1.0 - beta1 ** t, (1.0 - beta2 ** t) ** 0.5
+    m̂ = m / (1 − β1ᵗ); v̂ = v / (1 − β2ᵗ); θ ← θ − lr·m̂ / (√v̂ + ε).
+
+    The state holds M = m / (1 − β1) and V = v / (1 − β2): their updates M ← β1·M + g and V ← β2·V + g²
+    skip the multiplications by (1 − β), whose constants join the bias corrections in one step size and one
+    ε (Kingma & Ba's own "efficient order", sec. 2, taken one step further): two passes over θ fewer.
+    """
+    M, V = state
+    M = beta1 * M + g
+    V = beta2 * V + g * g
+    # m̂ = c1·M and √v̂ = c2·√V; ** 0.5 keeps a Python float a Python float (np.sqrt would make it a NumPy
+    # scalar, and float32 parameters would then be updated in float64)
+    c1 = (1.0 - beta1) / (1.0 - beta1 ** t)
+    c2 = ((1.0 - beta2) / (1.0 - beta2 ** t)) ** 0.5
     if parts is not None:
-        parts["first_moment"] = m / correction1
-        parts["scale"] = sqrt(v / (1.0 - beta2 ** t)) + eps
-    # The same step in Kingma & Ba 2015's efficient order (sec. 2): the corrections go into one
-    # number α_t = lr·√(1 − β2ᵗ)/(1 − β1ᵗ) and ε becomes ε·√(1 − β2ᵗ); two passes over θ fewer.
-    step = lr * root2 / correction1
-    return -step * m / (sqrt(v) + eps * root2), (m, v)
+        parts["first_moment"] = c1 * M
+        parts["scale"] = c2 * sqrt(V) + eps
+    # lr·m̂ / (√v̂ + ε) = (lr·c1/c2)·M / (√V + ε/c2)
+    return -(lr * c1 / c2) * M / (sqrt(V) + eps / c2), (M, V)
 
 
 def _nadam(g, state, t, lr, beta1, beta2, eps, momentum_decay, sqrt, maximum, parts=None):
@@ -263,7 +267,7 @@ class Optimizer:
         self.t += 1
         lr, wd = self.hp["lr"], self.hp["weight_decay"]
         coupled = decoupled = False
-        if np.any(wd):
+        if (wd != 0) if isinstance(wd, float) else np.any(wd):  # the common float case without a NumPy call
             decoupled = self.hp["decoupled_weight_decay"]
             coupled = not decoupled
         # One call per array; a network passes its single flat buffer (MLP.flat_params), so a step is one call.
