@@ -93,3 +93,18 @@ def test_language_switch_relabels_pickers(browser_page):
     page.get_by_text("한국어").first.click()
     wait_idle(page)
     assert page.eval_on_selector_all("[data-testid='stSelectbox']", value)[0] == "두 개의 반달"
+
+
+def test_a_click_on_the_race_map_moves_the_start(browser_page):
+    """The race chart is a points selection: clicking the map makes that point the start (and writes the link)."""
+    server, page = browser_page
+    _open(page, server, "optimizers", "en")
+    assert "x0=" not in page.url
+    plot_area = page.locator("[data-testid='stPlotlyChart']").first.locator(".nsewdrag").first.bounding_box()
+    page.mouse.click(plot_area["x"] + plot_area["width"] * 0.8, plot_area["y"] + plot_area["height"] * 0.2)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "x0=" in page.url and "y0=" in page.url, page.url
+    params = dict(p.split("=") for p in page.url.split("?", 1)[1].split("&"))
+    assert float(params["x0"]) > 0 and float(params["y0"]) > 0  # upper right of the bowl's [-10, 10] x [-5, 5]
