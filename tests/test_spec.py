@@ -53,25 +53,24 @@ def test_magic_underscores_and_titles_expand_as_plotly_does():
     assert close(ours(fig)["layout"], theirs)
 
 
-def test_a_house_style_figure_matches_plotly():
-    fig = theme.figure("loss", "step", "L", height=300)
-    fig.add_trace(spec.scatter(x=np.arange(5), y=np.linspace(0, 1, 5), mode="lines", name="a",
-                               line=dict(color=theme.color(1), width=2)))
-    fig.add_trace(spec.heatmap(z=np.eye(3), colorscale=theme.DIVERGING, reversescale=True))
+def _draw(fig, scatter, heatmap):
+    """The same calls on our figure and on Plotly's (the API mirrors it)."""
+    fig.add_trace(scatter(x=np.arange(5), y=np.linspace(0, 1, 5), mode="lines", name="a",
+                          line=dict(color=theme.color(1), width=2)))
+    fig.add_trace(heatmap(z=np.eye(3), colorscale=theme.DIVERGING, reversescale=True))
     fig.update_yaxes(type="log", exponentformat="power")
     fig.add_hline(0.5, line_dash="dot", annotation_text="half", annotation_position="bottom left")
     fig.add_vline(2, annotation_text="two")
     fig.add_vrect(1, 3, fillcolor="#eee", opacity=0.5)
+    return fig
+
+
+def test_a_house_style_figure_matches_plotly():
+    fig = _draw(theme.figure("loss", "step", "L", height=300), spec.scatter, spec.heatmap)
     reference = go.Figure()
     reference.update_layout(template=go.layout.Template(theme.TEMPLATE), title=dict(text="loss"), height=300,
                             xaxis_title="step", yaxis_title="L")
-    reference.add_trace(go.Scatter(x=np.arange(5), y=np.linspace(0, 1, 5), mode="lines", name="a",
-                                   line=dict(color=theme.color(1), width=2)))
-    reference.add_trace(go.Heatmap(z=np.eye(3), colorscale=theme.DIVERGING, reversescale=True))
-    reference.update_yaxes(type="log", exponentformat="power")
-    reference.add_hline(0.5, line_dash="dot", annotation_text="half", annotation_position="bottom left")
-    reference.add_vline(2, annotation_text="two")
-    reference.add_vrect(1, 3, fillcolor="#eee", opacity=0.5)
+    _draw(reference, go.Scatter, go.Heatmap)
     mine, theirs = decoded(ours(fig)), decoded(json.loads(reference.to_json()))
     assert close(mine["data"], theirs["data"])
     for key in ("template", "title", "height", "xaxis", "yaxis", "shapes"):
