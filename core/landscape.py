@@ -66,7 +66,8 @@ def filter_normalized_direction(net: nn.MLP, rng: np.random.Generator) -> np.nda
         if not name.endswith(".W"):
             continue
         g = rng.standard_normal(shape)
-        unit_norm = np.linalg.norm(p, axis=0)            # (d_out,) norm of the trained weights per unit
+        with np.errstate(over="ignore", invalid="ignore"):  # a run on its way to diverging: huge norms -> inf
+            unit_norm = np.linalg.norm(p, axis=0)            # (d_out,) norm of the trained weights per unit
         g_norm = np.linalg.norm(g, axis=0)
         g *= unit_norm / np.maximum(g_norm, 1e-300)     # a Gaussian column is never exactly 0
         d[offset:offset + p.size] = g.ravel()
@@ -192,8 +193,14 @@ def pca_directions(path: np.ndarray, center: np.ndarray, scale: float):
     -> (d1, d2, explained): explained (2,) is the share of the path's variance along each direction.
     """
     m = np.asarray(path, dtype=np.float64) - center
+    peak = float(np.max(np.abs(m))) if m.size else 0.0
+    if np.isfinite(peak) and peak > 0:
+        m = m / peak  # directions and variance shares ignore the scale; a path blowing up keeps a finite Gram
     centered = m - m.mean(axis=0)
-    values, vectors = np.linalg.eigh(centered @ centered.T)   # ascending eigenvalues
+    if np.isfinite(peak):
+        values, vectors = np.linalg.eigh(centered @ centered.T)   # ascending eigenvalues
+    else:  # inf in the path: no principal directions (the coordinate axes below stand in)
+        values, vectors = np.zeros(max(len(m), 2)), None
     total = float(values.clip(min=0).sum())
     dims = []
     for k in (-1, -2):
@@ -330,7 +337,8 @@ def slice_cost(sizes, activation: str, n: int, grid: int) -> float:
 
 def affordable_grid(sizes, activation: str, n: int, grid: int, budget: float = SLICE_BUDGET_NS) -> int:
     """The largest grid ≤ ``grid`` of the same parity (and ≥ 15) whose slice fits ``budget``, so the worst case
-    stays bounded (a 81² slice of a 3×24 GELU net would take ~0.6 s). Deterministic: a link always shows the same grid."""
+    stays bounded (a 81² slice of a 3×24 GELU net would take ~0.6 s). Deterministic: a link always shows the same
+    grid."""
     g = int(grid)
     while g > 15 and slice_cost(sizes, activation, n, g) > budget:
         g -= 2
@@ -367,26 +375,29 @@ def slice_run(run: TrainedRun, grid=41, span=1.0, directions="random") -> Landsc
     _check_slice(grid, span, directions)
     ds, net, path, marks, diverged_at, rng = run.ds, run.net, run.path, run.marks, run.diverged_at, run.rng
     center, x, y = path[-1], ds.x_train, ds.y_train
-    d1 = filter_normalized_direction(net, rng)
-    d2 = filter_normalized_direction(net, rng)
-    explained = np.zeros(2)
-    if directions == "pca":
-        d1, d2, explained = pca_directions(path, center, max(float(np.linalg.norm(d1)), 1e-12))
-    coords = project(path, center, d1, d2)
-    if directions == "pca":
-        span = max(span, 1.15 * float(np.max(np.abs(coords))))  # the whole path must sit inside the grid
-    axis = np.linspace(-span, span, grid)
-    surface = plane_loss(net, center, d1, d2, axis, axis, x, y)
-    extra = np.concatenate([center[None], path, center + coords @ np.stack([d1, d2])])
-    values = stacked_loss(net, extra, x, y)  # θ*, the real path and its shadow on the plane, in one pass
-    t = path.shape[0]
-    start_offset = path[0] - center
-    shadow = coords[0] @ np.stack([d1, d2])
-    captured = float(np.linalg.norm(shadow) / max(np.linalg.norm(start_offset), 1e-300))
+    # a run that was diverging has huge (or inf) weights: its directions, projections and losses may be
+    # non-finite, which the page shows as gaps next to its divergence message; no NumPy warning on the way
     with np.errstate(all="ignore"):
+        d1 = filter_normalized_direction(net, rng)
+        d2 = filter_normalized_direction(net, rng)
+        explained = np.zeros(2)
+        if directions == "pca":
+            d1, d2, explained = pca_directions(path, center, max(float(np.linalg.norm(d1)), 1e-12))
+        coords = project(path, center, d1, d2)
+        reach = 1.15 * float(np.max(np.abs(coords)))
+        if directions == "pca" and np.isfinite(reach):
+            span = max(span, reach)  # the whole path must sit inside the grid
+        axis = np.linspace(-span, span, grid)
+        surface = plane_loss(net, center, d1, d2, axis, axis, x, y)
+        extra = np.concatenate([center[None], path, center + coords @ np.stack([d1, d2])])
+        values = stacked_loss(net, extra, x, y)  # θ*, the real path and its shadow on the plane, in one pass
+        t = path.shape[0]
+        start_offset = path[0] - center
+        shadow = coords[0] @ np.stack([d1, d2])
+        captured = float(np.linalg.norm(shadow) / max(np.linalg.norm(start_offset), 1e-300))
         acc = float(np.mean(np.argmax(net.forward(x), axis=1) == y))
-    mid = grid // 2
-    slice_1d = surface[mid] if grid % 2 else plane_loss(net, center, d1, d2, axis, [0.0], x, y)[0]
+        mid = grid // 2
+        slice_1d = surface[mid] if grid % 2 else plane_loss(net, center, d1, d2, axis, [0.0], x, y)[0]
     return Landscape(alphas=axis, betas=axis.copy(), loss=surface, center_loss=float(values[0]), path=coords,
                      path_steps=marks, path_loss=values[1:1 + t], path_slice_loss=values[1 + t:],
                      slice_1d=slice_1d, explained=explained, captured=min(captured, 1.0), span=float(span),
@@ -397,7 +408,9 @@ def cut(run: TrainedRun, alphas) -> np.ndarray:
     """f(α) = L(θ* + α·δ) along the first filter-normalized direction δ of ``run.rng`` -> (len(alphas),).
     The 1-D slice of ``cross_sections`` for an already trained run (its rng is consumed)."""
     d = filter_normalized_direction(run.net, run.rng)
-    return stacked_loss(run.net, run.path[-1] + np.asarray(alphas, float)[:, None] * d, run.ds.x_train, run.ds.y_train)
+    with np.errstate(all="ignore"):  # inf directions of a diverging run give non-finite losses, shown as gaps
+        thetas = run.path[-1] + np.asarray(alphas, float)[:, None] * d
+    return stacked_loss(run.net, thetas, run.ds.x_train, run.ds.y_train)
 
 
 def cross_sections(weight_decays=(0.0, 1e-2), n=41, span=1.0, **settings) -> tuple[np.ndarray, dict]:

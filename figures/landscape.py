@@ -60,14 +60,15 @@ def contour(res, x_title: str, y_title: str, loss_title: str, start_name: str, e
     fig.add_trace(spec.scatter(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]), mode="lines+markers",
                                name=path_name, line=dict(color="white", width=3),
                                marker=dict(size=6, color="white", line=dict(width=1, color="black")),
-                               customdata=np.stack([res.path_steps, res.path_loss], axis=1),
+                               customdata=[[int(s), v] for s, v in zip(res.path_steps, finite_or_none(res.path_loss))],
                                hovertemplate=step_name + " %{customdata[0]}<br>L=%{customdata[1]:.3g}<extra></extra>",
                                legendrank=2))
     fig.add_trace(spec.scatter(x=[0.0], y=[0.0], mode="markers", name=end_name,
                                marker=dict(size=20, color=color(6), symbol="star", line=dict(width=1.5, color="black")),
                                legendrank=3))
     # the start is drawn last: in a random slice it often sits right next to the star
-    fig.add_trace(spec.scatter(x=[path[0, 0]], y=[path[0, 1]], mode="markers", name=start_name,
+    fig.add_trace(spec.scatter(x=finite_or_none(path[:1, 0]), y=finite_or_none(path[:1, 1]), mode="markers",
+                               name=start_name,
                                marker=dict(size=14, color=color(1), symbol="circle", line=dict(width=2, color="black")),
                                legendrank=1))
     fig.update_xaxes(range=[res.alphas[0], res.alphas[-1]], showgrid=False, constrain="domain")

@@ -1,4 +1,6 @@
 """The loss-landscape page's numbers: Li et al. (2018) filter normalization, the stacked grid, the path projection."""
+import copy
+
 import numpy as np
 import pytest
 
@@ -134,7 +136,6 @@ def test_weight_decay_cross_sections_start_from_the_trained_losses():
 
 
 def test_train_then_slice_equals_explore_and_the_grid_cost_is_bounded():
-    import copy
     kw = dict(dataset="moons", hidden=(8,), steps=60, seed=2)
     run = landscape.train_run(**kw)
     for directions in ("random", "pca"):
@@ -150,3 +151,29 @@ def test_train_then_slice_equals_explore_and_the_grid_cost_is_bounded():
     assert 15 <= worst < 81 and worst % 2 == 1
     assert landscape.slice_cost([2, 24, 24, 24, 2], "relu", 240, landscape.affordable_grid(
         [2, 24, 24, 24, 2], "relu", 240, 81)) <= landscape.SLICE_BUDGET_NS
+
+
+@pytest.mark.parametrize("directions", ["random", "pca"])
+def test_a_diverging_run_slices_without_a_warning(directions):
+    """SGD at lr 3 with ELU blows up at step 14: the slice and the cut still come back (gaps allowed, finite axes)
+    and no NumPy warning escapes (the page shows its divergence message instead)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = landscape.train_run(optimizer="sgd", lr=3.0, activation="elu", steps=300)
+        assert run.diverged_at is not None
+        res = landscape.slice_run(copy.deepcopy(run), grid=21, directions=directions)
+        landscape.cut(copy.deepcopy(run), np.linspace(-1, 1, 11))
+    assert np.all(np.isfinite(res.alphas)) and np.all(np.isfinite(res.betas))
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("dirs", ["random", "pca"])
+def test_the_page_reports_a_diverging_run_and_draws_only_finite_values(dirs):
+    from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+
+    at = open_page("landscape", "en", {"opt": "sgd", "lr": "3.0", "act": "elu", "dirs": dirs, "compare": "1"})
+    assert errors(at) == []
+    assert any("14" in e.value for e in at.error)  # "the loss became NaN/inf at step 14"
+    assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
