@@ -259,6 +259,15 @@ class Figure:
                 _put(self.layout.setdefault(name, {}), k, v)
         return self
 
+    def has_data(self) -> bool:
+        """True when some trace has at least one value to draw (an empty chart gets a hint instead)."""
+        for tr in self.data:
+            for key in ("x", "y", "z"):
+                values = tr.get(key)
+                if values is not None and len(values):
+                    return True
+        return False
+
     # --- output -------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
         out = {"data": encode(self.data), "layout": encode(self.layout)}

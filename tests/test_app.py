@@ -79,3 +79,21 @@ def test_unknown_language_falls_back():
     at = open_page("home", "xx")
     assert errors(at) == []
     assert any("lang" in w.value for w in at.warning)
+
+
+def test_an_empty_live_chart_says_how_it_fills():
+    """Before the first step a live chart shows a hint, in the page's language; once trained, the data instead."""
+    import json
+
+    from tests.apptest_util import chart_specs
+    from ui.catalog import load
+
+    for lang in ("en", "ko"):
+        at = open_page("batches", lang)
+        notes = [a["text"] for a in json.loads(chart_specs(at)[0])["layout"].get("annotations", [])]
+        assert load(lang)["common.chart_empty"] in notes
+    next(b for b in at.button if b.key and b.key.endswith("-train")).click()
+    at.run()
+    at.run()
+    notes = [a["text"] for a in json.loads(chart_specs(at)[0])["layout"].get("annotations", [])]
+    assert load("ko")["common.chart_empty"] not in notes

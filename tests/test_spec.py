@@ -130,3 +130,12 @@ def test_presenter_style_enlarges_text_and_lines():
     theme.presenter(fig)
     assert fig.layout["font"]["size"] == theme.PRESENTER_FONT_SIZE
     assert fig.data[0]["line"]["width"] == 3.5 and "line" not in fig.data[1]
+
+
+def test_has_data_tells_an_empty_chart():
+    fig = theme.figure("t")
+    assert not fig.has_data()
+    fig.add_trace(spec.scatter(x=[], y=[], name="not yet"))
+    assert not fig.has_data()
+    fig.add_trace(spec.scatter(x=np.arange(1), y=np.zeros(1)))
+    assert fig.has_data()

@@ -62,6 +62,9 @@ class _Prebuilt(BaseFigure):
 
 def chart(fig: Figure, key: str, caption: str, **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...)."""
+    if not fig.has_data():  # a live chart before the first step: say how it fills rather than show bare axes
+        fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():
         presenter_style(fig)
     st.plotly_chart(_Prebuilt(fig.to_dict()), key=key, width="stretch", config={"displaylogo": False}, **selection)
