@@ -18,7 +18,7 @@ string for a ``title`` becomes ``{"text": ...}``, as Plotly does.
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -89,28 +89,13 @@ def trace(kind: str, **props) -> dict:
     return expand({"type": kind, **props})
 
 
-def scatter(**props) -> dict:
-    return trace("scatter", **props)
-
-
-def bar(**props) -> dict:
-    return trace("bar", **props)
-
-
-def heatmap(**props) -> dict:
-    return trace("heatmap", **props)
-
-
-def contour(**props) -> dict:
-    return trace("contour", **props)
-
-
-def surface(**props) -> dict:
-    return trace("surface", **props)
-
-
-def scatter3d(**props) -> dict:
-    return trace("scatter3d", **props)
+# The trace types the lab draws: scatter(x=..., y=...) is trace("scatter", x=..., y=...).
+scatter = partial(trace, "scatter")
+bar = partial(trace, "bar")
+heatmap = partial(trace, "heatmap")
+contour = partial(trace, "contour")
+surface = partial(trace, "surface")
+scatter3d = partial(trace, "scatter3d")
 
 
 def encode(value: Any) -> Any:
@@ -180,11 +165,7 @@ class Figure:
         return self._update_axes("y", row, col, props)
 
     def add_annotation(self, row: int | None = None, col: int | None = None, **props) -> "Figure":
-        ann = expand(props)
-        if row is not None and col is not None:
-            _to_cell(ann, self._cell(row, col))
-        self.layout.setdefault("annotations", []).append(ann)
-        return self
+        return self._add_item("annotations", row, col, props)
 
     def update_annotations(self, **props) -> "Figure":
         for ann in self.layout.get("annotations", []):
@@ -193,10 +174,14 @@ class Figure:
         return self
 
     def add_shape(self, row: int | None = None, col: int | None = None, **props) -> "Figure":
-        shape = expand(props)
+        return self._add_item("shapes", row, col, props)
+
+    def _add_item(self, kind: str, row, col, props: dict) -> "Figure":
+        """An annotation or shape; with a cell, its axis references point at that subplot."""
+        item = expand(props)
         if row is not None and col is not None:
-            _to_cell(shape, self._cell(row, col))
-        self.layout.setdefault("shapes", []).append(shape)
+            _to_cell(item, self._cell(row, col))
+        self.layout.setdefault(kind, []).append(item)
         return self
 
     def add_hline(self, y: float, row=None, col=None, annotation_text: str | None = None,
