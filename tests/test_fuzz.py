@@ -4,7 +4,9 @@ A seeded sample runs here (every page, both kinds of input); bench/fuzz.py runs 
 (300 settings and 100 query strings per page) and prints its figures.
 """
 import random
+import warnings
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +20,16 @@ QUERIES_PER_PAGE = 6
 
 
 def fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
-    """Apply n random settings one after another (as a student would); return what went wrong."""
+    """Apply n random settings one after another (as a student would); return what went wrong, NumPy's
+    RuntimeWarnings included (a diverging run must be reported by the page, not leak overflow warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        problems = _fuzz_settings(slug, n, seed)
+    return problems + sorted({f"warning: {w.message} ({Path(w.filename).name}:{w.lineno})" for w in caught
+                              if issubclass(w.category, RuntimeWarning)})
+
+
+def _fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     at = open_page(slug, "en")
     problems = [f"first load: {e}" for e in errors(at)]
