@@ -32,7 +32,7 @@ from .registry import lookup
 
 
 def _sigmoid(z):
-    """Logistic 1 / (1 + e^-z), accurate to the last bit over the whole range without branching on the sign:
+    """Logistic 1 / (1 + e^-z), accurate to about one ulp over the whole range without branching on the sign:
     there is no cancellation on either side, and for z < -709 e^-z overflows to inf, whose reciprocal is the
     right limit 0, so that warning is silenced. (A third of the cost of the two-branch e^-|z| form.)"""
     e = np.negative(z)
