@@ -32,7 +32,7 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
 
 
-def measure_page(slug: str, interactions: int, seed: int) -> dict:
+def measure_page(slug: str, interactions: int, seed: int, ticks: int = 7) -> dict:
     rng = random.Random(seed)
     started = time.perf_counter()
     at = open_page(slug, "en")
@@ -55,7 +55,7 @@ def measure_page(slug: str, interactions: int, seed: int) -> dict:
     trains = [b for b in at.button if b.key and b.key.endswith("-train")]
     for button in trains:
         button.click()
-        for _ in range(7):  # the click's run, then a few ticks of the live fragment
+        for _ in range(ticks):  # the click's run, then ticks of the live fragment
             at.run()
             failures += errors(at)
         for name in at.session_state.keys():
@@ -70,6 +70,7 @@ def main():
     parser.add_argument("--pages", default="")
     parser.add_argument("--interactions", type=int, default=24)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ticks", type=int, default=7, help="live-training ticks after pressing Train (chunks grow)")
     args = parser.parse_args()
     slugs = [s for s in args.pages.split(",") if s] or [p.slug for p in nav.PAGES]
     open_page("home")  # import everything once so the first page does not pay for it
@@ -77,7 +78,7 @@ def main():
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     worst = 0.0
     for slug in slugs:
-        r = measure_page(slug, args.interactions, args.seed)
+        r = measure_page(slug, args.interactions, args.seed, args.ticks)
         t = r["times"] or [0.0]
         chunks = f"{statistics.median(r['chunks']) * 1000:.0f} / {max(r['chunks']) * 1000:.0f} ms" if r["chunks"] else "—"
         worst = max(worst, pct(t, 95))

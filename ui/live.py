@@ -68,12 +68,18 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
         if e["running"]:
             n = max(1, min(e["chunk"], total_steps - obj.step))
             started = time.perf_counter()
-            obj.run(n)
+            # a step's cost varies (evaluation rows, a slow moment of the machine): run the chunk in eighths and
+            # stop at the time budget, so one chunk overshoots by an eighth at most and Pause stays responsive
+            done, part = 0, max(1, n // 8)
+            while done < n:
+                obj.run(min(part, n - done))
+                done += min(part, n - done)
+                if time.perf_counter() - started >= CHUNK_SECONDS:
+                    break
             elapsed = max(time.perf_counter() - started, 1e-4)
             e.setdefault("chunk_seconds", []).append(elapsed)  # read by bench/latency.py
             del e["chunk_seconds"][:-50]
-            # grow at most 2x a tick: a step's cost varies (evaluation rows), and one long chunk would stall Pause
-            e["chunk"] = int(min(max(1, n * CHUNK_SECONDS / elapsed), 2 * n, 5000))
+            e["chunk"] = int(min(max(1, done * CHUNK_SECONDS / elapsed), 2 * done, 5000))  # grow 2x a tick at most
             if _finished(obj, total_steps):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
