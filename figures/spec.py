@@ -1,8 +1,8 @@
 """Plotly figures written directly as JSON-ready dicts: the small part of the `plotly.graph_objects` API we use.
 
 Why not `go.Figure`: it validates every property on every call. A six-line chart costs ~11 ms to build that
-way and ~0.1 ms as dicts; with thirty students rerunning pages on one server, validation was half of the time
-the server held the GIL (py-spy, `bench/load.py`). The schema check still happens, once, in the tests:
+way and ~0.1 ms as dicts; with thirty students rerunning pages on one server, Plotly held the GIL a third of
+the time (py-spy --gil under `bench/load.py`; `update_layout` alone 20 %). The schema check still happens, once, in the tests:
 `tests/apptest_util.invalid_charts` feeds every chart a page draws through `go.Figure`.
 
 Usage mirrors Plotly so the builders read the same:
@@ -31,7 +31,7 @@ _TYPED = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "
           "float32": "f4", "float64": "f8"}
 # Colour-scale names resolve in Python as Plotly's validators do (plotly.js has its own, different "RdBu", "Greys").
 _SCALES = frozenset({"colorscale", "sequential", "sequentialminus", "diverging"})
-# Plotly's make_subplots title font and default spacings.
+# The font size make_subplots gives subplot titles.
 _SUBPLOT_TITLE_SIZE = 16
 
 
