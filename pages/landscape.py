@@ -68,9 +68,9 @@ res = explore(key, wd, grid, span, directions)
 lesson.diverged(res.diverged_at)
 
 cols = st.columns(4)
-cols[0].metric(t("landscape.m_loss"), f"{res.center_loss:.3g}")
+cols[0].metric(t("landscape.m_loss"), lesson.number(res.center_loss))
 cols[1].metric(t("landscape.m_acc"), f"{res.train_acc:.0%}")
-cols[2].metric(t("landscape.m_captured"), f"{res.captured:.0%}", help=t("landscape.m_captured_help"))
+cols[2].metric(t("landscape.m_captured"), lesson.number(res.captured, ".0%"), help=t("landscape.m_captured_help"))
 cols[3].metric(t("landscape.m_params"), f"{res.n_params:,}")
 
 if directions == "pca":
@@ -87,7 +87,7 @@ with left:
     else:
         lesson.chart(fig.contour(res, x_title, y_title, t("landscape.loss"), t("landscape.start"),
                                  t("landscape.end"), t("landscape.path"), t("common.step_axis")), key="contour",
-                     caption=t(f"landscape.cap_contour_{directions}", captured=f"{res.captured:.0%}"))
+                     caption=t(f"landscape.cap_contour_{directions}", captured=lesson.number(res.captured, ".0%")))
     if res.span > span:
         st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
 

@@ -5,6 +5,7 @@ import base64
 import json
 import math
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,23 @@ def invalid_charts(at) -> list[str]:
             go.Figure(json.loads(spec))
         except ValueError as exc:  # Plotly raises ValueError naming the property and what it accepts
             bad.append(f"chart {i}: {str(exc).strip().splitlines()[0][:200]}")
+    return bad
+
+
+_NON_FINITE_TEXT = re.compile(r"(?<![A-Za-z])-?(nan|inf)(?![A-Za-z])")  # how Python formats float NaN / inf
+_TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "latex", "text", "metric", "error",
+                  "warning", "info", "success")
+
+
+def non_finite_in_text(at) -> list[str]:
+    """Text on the page showing a formatted NaN or inf ("nan %", "inf"): a number must be finite or a dash.
+    (The catalog's own words say "NaN" with capitals, which this does not match.)"""
+    bad = []
+    for kind in _TEXT_ELEMENTS:
+        for el in getattr(at, kind):
+            text = " ".join(str(getattr(el, attr, "") or "") for attr in ("label", "value"))
+            if _NON_FINITE_TEXT.search(text):
+                bad.append(f"{kind}: {text[:160]}")
     return bad
 
 

@@ -5,7 +5,7 @@ covered without editing this file.
 """
 import pytest
 
-from tests.apptest_util import errors, extremes, invalid_charts, open_page, page_widgets
+from tests.apptest_util import errors, extremes, invalid_charts, non_finite_in_text, open_page, page_widgets
 from ui import nav
 
 pytestmark = pytest.mark.app
@@ -37,6 +37,7 @@ def test_every_control_at_both_ends(slug):
             widget.set_value(value)
             at.run()
             assert errors(at) == [], f"{slug}: {kind} {key} = {value!r}"
+            assert non_finite_in_text(at) == [], f"{slug}: {kind} {key} = {value!r}"
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.apptest_util import (errors, hostile_query, invalid_charts, non_finite_in_charts, open_page, page_widgets,
-                                 random_value)
+from tests.apptest_util import (errors, hostile_query, invalid_charts, non_finite_in_charts, non_finite_in_text,
+                                 open_page, page_widgets, random_value)
 from ui import nav
 
 pytestmark = pytest.mark.app
@@ -49,6 +49,7 @@ def _fuzz_settings(slug: str, n: int, seed: int) -> list[str]:
             problems += [f"setting {i}, training: {e}" for e in errors(at)]
         problems += [f"setting {i}: non-finite chart {c}" for c in non_finite_in_charts(at)]
         problems += [f"setting {i}: {c}" for c in invalid_charts(at)]
+        problems += [f"setting {i}: non-finite text {c}" for c in non_finite_in_text(at)]
     return problems
 
 

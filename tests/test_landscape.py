@@ -170,10 +170,11 @@ def test_a_diverging_run_slices_without_a_warning(directions):
 
 @pytest.mark.app
 @pytest.mark.parametrize("dirs", ["random", "pca"])
-def test_the_page_reports_a_diverging_run_and_draws_only_finite_values(dirs):
-    from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+def test_the_page_reports_a_diverging_run_and_shows_only_finite_values(dirs):
+    from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, non_finite_in_text, open_page
 
     at = open_page("landscape", "en", {"opt": "sgd", "lr": "3.0", "act": "elu", "dirs": dirs, "compare": "1"})
     assert errors(at) == []
     assert any("14" in e.value for e in at.error)  # "the loss became NaN/inf at step 14"
     assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
+    assert non_finite_in_text(at) == []  # the loss at θ* and the captured share show a dash, not "inf" / "nan %"

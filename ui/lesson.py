@@ -77,6 +77,12 @@ def formula(latex: str, **values) -> None:
     st.latex(latex.format(**shown) if shown else latex)
 
 
+def number(value: float, spec: str = ".3g") -> str:
+    """A measured number for text (metrics, captions): formatted with ``spec``, or a dash when it is NaN/inf
+    (a diverged run's loss, a ratio of two overflowed norms): the page never prints "nan"."""
+    return format(value, spec) if math.isfinite(value) else "—"
+
+
 def _num(v: float) -> str:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return str(v)
@@ -132,6 +138,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "chart", "formula", "try_this", "explanation", "predict", "diverged",
-           "diverged_members",
+__all__ = ["header", "sidebar_controls", "chart", "formula", "number", "try_this", "explanation", "predict",
+           "diverged", "diverged_members",
            "presenting", "has"]
