@@ -116,7 +116,7 @@ lesson.formula(r"\mathrm{{Var}}(z_l) \approx {k} n_{{in}}\,\sigma_W^2\;\mathrm{{
                r"\quad\Rightarrow\quad \text{{{gain}}} \approx \sqrt{{{k}{n}}}\times{s} = {g}",
                k=r"\tfrac{1}{2}\cdot " if act == "relu" else "", n=width, s=float(sigma),
                g=float(np.sqrt(k * width) * sigma), gain=t("initialization.gain_word"))
-st.caption(t("initialization.cap_formula", measured=f"{ratio:.3g}" if np.isfinite(ratio) else "—"))
+st.caption(t("initialization.cap_formula", measured=lesson.number(ratio)))
 
 if revealed:
     lesson.chart(fig.layer_stats(np.arange(1, depth + 1), r["mean"], r["std"], r["grad_std"],
