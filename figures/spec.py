@@ -131,8 +131,8 @@ def _smallest_int(values: np.ndarray):
 class Figure:
     """Traces and a layout as plain dicts; optionally a rows x cols grid of subplots (see `subplots`)."""
 
-    def __init__(self, layout: dict | None = None, data: list[dict] | None = None):
-        self.data: list[dict] = [expand(t) for t in data or []]
+    def __init__(self, layout: dict | None = None):
+        self.data: list[dict] = []
         self.layout: dict = expand(layout or {})
         self.frames: list | None = None
         self._grid: tuple[int, int] | None = None
@@ -287,27 +287,21 @@ def _position(text: str, vertical: str, horizontal: str) -> tuple[str, str]:
     return vertical, horizontal
 
 
-def _domains(n: int, spacing: float, weights=None) -> list[tuple[float, float]]:
-    weights = np.asarray(weights if weights is not None else [1.0] * n, dtype=float)
-    usable = 1.0 - spacing * (n - 1)
-    sizes = usable * weights / weights.sum()
-    out, start = [], 0.0
-    for size in sizes:
-        out.append((start, min(1.0, start + size)))
-        start += size + spacing
-    return out
+def _domains(n: int, spacing: float) -> list[tuple[float, float]]:
+    """n equal cells with ``spacing`` between them, as (start, end) fractions of the paper."""
+    size = (1.0 - spacing * (n - 1)) / n
+    return [(k * (size + spacing), min(1.0, k * (size + spacing) + size)) for k in range(n)]
 
 
 def subplots(rows: int = 1, cols: int = 1, subplot_titles=None, horizontal_spacing: float | None = None,
-             vertical_spacing: float | None = None, shared_yaxes: bool = False, shared_xaxes: bool = False,
-             column_widths=None, row_heights=None, layout: dict | None = None) -> Figure:
+             vertical_spacing: float | None = None, shared_yaxes: bool = False) -> Figure:
     """A rows x cols grid like Plotly's make_subplots (row 1 on top), titles as annotations over each cell."""
-    fig = Figure(layout)
+    fig = Figure()
     fig._grid = (rows, cols)
     h = 0.2 / cols if horizontal_spacing is None else horizontal_spacing
     v = (0.5 if subplot_titles else 0.3) / rows if vertical_spacing is None else vertical_spacing  # Plotly's defaults
-    x_dom = _domains(cols, h, column_widths)
-    y_dom = _domains(rows, v, list(reversed(row_heights)) if row_heights is not None else None)[::-1]
+    x_dom = _domains(cols, h)
+    y_dom = _domains(rows, v)[::-1]
     titles = list(subplot_titles or [])
     for r in range(1, rows + 1):
         for c in range(1, cols + 1):
@@ -318,8 +312,6 @@ def subplots(rows: int = 1, cols: int = 1, subplot_titles=None, horizontal_spaci
             ya.update(domain=list(y_dom[r - 1]), anchor=_ref("x", n))
             if shared_yaxes and c > 1:
                 ya.update(matches=_ref("y", (r - 1) * cols + 1), showticklabels=False)
-            if shared_xaxes and r < rows:
-                xa.update(matches=_ref("x", (rows - 1) * cols + c), showticklabels=False)
             if n <= len(titles) and titles[n - 1]:
                 fig.layout.setdefault("annotations", []).append(dict(
                     text=titles[n - 1], showarrow=False, xref="paper", yref="paper",
