@@ -1,4 +1,4 @@
-"""Router: language, presenter mode and the page navigation. Every page lives in pages/ (see ui/nav.py)."""
+"""Router: language, presenter mode and the page navigation. Every page lives in lessons/ (see ui/nav.py)."""
 from __future__ import annotations
 
 import os
@@ -15,12 +15,21 @@ import pandas  # noqa: E402, F401
 import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
+from core import runtime  # noqa: E402
 from ui import controls, nav  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 
 st.set_page_config(page_title="Deep Net Training Lab", page_icon=":material/neurology:", layout="wide")
-st.session_state["_routed"] = True  # see ui.lesson._ensure_routed
+
+
+@st.cache_resource(show_spinner=False)
+def _process_settings() -> bool:
+    """Once per server process: glibc's allocator thresholds for faster training steps (core/runtime.py)."""
+    return runtime.tune_allocator()
+
+
+_process_settings()
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
 if "lang" not in st.session_state:

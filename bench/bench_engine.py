@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core import losses, nn, optim  # noqa: E402
+from core import losses, nn, optim, runtime  # noqa: E402
 
 SIZES = [64, 100, 100, 100, 100, 100, 10]
 BATCH = 100
@@ -249,7 +249,7 @@ def main():
                         help="BLAS thread counts to measure: 'default' (as started) and/or numbers")
     args = parser.parse_args()
 
-    # `import core` has already tuned glibc's allocator (core/runtime.py), as it does in the app.
+    runtime.tune_allocator()  # as the app does at start (core/runtime.py)
     default_threads = blas_threads()
     print(f"reference MLP {SIZES}, batch {BATCH}, Adam; medians of {args.rounds} interleaved rounds "
           f"x {args.per_round} steps")

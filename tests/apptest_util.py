@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from ui import nav
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 
@@ -23,7 +25,7 @@ def open_page(slug: str, lang: str = "en", params: dict | None = None) -> AppTes
         at.query_params[key] = value
     at.run()
     if slug != "home":
-        at.switch_page(f"pages/{slug}.py").run()
+        at.switch_page(nav.get(slug).path).run()
     return at
 
 

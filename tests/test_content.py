@@ -49,7 +49,7 @@ def test_text_keys_used_in_code_exist():
     en = catalog.load("en")
     pattern = re.compile(r"""\bt\(\s*["']([a-z_0-9]+\.[a-zA-Z_0-9]+)["']""")
     missing = []
-    for path in list((ROOT / "pages").glob("*.py")) + list((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]:
+    for path in list((ROOT / "lessons").glob("*.py")) + list((ROOT / "ui").glob("*.py")) + [ROOT / "app.py"]:
         for key in pattern.findall(path.read_text(encoding="utf-8")):
             if key not in en:
                 missing.append(f"{path.name}: {key}")

@@ -4,7 +4,8 @@ import copy
 import numpy as np
 import pytest
 
-from core import data, landscape, losses, nn
+from core import data, losses, nn
+from lab import landscape
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core import activation_demos as demos
+from lab import activations as demos
 from core import probe
 from ui import live
 

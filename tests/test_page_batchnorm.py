@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core import bn_experiments as bx
+from lab import batchnorm as bx
 from core import compare
 
 

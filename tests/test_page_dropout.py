@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core import dropout_demos as demos
+from lab import dropout as demos
 from core import nn
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from core import foundations as F
+from lab import foundations as F
 
 
 def test_outliers_pull_the_mse_slope_more_than_the_mae_slope():

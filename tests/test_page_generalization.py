@@ -13,7 +13,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as app.py: threaded BLAS o
 import numpy as np
 import pytest
 
-from core import data, generalization as gen, nn, schedules, train
+from core import data, nn, schedules, train
+from lab import generalization as gen
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from core import compare, data, initializers, nn, probe, train
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "initialization.py"
+PAGE = Path(__file__).resolve().parent.parent / "lessons" / "initialization.py"
 
 
 def _page_constant(name):
@@ -132,7 +132,7 @@ def test_page_revealed_in_every_regime(params):
         at.query_params[key] = value
     at.session_state["_revealed.initialization.q1"] = True  # the guess was made and revealed
     at.run()
-    at.switch_page("pages/initialization.py").run()
+    at.switch_page("lessons/initialization.py").run()
     assert errors(at) == []
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert len(specs) == 6  # activations, per-layer stats, gradients, symmetry, loss, gradient norms

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core import optim, surfaces
-from core import optim_views as views
+from lab import optimizers as views
 from tests.apptest_util import errors, open_page
 
 

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from core import config
-from core.config import PlaygroundConfig, from_json
+from lab import playground as config
+from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, open_page
 
 SPIRAL = PlaygroundConfig(dataset="spirals", noise=0.2, test_ratio=0.4, layers=3, width=24,

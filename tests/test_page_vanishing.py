@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core import compare, data, nn, probe, regularization, train
-from figures import gradients as fig
+from figures import vanishing as fig
 
 DEPTH, WIDTH = 12, 32  # the page's defaults
 

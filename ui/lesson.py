@@ -10,6 +10,7 @@ from plotly.basedatatypes import BaseFigure
 
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
+from ui import live
 from ui.i18n import has, t
 
 
@@ -17,24 +18,8 @@ def presenting() -> bool:
     return bool(st.session_state.get("present", False))
 
 
-def _ensure_routed() -> None:
-    """Send a page that runs without the router back through app.py.
-
-    On the very first script run of a fresh server, Streamlit's legacy `pages/` discovery runs a deep-linked
-    page directly, without app.py (no language, no layout) until st.navigation has been called once. app.py
-    marks every session it has served; a page that finds no mark turns the legacy mode off and reruns, which
-    goes through the router and lands on the same URL path.
-    """
-    if not st.session_state.get("_routed"):
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
-    _ensure_routed()
     st.title(t(f"{page}.title"))
     st.markdown(t(f"{page}.intro"))
 
@@ -62,13 +47,19 @@ class _Prebuilt(BaseFigure):
 
 def chart(fig: Figure, key: str, caption: str, **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...)."""
-    if not fig.has_data():  # a live chart before the first step: say how it fills rather than show bare axes
+    if live.untrained() and not fig.has_data():  # a live chart before the first step: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():
         presenter_style(fig)
     st.plotly_chart(_Prebuilt(fig.to_dict()), key=key, width="stretch", config={"displaylogo": False}, **selection)
     st.caption(caption)
+
+
+def labels(page: str, **keys: str) -> dict[str, str]:
+    """The words a figure builder takes (its ``labels`` mapping): each value is a text key, relative to the page
+    ("layer_axis") or absolute ("common.step_axis"). lesson.labels("vanishing", x="layer_axis") -> {"x": "layer"}."""
+    return {name: t(key if "." in key else f"{page}.{key}") for name, key in keys.items()}
 
 
 def formula(latex: str, **values) -> None:
@@ -138,6 +129,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "chart", "formula", "number", "try_this", "explanation", "predict",
+__all__ = ["header", "sidebar_controls", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
            "diverged", "diverged_members",
            "presenting", "has"]

@@ -8,12 +8,22 @@ within one chunk. The engine guarantees run(a); run(b) == run(a + b), so chunkin
 """
 from __future__ import annotations
 
+import contextvars
 import time
 from typing import Any, Callable, Hashable
 
 import streamlit as st
 
 from ui.i18n import t
+
+_UNTRAINED = contextvars.ContextVar("untrained", default=False)
+
+
+def untrained() -> bool:
+    """True while a live view draws a run that has not taken a step yet: its charts say how they fill
+    ("Press Train or Step", drawn by ui.lesson.chart on a chart with no data). The one place this state lives."""
+    return _UNTRAINED.get()
+
 
 CHUNK_SECONDS = 0.08  # keep each chunk under the 100 ms budget so Pause stays responsive
 TICK_SECONDS = 0.25
@@ -84,7 +94,11 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
         st.progress(min(1.0, obj.step / max(total_steps, 1)), text=t("common.progress", step=obj.step, total=total_steps))
-        view(obj)
+        token = _UNTRAINED.set(obj.step == 0)
+        try:
+            view(obj)
+        finally:
+            _UNTRAINED.reset(token)
 
     st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
     return entry["obj"]

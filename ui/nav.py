@@ -1,6 +1,6 @@
 """The page registry: app.py builds st.navigation from it, tests discover pages from it.
 
-A page is one entry: its slug is the file name in pages/, the URL path and the content file's name.
+A page is one entry: its slug is the file name in lessons/, the URL path and the content file's name.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class PageSpec:
 
     @property
     def path(self) -> str:
-        return f"pages/{self.slug}.py"
+        return f"lessons/{self.slug}.py"
 
 
 # Group keys are translated through common.group_<key>; order here is the order in the sidebar.

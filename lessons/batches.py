@@ -1,7 +1,7 @@
 """Batches: full-batch vs mini-batch vs single-sample gradient descent, epochs vs iterations."""
 import streamlit as st
 
-from core import foundations as F
+from lab import foundations as F
 from figures import foundations as fig
 from ui import controls, lesson, live
 from ui.i18n import t

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import bn_experiments as bx
+from lab import batchnorm as bx
 from core import compare, data
 from figures import batchnorm as fig
 from ui import controls, lesson, live

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import activation_demos, foundations as F
+from lab import activations as activation_demos, foundations as F
 from figures import foundations as fig
 from ui import controls, lesson, live
 from ui.i18n import t

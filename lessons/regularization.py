@@ -3,7 +3,7 @@ early stopping, all trained side by side on the same few digits."""
 import numpy as np
 import streamlit as st
 
-from core import generalization as gen
+from lab import generalization as gen
 from figures import generalization as fig
 from ui import controls, lesson, live
 from ui.i18n import t

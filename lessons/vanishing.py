@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from core import activations, compare, data, nn, probe, train
-from figures import gradients as fig
+from figures import vanishing as fig
 from ui import controls, lesson, live
 from ui.i18n import t
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import activations, compare, data, nn, train
+from lab.common import probability_grid  # noqa: F401 (the pages draw it)
 
 FLAT_SLOPE = 0.05  # |f'(z)| below this counts as saturated: a unit there passes < 5 % of the gradient
 _CONSTANT_NEGATIVE_SLOPE = ("leaky_relu", "prelu", "rrelu")  # f' = α on z < 0: small, but never 0 unless α = 0
@@ -235,17 +236,3 @@ def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, ba
     # the loss before any update, so a curve can start at step 0 (history rows start after update 1)
     group.initial_loss = {name: tr.evaluate(ds.x_train, ds.y_train)[0] for name, tr in members.items()}
     return group
-
-
-def probability_grid(trainer, n=50, pad=0.3):
-    """P(class 1) of a 2-D binary classifier on an (n, n) grid covering its data.
-
-    -> (xs (n,), ys (n,), p (n, n)); p[i, j] is at (xs[j], ys[i]). Non-finite values become NaN.
-    """
-    x = np.concatenate([trainer.x_train, trainer.x_test])
-    lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
-    xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
-    gx, gy = np.meshgrid(xs, ys)
-    p = trainer.predict_proba(np.stack([gx.ravel(), gy.ravel()], axis=1))[:, 1]
-    p = np.where(np.isfinite(p), p, np.nan)
-    return xs, ys, p.reshape(n, n)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core import optim_views, surfaces
+from core import surfaces
+from lab import optimizers as optim_views
 from figures import spec
 from figures.common import curves, finite_or_none
 from figures.theme import TEMPLATE, color, figure, grid

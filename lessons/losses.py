@@ -2,7 +2,8 @@
 import numpy as np
 import streamlit as st
 
-from core import foundations as F, losses
+from core import losses
+from lab import foundations as F
 from figures import foundations as fig
 from ui import controls, lesson
 from ui.i18n import t

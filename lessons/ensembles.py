@@ -2,7 +2,7 @@
 learning rate, and Polyak / exponential averaging of the weights."""
 import streamlit as st
 
-from core import generalization as gen
+from lab import generalization as gen
 from figures import generalization as fig
 from ui import controls, lesson, live
 from ui.i18n import t

@@ -13,6 +13,7 @@ import numpy as np
 
 from core import compare, data, losses, nn, train
 from core.layers import Dropout
+from lab.common import plane_grid
 
 # Deep Learning from Scratch's overfitting setting (overfit_weight_decay.py / overfit_dropout.py: 300 samples,
 # 6 hidden layers of 100, SGD, batch 100, dropout ratio 0.2, λ = 0.1), scaled to the shipped 8×8 digits: these are
@@ -176,10 +177,7 @@ def ensemble_maps(net, ds, rate: float, seed: int, draws, passes: int = 30, grid
 
 def _grid_inputs(ds, grid: int):
     """-> xs (G,), ys (G,), the G² grid points followed by the test points (G² + N_test, 2), and G²."""
-    lo = np.minimum(ds.x_train.min(axis=0), ds.x_test.min(axis=0)) - 0.3
-    hi = np.maximum(ds.x_train.max(axis=0), ds.x_test.max(axis=0)) + 0.3
-    xs, ys = np.linspace(lo[0], hi[0], grid), np.linspace(lo[1], hi[1], grid)
-    pts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    xs, ys, pts = plane_grid(np.concatenate([ds.x_train, ds.x_test]), grid)
     return xs, ys, np.concatenate([pts, ds.x_test]), pts.shape[0]
 
 

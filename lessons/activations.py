@@ -6,7 +6,7 @@ slider moves which chart). The seed, shared by all of them, is in the sidebar.
 import numpy as np
 import streamlit as st
 
-from core import activation_demos as demos
+from lab import activations as demos
 from core import activations, probe
 from figures import activations as fig
 from figures.common import curves

@@ -2,7 +2,7 @@
 frozen vs fine-tuned vs from scratch, with a slider for how many layers to reuse."""
 import streamlit as st
 
-from core import generalization as gen
+from lab import generalization as gen
 from figures import generalization as fig
 from ui import controls, lesson, live
 from ui.i18n import t

@@ -1,7 +1,7 @@
 """Dropout: overfitting made visible, the masks, sub-networks as an ensemble, inverted vs classic, and batch norm."""
 import streamlit as st
 
-from core import dropout_demos as demos
+from lab import dropout as demos
 from figures import dropout as fig
 from ui import controls, lesson, live
 from ui.i18n import t

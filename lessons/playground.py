@@ -4,7 +4,8 @@ import re
 
 import streamlit as st
 
-from core import activations, config, initializers, optim, schedules
+from core import activations, initializers, optim, schedules
+from lab import playground as config
 from figures import playground as fig
 from ui import controls, lesson, live, nav
 from ui.i18n import t

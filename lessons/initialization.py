@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core import compare, data, initializers, nn, probe, train
-from figures import init as fig
+from figures import initialization as fig
 from ui import controls, lesson, live
 from ui.i18n import has, t
 

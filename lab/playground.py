@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import activations, data, initializers, nn, optim, schedules, train
+from lab.common import probability_grid  # noqa: F401 (the pages draw it)
 
 MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
 FORMAT_VERSION = 1
@@ -301,19 +302,6 @@ def load_weights(net: nn.MLP, blob: bytes) -> nn.MLP:
     with np.load(io.BytesIO(blob), allow_pickle=False) as f:
         net.load_state_dict({key: f[key] for key in f.files})
     return net
-
-
-def probability_grid(trainer: train.Trainer, n: int = 80, pad: float = 0.3):
-    """P(class 1) on an (n, n) grid over a 2-D set -> (xs (n,), ys (n,), p (n, n)), p[i, j] at (xs[j], ys[i]).
-
-    Non-finite probabilities (a diverged net) become NaN, which the figure leaves blank.
-    """
-    x = np.concatenate([trainer.x_train, trainer.x_test])
-    lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
-    xs, ys = np.linspace(lo[0], hi[0], n), np.linspace(lo[1], hi[1], n)
-    gx, gy = np.meshgrid(xs, ys)
-    p = trainer.predict_proba(np.stack([gx.ravel(), gy.ravel()], axis=1))[:, 1]
-    return xs, ys, np.where(np.isfinite(p), p, np.nan).reshape(n, n)
 
 
 def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

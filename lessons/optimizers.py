@@ -4,8 +4,8 @@ import math
 import streamlit as st
 
 from core import optim, surfaces
-from core import optim_views as views
-from figures import optim as fig
+from lab import optimizers as views
+from figures import optimizers as fig
 from ui import controls, lesson
 from ui.i18n import t
 

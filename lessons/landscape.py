@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import landscape
+from lab import landscape
 from figures import landscape as fig
 from ui import controls, lesson
 from ui.i18n import t

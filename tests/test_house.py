@@ -1,0 +1,117 @@
+"""The house plan (docs/ARCHITECTURE.md), checked from the source so a file in the wrong room fails CI.
+
+core/ is the engine (no side effect on import, never Streamlit/Plotly/lab/figures/ui); lab/ holds each lesson's
+experiments (NumPy only); figures/ turns arrays and words into figure specs (never imports core or lab at run time);
+lessons/ are thin pages, one per lesson, each with a lab module and a figure module of the same name.
+"""
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ui import nav
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_PAGE_LINES = 250
+
+
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).glob("*.py"))
+
+
+def imported(path: Path, runtime_only: bool = True) -> set[str]:
+    """Top-level package names a module imports (inside `if TYPE_CHECKING:` not counted when runtime_only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = set()
+    if runtime_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                skip.update(id(n) for n in ast.walk(node))
+    names = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+    return names
+
+
+def roots(names: set[str]) -> set[str]:
+    return {n.split(".")[0] for n in names}
+
+
+@pytest.mark.parametrize("path", modules("core"), ids=lambda p: p.name)
+def test_core_is_the_engine_only(path):
+    assert not roots(imported(path, runtime_only=False)) & {"streamlit", "plotly", "lab", "figures", "ui"}
+
+
+@pytest.mark.parametrize("path", modules("core"), ids=lambda p: p.name)
+def test_importing_core_runs_nothing(path):
+    """A module of core/ only defines things at import: imports, functions, classes, constants, docstrings."""
+    allowed = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # a docstring
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        assert isinstance(node, allowed), f"{path.name}:{node.lineno} runs code on import: {ast.unparse(node)[:80]}"
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
+            for call in calls:  # constants may be built with pure calls (dict, tuple, np.float64 ...), never mallopt
+                assert "runtime" not in ast.unparse(call.func) and "mallopt" not in ast.unparse(call.func), \
+                    f"{path.name}:{node.lineno}"
+
+
+def test_import_core_leaves_the_allocator_alone():
+    """`import core` in a fresh interpreter does not call core.runtime.tune_allocator (entry points do)."""
+    code = ("import core.runtime as r\n"
+            "calls = []\n"
+            "r.tune_allocator = lambda: calls.append(1)\n"
+            "import core, lab, figures\n"
+            "from lab import *\n"
+            "print(len(calls))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize("path", modules("lab"), ids=lambda p: p.name)
+def test_lab_is_numpy_only(path):
+    assert not roots(imported(path, runtime_only=False)) & {"streamlit", "plotly", "figures", "ui"}
+
+
+@pytest.mark.parametrize("path", modules("figures"), ids=lambda p: p.name)
+def test_figures_take_arrays_and_words(path):
+    found = roots(imported(path))
+    assert not found & {"core", "lab", "streamlit", "ui"}, f"{path.name} imports {sorted(found & {'core', 'lab', 'streamlit', 'ui'})}"
+
+
+LESSONS = [p.slug for p in nav.PAGES if p.slug != "home"]
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_a_lesson_is_a_page_a_lab_module_and_a_figure_module(slug):
+    assert (ROOT / "lessons" / f"{slug}.py").exists()
+    assert (ROOT / "lab" / f"{slug}.py").exists(), f"lab/{slug}.py"
+    assert (ROOT / "figures" / f"{slug}.py").exists(), f"figures/{slug}.py"
+
+
+@pytest.mark.parametrize("path", modules("lessons"), ids=lambda p: p.name)
+def test_pages_are_thin(path):
+    lines = path.read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_PAGE_LINES, f"{path.name}: {lines} lines"
+    found = imported(path)
+    assembling = {f"core.{m}" for m in ("nn", "train", "compare", "probe", "layers")} & found
+    assert not assembling, f"{path.name} assembles models itself ({sorted(assembling)}): call its lab module"
+    assert "core.runtime" not in found
+
+
+def test_no_page_folder_named_pages():
+    """A folder named pages/ beside app.py switches Streamlit into its legacy discovery (STREAMLIT-NOTES)."""
+    assert not (ROOT / "pages").exists()
