@@ -47,7 +47,7 @@ class _Prebuilt(BaseFigure):
 
 def chart(fig: Figure, key: str, caption: str, **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...)."""
-    if live.untrained() and not fig.has_data():  # a live chart before the first step: say how it fills
+    if live.in_view() and not fig.has_data():  # a live chart with nothing recorded yet: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():

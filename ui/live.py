@@ -16,13 +16,14 @@ import streamlit as st
 
 from ui.i18n import t
 
-_UNTRAINED = contextvars.ContextVar("untrained", default=False)
+_IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 
 
-def untrained() -> bool:
-    """True while a live view draws a run that has not taken a step yet: its charts say how they fill
-    ("Press Train or Step", drawn by ui.lesson.chart on a chart with no data). The one place this state lives."""
-    return _UNTRAINED.get()
+def in_view() -> bool:
+    """True while a live panel's view draws. A chart it draws with no data yet (nothing trained, or no evaluation
+    recorded so far) says how it fills ("Press Train or Step", added by ui.lesson.chart): the one place this state
+    is decided. Charts that never fill from training (diagrams, formulas) belong outside the view."""
+    return _IN_VIEW.get()
 
 
 CHUNK_SECONDS = 0.08  # keep each chunk under the 100 ms budget so Pause stays responsive
@@ -94,11 +95,11 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
         st.progress(min(1.0, obj.step / max(total_steps, 1)), text=t("common.progress", step=obj.step, total=total_steps))
-        token = _UNTRAINED.set(obj.step == 0)
+        token = _IN_VIEW.set(True)
         try:
             view(obj)
         finally:
-            _UNTRAINED.reset(token)
+            _IN_VIEW.reset(token)
 
     st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
     return entry["obj"]
