@@ -36,14 +36,15 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on a free localhost port, stopped on close()."""
+    """The lab's server (`python -m ui.launch`, i.e. `streamlit run app.py` with the process settings and guards
+    installed first) on a free localhost port, stopped on close()."""
 
     def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(ROOT / "artifacts" / "streamlit-server.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "ui.launch", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
