@@ -86,8 +86,7 @@ cfg = playground.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test,
                                   lr=lr, schedule=sched, batch_size=batch, l1=l1, l2=l2, max_norm=maxnorm, steps=steps,
                                   seed=seed)
 is_2d = dataset in playground.SETS_2D
-curve_txt = {"train": t("common.train_set"), "test": t("common.test_set"), "x": t("common.step_axis"),
-             "y": t("common.loss_axis")}
+sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 
 
 def view(tr):
@@ -105,27 +104,28 @@ def view(tr):
     with left:
         if is_2d:
             xs, ys, p = playground.probability_grid(tr, n=GRID)
-            txt = {k: t(f"playground.b_{k}") for k in ("prob", "class0", "class1", "x", "y")}
-            txt.update(train=curve_txt["train"], test=curve_txt["test"])
-            lesson.chart(fig.boundary(xs, ys, p, tr.x_train, tr.labels_train, tr.x_test, tr.labels_test, txt),
+            words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"),
+                     **sets}
+            lesson.chart(fig.boundary(xs, ys, p, tr.x_train, tr.labels_train, tr.x_test, tr.labels_test, words),
                          key="boundary", caption=t("playground.cap_boundary"))
         else:
             cm = playground.confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
-            txt = {"pred": t("playground.c_pred"), "true": t("playground.c_true"), "hover": t("playground.c_hover")}
-            lesson.chart(fig.confusion(cm, txt), key="confusion", caption=t("playground.cap_confusion"))
+            words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
+            lesson.chart(fig.confusion(cm, words), key="confusion", caption=t("playground.cap_confusion"))
     with right:
         if len(h["step"]):
-            lesson.chart(fig.loss_curves(h, curve_txt), key="loss", caption=t("playground.cap_loss"))
+            words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
+            lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
         else:
             st.info(t("playground.press_train"))
         if not is_2d:
             images, true, pred = playground.misclassified(tr, WRONG_SHOWN)
             if len(images):
-                lesson.chart(fig.digit_gallery(images, true, pred, t("playground.wrong_title")), key="wrong",
-                             caption=t("playground.cap_wrong"))
+                lesson.chart(fig.digit_gallery(images, true, pred, lesson.labels(PAGE, image_title="wrong_title")),
+                             key="wrong", caption=t("playground.cap_wrong"))
     hists = playground.activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(fig.layer_histograms(hists, titles, t("playground.hist_axis")), key="hists",
+    lesson.chart(fig.layer_histograms(hists, {"x": t("playground.hist_axis"), "layers": titles}), key="hists",
                  caption=t("playground.cap_hists", n=min(HIST_BATCH, tr.x_train.shape[0])))
 
 
