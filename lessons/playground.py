@@ -113,11 +113,8 @@ def view(tr):
             words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
             lesson.chart(fig.confusion(cm, words), key="confusion", caption=t("playground.cap_confusion"))
     with right:
-        if len(h["step"]):
-            words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-            lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
-        else:
-            st.info(t("playground.press_train"))
+        words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
+        lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
         if not is_2d:
             images, true, pred = playground.misclassified(tr, WRONG_SHOWN)
             if len(images):
