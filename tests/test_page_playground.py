@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lab import playground as config
+from lab import playground
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, open_page
 
@@ -68,29 +68,29 @@ def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
 
 def test_allowed_values_come_from_the_engine_registries():
     from core import activations, data, initializers, optim, schedules
-    assert config.OPTIONS["optimizer"] == optim.NAMES and config.OPTIONS["schedule"] == schedules.NAMES
-    assert config.OPTIONS["init"] == initializers.NAMES and config.OPTIONS["activations"] == activations.NAMES
-    assert set(config.DATASETS) == set(data.NAMES) - {"line"}
+    assert playground.OPTIONS["optimizer"] == optim.NAMES and playground.OPTIONS["schedule"] == schedules.NAMES
+    assert playground.OPTIONS["init"] == initializers.NAMES and playground.OPTIONS["activations"] == activations.NAMES
+    assert set(playground.DATASETS) == set(data.NAMES) - {"line"}
 
 
 def test_build_trains_and_the_loss_drops_on_moons():
     cfg = PlaygroundConfig(steps=300)
-    tr = config.build(cfg)
+    tr = playground.build(cfg)
     tr.run(cfg.steps)
     h = tr.history
     assert tr.step == 300 and tr.diverged_at is None
     assert h["train_loss"][-1] < 0.2 * h["train_loss"][0]
     assert h["test_acc"][-1] >= 0.95
-    again = config.build(cfg).run(cfg.steps)  # the same config gives the same run, to the bit
+    again = playground.build(cfg).run(cfg.steps)  # the same config gives the same run, to the bit
     np.testing.assert_array_equal(again.history["train_loss"], h["train_loss"])
 
 
 def test_build_uses_every_knob():
-    tr = config.build(SPIRAL)
+    tr = playground.build(SPIRAL)
     assert tr.net.sizes == [2, 24, 24, 24, 2] and [a.name for a in tr.net.activations] == list(SPIRAL.activations)
     assert tr.net.batchnorm and tr.optimizer_name == "nesterov" and tr.batch_size == 16
     assert (tr.l1, tr.l2, tr.max_norm) == (1e-4, 1e-3, 3.0)
-    assert tr.x_test.shape[0] == round(0.4 * config.N_2D)
+    assert tr.x_test.shape[0] == round(0.4 * playground.N_2D)
     np.testing.assert_allclose(tr.net.weights[1].std(), 0.1, rtol=0.15)  # N(0, 0.1²), 576 draws
     lrs = [tr.schedule(s) for s in (0, 150, 299)]
     assert lrs[0] == pytest.approx(0.03) and lrs[1] == pytest.approx(0.015) and lrs[2] < 1e-5  # cosine over the run
@@ -99,32 +99,32 @@ def test_build_uses_every_knob():
 
 
 def test_exported_weights_reproduce_the_predictions_exactly():
-    tr = config.build(SPIRAL)
+    tr = playground.build(SPIRAL)
     tr.run(50)
-    blob = config.weights_npz(tr.net)
-    fresh = config.make_net(SPIRAL)
+    blob = playground.weights_npz(tr.net)
+    fresh = playground.make_net(SPIRAL)
     x = tr.x_test
     assert not np.array_equal(fresh.forward(x), tr.net.forward(x))
-    config.load_weights(fresh, blob)
+    playground.load_weights(fresh, blob)
     np.testing.assert_array_equal(fresh.forward(x), tr.net.forward(x))  # BN running statistics included
 
 
 def test_views_of_a_run():
-    tr = config.build(PlaygroundConfig(dataset="digits", steps=100)).run(100)
-    cm = config.confusion(tr.labels_test, tr.predict(tr.x_test), 10)
+    tr = playground.build(PlaygroundConfig(dataset="digits", steps=100)).run(100)
+    cm = playground.confusion(tr.labels_test, tr.predict(tr.x_test), 10)
     assert cm.sum() == tr.x_test.shape[0]
     assert np.trace(cm) / cm.sum() == pytest.approx(tr.history["test_acc"][-1])
-    images, true, pred = config.misclassified(tr, 8)
+    images, true, pred = playground.misclassified(tr, 8)
     assert images.shape[1:] == (8, 8) and np.all(true != pred)
-    hists = config.activation_histograms(tr.net, tr.x_train[:256])
+    hists = playground.activation_histograms(tr.net, tr.x_train[:256])
     assert len(hists) == 2 and all(h[0].sum() == 256 * 16 for h in hists)
 
 
 def test_histograms_and_map_survive_a_diverged_net():
-    tr = config.build(PlaygroundConfig(steps=100))
+    tr = playground.build(PlaygroundConfig(steps=100))
     tr.net.weights[0][...] = np.nan
-    assert config.activation_histograms(tr.net, tr.x_train[:64]) == [None, None]
-    xs, ys, p = config.probability_grid(tr, n=20)
+    assert playground.activation_histograms(tr.net, tr.x_train[:64]) == [None, None]
+    xs, ys, p = playground.probability_grid(tr, n=20)
     assert p.shape == (20, 20) and np.isnan(p).all()
 
 
@@ -156,8 +156,8 @@ def test_upload_bad_file_changes_nothing_and_good_file_sets_the_controls():
 def test_vanished_sigmoid_signal_is_one_spike_at_one_half():
     """DLFS ch. 6: sigmoid layers with std 0.01 weights all output ≈ 0.5; on the [0, 1] axis that is one bar."""
     cfg = PlaygroundConfig(layers=6, activations=("sigmoid",) * 6, init="normal", init_std=0.01)
-    tr = config.build(cfg)
-    for counts, edges in config.activation_histograms(tr.net, tr.x_train[:256]):
+    tr = playground.build(cfg)
+    for counts, edges in playground.activation_histograms(tr.net, tr.x_train[:256]):
         assert (edges[0], edges[-1]) == (0.0, 1.0)
         assert counts.max() == counts.sum()  # every value in one bin
         assert edges[np.argmax(counts)] <= 0.5 <= edges[np.argmax(counts) + 1]
