@@ -20,7 +20,6 @@ def option_label(prefix):
     return lambda v: t(f"batchnorm.{prefix}_{v}") if lesson.has(f"batchnorm.{prefix}_{v}") else str(v)
 
 
-
 position = controls.select("pos", t("batchnorm.position"), ["before", "after"], "before", where=side,
                            format_func=option_label("pos"))
 lr = controls.log_slider("lr", t("batchnorm.lr"), [0.1, 0.3, 1.0, 2.0, 3.0, 10.0], 1.0, where=side)
