@@ -34,8 +34,9 @@ def seeds_view(group):
     lesson.diverged_members(group)
     n_nets = len(group.members)
     labels = {"title": t("ensembles.seeds_title", k=n_nets, step=group.step), "y": t("ensembles.acc_axis")}
-    if group.step == 0:
-        st.info(t("ensembles.press_train"))
+    if group.step == 0:  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
+        lesson.chart(fig.score_bars([], [], [], labels), key="seeds",
+                     caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—"))
         return
     sc = ensembles.score_ensemble([m.net for _, m in group.items()], group.test)
     names = [t("ensembles.member", i=i + 1) for i in range(n_nets)] + [t("ensembles.mean"), t("ensembles.ensemble")]
@@ -65,9 +66,6 @@ def snap_view(group):
     lesson.diverged_members(group, runs.get)
     lesson.chart(fig.schedule(lrs, ends, group.step, LR_LABELS), key="lr_curve",
                  caption=t("ensembles.cap_lr", ends=", ".join(str(e) for e in ends)))
-    if group.step == 0:
-        st.info(t("ensembles.press_train"))
-        return
     snap = group["snap"]
     left, right = st.columns(2)
     with left:
@@ -80,12 +78,11 @@ def snap_view(group):
         else:
             st.info(t("ensembles.no_snap", step=ends[0]))
     with right:
-        h = group["avg"].avg_history()
-        if len(h["step"]):
-            series = {NAMES[key]: (h["step"], h[key]) for key in ("raw", "ema", "polyak")}
-            lesson.chart(fig.loss_curves(series, AVG_LABELS, dash={NAMES["polyak"]: "dot"}), key="avg",
-                         caption=t("ensembles.cap_avg", raw=f"{h['raw'][-1]:.3f}", ema=f"{h['ema'][-1]:.3f}",
-                                   polyak=f"{h['polyak'][-1]:.3f}"))
+        h = group["avg"].avg_history()  # no rows before the first evaluation: the chart is drawn empty
+        series = {NAMES[key]: (h["step"], h[key]) for key in ("raw", "ema", "polyak")}
+        now = {key: f"{h[key][-1]:.3f}" if len(h["step"]) else "—" for key in ("raw", "ema", "polyak")}
+        lesson.chart(fig.loss_curves(series, AVG_LABELS, dash={NAMES["polyak"]: "dot"}), key="avg",
+                     caption=t("ensembles.cap_avg", **now))
 
 
 live.panel("ens_snap", lambda: ensembles.snapshot_group(seed, max_lr=max_lr, ema_decay=decay),

@@ -49,16 +49,13 @@ def table(group):
 
 def view(group):
     lesson.diverged_members(group, NAMES.get)
-    if group.step == 0:
-        st.info(t("regularization.press_train"))
-        return
     h = group[shown].history
-    if len(h["step"]) == 0:
-        return
-    best = regularization.best_step(h)
+    best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
+    gap = "—" if best is None else pct(h["train_acc"][-1] - h["test_acc"][-1])
     lesson.chart(fig.train_val(h, best, CURVE_LABELS), key="curves",
-                 caption=t("regularization.cap_curves", name=NAMES[shown], best=best,
-                           gap=pct(h["train_acc"][-1] - h["test_acc"][-1])))
+                 caption=t("regularization.cap_curves", name=NAMES[shown], best="—" if best is None else best, gap=gap))
+    if best is None:
+        return  # the table and the weight charts come with the first evaluation, like the curves
     st.markdown(f"**{t('regularization.table_title', step=group.step)}**")
     st.table(table(group))
     st.caption(t("regularization.cap_table"))

@@ -38,9 +38,6 @@ LOSS_LABELS = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="c
 
 def view(group):
     lesson.diverged_members(group, RUNS.get)
-    if group.step == 0:
-        st.info(t("transfer.press_train"))
-        return
     left, right = st.columns(2)
     acc = {RUNS[k]: (m.history["step"], 100 * m.history["test_acc"]) for k, m in group.items()}
     loss = {RUNS[k]: (m.history["step"], m.history["train_loss"]) for k, m in group.items()}
