@@ -33,8 +33,9 @@ def curves(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], title:
 
 def histogram_bars(counts: np.ndarray, edges: np.ndarray, name: str = "", i: int = 0) -> dict:
     """A histogram already counted by np.histogram, drawn as bars (only bins travel to the browser)."""
-    centers = (edges[:-1] + edges[1:]) / 2
-    return spec.bar(x=centers, y=counts, width=np.diff(edges), name=name, marker_color=color(i),
+    widths = np.diff(edges)
+    centers = edges[:-1] + widths / 2  # not (a + b) / 2: near the float limit the sum overflows to inf
+    return spec.bar(x=centers, y=counts, width=widths, name=name, marker_color=color(i),
                   marker_line_width=0, showlegend=False)
 
 

@@ -103,6 +103,15 @@ class PlaygroundConfig:
         return dataclasses.replace(self, **changes)
 
 
+class ConfigError(ValueError):
+    """A refused configuration file. ``str(err)`` is an English sentence; ``code`` and ``params`` let a page say
+    the same in its own language (content key ``playground.cfg_<code>``), quoting the file's values literally."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
 FIELDS = tuple(f.name for f in dataclasses.fields(PlaygroundConfig))
 _TYPES = {f.name: f.type for f in dataclasses.fields(PlaygroundConfig)}
 
@@ -128,34 +137,43 @@ def _check_one(name: str, value):
     kind = _TYPES[name]
     if name == "activations":
         if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
-            raise ValueError(f"'activations' must be a list of names, got {_shown(value)}")
+            raise ConfigError("acts_not_list", f"'activations' must be a list of names, got {_shown(value)}",
+                              got=_shown(value))
         bad = [a for a in value if a not in activations.NAMES]
         if bad:
-            raise ValueError(f"'activations' has unknown name(s) {', '.join(map(_shown, bad))}; "
-                             f"valid: {', '.join(activations.NAMES)}")
+            names = ', '.join(map(_shown, bad))
+            raise ConfigError("acts_unknown", f"'activations' has unknown name(s) {names}; "
+                              f"valid: {', '.join(activations.NAMES)}", names=names, valid=", ".join(activations.NAMES))
         return
     if kind == "str":
         if not isinstance(value, str):
-            raise ValueError(f"'{name}' must be a name (a string), got {_shown(value)}")
+            raise ConfigError("not_name", f"'{name}' must be a name (a string), got {_shown(value)}",
+                              field=name, got=_shown(value))
         if value not in OPTIONS[name]:
-            raise ValueError(f"'{name}' must be one of {', '.join(OPTIONS[name])}; got {_shown(value)}")
+            raise ConfigError("not_option", f"'{name}' must be one of {', '.join(OPTIONS[name])}; got {_shown(value)}",
+                              field=name, valid=", ".join(OPTIONS[name]), got=_shown(value))
         return
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
-            raise ValueError(f"'{name}' must be true or false, got {_shown(value)}")
+            raise ConfigError("not_bool", f"'{name}' must be true or false, got {_shown(value)}", field=name,
+                              got=_shown(value))
         return
     if kind == "int" and not _is_int(value):
-        raise ValueError(f"'{name}' must be a whole number, got {_shown(value)}")
+        raise ConfigError("not_int", f"'{name}' must be a whole number, got {_shown(value)}", field=name,
+                          got=_shown(value))
     if kind == "float" and not _is_number(value):
-        raise ValueError(f"'{name}' must be a finite number, got {_shown(value)}")
+        raise ConfigError("not_number", f"'{name}' must be a finite number, got {_shown(value)}", field=name,
+                          got=_shown(value))
     if name in CHOICES:
         if not any(math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15) for c in CHOICES[name]):
-            raise ValueError(f"'{name}' = {_shown(value)} is out of range: it must be one of "
-                             f"{', '.join(f'{c:g}' for c in CHOICES[name])}")
+            valid = ', '.join(f'{c:g}' for c in CHOICES[name])
+            raise ConfigError("not_choice", f"'{name}' = {_shown(value)} is out of range: it must be one of {valid}",
+                              field=name, got=_shown(value), valid=valid)
     else:
         lo, hi = RANGES[name]
         if not lo - 1e-9 <= value <= hi + 1e-9:  # a float slider may land a hair past its end
-            raise ValueError(f"'{name}' = {_shown(value)} is out of range [{lo:g}, {hi:g}]")
+            raise ConfigError("out_of_range", f"'{name}' = {_shown(value)} is out of range [{lo:g}, {hi:g}]",
+                              field=name, got=_shown(value), lo=f"{lo:g}", hi=f"{hi:g}")
 
 
 def check(values: dict) -> None:
@@ -163,8 +181,9 @@ def check(values: dict) -> None:
     for name in FIELDS:
         _check_one(name, values[name])
     if len(values["activations"]) != values["layers"]:
-        raise ValueError(f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
-                         f"but {len(values['activations'])} activation(s) are given")
+        raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
+                          f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
+                          count=len(values["activations"]))
 
 
 def _snap(name, value):
@@ -179,15 +198,19 @@ def _snap(name, value):
     return value
 
 
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
 def _refuse_constant(token):
-    raise ValueError(f"{token} is not a number this file may contain")
+    raise ConfigError("constant", f"malformed JSON: {token} is not a number this file may contain", token=token)
 
 
 def _no_duplicates(pairs):
     keys = [k for k, _ in pairs]
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise ValueError(f"field(s) {', '.join(map(repr, repeated))} appear more than once")
+        names = ", ".join(map(repr, repeated))
+        raise ConfigError("repeated", f"field(s) {names} appear more than once", names=names)
     return dict(pairs)
 
 
@@ -201,30 +224,38 @@ def from_json(text: str | bytes) -> PlaygroundConfig:
     """
     size = len(text) if isinstance(text, (bytes, bytearray)) else len(str(text).encode("utf-8"))
     if size > MAX_BYTES:
-        raise ValueError(f"the file is too large ({size / 1024:.0f} KB); a configuration is at most "
-                         f"{MAX_BYTES // 1024} KB")
+        raise ConfigError("too_large", f"the file is too large: {size:,} bytes; a configuration has at most "
+                          f"{MAX_BYTES:,} bytes",
+                          size=f"{size:,}", limit=f"{MAX_BYTES:,}")
     if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValueError("the file is not UTF-8 text") from None
+            raise ConfigError("not_utf8", "the file is not UTF-8 text") from None
     try:
         raw = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
-        raise ValueError(f"malformed JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+        raise ConfigError("malformed", f"malformed JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+                          detail=err.msg, line=err.lineno, column=err.colno) from None
     except RecursionError:
-        raise ValueError("malformed JSON: nested too deeply") from None
+        raise ConfigError("nested", "malformed JSON: nested too deeply") from None
+    except ConfigError:
+        raise
     except ValueError as err:
-        raise ValueError(f"malformed JSON: {err}") from None
+        raise ConfigError("malformed", f"malformed JSON: {err}", detail=str(err), line="—", column="—") from None
     if not isinstance(raw, dict):
-        raise ValueError(f"the file must hold one JSON object {{...}}, not a {type(raw).__name__}")
+        kind = _JSON_KINDS.get(type(raw), "value")
+        raise ConfigError("not_object", f"the file must hold one JSON object {{...}}, not a JSON {kind}", kind=kind)
     raw = dict(raw)
     version = raw.pop("version", FORMAT_VERSION)
     if not _is_int(version) or version != FORMAT_VERSION:
-        raise ValueError(f"unsupported 'version' {_shown(version)}; this lab reads version {FORMAT_VERSION}")
+        raise ConfigError("version", f"unsupported 'version' {_shown(version)}; this lab reads version {FORMAT_VERSION}",
+                          got=_shown(version), supported=FORMAT_VERSION)
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(map(_shown, unknown))}; valid: {', '.join(FIELDS)}")
+        names = ", ".join(map(_shown, unknown))
+        raise ConfigError("unknown_fields", f"unknown field(s) {names}; valid: {', '.join(FIELDS)}", names=names,
+                          valid=", ".join(FIELDS))
     values = dataclasses.asdict(PlaygroundConfig())
     values.update(raw)
     if "layers" in raw and "activations" not in raw:  # one default activation per layer

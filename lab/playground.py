@@ -22,7 +22,7 @@ import numpy as np
 
 from core import data, nn, train
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, DATASETS, MAX_LAYERS, OPTIONS, PlaygroundConfig, from_json)
+    CHOICES, DATASETS, MAX_LAYERS, OPTIONS, ConfigError, PlaygroundConfig, from_json)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)
@@ -77,17 +77,19 @@ def build(cfg: PlaygroundConfig) -> train.Trainer:
 
 # ---------------------------------------------------------------- reading a run
 
-def weights_npz(net: nn.MLP) -> bytes:
-    """``net.state_dict()`` as the bytes of an .npz file (np.savez: loadable with np.load)."""
+def weights_npz(net: nn.MLP, step: int | None = None) -> bytes:
+    """``net.state_dict()`` as the bytes of an .npz file (np.savez: loadable with np.load), with the training
+    step the weights belong to as the array "step" when it is given."""
     buffer = io.BytesIO()
-    np.savez(buffer, **net.state_dict())
+    extra = {} if step is None else {"step": np.array(step)}
+    np.savez(buffer, **net.state_dict(), **extra)
     return buffer.getvalue()
 
 
 def load_weights(net: nn.MLP, blob: bytes) -> nn.MLP:
     """Load .npz bytes from ``weights_npz`` into ``net`` (keys and shapes must match)."""
     with np.load(io.BytesIO(blob), allow_pickle=False) as f:
-        net.load_state_dict({key: f[key] for key in f.files})
+        net.load_state_dict({key: f[key] for key in f.files if key != "step"})
     return net
 
 

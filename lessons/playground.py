@@ -1,7 +1,5 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load)."""
-import re
-
 import streamlit as st
 
 from core import activations, initializers, optim, schedules
@@ -9,6 +7,7 @@ from lab import playground
 from figures import playground as fig
 from ui import controls, lesson, live, nav
 from ui.i18n import t
+from ui.literal import literal
 
 PAGE = "playground"
 ss = st.session_state
@@ -34,8 +33,8 @@ def import_config():
         return
     try:
         cfg = playground.from_json(upload.getvalue())
-    except ValueError as err:
-        reason = re.sub(r"([\\`*_\[\]()<>#!|~{}$])", r"\\\1", str(err))  # the reason quotes the file: no markdown
+    except playground.ConfigError as err:  # the reason in the page's language; the file's values quoted literally
+        reason = t(f"playground.cfg_{err.code}", **{k: literal(v, limit=80) for k, v in err.params.items()})
         ss["_cfg_msg"] = ("error", t("playground.import_error", reason=reason))
         return
     for field, key in KEYS.items():
@@ -133,7 +132,7 @@ st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
-c2.download_button(t("playground.dl_weights"), lambda: playground.weights_npz(tr.net),
+c2.download_button(t("playground.dl_weights"), live.reader(PAGE, lambda run: playground.weights_npz(run.net, run.step)),
                    file_name="playground-weights.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w")
 c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,

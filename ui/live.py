@@ -9,6 +9,7 @@ within one chunk. The engine guarantees run(a); run(b) == run(a + b), so chunkin
 from __future__ import annotations
 
 import contextvars
+import threading
 import time
 from typing import Any, Callable, Hashable
 
@@ -45,7 +46,8 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
     state_key = f"_live.{key}"
     entry = st.session_state.get(state_key)
     if entry is None or entry["signature"] != signature:
-        entry = {"signature": signature, "obj": build(), "running": False, "chunk": first_chunk}
+        entry = {"signature": signature, "obj": build(), "running": False, "chunk": first_chunk,
+                 "lock": threading.Lock()}
         st.session_state[state_key] = entry
 
     def toggle() -> None:
@@ -56,7 +58,8 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
         e = st.session_state[state_key]
         e["running"] = False
         if not _finished(e["obj"], total_steps):
-            e["obj"].run(min(step_size, total_steps - e["obj"].step))
+            with e["lock"]:
+                e["obj"].run(min(step_size, total_steps - e["obj"].step))
 
     def reset() -> None:
         st.session_state.pop(state_key, None)
@@ -77,24 +80,14 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
             return
         obj = e["obj"]
         if e["running"]:
-            n = max(1, min(e["chunk"], total_steps - obj.step))
-            started = time.perf_counter()
-            # a step's cost varies (evaluation rows, a slow moment of the machine): run the chunk in eighths and
-            # stop at the time budget, so one chunk overshoots by an eighth at most and Pause stays responsive
-            done, part = 0, max(1, n // 8)
-            while done < n:
-                obj.run(min(part, n - done))
-                done += min(part, n - done)
-                if time.perf_counter() - started >= CHUNK_SECONDS:
-                    break
-            elapsed = max(time.perf_counter() - started, 1e-4)
+            done, elapsed = train_chunk(e, max(1, min(e["chunk"], total_steps - obj.step)))
             e.setdefault("chunk_seconds", []).append(elapsed)  # read by bench/latency.py
             del e["chunk_seconds"][:-50]
             e["chunk"] = int(min(max(1, done * CHUNK_SECONDS / elapsed), 2 * done, 5000))  # grow 2x a tick at most
             if _finished(obj, total_steps):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
-        st.progress(min(1.0, obj.step / max(total_steps, 1)), text=t("common.progress", step=obj.step, total=total_steps))
+        st.progress(min(1.0, obj.step / max(total_steps, 1)), text=progress_text(obj, total_steps))
         token = _IN_VIEW.set(True)
         try:
             view(obj)
@@ -103,3 +96,49 @@ def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: 
 
     st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
     return entry["obj"]
+
+
+def train_chunk(entry: dict, n: int, budget: float = CHUNK_SECONDS) -> tuple[int, float]:
+    """Train entry["obj"] up to n steps within ``budget`` seconds -> (steps done, seconds taken).
+
+    A step's cost varies (evaluation rows, a slow moment of the machine): the chunk runs in eighths and stops at
+    the time budget, so it overshoots by an eighth at most and Pause stays responsive. Each part holds the run's
+    lock, so a download reading the object (``reader``) sees whole steps only.
+    """
+    obj, started = entry["obj"], time.perf_counter()
+    done, part = 0, max(1, n // 8)
+    while done < n:
+        with entry["lock"]:
+            obj.run(min(part, n - done))
+        done += min(part, n - done)
+        if time.perf_counter() - started >= budget:
+            break
+    return done, max(time.perf_counter() - started, 1e-4)
+
+
+def progress_text(obj: Any, total_steps: int) -> str:
+    """"Step 40 of 300"; for a run that diverged, also the update that failed (it is not counted as a step)."""
+    text = t("common.progress", step=obj.step, total=total_steps)
+    failed = getattr(obj, "diverged_at", None)
+    return text + t("common.progress_diverged", step=failed) if failed is not None else text
+
+
+def reader(key: str, read: Callable[[Any], Any]) -> Callable[[], Any]:
+    """A callable for a deferred download (st.download_button's data): read(obj) of the panel ``key``'s object,
+    taken while no chunk is training, so it holds one whole step (the object's .step), never a mix of two.
+
+    The callable runs outside the script (when the browser asks for the file), so it captures the run now.
+    """
+    return locked_reader(st.session_state[f"_live.{key}"], read)
+
+
+def locked_reader(entry: dict, read: Callable[[Any], Any]) -> Callable[[], Any]:
+    """``reader`` for one panel entry (its object and lock are captured now)."""
+    lock, obj = entry["lock"], entry["obj"]
+
+    def locked_read():
+        with lock:
+            return read(obj)
+
+    return locked_read
+
