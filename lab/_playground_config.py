@@ -49,13 +49,15 @@ RANGES = {
     "steps": (100, 5000),
     "seed": (0, 9999),
 }
-OPTIONS = {
-    "dataset": DATASETS,
-    "activations": activations.NAMES,
-    "init": initializers.NAMES,
-    "optimizer": optim.NAMES,
-    "schedule": schedules.NAMES,
-}
+# The names a text field may take, read from the registries when a file is checked (not copied at import), so an
+# entry registered later (an optimizer added with optim.register, say) is accepted like the built-in ones.
+_NAMES_OF = {"dataset": lambda: DATASETS, "activations": lambda: activations.NAMES, "init": lambda: initializers.NAMES,
+             "optimizer": lambda: optim.NAMES, "schedule": lambda: schedules.NAMES}
+
+
+def options(field: str) -> tuple:
+    """The valid names of a text field ("dataset", "activations", "init", "optimizer", "schedule") right now."""
+    return tuple(_NAMES_OF[field]())
 
 
 @dataclass(frozen=True)
@@ -149,9 +151,10 @@ def _check_one(name: str, value):
         if not isinstance(value, str):
             raise ConfigError("not_name", f"'{name}' must be a name (a string), got {_shown(value)}",
                               field=name, got=_shown(value))
-        if value not in OPTIONS[name]:
-            raise ConfigError("not_option", f"'{name}' must be one of {', '.join(OPTIONS[name])}; got {_shown(value)}",
-                              field=name, valid=", ".join(OPTIONS[name]), got=_shown(value))
+        valid = options(name)
+        if value not in valid:
+            raise ConfigError("not_option", f"'{name}' must be one of {', '.join(valid)}; got {_shown(value)}",
+                              field=name, valid=", ".join(valid), got=_shown(value))
         return
     if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):

@@ -22,7 +22,7 @@ import numpy as np
 
 from core import data, nn, train
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, DATASETS, MAX_LAYERS, OPTIONS, ConfigError, PlaygroundConfig, from_json)
+    CHOICES, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)

@@ -70,8 +70,8 @@ def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
 
 def test_allowed_values_come_from_the_engine_registries():
     from core import activations, data, initializers, optim, schedules
-    assert playground.OPTIONS["optimizer"] == optim.NAMES and playground.OPTIONS["schedule"] == schedules.NAMES
-    assert playground.OPTIONS["init"] == initializers.NAMES and playground.OPTIONS["activations"] == activations.NAMES
+    assert playground.options("optimizer") == optim.NAMES and playground.options("schedule") == schedules.NAMES
+    assert playground.options("init") == initializers.NAMES and playground.options("activations") == activations.NAMES
     assert set(playground.DATASETS) == set(data.NAMES) - {"line"}
 
 
@@ -179,6 +179,20 @@ def test_every_refusal_has_words_in_both_languages():
     assert len(codes) >= 15 and ConfigError
     for lang in ("en", "ko"):
         assert {c for c in codes if f"playground.cfg_{c}" not in load(lang)} == set()
+
+
+def test_an_optimizer_registered_later_is_accepted_in_a_file():
+    import dataclasses
+
+    from core import optim
+
+    optim.register(dataclasses.replace(optim.rule("sgd"), name="sgd_copy"))
+    try:
+        assert from_json(_with(optimizer="sgd_copy")).optimizer == "sgd_copy"
+    finally:
+        optim.unregister("sgd_copy")
+    with pytest.raises(ValueError):
+        from_json(_with(optimizer="sgd_copy"))
 
 
 def test_vanished_sigmoid_signal_is_one_spike_at_one_half():
