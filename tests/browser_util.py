@@ -1,6 +1,7 @@
 """A real `streamlit run` server and headless Debian Chromium driven by Playwright."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -90,3 +91,29 @@ def full_screenshot(page, path: str, max_height: int = 7000) -> None:
     page.wait_for_timeout(600)  # charts re-layout to the new size
     page.screenshot(path=path)
     page.set_viewport_size(size)
+
+
+@contextlib.contextmanager
+def served_browser(viewport=(1400, 1000)):
+    """A fresh lab server and a Chromium context on it -> (server, context); skips the test when Chromium is missing."""
+    import pytest
+
+    why = chromium_missing()
+    if why:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    server = Server()
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        yield server, context
+    finally:
+        context.close()
+        browser.close()
+        pw.stop()
+        server.close()
+

@@ -5,30 +5,15 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_util import CHROMIUM, CHROMIUM_ARGS, ROOT, Server, chromium_missing, wait_idle
+from tests.browser_util import served_browser, wait_idle
 
 pytestmark = pytest.mark.browser
-WHY_SKIP = chromium_missing()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if WHY_SKIP:
-        pytest.skip(WHY_SKIP)
-    from playwright.sync_api import sync_playwright
-
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    server = Server()
-    pw = sync_playwright().start()
-    chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    try:
+    with served_browser() as (server, context):
         yield server, context
-    finally:
-        context.close()
-        chromium.close()
-        pw.stop()
-        server.close()
 
 
 def visit(context, url):
