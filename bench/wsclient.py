@@ -189,6 +189,7 @@ class Session:
         self.page_script_hash = ""
         self.widgets: dict[str, tuple[str, object]] = {}  # user key -> (element kind, proto) as last drawn
         self.states: dict[str, WidgetState] = {}           # widget id -> value the client holds
+        self.widget_fragment: dict[str, str] = {}          # widget id -> fragment drawing it ("" outside any)
         self.exceptions: list[str] = []
         self.ws = None
         self.run: Run | None = None         # the run in progress (or the last one)
@@ -201,6 +202,7 @@ class Session:
         self.closed_error: BaseException | None = None
         self._reader: asyncio.Task | None = None
         self._waiter: asyncio.Future | None = None
+        self._waiting_fragment = False
 
     # -- connection ------------------------------------------------------------------------------------------
     async def connect(self):
@@ -234,15 +236,17 @@ class Session:
         cs.widget_states.widgets.extend(widget_states)
         return msg.SerializeToString()
 
-    async def rerun(self, widget_states=(), timeout: float = 60.0) -> float:
+    async def rerun(self, widget_states=(), timeout: float = 60.0, fragment_id: str = "") -> float:
         """Ask for a full rerun with exactly these widget values; return seconds until the script finished.
 
         A run that ended early for a rerun, or a fragment run, is not the end: this waits for a full run to finish.
+        With fragment_id (a widget inside a fragment changed), the fragment's run finishing is the end.
         """
         loop = asyncio.get_running_loop()
         self._waiter = loop.create_future()
+        self._waiting_fragment = bool(fragment_id)
         started = time.perf_counter()
-        await self.ws.send(self._message(widget_states))
+        await self.ws.send(self._message(widget_states, fragment_id))
         try:
             await asyncio.wait_for(asyncio.shield(self._waiter), timeout)
         finally:
@@ -258,7 +262,9 @@ class Session:
         states = list(self.states.values())
         if trigger_id is not None:
             states.append(WidgetState(id=trigger_id, trigger_value=True))
-        return await self.rerun(states, timeout)
+        # a widget drawn inside a fragment reruns only that fragment, as in the browser
+        fragment_id = self.widget_fragment.get(change.id if change is not None else trigger_id, "")
+        return await self.rerun(states, timeout, fragment_id)
 
     async def press(self, key: str, timeout: float = 60.0) -> float:
         kind, proto = self.widgets[key]
@@ -325,11 +331,15 @@ class Session:
                     # the browser drops the values of widgets the finished full run did not draw
                     for widget_id in [w for w in self.states if w not in run.widget_ids]:
                         del self.states[widget_id]
+                    for widget_id in [w for w in self.widget_fragment if w not in run.widget_ids]:
+                        del self.widget_fragment[widget_id]
                     for key in [k for k, (_, p) in self.widgets.items() if p.id not in run.widget_ids]:
                         del self.widgets[key]
                 if self.on_run_finished is not None:
                     self.on_run_finished(self, run)
-            if fwd.script_finished in _DONE and self._waiter is not None and not self._waiter.done():
+            if self._waiter is not None and not self._waiter.done() and (
+                    fwd.script_finished in _DONE or self._waiting_fragment
+                    and fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
                 self._waiter.set_result(now)
         elif kind == "auto_rerun":
             if self.follow_auto_rerun:
@@ -360,6 +370,7 @@ class Session:
         elif kind in WIDGET_KINDS:
             proto = getattr(element, kind)
             self.widgets[user_key(proto.id)] = (kind, proto)
+            self.widget_fragment[proto.id] = delta.fragment_id
             if run is not None:
                 run.widget_ids.add(proto.id)
             held = self.states.get(proto.id)
