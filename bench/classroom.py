@@ -1,11 +1,11 @@
 """A whole class on one page: N websocket sessions open the same page at the same moment and use it together.
 
-    python bench/classroom.py                                # every lesson page, 30 students, random controls, 0-6 s pauses
-    python bench/classroom.py --think 3,0 --train            # the issue's table: pauses, back to back, Train together
-    python bench/classroom.py --pages dropout --sessions 5 --think 0 --duration 10   # a quick look
-    python bench/classroom.py --pages playground --train --sessions 5 --duration 10
-    python bench/classroom.py --open 200                     # 200 sessions opening pages spread over the lesson pages
-    python bench/classroom.py --url http://127.0.0.1:8501 --pids 1234,1235 --ttl 120   # a running server or proxy
+    python bench/classroom.py                     # every lesson page, 30 students, random controls, 0-6 s pauses
+    python bench/classroom.py --think 3,0 --train # the issue's table: pauses, back to back, Train together
+    python bench/classroom.py --pages dropout --sessions 5 --think 0 --duration 10     # a quick look
+    python bench/classroom.py --pages playground --train --sessions 5 --set steps=5000
+    python bench/classroom.py --open 200          # 200 sessions opening pages spread over the lesson pages
+    python bench/classroom.py --url http://127.0.0.1:8501 --pids 1234,1235 --ttl 120  # a running server or proxy
 
 Modes, per page (each page's class opens together, on the same defaults):
 - controls (`--think T`, comma-separated for several runs): every session changes a random control of any kind
@@ -52,11 +52,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # a script run from anywhere: make the project importable
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
+
 from bench.wsclient import Session, random_change, widget_kind  # noqa: E402
 from ui import nav  # noqa: E402
 
 APP_WIDGETS = {"lang", "present"}  # the app's own sidebar widgets, not the lesson's controls
 CONTROL_KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "checkbox", "number_input", "multiselect")
+SETTINGS: dict[str, str] = {}  # --set key=value: applied by every session after its first load, on every page
 TTL_ENV = "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"  # server.disconnectedSessionTTL
 STREAMLIT_DEFAULT_TTL = 120
 TARGETS = {"p95_pauses": 0.5, "max_pauses": 2.0, "p95_b2b": 2.0, "steps_ratio": 1 / 3, "refresh": 2.0,
@@ -88,8 +91,10 @@ class RssSampler:
     def read(self) -> float | None:
         if not self.pids:
             return None
-        values = [rss_mb(p) for p in self.pids]
-        total = sum(v for v in values if v is not None)
+        values = [v for v in (rss_mb(p) for p in self.pids) if v is not None]
+        if not values:  # every process is gone
+            return None
+        total = sum(values)
         self.samples.append((time.perf_counter(), total))
         return total
 
@@ -144,6 +149,48 @@ def controls_of(session: Session) -> list[tuple[str, str, str, object]]:
         if shown in CONTROL_KINDS and key not in APP_WIDGETS and not key.startswith("_") and not proto.disabled:
             found.append((key, shown, kind, proto))
     return found
+
+
+def setting_state(kind: str, proto, raw: str) -> WidgetState:
+    """The WidgetState for `--set key=value`: numbers for sliders and number inputs, the shown option text for
+    select_slider/selectbox/radio (comma-separated for a multiselect), 1/0 for toggles and checkboxes."""
+    state = WidgetState(id=proto.id)
+    options = list(getattr(proto, "options", []))
+    if kind in ("select_slider", "selectbox", "radio", "multiselect"):
+        wanted = raw.split(",") if kind == "multiselect" else [raw]
+        unknown = [w for w in wanted if w not in options]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not an option ({', '.join(options)})")
+        if kind == "select_slider" or kind == "multiselect":
+            state.string_array_value.data.extend(wanted)
+        else:
+            state.string_value = raw
+    elif kind == "slider":
+        state.double_array_value.data.extend(float(v) for v in raw.split(","))
+    elif kind in ("toggle", "checkbox"):
+        state.bool_value = raw.strip().lower() in ("1", "true", "on", "yes")
+    elif kind == "number_input":
+        if proto.data_type == proto.INT:
+            state.int_value = int(raw)
+        else:
+            state.double_value = float(raw)
+    else:
+        raise ValueError(f"cannot set a {kind}")
+    return state
+
+
+async def apply_settings(session: Session, settings: dict[str, str], timeout: float) -> list[str]:
+    """Set the page's controls named in `settings` (keys the page does not draw are skipped), one move each."""
+    errors = []
+    for key, raw in settings.items():
+        if key not in session.widgets:
+            continue
+        kind, proto = session.widgets[key]
+        try:
+            await session.interact(setting_state(widget_kind(kind, proto), proto, raw), timeout=timeout)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{session.page}: --set {key}={raw}: {type(exc).__name__}: {exc}")
+    return errors
 
 
 def train_keys(session: Session) -> list[str]:
@@ -224,6 +271,10 @@ async def open_sessions(url: str, pages: list[str], timeout: float, started: flo
             return None
 
     firsts = await asyncio.gather(*(first(s, ok) for s, ok in zip(sessions, connected)))
+    if SETTINGS:
+        for errs in await asyncio.gather(*(apply_settings(s, SETTINGS, timeout) for s, f in zip(sessions, firsts)
+                                           if f is not None)):
+            errors.extend(errs)
     return sessions, list(firsts), errors
 
 
@@ -389,6 +440,7 @@ async def student_train(session: Session, start: float, duration: float, timeout
     refreshes = [t for t in watch.refreshes if start <= t <= active_end]
     gaps = [b - a for a, b in zip(refreshes, refreshes[1:])]
     return {"pressed": pressed, "steps": steps, "panels": panels, "finished": done, "active_s": active,
+            "finish_s": active if done else None,
             "refresh_per_s": len(refreshes) / active,
             "charts_per_s": sum(1 for t in watch.plotly if start <= t <= active_end) / active,
             "ticks_per_s": watch.ticks / duration, "gaps": gaps,
@@ -441,6 +493,10 @@ async def run_train(url: str, page: str, n: int, duration: float, timeout: float
         "class_timeline_median": [(t, statistics.median(s["timeline"][i][1] for s in students))
                                   for i, (t, _) in enumerate(students[0]["timeline"])] if students else [],
         "finished": sum(s["finished"] for s in students),
+        # when the lone run finishes inside the window, the time to finish compares what steps cannot
+        "lone_finish_s": lone[0]["finish_s"] if lone else None,
+        "finish_s_median": statistics.median(s["finish_s"] for s in students)
+        if students and all(s["finished"] for s in students) else None,
         "steps_ratio": (med_steps / lone_steps) if lone_steps and med_steps is not None else None,
         "pressed": lone[0]["pressed"] if lone else [], "panels_lone": lone[0]["panels"] if lone else {},
         **phase.fields(),
@@ -486,7 +542,7 @@ def targets(row: dict) -> list[tuple[str, bool | None]]:
             check("p95 <= 2 s", row["p95"], lambda v: v <= TARGETS["p95_b2b"])
     check("peak RSS <= 800 MB", row.get("rss_peak"), lambda v: v <= TARGETS["rss_mb"])
     before, after = row.get("rss_before"), row.get("rss_after_close")
-    check("RSS after close within 25 %", None if before is None or after is None else after / before,
+    check("RSS after close within 25 %", None if not before or after is None else after / before,
           lambda v: v <= 1 + TARGETS["rss_return"])
     return out
 
@@ -527,7 +583,10 @@ def format_detail(row: dict) -> str | None:
     if row["mode"] == "train":
         return (f"    train: pressed {', '.join(row['pressed']) or '-'}; steps median {row['steps']:.0f} (min "
                 f"{row['steps_min']}) vs lone {row['lone_steps']}{' (lone finished)' if row['lone_finished'] else ''}"
-                f" = {_ratio(row['steps_ratio'])}; {row['finished']} of {row['n']} finished; refreshes/s median "
+                f" = {_ratio(row['steps_ratio'])}; {row['finished']} of {row['n']} finished"
+                + (f" (median {_s(row['finish_s_median'])} s, lone {_s(row['lone_finish_s'])} s)"
+                   if row.get("finish_s_median") is not None and row.get("lone_finish_s") is not None else "")
+                + f"; refreshes/s median "
                 f"{_s(row['refresh_per_s'])} (lone {_s(row['lone_refresh_per_s'])}; while training), chart deltas/s "
                 f"{_s(row['charts_per_s'])}, fragment ticks/s {_s(row['ticks_per_s'])}; p50/p95/max columns: gaps "
                 f"between refreshes")
@@ -647,9 +706,17 @@ def main():
     parser.add_argument("--no-expiry", action="store_true", help="skip waiting for closed sessions to expire")
     parser.add_argument("--no-warmup", action="store_true", help="measure a cold server (no visit per page first)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after closing before reading RSS")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a control every session sets after opening a page that has it (e.g. steps=5000 so a "
+                             "lone student does not finish within the window; option text for selects); repeatable")
     parser.add_argument("--json", default="", help="write the rows (and the run's settings) to this file")
     args = parser.parse_args()
     args.pages = [p for p in args.pages.split(",") if p] or [p.slug for p in nav.PAGES if p.slug != "home"]
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--set wants KEY=VALUE, got {item!r}")
+        SETTINGS[key.strip()] = value.strip()
     for page in args.pages:
         nav.get(page)
     if args.think is None:
@@ -679,11 +746,13 @@ def main():
         print("RSS: not sampled (no --pids)")
     if args.no_expiry:
         ttl = None
-    print(f"{args.sessions} sessions per page; pages: {', '.join(args.pages)}; "
-          f"modes: {', '.join([f'think {t:g}' for t in args.think] + (['train'] if args.train else []) + ([f'open {args.open}'] if args.open else []))}; "
+    modes = [f"think {t:g}" for t in args.think] + (["train"] if args.train else []) + \
+        ([f"open {args.open}"] if args.open else [])
+    print(f"{args.sessions} sessions per page; pages: {', '.join(args.pages)}; modes: {', '.join(modes)}; "
           + (f"{args.interactions} moves each" if args.interactions else
-             f"duration {args.duration if args.duration is not None else 'default'} s")
-          + f"; RSS of pid(s) {', '.join(map(str, pids)) or '-'}")
+             f"{args.duration:g} s per phase" if args.duration is not None else "30 s per controls phase, 20 s train")
+          + f"; RSS of pid(s) {', '.join(map(str, pids)) or '-'}"
+          + (f"; set after opening: {', '.join(f'{k}={v}' for k, v in SETTINGS.items())}" if SETTINGS else ""))
 
     started = time.perf_counter()
     try:
@@ -707,8 +776,8 @@ def main():
         Path(args.json).write_text(json.dumps({
             "settings": {"pages": args.pages, "sessions": args.sessions, "think": args.think, "train": args.train,
                          "open": args.open, "duration": args.duration, "interactions": args.interactions,
-                         "url": args.url or None, "pids": pids, "ttl": ttl, "warm_up": not args.no_warmup,
-                         "targets": TARGETS},
+                         "url": args.url or None, "pids": pids, "set": SETTINGS, "ttl": ttl,
+                         "warm_up": not args.no_warmup, "targets": TARGETS},
             "rows": [{**row, "targets": {name: met for name, met in targets(row)}} for row in rows],
             "kinds": kinds, "server_log_errors": problems[:100],
         }, indent=1, default=str))
