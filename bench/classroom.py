@@ -14,10 +14,11 @@ Modes, per page (each page's class opens together, on the same defaults):
   for `--duration` seconds or `--interactions` moves each. Latency: send -> full run finished; also send -> last
   chart delta of that run. Controls appear and disappear as the page redraws; the session picks among the ones the
   last run drew, and sends the values of all of them, like the browser.
-- train (`--train`): a lone student, then the class, press the page's Train button(s) (keys ending "-train") and
-  follow the fragments' auto-reruns like the browser for `--duration` seconds (default 20). Steps come from the
-  progress text ("Step X of Y", summed over the page's panels); a refresh is a run (fragment tick or full run)
-  that delivered at least one chart, counted per student per second. Pages without a Train button are skipped.
+- train (`--train`): after an untimed 2 s warm-up run, a lone student, then the class, press the page's Train
+  button(s) (keys ending "-train") and follow the fragments' auto-reruns like the browser for `--duration` seconds
+  (default 20). Steps come from the progress text ("Step X of Y", summed over the page's panels); a refresh is a
+  run (fragment tick or full run) that delivered at least one chart, counted per student per second while its run
+  trains. Pages without a Train button are skipped. `--set steps=...` keeps a lone run from finishing early.
 - open (`--open N`): N sessions opening pages spread over `--pages` at the same moment; time to the last first
   render.
 
@@ -62,6 +63,7 @@ CONTROL_KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "che
 SETTINGS: dict[str, str] = {}  # --set key=value: applied by every session after its first load, on every page
 TTL_ENV = "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL"  # server.disconnectedSessionTTL
 STREAMLIT_DEFAULT_TTL = 120
+WARM_TRAIN_SECONDS = 2.0  # the untimed Train press before a page's lone student (skipped with --no-warmup)
 TARGETS = {"p95_pauses": 0.5, "max_pauses": 2.0, "p95_b2b": 2.0, "steps_ratio": 1 / 3, "refresh": 2.0,
            "rss_mb": 800.0, "rss_return": 0.25}
 
@@ -465,10 +467,14 @@ async def train_class(url: str, page: str, n: int, duration: float, timeout: flo
 
 
 async def run_train(url: str, page: str, n: int, duration: float, timeout: float, rss: RssSampler, ttl,
-                    settle: float) -> dict | None:
+                    settle: float, warm: bool = True) -> dict | None:
+    if warm:  # a short untimed run first, so the lone student does not pay for what the first Train builds
+        trained, warm_errors, _ = await train_class(url, page, 1, WARM_TRAIN_SECONDS, timeout)
+        if not trained and not warm_errors:
+            return None  # no Train button on this page
     lone, lone_errors, _ = await train_class(url, page, 1, duration, timeout)
     if not lone and not lone_errors:
-        return None  # no Train button on this page
+        return None
     await asyncio.sleep(settle)
     phase = Phase(rss)
     students, errors, _ = await train_class(url, page, n, duration, timeout)
@@ -668,7 +674,8 @@ async def bench(args, url: str, pids: list[int], ttl: float | None) -> list[dict
                 print_row(row)
             if args.train:
                 duration = args.duration if args.duration is not None else 20.0
-                row = await run_train(url, page, args.sessions, duration, args.timeout, rss, ttl, args.settle)
+                row = await run_train(url, page, args.sessions, duration, args.timeout, rss, ttl, args.settle,
+                                      warm=not args.no_warmup)
                 if row is None:
                     print(f"{page:<15} {'train':<15} (no Train button on this page)")
                     continue
