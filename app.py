@@ -17,7 +17,7 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, nav  # noqa: E402
+from ui import controls, guards, launch, nav  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -33,6 +33,7 @@ def _process_settings() -> bool:
     """Once per server process (`python -m ui.launch` has done it already): glibc's allocator thresholds for
     faster training steps (core/runtime.py) and the server guards (ui/guards.py)."""
     guards.install()
+    launch.warm_in_background()
     return runtime.tune_allocator()
 
 

@@ -8,6 +8,10 @@
     confusion(y_true, y_pred, C)            # the digits: (C, C) counts; misclassified(tr) the images it gets wrong
     activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
+    spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
+
+The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
+confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
 
 The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, the slider values ``CHOICES``) live in
 ``lab._playground_config`` and are re-exported here: the page imports this module only.
@@ -17,15 +21,18 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from core import data, nn, train
+from lab import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
     CHOICES, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)
+GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 80, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
 DIGITS_N = 900  # half of the 1,797 digits: a training step stays light enough for live training
 
@@ -133,3 +140,76 @@ def activation_histograms(net: nn.MLP, x: np.ndarray, bins: int = 25):
             lo, hi = lo - 0.5, hi + 0.5
         out.append(np.histogram(np.clip(a, lo, hi), bins=bins, range=(lo, hi)))
     return out
+
+
+# ---------------------------------------------------------------- the live run, as frames
+
+@dataclass(frozen=True)
+class View:
+    """What the page draws of a run at one step (one frame; shapes: T history rows, G grid side, C classes).
+
+    history: step, train_loss, test_loss, train_acc, test_acc (T,); epoch, lr: at this step;
+    grid: (xs (G,), ys (G,), p (G, G) float32) for a 2-D set, else None;
+    confusion: (C, C) counts and wrong: (images (k, 8, 8), true (k,), predicted (k,)) for the digits, else None;
+    hists: activation_histograms of the hidden layers on the first HIST_BATCH training samples.
+    """
+    history: dict
+    epoch: float
+    lr: float
+    grid: tuple | None
+    confusion: np.ndarray | None
+    wrong: tuple | None
+    hists: list
+
+
+_KEPT = ("step", "train_loss", "test_loss", "train_acc", "test_acc")
+
+
+def snapshot(tr: train.Trainer) -> View:
+    """The frame of a playground run at its current step (inference-mode passes only: the run is unchanged)."""
+    h = tr.history
+    history = {k: np.array(h[k]) for k in _KEPT if k in h}
+    with np.errstate(all="ignore"):
+        if tr.data.n_features == 2:
+            xs, ys, p = probability_grid(tr, n=GRID)
+            grid, matrix, wrong = (xs, ys, p.astype(np.float32)), None, None
+        else:
+            grid = None
+            matrix = confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
+            wrong = misclassified(tr, WRONG_SHOWN)
+        hists = activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
+    return View(history, float(tr.epoch), float(tr.lr), grid, matrix, wrong, hists)
+
+
+def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
+    """The live run of ``cfg`` as shared frames (``lab.shared``): FRAMES + 1 of them over cfg.steps."""
+    return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
+                          steps=shared.frame_steps(cfg.steps, FRAMES))
+
+
+@shared.memo(max_bytes=4 * 2**20)
+def shared_dataset(cfg_data: tuple) -> data.Dataset:
+    """The data set of a configuration's data fields (dataset, noise, test_ratio, seed), shared by its sessions."""
+    name, noise, test_ratio, seed = cfg_data
+    return dataset(PlaygroundConfig(dataset=name, noise=noise, test_ratio=test_ratio, seed=seed))
+
+
+def data_of(cfg: PlaygroundConfig) -> data.Dataset:
+    return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed))
+
+
+def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
+    """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    tr = build(cfg)
+    tr.run(step)
+    return weights_npz(tr.net, tr.step)
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept (its first screen and its Train)."""
+    with shared.pinned():
+        cfg = PlaygroundConfig()
+        data_of(cfg)
+        shared.complete(training_run(cfg))
+

@@ -17,7 +17,6 @@ KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "la
         "init": "init", "init_std": "std", "batchnorm": "bn", "dropout": "drop", "optimizer": "opt", "lr": "lr",
         "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
         "seed": "seed"}
-GRID, HIST_BATCH, WRONG_SHOWN = 80, 256, 8
 # knob -> the pages that explain it (linked when they exist)
 GUIDE = (("data", ("dropout", "regularization")), ("layers", ("vanishing",)), ("act", ("activations",)),
          ("init", ("initialization",)), ("bn", ("batchnorm",)), ("drop", ("dropout",)),
@@ -88,12 +87,12 @@ is_2d = dataset in playground.SETS_2D
 sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 
 
-def view(tr):
-    lesson.diverged(tr.diverged_at)
-    h = tr.history
+def view(frame):
+    lesson.diverged(frame.diverged_at)
+    v, h = frame.data, frame.data.history
     m = st.columns(4)
-    m[0].metric(t("playground.m_epoch"), f"{tr.epoch:.1f}")
-    m[1].metric(t("playground.m_lr"), f"{tr.lr:.3g}")
+    m[0].metric(t("playground.m_epoch"), f"{v.epoch:.1f}")
+    m[1].metric(t("playground.m_lr"), f"{v.lr:.3g}")
     acc = ("—", "—")
     if len(h["step"]):
         acc = (f"{100 * h['train_acc'][-1]:.1f} %", f"{100 * h['test_acc'][-1]:.1f} %")
@@ -101,39 +100,35 @@ def view(tr):
     m[3].metric(t("playground.m_test_acc"), acc[1])
     left, right = st.columns(2)
     with left:
-        if is_2d:
-            xs, ys, p = playground.probability_grid(tr, n=GRID)
+        if v.grid is not None:
+            ds = playground.data_of(cfg)
             words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"),
                      **sets}
-            lesson.chart(fig.boundary(xs, ys, p, tr.x_train, tr.labels_train, tr.x_test, tr.labels_test, words),
+            lesson.chart(fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words),
                          key="boundary", caption=t("playground.cap_boundary"))
         else:
-            cm = playground.confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
             words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
-            lesson.chart(fig.confusion(cm, words), key="confusion", caption=t("playground.cap_confusion"))
+            lesson.chart(fig.confusion(v.confusion, words), key="confusion", caption=t("playground.cap_confusion"))
     with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
         lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
-        if not is_2d:
-            images, true, pred = playground.misclassified(tr, WRONG_SHOWN)
-            if len(images):
-                lesson.chart(fig.digit_gallery(images, true, pred, lesson.labels(PAGE, image_title="wrong_title")),
-                             key="wrong", caption=t("playground.cap_wrong"))
-    hists = playground.activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
+        if v.wrong is not None and len(v.wrong[0]):
+            lesson.chart(fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
+                         key="wrong", caption=t("playground.cap_wrong"))
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(fig.layer_histograms(hists, {"x": t("playground.hist_axis"), "layers": titles}), key="hists",
-                 caption=t("playground.cap_hists", n=min(HIST_BATCH, tr.x_train.shape[0])))
+    lesson.chart(fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}), key="hists",
+                 caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
 
-tr = live.panel(PAGE, lambda: playground.build(cfg), signature=cfg, total_steps=cfg.steps, view=view)
+frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
 st.subheader(t("playground.save_title"))
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
-c2.download_button(t("playground.dl_weights"), live.reader(PAGE, lambda run: playground.weights_npz(run.net, run.step)),
-                   file_name="playground-weights.npz", mime="application/octet-stream", on_click="ignore",
+c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, frame.step),
+                   file_name=f"playground-weights-step{frame.step}.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w")
 c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
                  help=t("playground.upload_help"))
