@@ -15,6 +15,18 @@ def finite_or_none(values) -> list:
     return [float(v) if np.isfinite(v) else None for v in arr.ravel()]
 
 
+def drawable(values):
+    """Like finite_or_none, for large arrays (a decision map, a heat map): when every value is finite, the array
+    itself (float32 kept), which travels as a compact Plotly typed array; building and encoding lists of Python
+    floats for an 80×80 map was most of a class's server time. Otherwise lists with None for the gaps (rows for 2-D).
+    """
+    arr = np.asarray(values)
+    arr = arr if arr.dtype in (np.float32, np.float64) else arr.astype(float)
+    if np.all(np.isfinite(arr)):
+        return arr
+    return [finite_or_none(row) for row in arr] if arr.ndim == 2 else finite_or_none(arr)
+
+
 def curves(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "", x_title: str = "",
            y_title: str = "", log_y: bool = False, height: int = 380, dash: Mapping[str,
                                                                                     str] | None = None) -> spec.Figure:

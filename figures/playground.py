@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from figures import spec
-from figures.common import curves, finite_or_none, small_multiples_hist
+from figures.common import curves, drawable, finite_or_none, small_multiples_hist
 from figures.theme import DIVERGING, color, figure, grid
 
 
@@ -21,8 +21,7 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
     labels: x, y, prob (colour bar), class0, class1, train, test (legend: "class · set"); title optional.
     """
     fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
-    fig.add_trace(spec.heatmap(x=finite_or_none(xs), y=finite_or_none(ys), z=[finite_or_none(np.round(r,
-                                                                                                      3)) for r in p],
+    fig.add_trace(spec.heatmap(x=finite_or_none(xs), y=finite_or_none(ys), z=drawable(np.asarray(p, np.float32)),
                                zmin=0, zmax=1, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
                                colorbar=dict(title=dict(text=labels["prob"]), thickness=14, len=0.85)))
     for label, symbol in ((0, "circle"), (1, "diamond")):

@@ -265,6 +265,7 @@ class Frame:
     data: Any
     diverged_at: int | None = None
     final: bool = False
+    run: Hashable = None  # the key of the run it belongs to
 
 
 class Run:
@@ -339,7 +340,7 @@ class Run:
         ended = _ended(obj)
         final = ended or index == len(self.spec.steps) - 1
         data = freeze(self.spec.snapshot(obj))
-        self.frames.append(Frame(index, int(obj.step), data, getattr(obj, "diverged_at", None), final))
+        self.frames.append(Frame(index, int(obj.step), data, getattr(obj, "diverged_at", None), final, self.spec.key))
         if final:
             self._obj = None  # the frames are all the pages need: the network, its optimizer and data go
 

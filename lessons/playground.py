@@ -104,19 +104,21 @@ def view(frame):
             ds = playground.data_of(cfg)
             words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"),
                      **sets}
-            lesson.chart(fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words),
-                         key="boundary", caption=t("playground.cap_boundary"))
+            lesson.chart(lambda: fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words),
+                         key="boundary", caption=t("playground.cap_boundary"), frame=frame)
         else:
             words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
-            lesson.chart(fig.confusion(v.confusion, words), key="confusion", caption=t("playground.cap_confusion"))
+            lesson.chart(lambda: fig.confusion(v.confusion, words), key="confusion",
+                         caption=t("playground.cap_confusion"), frame=frame)
     with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-        lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
+        lesson.chart(lambda: fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"), frame=frame)
         if v.wrong is not None and len(v.wrong[0]):
-            lesson.chart(fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
-                         key="wrong", caption=t("playground.cap_wrong"))
+            lesson.chart(lambda: fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
+                         key="wrong", caption=t("playground.cap_wrong"), frame=frame)
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}), key="hists",
+    lesson.chart(lambda: fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}),
+                 key="hists", frame=frame,
                  caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
 

@@ -4,14 +4,16 @@ title and what you'll see -> controls -> one engine call -> figures with caption
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
+from lab import shared
 from ui import live
-from ui.i18n import has, t
+from ui.i18n import current_lang, has, t
 
 
 def presenting() -> bool:
@@ -30,6 +32,11 @@ def sidebar_controls(page: str):
     return st.sidebar
 
 
+class _SpecDict(dict):
+    """A figure's JSON dict that also carries its encoded text (see _reuse_encoded_json)."""
+    json_text: str | None = None
+
+
 class _Prebuilt(BaseFigure):
     """Hands Streamlit a figure that is already plain JSON (`figures.spec`).
 
@@ -38,21 +45,65 @@ class _Prebuilt(BaseFigure):
     tests instead (`tests/apptest_util.invalid_charts`), so here they go straight through.
     """
 
-    def __init__(self, spec: dict):  # deliberately not BaseFigure.__init__: nothing to build or validate
+    def __init__(self, spec: _SpecDict):  # deliberately not BaseFigure.__init__: nothing to build or validate
         self._spec = spec
 
     def to_dict(self) -> dict:
         return self._spec
 
 
-def chart(fig: Figure, key: str, caption: str, **selection) -> None:
-    """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...)."""
+def _reuse_encoded_json() -> None:
+    """Let plotly.io.to_json (which st.plotly_chart calls on every draw) hand back the text of a figure encoded
+    before: a frame's chart that thirty students draw is encoded once. Idempotent; other figures are untouched."""
+    import plotly.io as pio
+
+    if getattr(pio.to_json, "reuses_encoded", False):
+        return
+    encode = pio.to_json
+
+    def to_json(fig, *args, **kwargs):
+        text = getattr(fig, "json_text", None)
+        return text if text is not None else encode(fig, *args, **kwargs)
+
+    to_json.reuses_encoded = True
+    pio.to_json = to_json
+
+
+_reuse_encoded_json()
+# Figures of shared frames, encoded once per frame, language and presenter mode (bounded by bytes).
+FRAME_FIGURES = shared.CACHES.setdefault("frame_figures", shared.Cache("frame_figures", 32 * 2**20))
+
+
+def _finished_spec(fig: Figure) -> _SpecDict:
+    """The figure as it is drawn: the empty-chart hint in a live view, presenter sizes, as a JSON dict."""
     if live.in_view() and not fig.has_data():  # a live chart with nothing recorded yet: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():
         presenter_style(fig)
-    st.plotly_chart(_Prebuilt(fig.to_dict()), key=key, width="stretch", config={"displaylogo": False}, **selection)
+    return _SpecDict(fig.to_dict())
+
+
+def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: shared.Frame | None = None,
+          **selection) -> None:
+    """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
+
+    In a live view pass the frame and a zero-argument builder instead of a figure: the chart of a shared frame is
+    built and encoded once per frame, chart key, language and presenter mode, and drawn from there by every
+    session. The builder must depend only on the frame and on settings that are part of the run's key.
+    """
+    if frame is not None:
+        cache_key = (frame.run, frame.index, key, current_lang(), presenting(), live.in_view())
+        spec = FRAME_FIGURES.get(cache_key)
+        if spec is None:
+            from plotly.io.json import to_json_plotly
+
+            spec = _finished_spec(fig())
+            spec.json_text = to_json_plotly(spec)
+            FRAME_FIGURES.put(cache_key, spec, len(spec.json_text) * 3)  # the text and the dict it came from
+    else:
+        spec = _finished_spec(fig)
+    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", config={"displaylogo": False}, **selection)
     st.caption(caption)
 
 

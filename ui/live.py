@@ -15,6 +15,10 @@ is decided.
 from __future__ import annotations
 
 import contextvars
+import random
+import threading
+import time
+import uuid
 from typing import Any, Callable
 
 import streamlit as st
@@ -24,6 +28,15 @@ from ui.i18n import t
 
 CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
 TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run plays
+# What one server process can redraw per second, all playing sessions together (each refresh is a script run in a
+# new thread plus its charts; measured on the 2-core machine, bench/classroom.py). With more players than that
+# allows at TICK_SECONDS, every player ticks less often and moves several frames per tick: a class sees fewer
+# refreshes, never a slower run or a stalled server.
+REFRESHES_PER_SECOND = 90
+_INTERVALS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+_PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
+_VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
+_PLAYERS_LOCK = threading.Lock()
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 
@@ -47,12 +60,13 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
         from ui import _live_legacy
         return _live_legacy.panel(key, spec, view=view, total_steps=total_steps, **legacy)
     state_key = f"_live.{key}"
+    viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
     run = shared.run(spec)
     entry = st.session_state.get(state_key)
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
-        entry = {"key": spec.key, "index": index, "running": False}
+        entry = {"key": spec.key, "index": index, "running": False, "interval": TICK_SECONDS, "retuned": 0.0}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
@@ -69,6 +83,7 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
             if at_end(e):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
+            e["interval"] = interval_for(max(players(playing=_session_id()), viewers()))
 
     def step_once() -> None:
         e = st.session_state[state_key]
@@ -101,13 +116,27 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
         if e is None or e["key"] != spec.key:
             return
         if e["running"]:
-            want = e["index"] + 1
+            # a frame per TICK_SECONDS of playing time, whatever the tick interval the load allows
+            want = e["index"] + max(1, round(e["interval"] / TICK_SECONDS))
             if run.advance(want, budget=CHUNK_SECONDS):
                 shared.note_size(run)
             e["index"] = min(want, run.available - 1)
             if at_end(e):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
+            wanted = interval_for(players(playing=_session_id()))
+            now = time.monotonic()
+            # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
+            # a slower tick, or has halved, each session after its own random delay (a class that pressed Train
+            # together would otherwise rerun its whole page at the same moment).
+            if wanted > e["interval"] or wanted <= e["interval"] / 2:
+                if e["retuned"] <= 0:
+                    e["retuned"] = now + random.uniform(0.5, 2.5)
+                elif now >= e["retuned"]:
+                    e["interval"], e["retuned"] = wanted, 0.0
+                    st.rerun()
+            else:
+                e["retuned"] = 0.0
         frame = run.frame(e["index"])
         shown.append(frame)
         st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
@@ -117,8 +146,42 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
         finally:
             _IN_VIEW.reset(token)
 
-    st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
+    st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
     return shown[-1] if shown else run.frame(entry["index"])
+
+
+def _session_id() -> str:
+    if "_sid" not in st.session_state:
+        st.session_state["_sid"] = uuid.uuid4().hex
+    return st.session_state["_sid"]
+
+
+def players(now: float | None = None, playing: str | None = None) -> int:
+    """Sessions of this process that ticked while playing in the last two seconds (``playing``: note this one)."""
+    return _count(_PLAYERS, 2.0, now, playing)
+
+
+def viewers(now: float | None = None, viewing: str | None = None) -> int:
+    """Sessions of this process that drew a live panel in the last 20 seconds: when a class opens a page
+    together, its Train presses follow, and the first tick interval already allows for all of them."""
+    return _count(_VIEWERS, 20.0, now, viewing)
+
+
+def _count(seen: dict, within: float, now: float | None, noting: str | None) -> int:
+    now = time.monotonic() if now is None else now
+    with _PLAYERS_LOCK:
+        if noting is not None:
+            seen[noting] = now
+        for sid in [s for s, t in seen.items() if now - t > within]:
+            del seen[sid]
+        return len(seen)
+
+
+def interval_for(n_players: int) -> float:
+    """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then
+    the next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND."""
+    wanted = n_players / REFRESHES_PER_SECOND
+    return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
 
 
 def progress_text(frame: shared.Frame, total_steps: int) -> str:
