@@ -13,6 +13,7 @@ Run `python -m serve.proxy > serve/haproxy-compose.cfg` after changing this file
 """
 from __future__ import annotations
 
+import socket
 import sys
 
 COOKIE = "DNNLAB_WORKER"
@@ -89,6 +90,22 @@ def compose_config(port: int = 8501, peers: list[str] = ()) -> str:
     `app` service, and `peers` (HOST:PORT of workers on other machines)."""
     extra = servers_block([(f"p{i}", *split_peer(peer)) for i, peer in enumerate(peers, start=1)])
     return config(compose_servers() + extra, f":{port}", resolvers=True)
+
+
+def servers_up(stats_socket: str, backend: str = "workers") -> dict[str, bool]:
+    """HAProxy's own view through its runtime API: server name -> passing its health checks (empty when the
+    proxy does not answer)."""
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(2)
+            s.connect(stats_socket)
+            s.sendall(f"show servers state {backend}\n".encode())
+            text = s.makefile().read()
+    except OSError:
+        return {}
+    # columns: be_id be_name srv_id srv_name srv_addr srv_op_state ... (op_state 2 = running)
+    rows = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
+    return {row[3]: row[5] == "2" for row in rows if len(row) > 5}
 
 
 def split_peer(peer: str) -> tuple[str, int]:

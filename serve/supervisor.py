@@ -9,7 +9,8 @@ RUN_DIR/cookie-secret, made once). A worker that exits is started again on its p
 (doubling while it keeps exiting soon after its start); HAProxy's health checks send no new browser to it
 meanwhile. Ctrl-C (or SIGTERM) stops the proxy and then every worker. RUN_DIR (default .serve/, git-ignored) holds
 the proxy's configuration, the logs (haproxy.log, worker-<name>.log) and state.json: the proxy's and each worker's
-pid and port, rewritten on every change (benchmarks read the pids there).
+pid and port, and whether it is ready (answering its health check and, with a proxy, getting browsers from it),
+rewritten on every change (tests and benchmarks read it).
 """
 from __future__ import annotations
 
@@ -164,6 +165,8 @@ class Supervisor:
         """Restart what exited, note what became ready; True when the state changed."""
         changed = False
         now = time.monotonic()
+        waiting = any(w.proc is not None and not w.ready for w in self.workers)
+        up = proxy.servers_up(str(self.run_dir / "haproxy.sock")) if waiting and self.proxy_proc else {}
         for w in self.workers:
             if w.proc is not None and w.proc.poll() is not None:
                 code = w.proc.returncode
@@ -178,8 +181,9 @@ class Supervisor:
                 self.start_worker(w)
                 w.restarts += 1
                 changed = True
-            elif w.proc is not None and not w.ready and healthy(self.args.worker_host, w.port, timeout=0.5):
-                w.ready, changed = True, True
+            elif (w.proc is not None and not w.ready and (self.proxy_proc is None or up.get(w.name))
+                  and healthy(self.args.worker_host, w.port, timeout=0.5)):
+                w.ready, changed = True, True  # answering, and (with a proxy) getting browsers from it
                 say(f"worker {w.name} ready on port {w.port}")
         if self.proxy_proc is not None and self.proxy_proc.poll() is not None:
             say(f"HAProxy exited with code {self.proxy_proc.returncode}; starting it again")

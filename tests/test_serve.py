@@ -213,19 +213,9 @@ class Served:
             f.seek(offset)
             return [m.groups() for m in map(LOG_LINE.search, f) if m]
 
-    def proxy_says(self, command: str) -> str:
-        with socket.socket(socket.AF_UNIX) as s:
-            s.connect(str(self.run_dir / "haproxy.sock"))
-            s.sendall(command.encode() + b"\n")
-            return s.makefile().read()
-
     def up(self, name: str) -> bool:
-        """HAProxy's view: the worker passes its health checks (operational state 2)."""
-        for line in self.proxy_says("show servers state workers").splitlines():
-            fields = line.split()
-            if len(fields) > 5 and fields[3] == name:
-                return fields[5] == "2"
-        return False
+        """HAProxy's view: the worker passes its health checks."""
+        return proxy.servers_up(str(self.run_dir / "haproxy.sock")).get(name, False)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
