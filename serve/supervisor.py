@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -111,6 +112,9 @@ class Supervisor:
         else:
             ports = [free_port(host) for _ in range(args.workers)]
         self.workers = [Worker(f"w{i + 1}", port) for i, port in enumerate(ports)]
+        self.socket = self.run_dir / "haproxy.sock"  # HAProxy's runtime API
+        if len(str(self.socket)) > 100:  # a UNIX socket's path is limited to 107 bytes
+            self.socket = Path(tempfile.mkdtemp(prefix="dnnlab-serve-")) / "haproxy.sock"
         self.haproxy = None
         self.proxy_proc: subprocess.Popen | None = None
         self.proxy_log = None
@@ -131,10 +135,10 @@ class Supervisor:
         w.started, w.ready = time.monotonic(), False
 
     def proxy_config(self) -> str:
-        servers = [(w.name, "127.0.0.1", w.port) for w in self.workers]
+        servers = [(w.name, self.args.worker_host, w.port) for w in self.workers]
         servers += [(f"p{i}", *proxy.split_peer(peer)) for i, peer in enumerate(self.args.peer, start=1)]
         return proxy.config(proxy.servers_block(servers), f"{self.args.address}:{self.args.port}",
-                            stats_socket=str(self.run_dir / "haproxy.sock"))
+                            stats_socket=str(self.socket))
 
     def start_proxy(self) -> None:
         cfg = self.run_dir / "haproxy.cfg"
@@ -153,7 +157,8 @@ class Supervisor:
 
     def write_state(self) -> None:
         state = {"proxy": None if self.proxy_proc is None else
-                 {"pid": self.proxy_proc.pid, "port": self.args.port, "peers": self.args.peer},
+                 {"pid": self.proxy_proc.pid, "port": self.args.port, "peers": self.args.peer,
+                  "socket": str(self.socket)},
                  "workers": [{"name": w.name, "port": w.port, "pid": w.proc.pid if w.proc else None,
                               "ready": w.ready, "restarts": w.restarts} for w in self.workers]}
         tmp = self.run_dir / "state.json.tmp"
@@ -166,7 +171,7 @@ class Supervisor:
         changed = False
         now = time.monotonic()
         waiting = any(w.proc is not None and not w.ready for w in self.workers)
-        up = proxy.servers_up(str(self.run_dir / "haproxy.sock")) if waiting and self.proxy_proc else {}
+        up = proxy.servers_up(str(self.socket)) if waiting and self.proxy_proc else {}
         for w in self.workers:
             if w.proc is not None and w.proc.poll() is not None:
                 code = w.proc.returncode
@@ -241,6 +246,8 @@ class Supervisor:
         for w in self.workers:
             w.proc = None
         self.write_state()
+        if self.socket.parent != self.run_dir:  # the temporary folder made for a long path
+            shutil.rmtree(self.socket.parent, ignore_errors=True)
 
 
 def lan_address() -> str:

@@ -215,7 +215,7 @@ class Served:
 
     def up(self, name: str) -> bool:
         """HAProxy's view: the worker passes its health checks."""
-        return proxy.servers_up(str(self.run_dir / "haproxy.sock")).get(name, False)
+        return proxy.servers_up(self.state()["proxy"]["socket"]).get(name, False)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
