@@ -9,4 +9,5 @@ ENV OPENBLAS_NUM_THREADS=1
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read() != b'ok')"
-CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]
+# ui.launch: the process settings and server guards, then `streamlit run app.py`
+CMD ["python", "-m", "ui.launch", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true"]

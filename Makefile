@@ -27,7 +27,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.app
 
 # OPENBLAS_NUM_THREADS=1: sessions already run in parallel threads; threaded BLAS on small matrices only oversubscribes.
 run: $(VENV)/.app
-	OPENBLAS_NUM_THREADS=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m ui.launch --server.port $(PORT)
 
 # The proxy from Debian's packages, installed when missing (like the venv for `make run`).
 $(HAPROXY):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 # One BLAS thread: sessions already train in parallel threads, and threaded BLAS on our small matrices only
 # oversubscribes the cores (measured: 200 steps took 14.8 s with default threads vs 0.74 s with one, under load).
@@ -16,16 +17,23 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, nav  # noqa: E402
+from ui import controls, guards, launch, nav  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
+from ui.literal import literal
 
-st.set_page_config(page_title="Deep Net Training Lab", page_icon=":material/neurology:", layout="wide")
+# The icon is a file of ours: a Material icon name would make every browser fetch it from a font server, and a
+# classroom may have no internet or must not contact third parties.
+ICON = Path(__file__).resolve().parent / "ui" / "icon.png"
+st.set_page_config(page_title="Deep Net Training Lab", page_icon=str(ICON), layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
 def _process_settings() -> bool:
-    """Once per server process: glibc's allocator thresholds for faster training steps (core/runtime.py)."""
+    """Once per server process (`python -m ui.launch` has done it already): glibc's allocator thresholds for
+    faster training steps (core/runtime.py) and the server guards (ui/guards.py)."""
+    guards.install()
+    launch.warm_in_background()
     return runtime.tune_allocator()
 
 
@@ -36,12 +44,17 @@ if "lang" not in st.session_state:
     asked = st.query_params.get("lang")
     st.session_state["lang"] = asked if asked in LANGUAGES else browser_lang()
     if asked is not None and asked not in LANGUAGES:
-        st.warning(t("common.bad_param", key="lang", value=str(asked)[:40]))
+        st.warning(t("common.bad_param", key="lang", value=literal(asked)), icon=":material/link_off:")
 st.sidebar.segmented_control(t("common.language"), LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get,
                              required=True)
 # A language switch must redraw option labels: selection widgets keep their old labels otherwise (ui.controls).
 st.session_state["_lang_changed"] = st.session_state.get("_last_lang", st.session_state["lang"]) != st.session_state["lang"]
 st.session_state["_last_lang"] = st.session_state["lang"]
+dropped = guards.dropped_link(st.query_params)
+if dropped is not None:  # the server could not read the link (ui/guards.py): say so rather than ignore it
+    st.warning(t("common.link_dropped", fields=f"{dropped[0]:,}", chars=f"{dropped[1]:,}"), icon=":material/link_off:")
+    del st.query_params[guards.DROPPED]
+
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 

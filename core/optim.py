@@ -1,4 +1,10 @@
-"""Optimizers: one update rule per optimizer, used by the networks and by the 2-D trajectories.
+"""Optimizers: one registry entry per optimizer, used by the networks, the 2-D trajectories and the page.
+
+An optimizer is one ``Rule`` in ``RULES``: its update rule, torch's defaults, the valid range of each
+hyperparameter, the values the optimizers page offers for the ones a student tunes there, the LaTeX of
+its update in the symbols the page shows, and the learning rate the page starts with. The engine, the
+page (menus, sliders, the formula of "inside one step") and the tests read that entry; ``register``
+adds one at run time (checked when it is added, so a wrong entry fails there, not on the page).
 
 An update rule is a pure function written with arithmetic operators only::
 
@@ -22,7 +28,8 @@ optimizer also takes ``weight_decay`` λ (adds λθ to g, as torch does) and
 
 Public API::
 
-    optim.NAMES, optim.DEFAULTS[name]
+    optim.NAMES, optim.DEFAULTS[name], optim.RULES[name] (a Rule), optim.rule(name)
+    optim.register(optim.Rule(...)); optim.unregister(name)
     opt = optim.make("adam", lr=1e-3)            # == optim.get(...)
     opt.step(params, grads); opt.set_lr(lr); opt.lr; opt.t; opt.state_dict(); opt.load_state_dict(d)
     opt.step([net.flat_params], [net.flat_grads])  # an MLP: every parameter in one call
@@ -33,13 +40,16 @@ Public API::
     optim.ema_path(path, decay), optim.polyak_path(path)
 """
 
+import inspect
 import math
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
 from core import surfaces as _surfaces
-from core.registry import with_defaults
+from core.registry import lookup, with_defaults
 
 # A coordinate beyond this (or NaN/inf) counts as divergence in the 2-D runs.
 DIVERGENCE_LIMIT = 1e6
@@ -94,13 +104,39 @@ def _rmsprop(g, state, t, lr, rho, eps, sqrt, maximum, parts=None):
     return -lr * g / scale, (s,)
 
 
+def adam_textbook(g, state, t, lr, beta1, beta2, eps, sqrt, maximum, parts=None):
+    """Adam as Kingma & Ba 2015 write it (Algorithm 1, with torch's ε outside the root)::
+
+        m ← β1·m + (1 − β1)·g          first moment: an average of the gradients
+        v ← β2·v + (1 − β2)·g²         second moment: an average of their squares
+        m̂ = m / (1 − β1ᵗ)              bias corrections: m and v start at 0
+        v̂ = v / (1 − β2ᵗ)
+        θ ← θ − lr·m̂ / (√v̂ + ε)
+
+    The reference for ``_adam``, which computes the same steps in fewer passes over θ: the two are
+    compared step for step in tests/test_optim.py and timed in bench/bench_optim.py.
+    """
+    m, v = state
+    m = beta1 * m + (1.0 - beta1) * g
+    v = beta2 * v + (1.0 - beta2) * g * g
+    m_hat = m / (1.0 - beta1 ** t)
+    v_hat = v / (1.0 - beta2 ** t)
+    scale = sqrt(v_hat) + eps
+    if parts is not None:
+        parts["first_moment"] = m_hat
+        parts["scale"] = scale
+    return -lr * m_hat / scale, (m, v)
+
+
 def _adam(g, state, t, lr, beta1, beta2, eps, sqrt, maximum, parts=None):
     """Adam (Kingma & Ba 2015): m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
-    m̂ = m / (1 − β1ᵗ); v̂ = v / (1 − β2ᵗ); θ ← θ − lr·m̂ / (√v̂ + ε).
+    m̂ = m / (1 − β1ᵗ); v̂ = v / (1 − β2ᵗ); θ ← θ − lr·m̂ / (√v̂ + ε)   (``adam_textbook``, line by line).
 
-    The state holds M = m / (1 − β1) and V = v / (1 − β2): their updates M ← β1·M + g and V ← β2·V + g²
-    skip the multiplications by (1 − β), whose constants join the bias corrections in one step size and one
-    ε (Kingma & Ba's own "efficient order", sec. 2, taken one step further): two passes over θ fewer.
+    Computed in a folded form: the state holds M = m / (1 − β1) and V = v / (1 − β2), whose updates
+    M ← β1·M + g and V ← β2·V + g² skip the multiplications by (1 − β); those constants join the bias
+    corrections in one step size and one ε (Kingma & Ba's own "efficient order", sec. 2, taken one step
+    further): four passes over θ fewer, 1.3-1.4x faster per step on a network's flat parameters, float64 and
+    float32 (bench/bench_optim.py --only adam); on the 2-D race's Python floats the two are within 10 %.
     """
     M, V = state
     M = beta1 * M + g
@@ -148,47 +184,190 @@ def _adamax(g, state, t, lr, beta1, beta2, eps, sqrt, maximum, parts=None):
     return -lr / correction1 * m / u, (m, u)  # lr / (1 − β1ᵗ) first: one number, not a pass over θ
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """update: the rule function. hp_names: its hyperparameters after lr, in call order.
-    state_init: one entry per state slot, None -> zeros shaped like θ, a number -> that scalar."""
+# ---------------------------------------------------------------- the registry
+# A range is (test, wording); every test works elementwise on (K, 1) arrays too.
+POSITIVE = (lambda v: v > 0, "> 0")
+NON_NEGATIVE = (lambda v: v >= 0, ">= 0")
+UNIT = (lambda v: (v >= 0) & (v < 1), "in [0, 1)")
+_DECAY = {"weight_decay": 0.0, "decoupled_weight_decay": False}
+# What the page's formula fills in besides the hyperparameters: the step t, this step's lr (after a
+# schedule) and the 2-vectors of ``explain_step``.
+LATEX_FIELDS = ("t", "lr", "gradient", "first_moment", "scale", "lookahead", "update")
 
-    update: object
-    hp_names: tuple
-    state_init: tuple
+
+@dataclass(frozen=True)
+class Rule:
+    """One optimizer: what the engine, the optimizers page and the tests know about it.
+
+    name: registry name (the page's text for it is ``common.opt_<name>``).
+    update: the rule function (see the module docstring); its hyperparameters after lr, in call order,
+        are the keys of ``defaults`` after "lr".
+    defaults: {"lr": ..., hp: ...}, torch.optim's defaults.
+    state: one entry per state slot: None -> zeros shaped like θ, a number -> that scalar.
+    ranges: {hp: (test, wording)} for every hyperparameter after lr (lr and weight decay are shared).
+    sliders: {hp: values} the optimizers page offers for the hyperparameters a student tunes there;
+        each default is one of its values.
+    latex: the rows of the update as the page writes it (PyTorch's convention, ε outside the root);
+        ``$name`` marks a number the page fills in: a hyperparameter or one of LATEX_FIELDS.
+    first_lr: the learning rate the optimizers page starts with.
+    """
+
+    name: str
+    update: Callable
+    defaults: dict
+    state: tuple
+    latex: tuple
+    first_lr: float
+    ranges: dict = field(default_factory=dict)
+    sliders: dict = field(default_factory=dict)
+
+    @property
+    def hp_names(self) -> tuple:
+        """The hyperparameters after lr, in the rule's call order."""
+        return tuple(key for key in self.defaults if key != "lr")
 
     def init(self, theta):
+        """The state at t = 0 for θ (a Python float or an array)."""
         if isinstance(theta, float):
-            return tuple(0.0 if v is None else v for v in self.state_init)
+            return tuple(0.0 if v is None else v for v in self.state)
         # one array per slot: Optimizer.step may write a slot in place (chunk by chunk)
-        return tuple(np.zeros_like(theta) if v is None else v for v in self.state_init)
+        return tuple(np.zeros_like(theta) if v is None else v for v in self.state)
 
 
-_RULES = {
-    "sgd": _Rule(_sgd, (), ()),
-    "momentum": _Rule(_momentum, ("momentum",), (None,)),
-    "nesterov": _Rule(_nesterov, ("momentum",), (None,)),
-    "adagrad": _Rule(_adagrad, ("eps",), (None,)),
-    "rmsprop": _Rule(_rmsprop, ("rho", "eps"), (None,)),
-    "adam": _Rule(_adam, ("beta1", "beta2", "eps"), (None, None)),
-    "nadam": _Rule(_nadam, ("beta1", "beta2", "eps", "momentum_decay"), (None, None, 1.0)),
-    "adamax": _Rule(_adamax, ("beta1", "beta2", "eps"), (None, None)),
-}
+def _range_checks(entry: Rule) -> dict:
+    """{hp: (test, wording)} of every hyperparameter of ``entry``: lr and weight decay belong to every optimizer."""
+    return {"lr": POSITIVE, **entry.ranges, "weight_decay": NON_NEGATIVE}
 
-NAMES = tuple(_RULES)
 
-_DECAY = {"weight_decay": 0.0, "decoupled_weight_decay": False}
-DEFAULTS = {  # torch.optim defaults; momentum 0.9 because μ = 0 would make these plain SGD
-    "sgd": {"lr": 1e-3, **_DECAY},
-    "momentum": {"lr": 1e-3, "momentum": 0.9, **_DECAY},
-    "nesterov": {"lr": 1e-3, "momentum": 0.9, **_DECAY},
-    "adagrad": {"lr": 1e-2, "eps": 1e-10, **_DECAY},
-    "rmsprop": {"lr": 1e-2, "rho": 0.99, "eps": 1e-8, **_DECAY},
-    "adam": {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **_DECAY},
-    "nadam": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 4e-3,
-              **_DECAY},
-    "adamax": {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **_DECAY},
-}
+def _checked(entry: Rule) -> Rule:
+    """A copy of ``entry`` (latex as a tuple of rows); an inconsistent entry -> ValueError naming what is wrong,
+    so a mistake fails when the optimizer is registered, not on the page."""
+    where = f"optimizer {entry.name!r}"
+    latex = (entry.latex,) if isinstance(entry.latex, str) else tuple(entry.latex)
+    entry = replace(entry, defaults=dict(entry.defaults), state=tuple(entry.state), latex=latex,
+                    ranges=dict(entry.ranges), sliders=dict(entry.sliders))
+    if not isinstance(entry.name, str) or not entry.name.isidentifier():
+        raise ValueError(f"{where}: the name must be a Python identifier (it keys controls and URLs)")
+    params = list(inspect.signature(entry.update).parameters)
+    expected = ["g", "state", "t", "lr", *entry.hp_names, "sqrt", "maximum", "parts"]
+    if params != expected or next(iter(entry.defaults), None) != "lr":
+        raise ValueError(f"{where}: the rule takes ({', '.join(params)}), the defaults give "
+                         f"({', '.join(expected)}); list lr first, then the rule's hyperparameters in call order")
+    if set(entry.ranges) != set(entry.hp_names):
+        raise ValueError(f"{where}: give a range for each of {', '.join(entry.hp_names) or 'none'}, "
+                         f"got {', '.join(entry.ranges) or 'none'}")
+    checks = _range_checks(entry)
+    for key, value in [("lr", entry.first_lr), *entry.defaults.items(),
+                       *[(key, v) for key, values in entry.sliders.items() for v in values]]:
+        if key not in checks:
+            raise ValueError(f"{where}: {key} is not a hyperparameter of the rule")
+        test, wording = checks[key]
+        if not test(float(value)):
+            raise ValueError(f"{where}: {key} must be {wording}, got {value}")
+    for key, values in entry.sliders.items():
+        if entry.defaults[key] not in values:
+            raise ValueError(f"{where}: the default {key} = {entry.defaults[key]} is not among the slider's values")
+    if any(v is not None and not isinstance(v, (int, float)) for v in entry.state):
+        raise ValueError(f"{where}: a state slot starts as None (zeros) or a number")
+    fields = {*entry.defaults, *LATEX_FIELDS}
+    for row in entry.latex:
+        template = string.Template(row)
+        unknown = set(template.get_identifiers()) - fields
+        if not template.is_valid() or unknown:
+            raise ValueError(f"{where}: the LaTeX row {row!r} names {sorted(unknown) or 'a bad $ field'}; "
+                             f"fields: {', '.join(sorted(fields))}")
+    return entry
+
+
+def _registry(*rules) -> dict:
+    checked = [_checked(entry) for entry in rules]
+    return {entry.name: entry for entry in checked}
+
+
+MOMENTA = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)  # the page's slider values, shared by the rules that use them
+RHOS = (0.0, 0.5, 0.9, 0.95, 0.99, 0.999)
+BETA1S = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99)
+BETA2S = (0.5, 0.9, 0.99, 0.999, 0.9999)
+EPSILONS = (1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 0.1, 1.0)
+_ADAM_MOMENTS = r"m \leftarrow $beta1\,m + (1 - $beta1)\,g,\quad v \leftarrow $beta2\,v + (1 - $beta2)\,g^2"
+
+# torch.optim defaults (momentum 0.9 because μ = 0 would make momentum and nesterov plain SGD). first_lr:
+# Deep Learning from Scratch ch. 6's rates for the four optimizers it races (DLFS_PRESET), 0.1 or 0.3 for
+# the others.
+RULES = _registry(
+    Rule("sgd", _sgd, {"lr": 1e-3}, state=(), first_lr=0.95,
+         latex=(r"\Delta\theta = -\eta\,g = $update",)),
+    Rule("momentum", _momentum, {"lr": 1e-3, "momentum": 0.9}, state=(None,), first_lr=0.1,
+         ranges={"momentum": NON_NEGATIVE}, sliders={"momentum": MOMENTA},
+         latex=(r"b \leftarrow $momentum\,b + g = $first_moment",
+                r"\Delta\theta = -\eta\,b = $update")),
+    Rule("nesterov", _nesterov, {"lr": 1e-3, "momentum": 0.9}, state=(None,), first_lr=0.1,
+         ranges={"momentum": NON_NEGATIVE}, sliders={"momentum": MOMENTA},
+         latex=(r"b \leftarrow $momentum\,b + g = $first_moment",
+                r"\theta - \eta\mu b = $lookahead",
+                r"\Delta\theta = -\eta\,(g + $momentum\,b) = $update")),
+    Rule("adagrad", _adagrad, {"lr": 1e-2, "eps": 1e-10}, state=(None,), first_lr=1.5,
+         ranges={"eps": POSITIVE}, sliders={"eps": EPSILONS},
+         latex=(r"s \leftarrow s + g^2,\quad \sqrt{s} + $eps = $scale",
+                r"\Delta\theta = -\eta\,\frac{g}{\sqrt{s} + \varepsilon} = $update")),
+    Rule("rmsprop", _rmsprop, {"lr": 1e-2, "rho": 0.99, "eps": 1e-8}, state=(None,), first_lr=0.1,
+         ranges={"rho": UNIT, "eps": POSITIVE}, sliders={"rho": RHOS, "eps": EPSILONS},
+         latex=(r"s \leftarrow $rho\,s + (1 - $rho)\,g^2,\quad \sqrt{s} + \varepsilon = $scale",
+                r"\Delta\theta = -\eta\,\frac{g}{\sqrt{s} + \varepsilon} = $update")),
+    # the folded form runs; the page shows the textbook form (adam_textbook), the same steps
+    Rule("adam", _adam, {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, state=(None, None), first_lr=0.3,
+         ranges={"beta1": UNIT, "beta2": UNIT, "eps": POSITIVE},
+         sliders={"beta1": BETA1S, "beta2": BETA2S, "eps": EPSILONS},
+         latex=(_ADAM_MOMENTS,
+                r"\hat m = \frac{m}{1 - \beta_1^t} = $first_moment,\quad \hat v = \frac{v}{1 - \beta_2^t},\quad "
+                r"\sqrt{\hat v} + \varepsilon = $scale",
+                r"\Delta\theta = -\eta\,\frac{\hat m}{\sqrt{\hat v} + \varepsilon} = $update")),
+    Rule("nadam", _nadam, {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 4e-3},
+         state=(None, None, 1.0), first_lr=0.3,
+         ranges={"beta1": UNIT, "beta2": UNIT, "eps": POSITIVE, "momentum_decay": NON_NEGATIVE},
+         sliders={"beta1": BETA1S, "beta2": BETA2S, "eps": EPSILONS},
+         latex=(_ADAM_MOMENTS,
+                r"m = $first_moment,\quad \sqrt{\hat v} + \varepsilon = $scale",
+                r"\Delta\theta = -\eta\left(\frac{(1-\mu_t)\,g}{1-\prod_{i\le t}\mu_i} + "
+                r"\frac{\mu_{t+1}\,m}{1-\prod_{i\le t+1}\mu_i}\right)\frac{1}{\sqrt{\hat v} + \varepsilon}"
+                r" = $update")),
+    Rule("adamax", _adamax, {"lr": 2e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, state=(None, None),
+         first_lr=0.3, ranges={"beta1": UNIT, "beta2": UNIT, "eps": POSITIVE},
+         sliders={"beta1": BETA1S, "beta2": BETA2S, "eps": EPSILONS},
+         latex=(r"m \leftarrow $beta1\,m + (1 - $beta1)\,g,\quad \hat m = $first_moment",
+                r"u \leftarrow \max($beta2\,u,\ |g| + \varepsilon) = $scale",
+                r"\Delta\theta = -\eta\,\frac{\hat m}{u} = $update")),
+)
+NAMES = tuple(RULES)
+DEFAULTS = {name: {**entry.defaults, **_DECAY} for name, entry in RULES.items()}
+
+
+def rule(name) -> Rule:
+    """The registry entry of ``name``; unknown name -> ValueError listing the valid names."""
+    return lookup(RULES, name, "optimizer")
+
+
+def register(entry: Rule) -> Rule:
+    """Add an optimizer at run time: it joins NAMES, DEFAULTS, make(), the 2-D runs and the page's menus.
+    A name already taken or an inconsistent entry -> ValueError. Returns the checked entry."""
+    global NAMES
+    entry = _checked(entry)
+    if entry.name in RULES:
+        raise ValueError(f"optimizer {entry.name!r} is already registered (unregister it first)")
+    RULES[entry.name] = entry
+    DEFAULTS[entry.name] = {**entry.defaults, **_DECAY}
+    NAMES = tuple(RULES)
+    return entry
+
+
+def unregister(name) -> Rule:
+    """Remove an optimizer from the registry (e.g. one a test registered); returns its entry."""
+    global NAMES
+    entry = rule(name)
+    del RULES[name], DEFAULTS[name]
+    NAMES = tuple(RULES)
+    return entry
+
 
 # Deep Learning from Scratch ch. 6 (optimizer_compare_naive.py): bowl, start (-7, 2), 30 steps.
 DLFS_PRESET = {
@@ -197,29 +376,16 @@ DLFS_PRESET = {
                 ("adagrad", {"lr": 1.5}), ("adam", {"lr": 0.3, "beta1": 0.9, "beta2": 0.999})],
 }
 
-# (hyperparameter, test, wording): every check works elementwise on (K, 1) arrays too.
-_RANGES = (
-    ("lr", lambda v: v > 0, "> 0"),
-    ("momentum", lambda v: v >= 0, ">= 0"),
-    ("rho", lambda v: (v >= 0) & (v < 1), "in [0, 1)"),
-    ("beta1", lambda v: (v >= 0) & (v < 1), "in [0, 1)"),
-    ("beta2", lambda v: (v >= 0) & (v < 1), "in [0, 1)"),
-    ("eps", lambda v: v > 0, "> 0"),
-    ("momentum_decay", lambda v: v >= 0, ">= 0"),
-    ("weight_decay", lambda v: v >= 0, ">= 0"),
-)
-
 
 def _validated(name, hp: dict) -> dict:
     """DEFAULTS[name] updated by hp, checked; bad name/key/value -> ValueError."""
     merged = with_defaults(DEFAULTS, name, "optimizer", hp)
-    for key, test, wording in _RANGES:
-        if key in merged:
-            value = merged[key]
-            value = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
-            if not np.all(test(value)):
-                raise ValueError(f"{name}: {key} must be {wording}, got {merged[key]}")
-            merged[key] = value
+    for key, (test, wording) in _range_checks(RULES[name]).items():
+        value = merged[key]
+        value = float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+        if not np.all(test(value)):
+            raise ValueError(f"{name}: {key} must be {wording}, got {merged[key]}")
+        merged[key] = value
     if not isinstance(merged["decoupled_weight_decay"], (bool, np.bool_)):
         raise ValueError(f"{name}: decoupled_weight_decay must be True or False")
     merged["decoupled_weight_decay"] = bool(merged["decoupled_weight_decay"])
@@ -237,7 +403,7 @@ class Optimizer:
     def __init__(self, name: str, hp: dict):
         self.name = name
         self.hp = hp
-        self._rule = _RULES[name]
+        self._rule = RULES[name]
         self._rule_hp = tuple(hp[key] for key in self._rule.hp_names)
         self.t = 0
         self._state = None
@@ -363,16 +529,16 @@ def _scalar_run(name, hp, surf, start, lrs, noise, explain_at=0):
     Returns (xs, ys, diverged_at, parts): the points up to the divergence (lists), the step of
     divergence or None, and at step ``explain_at`` the per-coordinate parts (else None).
     """
-    rule = _RULES[name]
-    update, grad = rule.update, surf.grad
-    rule_hp = tuple(hp[key] for key in rule.hp_names)
+    entry = RULES[name]
+    update, grad = entry.update, surf.grad
+    rule_hp = tuple(hp[key] for key in entry.hp_names)
     wd = hp["weight_decay"]
     coupled_wd = bool(wd) and not hp["decoupled_weight_decay"]
     decoupled_wd = bool(wd) and hp["decoupled_weight_decay"]
     nx, ny = (None, None) if noise is None else (noise[:, 0].tolist(), noise[:, 1].tolist())
     sqrt, maximum, limit = math.sqrt, max, DIVERGENCE_LIMIT
     x, y = float(start[0]), float(start[1])
-    sx, sy = rule.init(x), rule.init(y)
+    sx, sy = entry.init(x), entry.init(y)
     xs, ys = [x], [y]
     px = py = None
     for t, lr in enumerate(lrs, 1):

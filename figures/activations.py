@@ -1,4 +1,5 @@
-"""Figures of the activation-functions page (engine results in, figure specs out; all text passed in)."""
+"""Figures of the activation-functions page (engine results in, figure specs out). Every word arrives in the
+builder's ``labels`` mapping (listed in its docstring)."""
 from __future__ import annotations
 
 from typing import Mapping
@@ -6,7 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from figures import spec
-from figures.common import finite_or_none, histogram_bars
+from figures.common import curves, finite_or_none, histogram_bars
 from figures.theme import DIVERGING, color, figure, grid
 
 SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
@@ -15,23 +16,24 @@ SHADE_ALLOWED = "rgba(0, 114, 178, 0.10)"
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="center", x=0.5)  # subplot titles own the top
 
 
-def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dead: str, label_band: str,
-                   z_title: str, height: int = 400) -> spec.Figure:
-    """f (solid) and f' (dashed) of one activation on one chart; saturated/dead stretches shaded;
-    for RReLU the band its random training slope covers."""
-    fig = figure("", z_title, "", height)
+def function_chart(curve, labels: Mapping[str, str], height: int = 400) -> spec.Figure:
+    """f (solid) and f' (dashed) of one activation (a ``Curve``) on one chart; saturated/dead stretches shaded;
+    for RReLU the band its random training slope covers.
+
+    labels: "x" (the z axis), "f", "d" (the two series), "flat", "dead" (the shaded stretches), "band"."""
+    fig = figure("", labels["x"], "", height)
     for lo, hi in curve.flat:
         fig.add_vrect(x0=lo, x1=hi, fillcolor=SHADE_DEAD if curve.dead else SHADE_FLAT, line_width=0, layer="below",
-                      annotation_text=label_dead if curve.dead else label_flat, annotation_position="top left")
+                      annotation_text=labels["dead" if curve.dead else "flat"], annotation_position="top left")
     if curve.band is not None:
         lower, upper = curve.band
         fig.add_trace(spec.scatter(x=curve.z, y=lower, mode="lines", line=dict(width=0), showlegend=False,
                                    hoverinfo="skip"))
         fig.add_trace(spec.scatter(x=curve.z, y=upper, mode="lines", line=dict(width=0), fill="tonexty",
-                                   fillcolor="rgba(0, 114, 178, 0.22)", name=label_band))
-    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.f), mode="lines", name=label_f,
+                                   fillcolor="rgba(0, 114, 178, 0.22)", name=labels["band"]))
+    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.f), mode="lines", name=labels["f"],
                                line=dict(color=color(0), width=3)))
-    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.d), mode="lines", name=label_d,
+    fig.add_trace(spec.scatter(x=curve.z, y=finite_or_none(curve.d), mode="lines", name=labels["d"],
                                line=dict(color=color(3), width=3, dash="dash")))
     fig.add_hline(y=0, line=dict(color="#888", width=1))
     fig.add_vline(x=0, line=dict(color="#888", width=1))
@@ -42,11 +44,14 @@ def function_chart(curve, label_f: str, label_d: str, label_flat: str, label_dea
     return fig
 
 
-def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: str, label_allowed: str,
-                 w_titles=("w₁", "w₂"), height: int = 470) -> spec.Figure:
-    """Two panels (positive vs zero-centered inputs): loss contours, the per-sample descent path, and on
-    the positive panel the (+,+)/(−,−) quadrants every update must lie in (drawn around the start)."""
-    fig = grid(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
+def zigzag_chart(runs, labels: Mapping[str, str], height: int = 470) -> spec.Figure:
+    """Two panels (positive vs zero-centered inputs, ``Zigzag`` runs): loss contours, the per-sample descent path,
+    and on the positive panel the (+,+)/(−,−) quadrants every update must lie in (drawn around the start).
+
+    labels: "positive", "centered" (the panels, by the runs' inputs), "path", "start", "target", "allowed";
+    optional "x", "y" (the weight axes, default w₁ and w₂)."""
+    w_titles = labels.get("x", "w₁"), labels.get("y", "w₂")
+    fig = grid(rows=1, cols=2, subplot_titles=[labels[run.inputs] for run in runs], horizontal_spacing=0.08)
     for k, run in enumerate(runs, start=1):
         g = run.grid
         fig.add_trace(spec.contour(x=g, y=g, z=np.sqrt(run.loss), showscale=False, ncontours=14,
@@ -58,15 +63,15 @@ def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: 
             for xa, xb, ya, yb in ((x0, hi, y0, hi), (lo, x0, lo, y0)):
                 fig.add_shape(type="rect", x0=xa, x1=xb, y0=ya, y1=yb, fillcolor=SHADE_ALLOWED, line_width=0,
                               layer="below", row=1, col=k)
-            fig.add_annotation(x=hi, y=hi, text=label_allowed, xanchor="right", yanchor="top", showarrow=False,
+            fig.add_annotation(x=hi, y=hi, text=labels["allowed"], xanchor="right", yanchor="top", showarrow=False,
                                font=dict(color=color(0)), row=1, col=k)
-        fig.add_trace(spec.scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=label_path,
+        fig.add_trace(spec.scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=labels["path"],
                                    line=dict(color=color(3), width=2), marker=dict(size=4), showlegend=k == 1),
                       row=1, col=k)
-        fig.add_trace(spec.scatter(x=[run.path[0, 0]], y=[run.path[0, 1]], mode="markers", name=label_start,
+        fig.add_trace(spec.scatter(x=[run.path[0, 0]], y=[run.path[0, 1]], mode="markers", name=labels["start"],
                                    marker=dict(color="#222", size=11,
                                                symbol="circle"), showlegend=k == 1), row=1, col=k)
-        fig.add_trace(spec.scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=label_target,
+        fig.add_trace(spec.scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=labels["target"],
                                    marker=dict(color=color(2), size=16, symbol="star"), showlegend=k == 1),
                       row=1, col=k)
         fig.update_xaxes(range=[g[0], g[-1]], title_text=w_titles[0], row=1, col=k)
@@ -76,15 +81,15 @@ def zigzag_chart(runs, titles, label_path: str, label_start: str, label_target: 
     return fig
 
 
-def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], layer_titles, x_title: str, y_title: str,
-               x_max: int, height: int = 360) -> spec.Figure:
+def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], n_layers: int, x_max: int,
+               labels: Mapping[str, str], height: int = 360) -> spec.Figure:
     """One panel per hidden layer: the share of dead units over training, one line per activation.
 
-    series: {label: (steps (T,), fractions (T, L))}. Lines that sit on top of each other at 0 are told
-    apart by dash and width."""
-    n_layers = len(layer_titles)
-    fig = grid(rows=1, cols=n_layers, subplot_titles=list(layer_titles), shared_yaxes=True,
-               horizontal_spacing=0.03)
+    series: {label: (steps (T,), fractions (T, L))}, L = n_layers; x_max: the last step of the run. Lines
+    that sit on top of each other at 0 are told apart by dash and width.
+    labels: "x", "y", "layer" (the panels are titled "<layer> 1", "<layer> 2", ...)."""
+    layer_titles = [f"{labels['layer']} {i + 1}" for i in range(n_layers)]
+    fig = grid(rows=1, cols=n_layers, subplot_titles=layer_titles, shared_yaxes=True, horizontal_spacing=0.03)
     dashes = ("solid", "dash", "dot", "dashdot")
     for i, (label, (steps, frac)) in enumerate(series.items()):
         for layer in range(n_layers):
@@ -96,24 +101,25 @@ def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], layer_titles
                           row=1, col=layer + 1)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # a step-0 marker stays fully visible
-    fig.update_yaxes(title_text=y_title, row=1, col=1)
-    fig.update_xaxes(title_text=x_title, row=1, col=(n_layers + 1) // 2)
+    fig.update_yaxes(title_text=labels["y"], row=1, col=1)
+    fig.update_xaxes(title_text=labels["x"], row=1, col=(n_layers + 1) // 2)
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=40, b=100),
                       legend=dict(LEGEND_BELOW, y=-0.3))
     return fig
 
 
-def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, label_dead: str, label_alive: str,
-                       x_title: str, y_title: str, bins: int = 40, height: int = 300) -> spec.Figure:
-    """Histograms (counts) of one dead and one live unit's pre-activations over the training set; z = 0 marked."""
-    fig = figure("", x_title, y_title, height)
+def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, labels: Mapping[str, str],
+                       bins: int = 40, height: int = 300) -> spec.Figure:
+    """Histograms (counts) of one dead and one live unit's pre-activations (N,) over the training set; z = 0
+    marked. labels: "x", "y", "dead", "alive" (the two units)."""
+    fig = figure("", labels["x"], labels["y"], height)
     values = [v for v in (dead_z, alive_z) if v is not None and len(v)]
     if values:
         both = np.concatenate(values)
         both = both[np.isfinite(both)]
         lo, hi = (float(both.min()), float(both.max())) if both.size else (-1.0, 1.0)
         edges = np.linspace(min(lo, -0.1), max(hi, 0.1), bins + 1)
-        for k, (z, label, c) in enumerate(((dead_z, label_dead, 3), (alive_z, label_alive, 0))):
+        for k, (z, label, c) in enumerate(((dead_z, labels["dead"], 3), (alive_z, labels["alive"], 0))):
             if z is None or not len(z):
                 continue
             counts, _ = np.histogram(z[np.isfinite(z)], bins=edges)
@@ -125,11 +131,10 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
     return fig
 
 
-def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.ndarray, color_title: str,
+def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.ndarray, labels: Mapping[str, str],
                cols: int = 3, height_per_row: int = 250) -> spec.Figure:
-    """Small multiples: P(class 1) on a grid for each activation, with the training points on top.
-
-    grids: {title: (xs (n,), ys (n,), p (n, n))}."""
+    """Small multiples: P(class 1) on a grid for each activation, with the training points (N, 2), labels (N,)
+    on top. grids: {title: (xs (n,), ys (n,), p (n, n))}. labels: "colorbar"."""
     titles = list(grids)
     n = len(titles)
     cols = max(1, min(cols, n))
@@ -141,7 +146,7 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
         r, c = k // cols + 1, k % cols + 1
         fig.add_trace(spec.heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
                                    colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
-                                   colorbar=dict(title=dict(text=color_title), thickness=12, len=0.8)), row=r, col=c)
+                                   colorbar=dict(title=dict(text=labels["colorbar"]), thickness=12, len=0.8)), row=r, col=c)
         for label, symbol in ((0, "circle"), (1, "diamond")):
             pts = x_points[y_points == label]
             fig.add_trace(spec.scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", showlegend=False, hoverinfo="skip",
@@ -154,9 +159,10 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
     return fig
 
 
-def std_per_layer(stds: Mapping[str, np.ndarray], x_title: str, y_title: str, height: int = 320) -> spec.Figure:
-    """Activation std per layer, one line per setting (the SELU self-normalization probe)."""
-    fig = figure("", x_title, y_title, height)
+def std_per_layer(stds: Mapping[str, np.ndarray], labels: Mapping[str, str], height: int = 320) -> spec.Figure:
+    """Activation std per layer, {setting: (L,)}, one line per setting (the SELU self-normalization probe).
+    labels: "x", "y"."""
+    fig = figure("", labels["x"], labels["y"], height)
     for i, (label, s) in enumerate(stds.items()):
         fig.add_trace(spec.scatter(x=np.arange(1, len(s) + 1), y=finite_or_none(s), mode="lines+markers", name=label,
                                    line=dict(color=color(i), width=3), marker=dict(size=6)))
@@ -165,14 +171,13 @@ def std_per_layer(stds: Mapping[str, np.ndarray], x_title: str, y_title: str, he
     return fig
 
 
-def timing_bars(ms: Mapping[str, float], labels: Mapping[str, str], x_title: str, height: int = 200) -> spec.Figure:
-    """Horizontal bars: milliseconds per million evaluations."""
-    names = list(ms)
-    fig = figure("", x_title, "", height)
-    fig.add_trace(spec.bar(y=[labels[n] for n in names], x=[ms[n] for n in names], orientation="h",
-                           marker_color=[color(3) if n == "sigmoid" else color(0) for n in names],
-                           text=[f"{ms[n]:.1f} ms" for n in names], textposition="auto", showlegend=False))
-    fig.update_layout(margin=dict(l=90, r=20, t=20, b=50))
+def loss_race(series: Mapping[str, tuple[np.ndarray, np.ndarray]], x_max: int, labels: Mapping[str, str],
+              markers: bool = False, height: int = 340) -> spec.Figure:
+    """Training loss per activation, {label: (steps (T,), loss (T,))}, on a log axis over steps 0..x_max.
+    markers: draw points too (before training, when each line is a single step-0 point). labels: "x", "y"."""
+    fig = curves(series, x_title=labels["x"], y_title=labels["y"], log_y=True, height=height)
+    fig.update_traces(mode="lines+markers" if markers else "lines")
+    fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # the step-0 marker stays fully visible
     return fig
 
 

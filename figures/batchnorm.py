@@ -1,7 +1,12 @@
-"""Figures for the batch-normalization page: arrays in, Plotly figures out (every label passed in)."""
+"""Figures for the batch-normalization page: arrays in, figure specs out.
+
+Every builder takes its words in one mapping, ``labels``: "title", "x", "y" for the axes it has, plus its own keys
+(series and panel names), listed in its docstring. A variant's series are keyed by the variant ("bn", "plain") and
+named by ``labels[variant]``.
+"""
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
@@ -10,6 +15,7 @@ from figures.common import curves, finite_or_none
 from figures.theme import color, figure, grid
 
 PCT_DASH = ("dot", "solid", "dash")  # 15th, 50th, 85th percentile
+PCT_KEYS = ("p15", "p50", "p85")
 
 
 def _finish(fig: spec.Figure, height: int) -> spec.Figure:
@@ -19,104 +25,123 @@ def _finish(fig: spec.Figure, height: int) -> spec.Figure:
     return fig
 
 
-def metric_curves(series: Mapping[str, tuple], title: str, x_title: str, y_title: str) -> spec.Figure:
-    """{label: (steps, values)}: one line per variant (BN first, so it keeps the first colour)."""
-    fig = curves(series, title=title, x_title=x_title, y_title=y_title, height=350)
+def metric_curves(series: Mapping[str, tuple], labels: Mapping[str, str]) -> spec.Figure:
+    """{variant: (steps, values)}: one line per variant (BN first, so it keeps the first colour).
+
+    labels: title, x, y, and a name per variant."""
+    fig = curves({labels[k]: xy for k, xy in series.items()}, title=labels["title"], x_title=labels["x"],
+                 y_title=labels["y"], height=350)
     fig.update_layout(margin=dict(t=95), legend=dict(y=1.04))  # the legend below the title, not over it
     return fig
 
 
-def percentile_panels(panels: Sequence[tuple[str, np.ndarray, np.ndarray]], pct_names: Sequence[str],
-                      x_title: str, y_title: str) -> spec.Figure:
-    """panels: (title, steps (P,), percentiles (P, 3)) for each variant, side by side on one y scale."""
-    fig = grid(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels], shared_yaxes=True,
+def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str]) -> spec.Figure:
+    """{variant: (steps (P,), percentiles (P, 3))}: one panel per variant, side by side on one y scale.
+
+    labels: x, y, p15, p50, p85 (the dashes' names), and a panel title per variant."""
+    pct_names = [labels[k] for k in PCT_KEYS]
+    fig = grid(rows=1, cols=len(panels), subplot_titles=[labels[k] for k in panels], shared_yaxes=True,
                horizontal_spacing=0.06)
-    for k, (_, steps, pct) in enumerate(panels):
+    for k, (steps, pct) in enumerate(panels.values()):
         for j, name in enumerate(pct_names):
             fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(pct[:, j]), mode="lines", name=name,
                                        legendgroup=name, showlegend=False,
                                        line=dict(color=color(k), width=2.5, dash=PCT_DASH[j])), row=1, col=k + 1)
-        fig.update_xaxes(title_text=x_title, row=1, col=k + 1)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=k + 1)
     for j, name in enumerate(pct_names):  # the legend names the dash only: colour already says which panel
         fig.add_trace(spec.scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
                                    line=dict(color="#555", width=2.5, dash=PCT_DASH[j])), row=1, col=1)
-    fig.update_yaxes(title_text=y_title, row=1, col=1)
+    fig.update_yaxes(title_text=labels["y"], row=1, col=1)
     return _finish(fig, 380)
 
 
 def running_vs_batch(steps: np.ndarray, running: tuple[np.ndarray, np.ndarray], probe: tuple[np.ndarray, np.ndarray],
-                     names: tuple[str, str], titles: tuple[str, str], x_title: str) -> spec.Figure:
-    """Live BN layer: running mean/var (lines) against the held-out batch's mean/var (dots), two panels."""
-    fig = grid(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.1)
+                     labels: Mapping[str, str]) -> spec.Figure:
+    """Live BN layer: running mean/var (lines) against the held-out batch's mean/var (dots), two panels.
+
+    labels: x, running (the lines), batch (the dots), mean_title, var_title (the panels)."""
+    fig = grid(rows=1, cols=2, subplot_titles=[labels["mean_title"], labels["var_title"]], horizontal_spacing=0.1)
     for col, (run, batch) in enumerate(zip(running, probe), start=1):
-        fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(batch), mode="markers", name=names[1],
-                                   legendgroup="b", showlegend=col == 1, marker=dict(color=color(1), size=5)),
-                      row=1, col=col)
-        fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(run), mode="lines", name=names[0],
-                                   legendgroup="r", showlegend=col == 1, line=dict(color=color(0), width=2.5)),
-                      row=1, col=col)
-        fig.update_xaxes(title_text=x_title, row=1, col=col)
+        fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(batch), mode="markers",
+                                   name=labels["batch"], legendgroup="b", showlegend=col == 1,
+                                   marker=dict(color=color(1), size=5)), row=1, col=col)
+        fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(run), mode="lines",
+                                   name=labels["running"], legendgroup="r", showlegend=col == 1,
+                                   line=dict(color=color(0), width=2.5)), row=1, col=col)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
     return _finish(fig, 330)
 
 
 def running_trace(batch_mean, batch_var, running_mean, running_var, pop_mean, pop_var,
-                  names: tuple[str, str, str], titles: tuple[str, str], x_title: str) -> spec.Figure:
-    """A BN layer fed batches from a fixed population: batch stats (dots), running stats (line), truth (dashed)."""
+                  labels: Mapping[str, str]) -> spec.Figure:
+    """A BN layer fed batches from a fixed population: batch stats (dots), running stats (line), truth (dashed).
+
+    labels: x, batch, running, population (the three series), mean_title, var_title (the panels)."""
     steps = np.arange(1, len(batch_mean) + 1)
-    fig = grid(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.1)
+    fig = grid(rows=1, cols=2, subplot_titles=[labels["mean_title"], labels["var_title"]], horizontal_spacing=0.1)
     for col, (batch, run, pop) in enumerate(((batch_mean, running_mean, pop_mean),
                                              (batch_var, running_var, pop_var)), start=1):
         show = col == 1
-        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(batch), mode="markers", name=names[0], legendgroup="b",
-                                   showlegend=show, marker=dict(color=color(1), size=4, opacity=0.6)), row=1, col=col)
-        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(run), mode="lines", name=names[1], legendgroup="r",
-                                   showlegend=show, line=dict(color=color(0), width=2.5)), row=1, col=col)
-        fig.add_trace(spec.scatter(x=[steps[0], steps[-1]], y=[pop, pop], mode="lines", name=names[2], legendgroup="p",
-                                   showlegend=show, line=dict(color="#222", width=2, dash="dash")), row=1, col=col)
-        fig.update_xaxes(title_text=x_title, row=1, col=col)
+        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(batch), mode="markers", name=labels["batch"],
+                                   legendgroup="b", showlegend=show, marker=dict(color=color(1), size=4, opacity=0.6)),
+                      row=1, col=col)
+        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(run), mode="lines", name=labels["running"],
+                                   legendgroup="r", showlegend=show, line=dict(color=color(0), width=2.5)),
+                      row=1, col=col)
+        fig.add_trace(spec.scatter(x=[steps[0], steps[-1]], y=[pop, pop], mode="lines", name=labels["population"],
+                                   legendgroup="p", showlegend=show, line=dict(color="#222", width=2, dash="dash")),
+                      row=1, col=col)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
     return _finish(fig, 330)
 
 
 def batch_dependence(sizes: np.ndarray, batch_prob: np.ndarray, running_prob: np.ndarray,
-                     names: tuple[str, str], x_title: str, y_title: str) -> spec.Figure:
-    """One sample's probability of its class: a dot per random batch (batch stats) vs running stats."""
-    fig = figure("", x_title, y_title, 340)
+                     labels: Mapping[str, str]) -> spec.Figure:
+    """One sample's probability of its class: a dot per random batch (batch stats) vs running stats.
+
+    labels: x, y, batch, running (the two series)."""
+    fig = figure("", labels["x"], labels["y"], 340)
     reps = batch_prob.shape[1]
     jitter = np.linspace(-0.18, 0.18, reps)
     x = (sizes[:, None] + jitter[None, :]).ravel()
-    fig.add_trace(spec.scatter(x=x, y=finite_or_none(batch_prob.ravel()), mode="markers", name=names[0],
+    fig.add_trace(spec.scatter(x=x, y=finite_or_none(batch_prob.ravel()), mode="markers", name=labels["batch"],
                                marker=dict(color=color(3), size=7, opacity=0.7)))
-    fig.add_trace(spec.scatter(x=x, y=finite_or_none(running_prob.ravel()), mode="markers", name=names[1],
+    fig.add_trace(spec.scatter(x=x, y=finite_or_none(running_prob.ravel()), mode="markers", name=labels["running"],
                                marker=dict(color=color(0), size=7, symbol="diamond")))
     fig.update_xaxes(tickmode="array", tickvals=list(sizes))
     fig.update_yaxes(range=[-0.03, 1.03])
     return fig
 
 
-def gamma_beta(gamma: np.ndarray, beta: np.ndarray, titles: tuple[str, str], x_title: str) -> spec.Figure:
-    """The learned scale γ and shift β of every unit of one BN layer, as bars (γ starts at 1, β at 0)."""
+def gamma_beta(gamma: np.ndarray, beta: np.ndarray, labels: Mapping[str, str]) -> spec.Figure:
+    """The learned scale γ and shift β of every unit of one BN layer, as bars (γ starts at 1, β at 0).
+
+    labels: x, gamma_title, beta_title (the panels)."""
     units = np.arange(len(gamma))
-    fig = grid(rows=1, cols=2, subplot_titles=list(titles), horizontal_spacing=0.08)
+    fig = grid(rows=1, cols=2, subplot_titles=[labels["gamma_title"], labels["beta_title"]], horizontal_spacing=0.08)
     for col, (values, base) in enumerate(((gamma, 1.0), (beta, 0.0)), start=1):
         fig.add_trace(spec.bar(x=units, y=finite_or_none(values), marker_color=color(col + 1), marker_line_width=0,
                                showlegend=False), row=1, col=col)
         fig.add_hline(y=base, line=dict(color="#222", width=1, dash="dash"), row=1, col=col)
-        fig.update_xaxes(title_text=x_title, row=1, col=col)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
     fig.update_layout(bargap=0.1)
     return _finish(fig, 300)
 
 
 def sweep_chart(values: np.ndarray, acc: Mapping[str, np.ndarray], diverged: Mapping[str, np.ndarray],
-                names: Mapping[str, str], diverged_name: str, x_title: str, y_title: str) -> spec.Figure:
-    """Final accuracy vs the swept value (log x), one line per variant; diverged runs as ✕ at 0."""
-    fig = figure("", x_title, y_title, 360)
-    for i, (key, name) in enumerate(names.items()):
+                labels: Mapping[str, str]) -> spec.Figure:
+    """Final accuracy vs the swept value (log x), one line per variant of ``acc``; diverged runs as ✕ at 0.
+
+    labels: x, y, diverged (the ✕ series, after the variant's name), and a name per variant."""
+    fig = figure("", labels["x"], labels["y"], 360)
+    for i, key in enumerate(acc):
+        name = labels[key]
         fig.add_trace(spec.scatter(x=list(values), y=finite_or_none(acc[key]), mode="lines+markers", name=name,
                                    line=dict(color=color(i), width=2.5), marker=dict(size=8)))
         bad = np.asarray(diverged[key], bool)
         if bad.any():
             fig.add_trace(spec.scatter(x=list(np.asarray(values)[bad]), y=[0.0] * int(bad.sum()), mode="markers",
-                                       name=f"{name}: {diverged_name}",
+                                       name=f"{name}: {labels['diverged']}",
                                        marker=dict(color=color(i), size=12, symbol="x")))
     fig.update_xaxes(type="log", exponentformat="power")
     fig.update_yaxes(range=[-0.03, 1.03])

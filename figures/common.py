@@ -33,23 +33,42 @@ def curves(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], title:
 
 def histogram_bars(counts: np.ndarray, edges: np.ndarray, name: str = "", i: int = 0) -> dict:
     """A histogram already counted by np.histogram, drawn as bars (only bins travel to the browser)."""
-    centers = (edges[:-1] + edges[1:]) / 2
-    return spec.bar(x=centers, y=counts, width=np.diff(edges), name=name, marker_color=color(i),
+    widths = np.diff(edges)
+    centers = edges[:-1] + widths / 2  # not (a + b) / 2: near the float limit the sum overflows to inf
+    return spec.bar(x=centers, y=counts, width=widths, name=name, marker_color=color(i),
                   marker_line_width=0, showlegend=False)
 
 
 def small_multiples_hist(hists: Sequence[tuple[np.ndarray, np.ndarray]], titles: Sequence[str], cols: int = 5,
                          height_per_row: int = 170, share_y: bool = False, i_color: int = 0,
-                         x_title: str = "") -> spec.Figure:
-    """A grid of histograms (counts, edges), one per layer."""
+                         x_title: str = "", *, x_axis: Mapping | None = None, vertical_spacing: float | None = None,
+                         blank_rest: bool = False) -> spec.Figure:
+    """A grid of histograms (counts, edges), one per layer, ``cols`` to a row, each panel on its own y scale
+    (no tick labels: the shapes are compared, not the counts) unless ``share_y``.
+
+    x_axis: properties of every drawn panel's x axis (e.g. one shared ``range``, so a narrowing or saturating
+    distribution shows from panel to panel). vertical_spacing: between rows (default 0.12, one row 0.05).
+    blank_rest: hide the cells left over in the last row (else they keep empty axes). A panel whose counts
+    are all 0 is drawn empty (a page can hide the layer it asks the reader to predict).
+    """
     n = len(hists)
     rows = max(1, int(np.ceil(n / cols)))
+    if vertical_spacing is None:
+        vertical_spacing = 0.12 if rows > 1 else 0.05
     fig = grid(rows, cols, subplot_titles=list(titles), shared_yaxes=share_y,
-               horizontal_spacing=0.03, vertical_spacing=0.12 if rows > 1 else 0.05)
-    for k, (counts, edges) in enumerate(hists):
-        fig.add_trace(histogram_bars(counts, edges, titles[k], i_color), row=k // cols + 1, col=k % cols + 1)
+               horizontal_spacing=0.03, vertical_spacing=vertical_spacing)
+    for k in range(rows * cols):
+        row, col = k // cols + 1, k % cols + 1
+        if k < n:
+            counts, edges = hists[k]
+            fig.add_trace(histogram_bars(counts, edges, titles[k], i_color), row=row, col=col)
+            fig.update_xaxes(row=row, col=col, **(x_axis or {}))
+        elif blank_rest:
+            fig.update_xaxes(row=row, col=col, visible=False)
+            fig.update_yaxes(row=row, col=col, visible=False)
+            continue
+        fig.update_yaxes(row=row, col=col, showticklabels=False)
     fig.update_layout(height=max(220, rows * height_per_row + 60), bargap=0, margin=dict(l=30, r=10, t=40, b=30))
-    fig.update_yaxes(showticklabels=False)
     if x_title:
         fig.add_annotation(text=x_title, xref="paper", yref="paper", x=0.5, y=-0.08, showarrow=False)
     return fig

@@ -1,6 +1,12 @@
 """Figures for the dropout page: overfitting curves, the masked network, sub-network boundaries,
-the two-input example and the variance shift. Arrays in, figure specs out; every label is passed in."""
+the two-input example and the variance shift. Arrays in, figure specs out.
+
+Every builder takes its words in one mapping, ``labels``: "title", "x", "y" for the axes it has, plus its own keys
+(series and panel names), listed in its docstring.
+"""
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
@@ -8,38 +14,44 @@ from figures import spec
 from figures.common import finite_or_none
 from figures.theme import DIVERGING, color, figure, grid
 
+if TYPE_CHECKING:
+    from lab.dropout import EnsembleMaps, TwoInput, VarianceShift
+
 GREY = "#c8c8c8"
 
 
-def overfit_curves(histories: dict, names: dict, txt: dict, total_steps: int) -> spec.Figure:
+def overfit_curves(histories: Mapping[str, dict], labels: Mapping[str, str], total_steps: int) -> spec.Figure:
     """Left: train (dashed) and test (solid) accuracy per member; right: the gap train − test.
 
-    histories: {key: Trainer.history}; names: {key: legend label}; txt: step, acc, gap, train, test, title_acc, title_gap.
+    histories: {member: Trainer.history}. labels: x (steps), y (accuracy), gap (the right panel's axis),
+    acc_title, gap_title (the panels), train, test, and a name per member.
     """
-    fig = grid(rows=1, cols=2, subplot_titles=[txt["title_acc"], txt["title_gap"]], horizontal_spacing=0.1)
+    fig = grid(rows=1, cols=2, subplot_titles=[labels["acc_title"], labels["gap_title"]], horizontal_spacing=0.1)
     for i, (key, h) in enumerate(histories.items()):
         steps = finite_or_none(h["step"])
         for kind, dash in (("train", "dash"), ("test", "solid")):
             fig.add_trace(spec.scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines",
-                                       name=f"{names[key]} · {txt[kind]}", legendgroup=key,
+                                       name=f"{labels[key]} · {labels[kind]}", legendgroup=key,
                                        line=dict(color=color(i), width=2.5, dash=dash)), row=1, col=1)
         fig.add_trace(spec.scatter(x=steps, y=finite_or_none(np.asarray(h["train_acc"]) - np.asarray(h["test_acc"])),
-                                   mode="lines", name=names[key], legendgroup=key, showlegend=False,
+                                   mode="lines", name=labels[key], legendgroup=key, showlegend=False,
                                    line=dict(color=color(i), width=2.5)), row=1, col=2)
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, x=0, yanchor="bottom"))
-    fig.update_xaxes(title_text=txt["step"], range=[0, total_steps])  # fixed: the run fills the axis as it trains
-    fig.update_yaxes(title_text=txt["acc"], range=[0, 1.02], row=1, col=1)
-    fig.update_yaxes(title_text=txt["gap"], range=[-0.15, 0.65], row=1, col=2)
+    fig.update_xaxes(title_text=labels["x"], range=[0, total_steps])  # fixed: the run fills the axis as it trains
+    fig.update_yaxes(title_text=labels["y"], range=[0, 1.02], row=1, col=1)
+    fig.update_yaxes(title_text=labels["gap"], range=[-0.15, 0.65], row=1, col=2)
     return fig
 
 
-def network_diagram(sizes, masks, txt: dict) -> spec.Figure:
+def network_diagram(sizes, masks, labels: Mapping) -> spec.Figure:
     """Units as markers in columns, connections as thin lines; dropped hidden units and their
-    connections greyed out. sizes [D, H_1, ..., C]; masks: one (H_i,) bool per hidden layer."""
+    connections greyed out. sizes [D, H_1, ..., C]; masks: one (H_i,) bool per hidden layer.
+
+    labels: title, kept, dropped (the two kinds of unit), columns (one name per layer, len(sizes))."""
     alive = [np.ones(sizes[0], bool), *[np.asarray(m, bool) for m in masks], np.ones(sizes[-1], bool)]
     ys = [(np.arange(n) - (n - 1) / 2) / max(max(sizes) - 1, 1) for n in sizes]
-    fig = figure(txt["title"], height=440)
+    fig = figure(labels["title"], height=440)
     for live in (False, True):  # grey connections first, live ones drawn on top
         xe, ye = [], []
         for layer in range(len(sizes) - 1):
@@ -49,7 +61,7 @@ def network_diagram(sizes, masks, txt: dict) -> spec.Figure:
                 ye += [ys[layer][i], ys[layer + 1][j], None]
         fig.add_trace(spec.scatter(x=xe, y=ye, mode="lines", hoverinfo="skip", showlegend=False,
                                    line=dict(color=color(0) if live else "#ececec", width=0.8 if live else 0.6)))
-    for live, name in ((True, txt["kept"]), (False, txt["dropped"])):
+    for live, name in ((True, labels["kept"]), (False, labels["dropped"])):
         xs = [layer for layer, a in enumerate(alive) for k in range(len(a)) if a[k] == live]
         yv = [ys[layer][k] for layer, a in enumerate(alive) for k in range(len(a)) if a[k] == live]
         fig.add_trace(spec.scatter(x=xs, y=yv, mode="markers", name=name, hoverinfo="skip",
@@ -58,15 +70,19 @@ def network_diagram(sizes, masks, txt: dict) -> spec.Figure:
                                                line=dict(width=2, color="#555" if live else GREY))))
     fig.update_layout(margin=dict(l=20, r=20, t=60, b=40),
                       legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
-    fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=txt["columns"], showgrid=False)
+    fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=list(labels["columns"]), showgrid=False)
     fig.update_yaxes(visible=False)
     return fig
 
 
-def ensemble_grid(maps, x, y, titles, txt: dict) -> spec.Figure:
+def ensemble_grid(maps: EnsembleMaps, x: np.ndarray, y: np.ndarray, labels: Mapping) -> spec.Figure:
     """2×3 panels of class-1 probability (sub-networks, full net, MC mean) and the MC std map,
-    with the training points. maps: core.dropout_demos.EnsembleMaps; x (N, 2), y (N,)."""
+    with the training points. maps: lab.dropout.EnsembleMaps; x (N, 2), y (N,).
+
+    labels: sub_titles (one per sub-network, the first three drawn), full_title, mc_title, std_title (the panels),
+    prob, std (the two colour bars)."""
     panels = [*maps.sub[:3], maps.full, maps.mc_mean, maps.mc_std]
+    titles = [*labels["sub_titles"][:3], labels["full_title"], labels["mc_title"], labels["std_title"]]
     # the maps as float32 arrays (sent as binary): as lists of Python floats this figure was 850 kB of JSON
     fig = grid(2, 3, subplot_titles=titles, horizontal_spacing=0.04, vertical_spacing=0.1)
     fig.update_layout(height=620, margin=dict(l=20, r=60, t=50, b=20))
@@ -81,7 +97,7 @@ def ensemble_grid(maps, x, y, titles, txt: dict) -> spec.Figure:
         fig.add_trace(spec.heatmap(x=xs, y=ys, z=zz, zsmooth="best", colorscale="Viridis" if is_std else DIVERGING,
                                    reversescale=not is_std, zmin=0, zmax=0.5 if is_std else 1, showscale=k in (4, 5),
                                    colorbar=dict(len=0.42, y=0.22 if is_std else 0.78, x=1.01, thickness=12,
-                                                 title=dict(text=txt["std"] if is_std else txt["prob"])),
+                                                 title=dict(text=labels["std"] if is_std else labels["prob"])),
                                    hoverinfo="skip"), **cell)
         if not is_std:
             fig.add_trace(spec.contour(x=xs, y=ys, z=zz, showscale=False, showlegend=False, hoverinfo="skip",
@@ -102,39 +118,44 @@ def _z(values):
     return [finite_or_none(row) for row in arr] if arr.ndim == 2 else finite_or_none(arr)
 
 
-def two_input_bars(ex, txt: dict) -> spec.Figure:
-    """The four masks' outputs, raw (classic) and ×1/p (inverted), with their expectations as lines."""
-    labels = [f"({m[0]}, {m[1]})" for m in ex.masks]
-    fig = figure(txt["title"], txt["mask"], txt["output"], height=360)
-    fig.add_trace(spec.bar(x=labels, y=finite_or_none(ex.raw), name=txt["raw"], marker_color=color(0)))
-    fig.add_trace(spec.bar(x=labels, y=finite_or_none(ex.inverted), name=txt["inverted"], marker_color=color(1)))
-    for value, name, i in ((ex.expected_raw, txt["e_raw"], 0), (ex.expected_inverted, txt["e_inv"], 1)):
-        fig.add_trace(spec.scatter(x=[labels[0], labels[-1]], y=[value, value], mode="lines", name=name,
+def two_input_bars(ex: TwoInput, labels: Mapping[str, str]) -> spec.Figure:
+    """The four masks' outputs, raw (classic) and ×1/p (inverted), with their expectations as lines.
+
+    labels: title, x (the masks), y (the output), raw, inverted (the bars), e_raw, e_inv (the expectations)."""
+    masks = [f"({m[0]}, {m[1]})" for m in ex.masks]
+    fig = figure(labels["title"], labels["x"], labels["y"], height=360)
+    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.raw), name=labels["raw"], marker_color=color(0)))
+    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.inverted), name=labels["inverted"], marker_color=color(1)))
+    for value, name, i in ((ex.expected_raw, labels["e_raw"], 0), (ex.expected_inverted, labels["e_inv"], 1)):
+        fig.add_trace(spec.scatter(x=[masks[0], masks[-1]], y=[value, value], mode="lines", name=name,
                                    line=dict(color=color(i), dash="dot", width=2.5)))
     fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
     return fig
 
 
-def variance_shift(current, rates, ratios, rate, txt: dict) -> spec.Figure:
+def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: Mapping[str, str]) -> spec.Figure:
     """Left: per unit, BN's running variance (x) vs the variance it sees at inference (y), with y = x.
-    Right: the mean ratio inference / running against the dropout rate."""
-    fig = grid(rows=1, cols=2, subplot_titles=[txt["title_units"], txt["title_rates"]],
+    Right: the mean ratio inference / running against the dropout rate.
+
+    labels: x (running variance), y (inference variance), rate, ratio (the right panel's axes; ratio also names
+    its line), units_title, rates_title (the panels), equal (y = x), units (the dots), now (the current rate)."""
+    fig = grid(rows=1, cols=2, subplot_titles=[labels["units_title"], labels["rates_title"]],
                horizontal_spacing=0.12)
     rv, iv = current.running_var, current.inference_var
     top = float(max(np.max(rv), np.max(iv))) * 1.05
-    fig.add_trace(spec.scatter(x=[0, top], y=[0, top], mode="lines", name=txt["equal"],
+    fig.add_trace(spec.scatter(x=[0, top], y=[0, top], mode="lines", name=labels["equal"],
                                line=dict(color="#888", dash="dash")), row=1, col=1)
-    fig.add_trace(spec.scatter(x=finite_or_none(rv), y=finite_or_none(iv), mode="markers", name=txt["units"],
+    fig.add_trace(spec.scatter(x=finite_or_none(rv), y=finite_or_none(iv), mode="markers", name=labels["units"],
                                marker=dict(color=color(0), size=6, opacity=0.7)), row=1, col=1)
-    fig.add_trace(spec.scatter(x=list(rates), y=finite_or_none(ratios), mode="lines+markers", name=txt["ratio"],
+    fig.add_trace(spec.scatter(x=list(rates), y=finite_or_none(ratios), mode="lines+markers", name=labels["ratio"],
                                line=dict(color=color(3), width=2.5)), row=1, col=2)
-    fig.add_trace(spec.scatter(x=[rate], y=[current.ratio], mode="markers", name=txt["now"],
+    fig.add_trace(spec.scatter(x=[rate], y=[current.ratio], mode="markers", name=labels["now"],
                                marker=dict(color=color(1), size=14, symbol="diamond")), row=1, col=2)
     fig.update_layout(height=400, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, yanchor="bottom"))
-    fig.update_xaxes(title_text=txt["running"], row=1, col=1)
-    fig.update_yaxes(title_text=txt["inference"], row=1, col=1)
-    fig.update_xaxes(title_text=txt["rate"], row=1, col=2)
-    fig.update_yaxes(title_text=txt["ratio"], range=[0, 1.1], row=1, col=2)
+    fig.update_xaxes(title_text=labels["x"], row=1, col=1)
+    fig.update_yaxes(title_text=labels["y"], row=1, col=1)
+    fig.update_xaxes(title_text=labels["rate"], row=1, col=2)
+    fig.update_yaxes(title_text=labels["ratio"], range=[0, 1.1], row=1, col=2)
     return fig

@@ -1,15 +1,18 @@
 """Figures for the loss-landscape page: the slice as log-spaced contours (or a 3-D surface) with the training
-path on it, and 1-D cross-sections. Arrays in (from ``core.landscape``), figure specs out; words come in as
-arguments."""
+path on it, and 1-D cross-sections. Arrays in (a ``lab.landscape.Landscape``), figure specs out; every builder
+takes its words in one ``labels`` mapping (keys listed in its docstring)."""
 from __future__ import annotations
 
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
 from figures import spec
 from figures.common import curves, finite_or_none
 from figures.theme import SEQUENTIAL, TEMPLATE, color, figure
+
+if TYPE_CHECKING:
+    from lab.landscape import Landscape
 
 LOSS_CAP = 1e3  # beyond this the colour scale saturates: far corners would otherwise flatten the valley
 
@@ -44,31 +47,35 @@ def _levels(log_loss: np.ndarray, n_levels: int = 24):
     return dict(start=lo, end=hi, size=(hi - lo) / n_levels), tickvals, ticktext
 
 
-def contour(res, x_title: str, y_title: str, loss_title: str, start_name: str, end_name: str, path_name: str,
-            step_name: str = "step", height: int = 520) -> spec.Figure:
-    """The slice f(α, β) as filled log-spaced contours, with the projected training path, start and end."""
+def contour(res: Landscape, labels: Mapping[str, str], height: int = 520) -> spec.Figure:
+    """The slice f(α, β) as filled log-spaced contours, with the projected training path, start and end.
+
+    labels: x, y (the two directions), loss (colour bar), path, start, end (legend), step (the word before a path
+    point's update number on hover); title optional.
+    """
     z = _log_loss(res.loss)
     contours, tickvals, ticktext = _levels(z)
-    fig = figure("", x_title, y_title, height)
+    fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
     fig.add_trace(spec.contour(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas,
                                colorscale=SEQUENTIAL, contours=contours, line=dict(width=0.6,
                                                                                    color="rgba(255,255,255,0.5)"),
-                               colorbar=dict(title=dict(text=loss_title), tickvals=tickvals, ticktext=ticktext),
+                               colorbar=dict(title=dict(text=labels["loss"]), tickvals=tickvals, ticktext=ticktext),
                                hovertemplate="α=%{x:.2f}<br>β=%{y:.2f}<br>log₁₀ L=%{z:.2f}<extra></extra>",
                                showlegend=False))
     path = np.asarray(res.path, dtype=float)
     fig.add_trace(spec.scatter(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]), mode="lines+markers",
-                               name=path_name, line=dict(color="white", width=3),
+                               name=labels["path"], line=dict(color="white", width=3),
                                marker=dict(size=6, color="white", line=dict(width=1, color="black")),
                                customdata=[[int(s), v] for s, v in zip(res.path_steps, finite_or_none(res.path_loss))],
-                               hovertemplate=step_name + " %{customdata[0]}<br>L=%{customdata[1]:.3g}<extra></extra>",
+                               hovertemplate=labels["step"]
+                               + " %{customdata[0]}<br>L=%{customdata[1]:.3g}<extra></extra>",
                                legendrank=2))
-    fig.add_trace(spec.scatter(x=[0.0], y=[0.0], mode="markers", name=end_name,
+    fig.add_trace(spec.scatter(x=[0.0], y=[0.0], mode="markers", name=labels["end"],
                                marker=dict(size=20, color=color(6), symbol="star", line=dict(width=1.5, color="black")),
                                legendrank=3))
     # the start is drawn last: in a random slice it often sits right next to the star
     fig.add_trace(spec.scatter(x=finite_or_none(path[:1, 0]), y=finite_or_none(path[:1, 1]), mode="markers",
-                               name=start_name,
+                               name=labels["start"],
                                marker=dict(size=14, color=color(1), symbol="circle", line=dict(width=2, color="black")),
                                legendrank=1))
     fig.update_xaxes(range=[res.alphas[0], res.alphas[-1]], showgrid=False, constrain="domain")
@@ -78,8 +85,11 @@ def contour(res, x_title: str, y_title: str, loss_title: str, start_name: str, e
     return fig
 
 
-def surface(res, x_title: str, y_title: str, z_title: str, path_name: str, height: int = 560) -> spec.Figure:
-    """The same slice as a 3-D surface of log10 loss, the path drawn at the slice's height under it."""
+def surface(res: Landscape, labels: Mapping[str, str], height: int = 560) -> spec.Figure:
+    """The same slice as a 3-D surface of log10 loss, the path drawn at the slice's height under it.
+
+    labels: x, y (the two directions), z (the height, log10 loss), path (legend).
+    """
     z = _log_loss(res.loss)
     fig = spec.Figure()
     fig.add_trace(spec.surface(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas, colorscale=SEQUENTIAL,
@@ -88,19 +98,24 @@ def surface(res, x_title: str, y_title: str, z_title: str, path_name: str, heigh
     path, pz = np.asarray(res.path, dtype=float), _log_loss(res.path_slice_loss)
     fig.add_trace(spec.scatter3d(x=finite_or_none(path[:, 0]), y=finite_or_none(path[:, 1]),
                                  z=finite_or_none(pz + 0.02),
-                                 mode="lines+markers", name=path_name, line=dict(color=color(3), width=6),
+                                 mode="lines+markers", name=labels["path"], line=dict(color=color(3), width=6),
                                  marker=dict(size=2.5, color=color(3))))
     fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=0, r=0, t=30, b=0),
-                      scene=dict(xaxis_title=x_title, yaxis_title=y_title, zaxis_title=z_title,
+                      scene=dict(xaxis_title=labels["x"], yaxis_title=labels["y"], zaxis_title=labels["z"],
                                  camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0))))
     return fig
 
 
-def cross_sections(alphas: np.ndarray, lines: Mapping[str, np.ndarray], x_title: str, y_title: str,
+def cross_sections(alphas: np.ndarray, cuts: Sequence[np.ndarray], labels: Mapping[str, str | Sequence[str]],
                    height: int = 360) -> spec.Figure:
-    """1-D cuts f(α) through θ* (log y): a narrow valley is a sharp minimum, a wide one a flat minimum."""
-    shown = {name: (alphas, np.minimum(np.asarray(v, dtype=float), LOSS_CAP)) for name, v in lines.items()}
-    fig = curves(shown, x_title=x_title, y_title=y_title, log_y=True, height=height)
+    """1-D cuts f(α) through θ* (log y): a narrow valley is a sharp minimum, a wide one a flat minimum.
+
+    alphas (n,); cuts: each (n,) losses along one direction. labels: x, y, lines (one legend name per cut);
+    title optional.
+    """
+    shown = {name: (alphas, np.minimum(np.asarray(v, dtype=float), LOSS_CAP))
+             for name, v in zip(labels["lines"], cuts, strict=True)}
+    fig = curves(shown, labels.get("title", ""), labels["x"], labels["y"], log_y=True, height=height)
     values = np.concatenate([v[(v > 0) & np.isfinite(v)] for _, v in shown.values()] + [np.ones(0)])
     if values.size and np.log10(values.max() / values.min()) >= 2:
         fig.update_yaxes(dtick=1)  # one label per decade: the minor 2 and 5 labels crowd a short axis

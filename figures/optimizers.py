@@ -1,16 +1,18 @@
 """Figures of the optimizers page: animated race on a contour map, loss curves, the 3-D surface,
 one update's arrows, the learning-rate study, schedules and the noisy runs. Plotly only.
 
-Every function takes the words it shows as a ``labels`` dict (the page fills it from the text
-catalog), so this module never touches Streamlit. Contours use ``optim_views.display_levels``:
-log10(value + c) on surfaces with log-spaced levels, which plain Plotly contours then space evenly.
+Builders receive arrays and words: runs (``Race``), surface grids (``SurfaceMap``: lab.optimizers
+evaluates the surfaces) and a ``labels`` mapping with the words each builder lists in its docstring
+("x"/"y" axis titles, "names": one name per run or series, in order). Contour levels come as display
+levels: log10(value + c) on surfaces with log-spaced levels, which plain Plotly contours then space evenly.
 """
 from __future__ import annotations
 
+from string import Template
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from core import surfaces
-from lab import optimizers as optim_views
 from figures import spec
 from figures.common import curves, finite_or_none
 from figures.theme import TEMPLATE, color, figure, grid
@@ -19,49 +21,51 @@ _PALE = [[0.0, "#f3f6fa"], [1.0, "#b9c8d9"]]  # light enough for coloured paths 
 _PICK_COLORS = (color(5), color(2), color(3))  # too small, good, too large (sky blue, green, vermillion)
 _LEVELS = 24
 
+if TYPE_CHECKING:
+    from core.optim import Race
+    from lab.optimizers import LrStudy, NoisyRuns, SurfaceMap
+
 
 def _r(values, digits=4):
     """Rounded plain floats: shorter JSON for the browser."""
     return np.round(np.asarray(values, dtype=float), digits).tolist()
 
 
-def _contour(surface, n=100, xlim=None, ylim=None, **kwargs):
-    xs, ys, z = optim_views.grid(surface, n, xlim, ylim)
-    z = np.where(np.isfinite(z), z, np.nan).astype(np.float32)  # float32 arrays travel as compact binary
-    return spec.contour(x=xs.astype(np.float32), y=ys.astype(np.float32), z=z, ncontours=_LEVELS,
+def _contour(surface: SurfaceMap, **kwargs):
+    z = np.where(np.isfinite(surface.levels), surface.levels, np.nan).astype(np.float32)  # compact binary
+    return spec.contour(x=surface.xs.astype(np.float32), y=surface.ys.astype(np.float32), z=z, ncontours=_LEVELS,
                         colorscale=_PALE, showscale=False, line=dict(width=0.6, color="#8da2b8"),
                         hoverinfo="skip", **kwargs)
 
 
-def _minima(surface, label, **where):
-    surf = surfaces.get(surface)
-    if not surf.minima:
+def _minima(surface: SurfaceMap, label, **where):
+    if not surface.minima:
         return None
-    xs, ys = zip(*surf.minima)
+    xs, ys = zip(*surface.minima)
     return spec.scatter(x=list(xs), y=list(ys), mode="markers", name=label, showlegend=False,
                         marker=dict(symbol="star", size=14, color="#222", line=dict(color="white", width=1)),
                         hovertemplate=f"{label}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>", **where)
 
 
-def _equal_axes(fig, surface, row=None, col=None, xlim=None, ylim=None):
-    surf = surfaces.get(surface)
+def _fixed_axes(fig, xlim, ylim, row=None, col=None):
     kw = {} if row is None else dict(row=row, col=col)
-    fig.update_xaxes(range=list(xlim or surf.xlim), showgrid=False, **kw)
-    fig.update_yaxes(range=list(ylim or surf.ylim), showgrid=False, **kw)
+    fig.update_xaxes(range=list(xlim), showgrid=False, **kw)
+    fig.update_yaxes(range=list(ylim), showgrid=False, **kw)
 
 
-def race(result, frames, names, labels, click_grid=True, height=520) -> spec.Figure:
+def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, height=520) -> spec.Figure:
     """The race on the contour map, animated in the browser (Plotly frames + play/pause + slider).
 
-    result: optim.Race. frames: steps shown as frames (optim_views.frame_steps). names: display
-    name per entry. Faint full paths stay put; the bold trail and the ball move. With click_grid an
-    invisible grid of markers lets a click pick the start point (a points selection in Streamlit).
+    result: the K runs. surface: the map over the surface's domain. frames: steps shown as frames
+    (lab.optimizers.frame_steps). labels: names (K), start, minimum, play, pause, resume, step.
+    Faint full paths stay put; the bold trail and the ball move. With click_grid an invisible grid of
+    markers lets a click pick the start point (a points selection in Streamlit).
     """
-    surf = surfaces.get(result.surface)
+    names = labels["names"]
     fig = spec.Figure(dict(template=TEMPLATE, height=height))
-    fig.add_trace(_contour(result.surface))
+    fig.add_trace(_contour(surface))
     if click_grid:
-        gx, gy = np.meshgrid(np.linspace(*surf.xlim, 31), np.linspace(*surf.ylim, 31))
+        gx, gy = np.meshgrid(np.linspace(*surface.xlim, 31), np.linspace(*surface.ylim, 31))
         fig.add_trace(spec.scatter(x=_r(gx.ravel()), y=_r(gy.ravel()), mode="markers", hoverinfo="none",
                                    marker=dict(size=16, opacity=0), showlegend=False, name="click"))
     K, last = len(names), frames[-1]
@@ -89,11 +93,11 @@ def race(result, frames, names, labels, click_grid=True, height=520) -> spec.Fig
     for k in range(K):
         fig.add_trace(head(k, last))
     animated = list(range(first_animated, first_animated + 2 * K))
-    start = result.paths[0, 0] if K else surf.default_start
+    start = result.paths[0, 0]  # a Race has at least one run
     fig.add_trace(spec.scatter(x=[float(start[0])], y=[float(start[1])], mode="markers", name=labels["start"],
                                showlegend=False, hovertemplate=f"{labels['start']}<extra></extra>",
                                marker=dict(symbol="x", size=12, color="#222")))
-    star = _minima(result.surface, labels["minimum"])
+    star = _minima(surface, labels["minimum"])
     if star is not None:
         fig.add_trace(star)
     if K:
@@ -118,32 +122,33 @@ def race(result, frames, names, labels, click_grid=True, height=520) -> spec.Fig
                                       args=[[str(s)], dict(frame=dict(duration=0, redraw=False),
                                                            transition=dict(duration=0), mode="immediate")])
                                  for s in frames])])
-    _equal_axes(fig, result.surface)  # fixed ranges, not equal scales: the map fills the width
+    _fixed_axes(fig, surface.xlim, surface.ylim)  # fixed ranges, not equal scales: the map fills the width
     fig.update_layout(margin=dict(l=40, r=20, t=40, b=120), hovermode="closest")
     return fig
 
 
-def losses(result, names, labels) -> spec.Figure:
-    """Loss against step, one line per entry, cut at its divergence; log scale unless it can go negative."""
+def losses(result: Race, labels) -> spec.Figure:
+    """Loss against step, one line per run, cut at its divergence; log scale unless it can go negative.
+    labels: names (K), x, y."""
+    names = labels["names"]
     series = {names[k]: (np.arange(int(n)), result.losses[k, :int(n)]) for k, n in enumerate(result.valid_len)}
     log = result.surface != "saddle"
-    return curves(series, x_title=labels["step_axis"], y_title=labels["loss_axis"], log_y=log, height=340)
+    return curves(series, x_title=labels["x"], y_title=labels["y"], log_y=log, height=340)
 
 
-def surface3d(result, names, labels, height=520) -> spec.Figure:
-    """The surface in 3-D (height = the contour's display level) with each path lying on it."""
-    xs, ys, z = optim_views.grid(result.surface, 60)
+def surface3d(surface: SurfaceMap, paths, labels, height=520) -> spec.Figure:
+    """The surface in 3-D (height = the contour's display level) with each path lying on it.
+    paths: K arrays (n_k, 3) of x, y, display level (lab.optimizers.on_surface).
+    labels: names (K), z (the height's title on a linear surface), z_log (on a log-levelled one)."""
     fig = figure(height=height)
-    fig.add_trace(spec.surface(x=_r(xs), y=_r(ys), z=np.round(np.where(np.isfinite(z), z, np.nan), 3).tolist(),
+    z = surface.levels
+    fig.add_trace(spec.surface(x=_r(surface.xs), y=_r(surface.ys),
+                               z=np.round(np.where(np.isfinite(z), z, np.nan), 3).tolist(),
                                colorscale="Viridis", opacity=0.85, showscale=False, hoverinfo="skip"))
-    surf = surfaces.get(result.surface)
-    for k, name in enumerate(names):
-        n = int(result.valid_len[k])
-        p = np.clip(result.paths[k, :n], [surf.xlim[0], surf.ylim[0]], [surf.xlim[1], surf.ylim[1]])
-        h = optim_views.display_levels(result.surface, surf.value(p[:, 0], p[:, 1]))
-        fig.add_trace(spec.scatter3d(x=_r(p[:, 0]), y=_r(p[:, 1]), z=_r(h), mode="lines+markers", name=name,
+    for k, (name, p) in enumerate(zip(labels["names"], paths)):
+        fig.add_trace(spec.scatter3d(x=_r(p[:, 0]), y=_r(p[:, 1]), z=_r(p[:, 2]), mode="lines+markers", name=name,
                                      line=dict(color=color(k), width=6), marker=dict(size=2.5, color=color(k))))
-    z_title = labels["level_log"] if surf.log_levels is not None else labels["loss_axis"]
+    z_title = labels["z_log"] if surface.log else labels["z"]
     fig.update_layout(scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
                                  camera=dict(eye=dict(x=1.4, y=-1.5, z=1.0))),
                       margin=dict(l=0, r=0, t=30, b=0))
@@ -158,28 +163,18 @@ def _arrow(start, delta, name, i, dash="solid", width=3):
                         hovertemplate=f"{name}<br>Δ = ({delta[0]:.3g}, {delta[1]:.3g})<extra></extra>")
 
 
-def inside_step(info, surface, path, labels, height=480) -> spec.Figure:
+def inside_step(info, path, labels, height=480) -> spec.Figure:
     """One update's arrows on a contour window around the point (equal axes, so the gradient step is
-    perpendicular to the contour lines). info: optim_views.inside_step. path: (n, 2) the run so far."""
+    perpendicular to the contour lines). info: lab.optimizers.inside_step (its window and map).
+    path: (n, 2) the run so far. labels: arrow_update, arrow_grad, arrow_momentum, arrow_adaptive, lookahead,
+    path."""
     p = info["point"]
     arrows = [("update", labels["arrow_update"], 0, "solid", 6),  # drawn first: the others lie on top
               ("gradient_step", labels["arrow_grad"], 7, "dot", 2.5),
               ("momentum_step", labels["arrow_momentum"], 1, "dash", 2.5),
               ("adaptive_step", labels["arrow_adaptive"], 2, "dash", 2.5)]
-    tips = [p, info["next_point"]] + [p + info[key] for key, *_ in arrows if info[key] is not None]
-    if info["lookahead"] is not None:
-        tips.append(info["lookahead"])
-    tips = np.array(tips)
-    lo, hi = tips.min(axis=0), tips.max(axis=0)
-    center, half = (lo + hi) / 2, max(float((hi - lo).max()) * 0.65, 1e-3)
-    surf = surfaces.get(surface)
-    span = max(surf.xlim[1] - surf.xlim[0], surf.ylim[1] - surf.ylim[0])
-    half = min(half, span)
-    # the plot is about 1.8x wider than tall; equal scales then widen x, so the contour covers more
-    xlim, ylim = (center[0] - 1.8 * half, center[0] + 1.8 * half), (center[1] - half, center[1] + half)
     fig = figure(height=height)
-    fig.add_trace(_contour(surface, 90, (center[0] - 3 * half, center[0] + 3 * half),
-                           (center[1] - 1.5 * half, center[1] + 1.5 * half)))
+    fig.add_trace(_contour(info["map"]))
     fig.add_trace(spec.scatter(x=_r(path[:, 0]), y=_r(path[:, 1]), mode="lines+markers", name=labels["path"],
                                line=dict(color="#777", width=1.5), marker=dict(size=4, color="#777"),
                                hoverinfo="skip"))
@@ -190,21 +185,22 @@ def inside_step(info, surface, path, labels, height=480) -> spec.Figure:
         fig.add_trace(_arrow(p, info["lookahead"] - p, labels["lookahead"], 4, "dot", 2))
     fig.add_trace(spec.scatter(x=[float(p[0])], y=[float(p[1])], mode="markers", showlegend=False, hoverinfo="skip",
                                marker=dict(size=11, color="#222")))
-    _equal_axes(fig, surface, xlim=xlim, ylim=ylim)
+    _fixed_axes(fig, *info["window"])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     fig.update_layout(xaxis_title="x", yaxis_title="y", margin=dict(l=50, r=20, t=60, b=40),
                       legend=dict(font=dict(size=13)))
     return fig
 
 
-def lr_sweep(study, labels, height=330) -> spec.Figure:
-    """Final loss against learning rate (log-log); diverged rates as crosses on the floor; the three picks."""
+def lr_sweep(study: LrStudy, labels, height=330) -> spec.Figure:
+    """Final loss against learning rate (log-log); diverged rates as crosses on the floor; the three picks.
+    labels: x, y (also the curve's name), diverged_marker, too_small, good, too_large."""
     lrs, final = study.lrs, study.final
-    fig = figure(x_title=labels["lr_axis"], y_title=labels["final_axis"], height=height)
+    fig = figure(x_title=labels["x"], y_title=labels["y"], height=height)
     saddle = study.race.surface == "saddle"
     ok = np.isfinite(final) & ((final > 0) | saddle)
     fig.add_trace(spec.scatter(x=_r(lrs[ok], 6), y=finite_or_none(final[ok]), mode="lines+markers",
-                               name=labels["final_axis"], showlegend=False, line=dict(color="#555", width=2),
+                               name=labels["y"], showlegend=False, line=dict(color="#555", width=2),
                                hovertemplate="lr %{x:.3g}<br>%{y:.3g}<extra></extra>"))
     bad = ~np.isfinite(final)
     if bad.any():
@@ -223,8 +219,9 @@ def lr_sweep(study, labels, height=330) -> spec.Figure:
     return fig
 
 
-def lr_panels(study, labels, height=330) -> spec.Figure:
-    """Too small / good / too large side by side, each path cut at its divergence."""
+def lr_panels(study: LrStudy, surface: SurfaceMap, labels, height=330) -> spec.Figure:
+    """Too small / good / too large side by side, each path cut at its divergence, on the map ``surface``.
+    labels: too_small, good, too_large, diverged_at (with {step}), minimum."""
     result = study.race
     titles = []
     for idx, key in zip(study.picks, ("too_small", "good", "too_large")):
@@ -233,60 +230,64 @@ def lr_panels(study, labels, height=330) -> spec.Figure:
         titles.append(f"{labels[key]}: lr = {study.lrs[idx]:g}{note}")
     fig = grid(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.04)
     for c, idx in enumerate(study.picks, start=1):
-        fig.add_trace(_contour(result.surface, 50), row=1, col=c)
+        fig.add_trace(_contour(surface), row=1, col=c)
         n = int(result.valid_len[idx])
         fig.add_trace(spec.scatter(x=_r(result.paths[idx, :n, 0]), y=_r(result.paths[idx, :n, 1]),
                                    mode="lines+markers", showlegend=False, line=dict(color=_PICK_COLORS[c - 1],
                                                                                      width=2.5),
                                    marker=dict(size=4), hoverinfo="skip"), row=1, col=c)
-        star = _minima(result.surface, labels["minimum"])
+        star = _minima(surface, labels["minimum"])
         if star is not None:
             fig.add_trace(star, row=1, col=c)
-        _equal_axes(fig, result.surface, row=1, col=c)
+        _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=c)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=50, b=30))
     fig.update_annotations(font_size=13)
     return fig
 
 
-def schedule_curves(curve_dict, chosen, names, labels, height=300) -> spec.Figure:
-    """lr multiplier against step for every schedule; the one applied to the race drawn bold."""
-    fig = figure(x_title=labels["step_axis"], y_title=labels["factor_axis"], height=height)
-    for i, (name, values) in enumerate(curve_dict.items()):
+def schedule_curves(curve_dict, chosen, labels, height=300) -> spec.Figure:
+    """lr multiplier against step for every schedule ({name: (T,) multipliers}); the one applied to the race
+    (``chosen``) drawn bold. labels: names (one per schedule, in order), x, y."""
+    fig = figure(x_title=labels["x"], y_title=labels["y"], height=height)
+    for i, ((name, values), title) in enumerate(zip(curve_dict.items(), labels["names"])):
         bold = name == chosen
-        fig.add_trace(spec.scatter(x=list(range(len(values))), y=_r(values, 5), mode="lines", name=names[name],
+        fig.add_trace(spec.scatter(x=list(range(len(values))), y=_r(values, 5), mode="lines", name=title,
                                    line=dict(color=color(i), width=4 if bold else 1.5, dash="solid" if bold else "dot"),
                                    opacity=1.0 if bold else 0.8))
     return fig
 
 
-def noisy(result, ema, polyak, names, labels, height=420) -> spec.Figure:
-    """Side-by-side noisy runs: the raw iterate (thin), its EMA (bold) and the Polyak average (dashed)."""
+def noisy(runs: NoisyRuns, surface: SurfaceMap, labels, height=420) -> spec.Figure:
+    """Side-by-side noisy runs on the map ``surface``: the raw iterate (thin), its EMA (bold) and the Polyak
+    average (dashed). labels: names (K, the panel titles), raw, ema_label, polyak, minimum."""
+    result, ema, polyak, names = runs.race, runs.ema, runs.polyak, labels["names"]
     K = len(names)
     fig = grid(rows=1, cols=K, subplot_titles=list(names), horizontal_spacing=0.05)
     for k in range(K):
         n = int(result.valid_len[k])
-        fig.add_trace(_contour(result.surface, 60), row=1, col=k + 1)
+        fig.add_trace(_contour(surface), row=1, col=k + 1)
         for path, key, width, dash, i in ((result.paths, "raw", 1.2, "solid", 5), (ema, "ema_label", 3.5, "solid", 3),
                                           (polyak, "polyak", 2.5, "dash", 7)):
             fig.add_trace(spec.scatter(x=_r(path[k, :n, 0]), y=_r(path[k, :n, 1]), mode="lines", name=labels[key],
                                        legendgroup=key, showlegend=k == 0, hoverinfo="skip",
                                        line=dict(color=color(i), width=width, dash=dash)), row=1, col=k + 1)
-        star = _minima(result.surface, labels["minimum"])
+        star = _minima(surface, labels["minimum"])
         if star is not None:
             fig.add_trace(star, row=1, col=k + 1)
-        _equal_axes(fig, result.surface, row=1, col=k + 1)
+        _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=k + 1)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=80, b=30),
                       legend=dict(y=1.12))
     return fig
 
 
-def noisy_losses(result, ema, names, labels, height=320) -> spec.Figure:
-    """Loss of the raw iterate (thin) and of its EMA (bold dashed), one colour per optimizer."""
-    surf = surfaces.get(result.surface)
-    fig = figure(x_title=labels["step_axis"], y_title=labels["loss_axis"], height=height)
-    for k, name in enumerate(names):
+def noisy_losses(runs: NoisyRuns, labels, height=320) -> spec.Figure:
+    """Loss of the raw iterate (thin) and of its EMA (bold dashed), one colour per optimizer.
+    labels: names (K), x, y, raw, ema_label."""
+    result = runs.race
+    fig = figure(x_title=labels["x"], y_title=labels["y"], height=height)
+    for k, name in enumerate(labels["names"]):
         n = int(result.valid_len[k])
-        ema_loss = surf.value(ema[k, :n, 0], ema[k, :n, 1])
+        ema_loss = runs.ema_losses[k, :n]
         for values, key, width, dash in ((result.losses[k, :n], "raw", 1.5, "solid"), (ema_loss, "ema_label", 3,
                                                                                        "dash")):
             values = np.where(values > 0, values, np.nan) if result.surface != "saddle" else values
@@ -311,41 +312,13 @@ def _vec(v) -> str:
     return rf"\left({_num(v[0])},\ {_num(v[1])}\right)"
 
 
-def step_latex(name, hp, info) -> str:
-    """The update rule of ``name`` with this step's numbers (PyTorch's convention: ε outside the root)."""
-    lr, g, m, s, u = _num(info["lr"]), _vec(info["gradient"]), info["first_moment"], info["scale"], _vec(info["update"])
-    t = info["step"]
-    head = rf"t = {t},\ \eta = {lr},\ g = {g}"
-    if name == "sgd":
-        body = rf"\Delta\theta = -\eta\,g = {u}"
-    elif name == "momentum":
-        body = (rf"b \leftarrow {_num(hp['momentum'])}\,b + g = {_vec(m)}" r"\\"
-                rf"\Delta\theta = -\eta\,b = {u}")
-    elif name == "nesterov":
-        body = (rf"b \leftarrow {_num(hp['momentum'])}\,b + g = {_vec(m)}" r"\\"
-                rf"\theta - \eta\mu b = {_vec(info['lookahead'])}" r"\\"
-                rf"\Delta\theta = -\eta\,(g + {_num(hp['momentum'])}\,b) = {u}")
-    elif name == "adagrad":
-        body = (rf"s \leftarrow s + g^2,\quad \sqrt{{s}} + {_num(hp['eps'])} = {_vec(s)}" r"\\"
-                rf"\Delta\theta = -\eta\,\frac{{g}}{{\sqrt{{s}} + \varepsilon}} = {u}")
-    elif name == "rmsprop":
-        body = (rf"s \leftarrow {_num(hp['rho'])}\,s + (1 - {_num(hp['rho'])})\,g^2,\quad "
-                rf"\sqrt{{s}} + \varepsilon = {_vec(s)}" r"\\"
-                rf"\Delta\theta = -\eta\,\frac{{g}}{{\sqrt{{s}} + \varepsilon}} = {u}")
-    elif name in ("adam", "nadam"):
-        b1, b2 = _num(hp["beta1"]), _num(hp["beta2"])
-        moment = r"\hat m = \frac{m}{1 - \beta_1^t}" if name == "adam" else "m"
-        body = (rf"m \leftarrow {b1}\,m + (1 - {b1})\,g,\quad v \leftarrow {b2}\,v + (1 - {b2})\,g^2" r"\\"
-                rf"{moment} = {_vec(m)},\quad \sqrt{{\hat v}} + \varepsilon = {_vec(s)}" r"\\")
-        if name == "adam":
-            body += rf"\Delta\theta = -\eta\,\frac{{\hat m}}{{\sqrt{{\hat v}} + \varepsilon}} = {u}"
-        else:
-            body += (r"\Delta\theta = -\eta\left(\frac{(1-\mu_t)\,g}{1-\prod_{i\le t}\mu_i} + "
-                     r"\frac{\mu_{t+1}\,m}{1-\prod_{i\le t+1}\mu_i}\right)\frac{1}{\sqrt{\hat v} + \varepsilon}"
-                     rf" = {u}")
-    else:  # adamax
-        b1, b2 = _num(hp["beta1"]), _num(hp["beta2"])
-        body = (rf"m \leftarrow {b1}\,m + (1 - {b1})\,g,\quad \hat m = {_vec(m)}" r"\\"
-                rf"u \leftarrow \max({b2}\,u,\ |g| + \varepsilon) = {_vec(s)}" r"\\"
-                rf"\Delta\theta = -\eta\,\frac{{\hat m}}{{u}} = {u}")
-    return r"\begin{gathered}" + head + r"\\" + body + r"\end{gathered}"
+def step_latex(info) -> str:
+    """The update rule of one step with its numbers: the optimizer's formula rows (info["latex"], ``$name``
+    fields) under a row with t, η and g. info: lab.optimizers.inside_step (hp, lr, step and the 2-vectors)."""
+    numbers = {key: _num(value) for key, value in info["hp"].items() if not isinstance(value, bool)}
+    numbers.update({key: _vec(info[key]) for key in ("gradient", "first_moment", "scale", "lookahead", "update")
+                    if info[key] is not None})
+    numbers.update(t=str(info["step"]), lr=_num(info["lr"]))
+    head = Template(r"t = $t,\ \eta = $lr,\ g = $gradient").substitute(numbers)
+    rows = [Template(row).substitute(numbers) for row in info["latex"]]
+    return r"\begin{gathered}" + r"\\".join([head, *rows]) + r"\end{gathered}"

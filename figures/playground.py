@@ -1,4 +1,7 @@
-"""Figures of the playground: decision map, loss curves, confusion matrix, misclassified digits, histograms."""
+"""Figures of the playground: decision map, loss curves, confusion matrix, misclassified digits, histograms.
+
+Arrays in, figure specs out; every builder takes its words in one ``labels`` mapping (keys listed in its docstring).
+"""
 from __future__ import annotations
 
 from typing import Mapping, Sequence
@@ -10,23 +13,25 @@ from figures.common import curves, finite_or_none, small_multiples_hist
 from figures.theme import DIVERGING, color, figure, grid
 
 
-def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, txt: Mapping[str, str], height: int = 460) -> spec.Figure:
+def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str, str],
+             height: int = 460) -> spec.Figure:
     """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow).
 
-    txt: prob (colour bar title), train, test, class0, class1, x, y.
+    xs (n,), ys (n,), p (n, n) with p[i, j] at (xs[j], ys[i]); train_xy (N, 2), train_y (N,), test_xy, test_y alike.
+    labels: x, y, prob (colour bar), class0, class1, train, test (legend: "class · set"); title optional.
     """
-    fig = figure("", txt["x"], txt["y"], height)
+    fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
     fig.add_trace(spec.heatmap(x=finite_or_none(xs), y=finite_or_none(ys), z=[finite_or_none(np.round(r,
                                                                                                       3)) for r in p],
                                zmin=0, zmax=1, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
-                               colorbar=dict(title=dict(text=txt["prob"]), thickness=14, len=0.85)))
+                               colorbar=dict(title=dict(text=labels["prob"]), thickness=14, len=0.85)))
     for label, symbol in ((0, "circle"), (1, "diamond")):
-        name = txt[f"class{label}"]
+        name = labels[f"class{label}"]
         for pts, hollow, part in ((train_xy[train_y == label], False, "train"),
                                   (test_xy[test_y == label], True, "test")):
             c = color(3) if label else color(0)
             fig.add_trace(spec.scatter(
-                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {txt[part]}", hoverinfo="skip",
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {labels[part]}", hoverinfo="skip",
                 marker=dict(size=7, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7))))
     fig.update_xaxes(range=[xs[0], xs[-1]], showgrid=False)
@@ -35,31 +40,41 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, txt: Mapping[str, st
     return fig
 
 
-def loss_curves(history: Mapping[str, np.ndarray], txt: Mapping[str, str], height: int = 380) -> spec.Figure:
-    """Train and test loss per update (data loss, inference mode): the gap between them is overfitting."""
-    series = {txt["train"]: (history["step"], history["train_loss"]),
-              txt["test"]: (history["step"], history["test_loss"])}
-    fig = curves(series, "", txt["x"], txt["y"], log_y=True, height=height, dash={txt["test"]: "dash"})
-    return fig
+def loss_curves(history: Mapping[str, np.ndarray], labels: Mapping[str, str], height: int = 380) -> spec.Figure:
+    """Train and test loss per update (data loss, inference mode): the gap between them is overfitting.
+
+    history: step, train_loss, test_loss, each (T,) (T = 0 before training: the chart is drawn empty).
+    labels: x, y, train, test (legend); title optional.
+    """
+    series = {labels["train"]: (history["step"], history["train_loss"]),
+              labels["test"]: (history["step"], history["test_loss"])}
+    return curves(series, labels.get("title", ""), labels["x"], labels["y"], log_y=True, height=height,
+                  dash={labels["test"]: "dash"})
 
 
-def confusion(matrix: np.ndarray, txt: Mapping[str, str], height: int = 460) -> spec.Figure:
-    """Counts, row = true digit, column = predicted; the diagonal is what the net gets right."""
+def confusion(matrix: np.ndarray, labels: Mapping[str, str], height: int = 460) -> spec.Figure:
+    """Counts (C, C), row = true digit, column = predicted; the diagonal is what the net gets right.
+
+    labels: x (predicted), y (true), hover (a Plotly hover template over %{x}, %{y}, %{z}); title optional.
+    """
     m = np.asarray(matrix)
-    labels = [str(i) for i in range(m.shape[0])]
-    fig = figure("", txt["pred"], txt["true"], height)
-    fig.add_trace(spec.heatmap(z=m.tolist(), x=labels, y=labels, colorscale="Blues", showscale=False,
-                               text=m.tolist(), texttemplate="%{text}", hovertemplate=txt["hover"]))
+    classes = [str(i) for i in range(m.shape[0])]
+    fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
+    fig.add_trace(spec.heatmap(z=m.tolist(), x=classes, y=classes, colorscale="Blues", showscale=False,
+                               text=m.tolist(), texttemplate="%{text}", hovertemplate=labels["hover"]))
     fig.update_xaxes(type="category", side="bottom", showgrid=False)
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False, scaleanchor="x")
     return fig
 
 
-def digit_gallery(images: np.ndarray, true: Sequence[int], pred: Sequence[int], title_fmt: str,
+def digit_gallery(images: np.ndarray, true: Sequence[int], pred: Sequence[int], labels: Mapping[str, str],
                   cols: int = 8, height: int = 190) -> spec.Figure:
-    """Small 8×8 images with "true → predicted" above each (images: (k, 8, 8), k ≤ cols)."""
+    """Small 8×8 images with "true → predicted" above each (images: (k, 8, 8), k ≤ cols; true, pred (k,)).
+
+    labels: image_title (a template with {true} and {pred}, filled per image).
+    """
     k = max(1, len(images))
-    titles = [title_fmt.format(true=int(a), pred=int(b)) for a, b in zip(true, pred)] or [""]
+    titles = [labels["image_title"].format(true=int(a), pred=int(b)) for a, b in zip(true, pred)] or [""]
     fig = grid(rows=1, cols=min(cols, k), subplot_titles=titles, horizontal_spacing=0.02)
     for i, img in enumerate(images[:cols]):
         fig.add_trace(spec.heatmap(z=[finite_or_none(r) for r in img[::-1]],
@@ -70,13 +85,17 @@ def digit_gallery(images: np.ndarray, true: Sequence[int], pred: Sequence[int], 
     return fig
 
 
-def layer_histograms(hists, titles: Sequence[str], x_title: str) -> spec.Figure:
-    """One histogram (counts) per hidden layer in a row of small multiples; a layer with no finite value is blank."""
+def layer_histograms(hists, labels: Mapping[str, str | Sequence[str]]) -> spec.Figure:
+    """One histogram (counts) per hidden layer in a row of small multiples; a layer with no finite value is blank.
+
+    hists: per layer (counts (bins,), edges (bins + 1,)) or None. labels: x (the value axis, under the row),
+    layers (one panel title per layer).
+    """
     blank = (np.zeros(1), np.array([0.0, 1.0]))
     hists = [h if h is not None else blank for h in hists]
     cols = min(len(hists), 3)
-    fig = small_multiples_hist(hists, titles, cols=cols, height_per_row=250)
-    fig.add_annotation(text=x_title, xref="paper", yref="paper", x=0.5, y=0, yshift=-28, yanchor="top",
+    fig = small_multiples_hist(hists, labels["layers"], cols=cols, height_per_row=250)
+    fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-28, yanchor="top",
                        showarrow=False)
     fig.update_layout(margin=dict(l=20, r=10, t=40, b=60))
     return fig

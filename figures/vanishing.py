@@ -1,7 +1,8 @@
 """Figures of the vanishing/exploding gradients page: per-layer gradient norms, the activation's slope,
 the layers x steps heat map, loss and global-norm curves, and how far each layer's weights moved.
 
-Arrays in, figure specs out; every visible word arrives as an argument (the page takes it from the catalog).
+Arrays in, figure specs out; every visible word arrives in the builder's ``labels`` mapping (listed in its
+docstring; the page takes the words from the catalog).
 """
 from __future__ import annotations
 
@@ -20,20 +21,21 @@ def _positive(values) -> list:
     return finite_or_none(np.where(arr > 0, arr, np.nan))
 
 
-def layer_profile(norms, slope: float, name: str, bound_name: str, title: str, x_title: str, y_title: str,
-                  height: int = 380) -> spec.Figure:
+def layer_profile(norms, slope: float, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
     """norms (L,): ‖∂L/∂W_l‖ for layers 1..L. The dashed line is slope^(L − l) scaled to the last layer:
-    what the chain rule allows when every weight matrix has unit gain."""
+    what the chain rule allows when every weight matrix has unit gain.
+
+    labels: "title", "x", "y", "measured" (the norms' series), "bound" (the dashed line's)."""
     norms = np.asarray(norms, dtype=float)
     layers = np.arange(1, norms.size + 1)
-    fig = figure(title, x_title, y_title, height)
+    fig = figure(labels["title"], labels["x"], labels["y"], height)
     last = norms[-1]
     if np.isfinite(last) and last > 0 and slope < 1:  # for slope >= 1 the bound is flat and says nothing
         with np.errstate(all="ignore"):
             bound = last * slope ** (norms.size - layers).astype(float)
-        fig.add_trace(spec.scatter(x=layers, y=_positive(bound), mode="lines", name=bound_name,
+        fig.add_trace(spec.scatter(x=layers, y=_positive(bound), mode="lines", name=labels["bound"],
                                    line=dict(color=color(1), width=2.5, dash="dash")))
-    fig.add_trace(spec.scatter(x=layers, y=_positive(norms), mode="lines+markers", name=name,
+    fig.add_trace(spec.scatter(x=layers, y=_positive(norms), mode="lines+markers", name=labels["measured"],
                                line=dict(color=color(0), width=3), marker=dict(size=7)))
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(dtick=max(1, norms.size // 10))
@@ -43,17 +45,20 @@ def layer_profile(norms, slope: float, name: str, bound_name: str, title: str, x
     return fig
 
 
-def slope_curve(z, a, da, name: str, slope_name: str, peak_text: str, title: str, height: int = 380) -> spec.Figure:
-    """The activation f(z) and its derivative f'(z) on a grid z (G,), with the derivative's peak marked."""
+def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
+    """The activation f(z) and its derivative f'(z) on a grid z (G,), with the derivative's peak marked.
+
+    labels: "title", "f" and "slope" (the two series), "peak" (the note at the derivative's peak)."""
     z, a, da = (np.asarray(v, dtype=float) for v in (z, a, da))
-    fig = figure(title, "z", "", height)
-    fig.add_trace(spec.scatter(x=z, y=finite_or_none(a), mode="lines", name=name, line=dict(color=color(0), width=2.5)))
-    fig.add_trace(spec.scatter(x=z, y=finite_or_none(da), mode="lines", name=slope_name,
+    fig = figure(labels["title"], "z", "", height)
+    fig.add_trace(spec.scatter(x=z, y=finite_or_none(a), mode="lines", name=labels["f"],
+                               line=dict(color=color(0), width=2.5)))
+    fig.add_trace(spec.scatter(x=z, y=finite_or_none(da), mode="lines", name=labels["slope"],
                                line=dict(color=color(3), width=3)))
     i = int(np.nanargmax(da))
     fig.add_trace(spec.scatter(x=[z[i]], y=[da[i]], mode="markers", showlegend=False,
                                marker=dict(color=color(3), size=12, symbol="diamond")))
-    fig.add_annotation(x=z[i], y=da[i], text=peak_text, showarrow=True, arrowhead=2, ax=60, ay=-40,
+    fig.add_annotation(x=z[i], y=da[i], text=labels["peak"], showarrow=True, arrowhead=2, ax=60, ay=-40,
                        font=dict(size=15, color=color(3)), bgcolor="rgba(255,255,255,0.85)")
     top = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
     fig.update_yaxes(range=[min(-0.1, float(np.nanmin(a)) - 0.1), max(1.1, min(top, 3.0) + 0.1)])
@@ -62,26 +67,29 @@ def slope_curve(z, a, da, name: str, slope_name: str, peak_text: str, title: str
     return fig
 
 
-def grad_heatmap(steps, grad_norm, title: str, x_title: str, y_title: str, colorbar_title: str,
-                 height: int = 380) -> spec.Figure:
-    """steps (T,), grad_norm (T, L) -> colour = log10 ‖∂L/∂W‖, layers up the y axis, steps along x."""
-    grad_norm = np.asarray(grad_norm, dtype=float).reshape(len(steps), -1)
+def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
+    """steps (T,), grad_norm (T, L) -> colour = log10 ‖∂L/∂W‖, layers up the y axis, steps along x.
+    No step recorded yet (T = 0): an empty chart. labels: "title", "x", "y", "colorbar"."""
+    grad_norm = np.asarray(grad_norm, dtype=float).reshape(len(steps), -1) if len(steps) else np.zeros((0, 0))
     layers = np.arange(1, grad_norm.shape[1] + 1)
-    fig = heatmap(grad_norm.T, x=list(np.asarray(steps).tolist()), y=layers.tolist(), title=title,
-                  x_title=x_title, y_title=y_title, colorbar_title=colorbar_title, log=True, height=height)
+    fig = heatmap(grad_norm.T, x=list(np.asarray(steps).tolist()), y=layers.tolist(), title=labels["title"],
+                  x_title=labels["x"], y_title=labels["y"], colorbar_title=labels["colorbar"], log=True,
+                  height=height)
     fig.update_yaxes(dtick=max(1, layers.size // 10))
     return fig
 
 
-def run_curves(runs: Mapping[str, tuple], title: str, x_title: str, y_title: str, threshold: float | None = None,
-               threshold_name: str = "", height: int = 340) -> spec.Figure:
-    """{label: (steps (T,), values (T,))} on a log axis; an optional horizontal threshold line."""
-    fig = curves(runs, title, x_title, y_title, log_y=True, height=height)
+def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: float | None = None,
+               height: int = 340) -> spec.Figure:
+    """{label: (steps (T,), values (T,))} on a log axis; an optional horizontal threshold line.
+
+    labels: "title", "x", "y", and "threshold" (the line's note) when a threshold is drawn."""
+    fig = curves(runs, labels["title"], labels["x"], labels["y"], log_y=True, height=height)
     for trace in fig.data:
         trace["mode"] = "lines+markers" if len(trace.get("x") or []) < 3 else "lines"
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
-                      annotation_text=threshold_name, annotation_position="top left")
+                      annotation_text=labels["threshold"], annotation_position="top left")
     return fig
 
 
@@ -91,10 +99,10 @@ def global_norm(grad_norm) -> np.ndarray:
     return np.sqrt((g * g).sum(axis=1)) if g.ndim == 2 else np.zeros(0)
 
 
-def weight_change(changes: Mapping[str, np.ndarray], title: str, x_title: str, y_title: str,
-                  height: int = 340) -> spec.Figure:
-    """{label: (L,) relative change ‖W − W⁰‖ / ‖W⁰‖}: grouped bars per layer on a log axis."""
-    fig = figure(title, x_title, y_title, height)
+def weight_change(changes: Mapping[str, np.ndarray], labels: Mapping[str, str], height: int = 340) -> spec.Figure:
+    """{label: (L,) relative change ‖W − W⁰‖ / ‖W⁰‖}: grouped bars per layer on a log axis.
+    labels: "title", "x", "y"."""
+    fig = figure(labels["title"], labels["x"], labels["y"], height)
     for i, (label, values) in enumerate(changes.items()):
         values = np.asarray(values, dtype=float)
         fig.add_trace(spec.bar(x=np.arange(1, values.size + 1), y=_positive(values), name=label,

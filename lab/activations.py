@@ -1,12 +1,16 @@
-"""The experiments of the activation-functions page: curves, the sigmoid's zig-zag, its cost, dying ReLUs.
+"""The experiments of the activation-functions page: curves, the sigmoid's zig-zag, its cost, dying ReLUs,
+the same network with each activation, and SELU's self-normalization.
 
     curve = function_curve("elu", alpha=1.0)          # f and f' on a grid, with the flat (saturated) stretches
     runs = zigzag("positive", lr=0.5), zigzag("centered", lr=0.5)
     ms = time_per_million(("sigmoid", "relu"))        # median wall time per 1e6 evaluations, this machine
     group = dying_group(**DYING)                      # ReLU vs LeakyReLU vs ELU at a large learning rate
     mask = dead_units(group["relu"].net, x)           # per hidden layer, (H,) True where no gradient ever flows
+    unit = dead_unit(group["relu"])                   # one dead unit's pre-activations beside a live one's
+    group = compare_group(["relu", "selu"], **COMPARE)  # one net per activation, each with its recommended init
+    stds = selu_stds()                                # activation std per layer of a deep SELU net, by init
 
-Shapes: N samples, H units per hidden layer, G grid points, T steps.
+Shapes: N samples, H units per hidden layer, L hidden layers, G grid points, T steps.
 """
 from __future__ import annotations
 
@@ -15,9 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import activations, compare, data, nn, train
+from core import activations, compare, data, nn, probe, train
 from lab.common import probability_grid  # noqa: F401 (the pages draw it)
 
+FUNCTIONS = tuple(n for n in activations.NAMES if n != "linear")  # the page's menus
+GUIDE_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # the notes' general ranking
 FLAT_SLOPE = 0.05  # |f'(z)| below this counts as saturated: a unit there passes < 5 % of the gradient
 _CONSTANT_NEGATIVE_SLOPE = ("leaky_relu", "prelu", "rrelu")  # f' = α on z < 0: small, but never 0 unless α = 0
 
@@ -29,8 +35,12 @@ RECOMMENDED_INIT = {"sigmoid": "xavier_normal", "tanh": "xavier_normal", "selu":
 DYING = dict(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, seed=0)
 DYING_ACTIVATIONS = ("relu", "leaky_relu", "elu")
 
+DYING_STEPS = 200
+
 # Defaults of the side-by-side run
 COMPARE = dict(dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0)
+COMPARE_DATASETS = ("spirals", "moons", "circles", "xor")
+COMPARE_STEPS = 600
 
 
 # ---- each function and its derivative ---------------------------------------------------------------
@@ -153,6 +163,11 @@ def zigzag(inputs="positive", lr=0.5, spread=1.0, seed=0, start=(0.0, 0.0), targ
     return Zigzag(inputs, path, np.diff(path, axis=0), x[:steps], reached, target, grid, loss)
 
 
+def zigzag_pair(lr=0.5, spread=1.0, seed=0) -> list:
+    """[positive, centered]: the same draws of z, fed as σ(z) and as σ(z) − ½ (see ``zigzag``)."""
+    return [zigzag(inputs, lr=lr, spread=spread, seed=seed) for inputs in ("positive", "centered")]
+
+
 # ---- the sigmoid's third problem: exp is costly ------------------------------------------------------
 
 def time_per_million(names=("sigmoid", "relu"), repeats=3, seed=0) -> dict:
@@ -219,6 +234,47 @@ def dead_fractions(net, x) -> np.ndarray:
     return np.array([m.mean() for m in dead_units(net, x)])
 
 
+def dead_series(group: compare.Group) -> dict:
+    """{activation: (steps (T,), dead share (T, L))} of a ``dying_group``, from step 0 to the current step.
+
+    History row t is measured on update t's batch before the update (the whole set: full batch), so it belongs
+    to step t − 1; the current step is measured here. A diverged run keeps its recorded rows only."""
+    series = {}
+    for name, tr in group.items():
+        h = tr.history
+        steps, frac = h["step"] - 1, h["dead_fraction"]
+        if not tr.diverged:
+            steps = np.append(steps, tr.step)
+            frac = np.vstack([frac, dead_fractions(tr.net, tr.x_train)])
+        series[name] = (steps, frac)
+    return series
+
+
+@dataclass
+class DeadUnit:
+    """One dead unit of a trained net beside a live one of the same hidden layer.
+
+    layer: the hidden layer (0-based) with the most dead units; unit: its first dead unit (0-based);
+    z_dead (N,): that unit's pre-activations on the training set (all < 0 for ReLU);
+    z_alive (N,): those of the layer's first live unit, None when the whole layer is dead.
+    """
+
+    layer: int
+    unit: int
+    z_dead: np.ndarray
+    z_alive: np.ndarray | None
+
+
+def dead_unit(trainer) -> DeadUnit | None:
+    """The dead unit to show from a trained ``core.train.Trainer`` (None when no unit is dead)."""
+    masks, zs = dead_units(trainer.net, trainer.x_train), preactivations(trainer.net, trainer.x_train)
+    layer = int(np.argmax([m.sum() for m in masks]))
+    if not masks[layer].any():
+        return None
+    dead, alive = int(np.flatnonzero(masks[layer])[0]), np.flatnonzero(~masks[layer])
+    return DeadUnit(layer, dead, zs[layer][:, dead], zs[layer][:, alive[0]] if alive.size else None)
+
+
 # ---- the same network with each activation -------------------------------------------------------
 
 def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0,
@@ -236,3 +292,23 @@ def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, ba
     # the loss before any update, so a curve can start at step 0 (history rows start after update 1)
     group.initial_loss = {name: tr.evaluate(ds.x_train, ds.y_train)[0] for name, tr in members.items()}
     return group
+
+
+def compare_losses(group: compare.Group) -> dict:
+    """{activation: (steps (T + 1,), training loss (T + 1,))} of a ``compare_group``, starting at step 0."""
+    return {name: (np.r_[0, tr.history["step"]], np.r_[group.initial_loss[name], tr.history["train_loss"]])
+            for name, tr in group.items()}
+
+
+def guide_order(names) -> list:
+    """``names`` in GUIDE_ORDER's ranking, the unranked ones after them in their given order."""
+    return [n for n in GUIDE_ORDER if n in names] + [n for n in names if n not in GUIDE_ORDER]
+
+
+# ---- the guidance: SELU needs LeCun's initialization --------------------------------------------------
+
+def selu_stds(seed=0, depth=20, width=100) -> dict:
+    """{init: (depth,) activation std per layer} of a SELU net (200 standard-normal inputs, no bias) started with
+    LeCun-normal and with He-normal weights: LeCun keeps every layer near std 1 (Klambauer et al. 2017)."""
+    return {init: probe.activation_stats(depth, width, "selu", init, n=200, bias=False, backward=False, seed=seed).std
+            for init in ("lecun_normal", "he_normal")}

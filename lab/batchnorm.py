@@ -9,6 +9,9 @@
 - ``running_stats_trace``: a BatchNorm layer fed mini-batches from a fixed population.
 - ``sweep``: final accuracy with and without BN over initial weight scales or learning rates
   (Deep Learning from Scratch, ``batch_norm_test.py``).
+The page calls three of them through one function each: ``pretrained_pair`` (the live pair, already a few updates
+in, with its batch-dependence result), ``population_trace`` (the running statistics of the first BN layer) and
+``sweep`` over ``SWEEP_VALUES``.
 Shapes: N samples, H units, P probe rows, T steps, B batch size.
 """
 from __future__ import annotations
@@ -17,10 +20,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core import data, nn, train
+from core import compare, data, nn, train
 from core.layers import BatchNorm
 
 PERCENTILES = (15, 50, 85)
+VARIANTS = ("bn", "plain")  # the pair's members; BN first, so it keeps the first colour
+# The live pair starts this many updates in, so the first view already shows the gap: by update 30 it is plain
+# (test accuracy ~0.89 vs ~0.10 at the defaults); 60 cost twice as long.
+PRETRAIN = 30
+# The swept values: 16 initial weight stds from 1 to 1e-4 (as in batch_norm_test.py), 8 SGD learning rates.
+SWEEP_VALUES = {"init": tuple(np.logspace(0, -4, 16)), "lr": (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
 
 
 def set_eps(net: nn.MLP, eps: float) -> nn.MLP:
@@ -141,6 +150,11 @@ class ProbedTrainer:
     def percentiles(self) -> np.ndarray:
         return np.array(self._rows["pct"], dtype=float)
 
+    def gamma_beta(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The learned scale γ (H,) and shift β (H,) of the last hidden layer's batch norm, or None without BN."""
+        bn = self.trainer.net.blocks[-2].bn
+        return None if bn is None else (bn.gamma, bn.beta)
+
     def bn_stats(self) -> dict | None:
         """{running_mean, running_var, probe_mean, probe_var}: (P, H) each, or None without BN."""
         if not self._rows["rmean"]:
@@ -149,18 +163,39 @@ class ProbedTrainer:
                                                          ("probe_mean", "pmean"), ("probe_var", "pvar"))}
 
 
-def sigmoid_trainer(batchnorm: bool, bn_position: str = "before", init_std: float = 0.1, lr: float = 1.0,
-                    momentum: float = 0.1, eps: float = 1e-5, seed: int = 0, eval_every: int = 25,
-                    probe_every: int = 10, n_probe: int = 200) -> ProbedTrainer:
+def sigmoid_net(batchnorm: bool, bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1,
+                eps: float = 1e-5, seed: int = 0) -> tuple[nn.MLP, data.Dataset]:
     """Ioffe & Szegedy 2015, fig. 1, scaled to the shipped digits: 3 hidden layers of 100 sigmoid units,
-    N(0, init_std²) weights, SGD on mini-batches of 60; probed on the first ``n_probe`` test digits."""
+    N(0, init_std²) weights; -> (the untrained net, the digits)."""
     ds = data.get("digits", seed=seed)
     net = nn.MLP([ds.n_features, 100, 100, 100, ds.n_classes], activation="sigmoid", init=float(init_std),
                  batchnorm=batchnorm, bn_position=bn_position, bn_momentum=momentum, seed=seed)
-    set_eps(net, eps)
+    return set_eps(net, eps), ds
+
+
+def sigmoid_trainer(batchnorm: bool, bn_position: str = "before", init_std: float = 0.1, lr: float = 1.0,
+                    momentum: float = 0.1, eps: float = 1e-5, seed: int = 0, eval_every: int = 25,
+                    probe_every: int = 10, n_probe: int = 200) -> ProbedTrainer:
+    """``sigmoid_net`` trained by SGD on mini-batches of 60; probed on the first ``n_probe`` test digits."""
+    net, ds = sigmoid_net(batchnorm, bn_position, init_std, momentum, eps, seed)
     tr = train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": lr}, batch_size=60, eval_every=eval_every,
                        seed=seed)
     return ProbedTrainer(tr, ds.x_test[:n_probe], probe_every)
+
+
+def pretrained_pair(bn_position: str = "before", lr: float = 1.0, init_std: float = 0.1, momentum: float = 0.1,
+                    eps: float = 1e-5, seed: int = 0, steps: int = PRETRAIN) -> tuple[compare.Group, BatchDependence]:
+    """The page's live comparison: {"bn", "plain"} ``sigmoid_trainer``s (evaluated every 10 updates) after their
+    first ``steps`` updates, and the trained BN net's answer for test digit 0 in batches of 1..8 (training versus
+    inference). The nets forget their backward buffers, so the pair pickles small (the page caches it)."""
+    group = compare.Group({k: sigmoid_trainer(k == "bn", bn_position, init_std, lr, momentum, eps, seed,
+                                              eval_every=10) for k in VARIANTS})
+    group.run(steps)
+    ds = group["bn"].trainer.data
+    dependence = batch_dependence(group["bn"].net, ds.x_test, ds.y_test, sample=0, seed=seed)
+    for member in group.members.values():
+        drop_buffers(member.net)
+    return group, dependence
 
 
 def drop_buffers(net: nn.MLP) -> nn.MLP:
@@ -260,6 +295,16 @@ def running_stats_trace(population: np.ndarray, momentum: float = 0.1, batch_siz
         rows[:, t] = (batch[:, unit].mean(), batch[:, unit].var(ddof=1), bn.running_mean[unit], bn.running_var[unit])
     col = population[:, unit]
     return RunningStats(rows[0], rows[1], rows[2], rows[3], float(col.mean()), float(col.var()))
+
+
+def population_trace(bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1, eps: float = 1e-5,
+                     seed: int = 0, unit: int = 0, batch_size: int = 60, steps: int = 150) -> RunningStats:
+    """The page's running-statistics demo: a BN layer fed batches from a fixed population, the first hidden layer's
+    pre-BN values on the training digits under the initial weights of ``sigmoid_net`` (nothing is trained, so no
+    learning rate plays a part); one unit followed."""
+    net, ds = sigmoid_net(True, bn_position, init_std, momentum, eps, seed)
+    population = layer_inputs(net, ds.x_train)[0][0]
+    return running_stats_trace(population, momentum, batch_size=batch_size, steps=steps, unit=unit, seed=seed)
 
 
 # ---- the sweeps of Deep Learning from Scratch's batch_norm_test.py ------------------------------

@@ -27,9 +27,6 @@ ENSEMBLE = dict(dataset="moons", n=300, noise=0.25, hidden=(16, 16), lr=0.03, st
 
 # ---- overfitting -------------------------------------------------------------------------------
 
-
-
-
 def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> compare.Group:
     """Three identical deep nets on few digits, side by side: {"none", "dropout", "l2"}.
 

@@ -1,18 +1,27 @@
 """What the optimizers page computes, as plain functions over ``core.optim`` (NumPy only).
 
-The page turns its controls into calls of these functions; the figures draw their results. Kept out
-of the page so the numbers it shows can be tested directly (tests/test_page_optimizers.py).
+The page turns its controls into calls of these functions; the figures draw their results (arrays only:
+every surface evaluation happens here). Kept out of the page so the numbers it shows can be tested
+directly (tests/test_page_optimizers.py). What the page knows about each optimizer (its sliders, first
+learning rate, formula) comes from its entry in ``core.optim.RULES``, read on every call, so an optimizer
+registered at run time appears on the page.
 
 Public API::
 
-    LR_VALUES, HP_VALUES, PAGE_DEFAULTS, TUNABLE       # the controls' menus and first-load values
+    LR_VALUES                                           # the learning-rate slider's values (every optimizer)
+    page_defaults(name) -> dict                         # first-load value of each of its controls
+    slider_values(name, key) -> tuple                   # the values of one of its sliders
     hp_for(name, settings) -> dict                      # one optimizer's hp from {key: value} controls
+    preset_controls() -> dict                           # the controls of the Deep Learning from Scratch preset
     schedule_for(name, steps) -> Schedule | None        # a multiplier schedule scaled to the run
+    race(entries, surface, start, steps, schedule) -> Race          # the race, schedule by name
     frame_steps(steps, max_frames) -> list[int]         # which steps become animation frames
     display_levels(surface, values) -> array            # log10(value + c) on log surfaces, else value
+    surface_map(surface, n, xlim, ylim) -> SurfaceMap   # the contour grid the figures draw
+    on_surface(race) -> [(n_k, 3)]                      # each path with its height, for the 3-D view
     inside_step(name, hp, surface, start, step, schedule) -> dict   # the arrows of one update
     lr_study(name, hp, surface, start, steps) -> LrStudy            # sweep + too small / good / too large
-    noisy_pair(entries, surface, start, steps, noise, seed, decay) -> (Race, ema, polyak)
+    noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns
 """
 
 from dataclasses import dataclass
@@ -24,28 +33,38 @@ from core import optim, schedules, surfaces
 # A log-like ladder that holds the Deep Learning from Scratch rates (0.95, 1.5) exactly.
 LR_VALUES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.95,
              1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
-HP_VALUES = {
-    "momentum": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
-    "rho": (0.0, 0.5, 0.9, 0.95, 0.99, 0.999),
-    "beta1": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
-    "beta2": (0.5, 0.9, 0.99, 0.999, 0.9999),
-    "eps": (1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 0.1, 1.0),
-}
-# The hyperparameters the page exposes per optimizer (momentum_decay and weight decay stay at torch's).
-TUNABLE = {name: tuple(k for k in optim.DEFAULTS[name] if k in HP_VALUES) for name in optim.NAMES}
-_FIRST_LR = {"sgd": 0.95, "momentum": 0.1, "nesterov": 0.1, "adagrad": 1.5, "rmsprop": 0.1,
-             "adam": 0.3, "nadam": 0.3, "adamax": 0.3}  # DLFS ch. 6 rates for the four it races
-PAGE_DEFAULTS = {name: {"lr": _FIRST_LR[name], **{k: optim.DEFAULTS[name][k] for k in TUNABLE[name]}}
-                 for name in optim.NAMES}
 SCHEDULE_NAMES = schedules.NAMES
 # The learning-rate study's grid: 1, 1.5, 2, 3, 5, 7 per decade from 1e-4 to 10 (31 rates).
 LR_GRID = tuple(float(f"{m * 10.0 ** e:.6g}") for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)) + (10.0,)
 
 
+def page_defaults(name) -> dict:
+    """{"lr": the entry's first_lr, hp: torch's default, ...} for the hyperparameters the page lets a student
+    tune (the entry's sliders; others, such as NAdam's momentum_decay and weight decay, stay at torch's)."""
+    entry = optim.rule(name)
+    return {"lr": entry.first_lr, **{key: value for key, value in entry.defaults.items() if key in entry.sliders}}
+
+
+def slider_values(name, key) -> tuple:
+    """The values the slider of hyperparameter ``key`` of optimizer ``name`` offers."""
+    return LR_VALUES if key == "lr" else optim.rule(name).sliders[key]
+
+
 def hp_for(name, settings: dict) -> dict:
     """{lr, momentum, ...} of optimizer ``name`` from controls keyed ``<hp>_<name>`` (e.g. lr_adam);
-    a missing key falls back to PAGE_DEFAULTS."""
-    return {key: settings.get(f"{key}_{name}", default) for key, default in PAGE_DEFAULTS[name].items()}
+    a missing key falls back to page_defaults."""
+    return {key: settings.get(f"{key}_{name}", default) for key, default in page_defaults(name).items()}
+
+
+def preset_controls() -> dict:
+    """Deep Learning from Scratch ch. 6 (optim.DLFS_PRESET) as control values: surface, start x0/y0, steps, a
+    constant schedule, its four optimizers (opts) and their settings (<hp>_<name>, the page's defaults below)."""
+    preset = optim.DLFS_PRESET
+    controls = {"surface": preset["surface"], "x0": preset["start"][0], "y0": preset["start"][1],
+                "steps": preset["steps"], "schedule": "constant", "opts": [name for name, _ in preset["entries"]]}
+    for name, hp in preset["entries"]:
+        controls.update({f"{key}_{name}": value for key, value in {**page_defaults(name), **hp}.items()})
+    return controls
 
 
 def schedule_for(name, steps):
@@ -70,6 +89,11 @@ def schedule_curves(steps) -> dict:
     return {name: (np.ones(int(steps)) if name == "constant"
                    else np.array([schedule_for(name, steps)(t) for t in range(int(steps))]))
             for name in SCHEDULE_NAMES}
+
+
+def race(entries, surface, start, steps, schedule="constant") -> optim.Race:
+    """optim.race of the (name, hp) entries with the page's schedule ``schedule`` (a name) fitted to ``steps``."""
+    return optim.race(entries, surface, start, steps, schedule_for(schedule, steps))
 
 
 def frame_steps(steps, max_frames=60) -> list:
@@ -99,17 +123,67 @@ def grid(surface, n=100, xlim=None, ylim=None):
         return xs, ys, display_levels(surface, surf.value(X, Y))
 
 
+@dataclass
+class SurfaceMap:
+    """A surface ready to draw. xs (n,), ys (n,); levels (n, n): display levels (display_levels) on that grid,
+    possibly non-finite; xlim, ylim: the window the grid covers; minima: ((x, y), ...), the global minima;
+    log: True when levels are log10(f + c) (a surface with log-spaced contours)."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    levels: np.ndarray
+    xlim: tuple
+    ylim: tuple
+    minima: tuple
+    log: bool
+
+
+def surface_map(surface, n=100, xlim=None, ylim=None) -> SurfaceMap:
+    """The n x n contour grid of ``surface`` over its domain, or over the window xlim x ylim."""
+    surf = surfaces.get(surface)
+    xs, ys, levels = grid(surface, n, xlim, ylim)
+    return SurfaceMap(xs, ys, levels, tuple(xlim or surf.xlim), tuple(ylim or surf.ylim), tuple(surf.minima),
+                      surf.log_levels is not None)
+
+
+def on_surface(result) -> list:
+    """Each run of ``result`` (a Race) as (n_k, 3) points (x, y, display level) up to its divergence, clipped
+    to the surface's domain: the paths lying on the 3-D surface."""
+    surf = surfaces.get(result.surface)
+    points = []
+    for k, n in enumerate(result.valid_len):
+        p = np.clip(result.paths[k, :int(n)], [surf.xlim[0], surf.ylim[0]], [surf.xlim[1], surf.ylim[1]])
+        points.append(np.column_stack([p, display_levels(result.surface, surf.value(p[:, 0], p[:, 1]))]))
+    return points
+
+
 def inside_step(name, hp, surface, start, step, schedule=None) -> dict:
     """optim.explain_step plus the arrows the page draws, each a 2-vector added to the point:
     gradient_step −η·g (plain SGD with this η), momentum_step −η·(first moment), adaptive_step
     −η·g / scale (the per-coordinate scaling without momentum), update (the real move).
-    Also lr (η at this step, after the schedule) and step."""
+    Also lr (η at this step, after the schedule), step, hp (every hyperparameter, defaults filled in),
+    latex (the entry's formula rows, optim.Rule.latex), window ((x_lo, x_hi), (y_lo, y_hi): a view around
+    every arrow tip, about 1.8x wider than tall, as the chart is) and map (its contours, SurfaceMap)."""
     info = optim.explain_step(name, hp, surface, start, step, schedule)
     lr = float(hp.get("lr", optim.DEFAULTS[name]["lr"])) * (1.0 if schedule is None else schedule(step - 1))
-    info = dict(info, lr=lr, step=int(step))
+    info = dict(info, lr=lr, step=int(step), hp={**optim.DEFAULTS[name], **hp}, latex=optim.rule(name).latex)
     info["gradient_step"] = -lr * info["gradient"]
     info["momentum_step"] = None if info["first_moment"] is None else -lr * info["first_moment"]
     info["adaptive_step"] = None if info["scale"] is None else -lr * info["gradient"] / info["scale"]
+    p = info["point"]
+    tips = [p, info["next_point"]] + [p + info[key] for key in ("update", "gradient_step", "momentum_step",
+                                                                "adaptive_step") if info[key] is not None]
+    if info["lookahead"] is not None:
+        tips.append(info["lookahead"])
+    tips = np.array(tips)
+    lo, hi = tips.min(axis=0), tips.max(axis=0)
+    center, half = (lo + hi) / 2, max(float((hi - lo).max()) * 0.65, 1e-3)
+    surf = surfaces.get(surface)
+    half = min(half, max(surf.xlim[1] - surf.xlim[0], surf.ylim[1] - surf.ylim[0]))
+    # equal scales on a chart about 1.8x wider than tall; the contours reach past the view
+    info["window"] = ((center[0] - 1.8 * half, center[0] + 1.8 * half), (center[1] - half, center[1] + half))
+    info["map"] = surface_map(surface, 90, (center[0] - 3 * half, center[0] + 3 * half),
+                              (center[1] - 1.5 * half, center[1] + 1.5 * half))
     return info
 
 
@@ -141,8 +215,20 @@ def lr_study(name, hp, surface, start, steps, lrs=None) -> LrStudy:
     return LrStudy(lrs, result, final, (small, good, large))
 
 
-def noisy_pair(entries, surface, start, steps, noise, seed, decay):
-    """race(entries) with minibatch-like gradient noise, and its EMA and Polyak-averaged iterates
-    (each (K, T+1, 2); read them only up to Race.valid_len)."""
+@dataclass
+class NoisyRuns:
+    """race: the K noisy runs (optim.Race); ema, polyak: (K, T+1, 2) their averaged iterates; ema_losses:
+    (K, T+1) the surface's value at the EMA. Read each run only up to race.valid_len."""
+
+    race: optim.Race
+    ema: np.ndarray
+    polyak: np.ndarray
+    ema_losses: np.ndarray
+
+
+def noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns:
+    """race(entries) with minibatch-like gradient noise, and its EMA and Polyak-averaged iterates."""
     result = optim.race(entries, surface, start, int(steps), noise=float(noise), seed=int(seed))
-    return result, optim.ema_path(result.paths, decay), optim.polyak_path(result.paths)
+    ema = optim.ema_path(result.paths, decay)
+    return NoisyRuns(result, ema, optim.polyak_path(result.paths),
+                     surfaces.get(surface).value(ema[..., 0], ema[..., 1]))

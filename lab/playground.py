@@ -1,247 +1,40 @@
-"""The playground's configuration: every knob in one dataclass, JSON in and out, and ``build``.
+"""The playground's experiment: one network with every knob, built from a configuration and read while it trains.
 
     cfg = PlaygroundConfig(dataset="spirals", layers=3, activations=("relu", "relu", "tanh"))
-    text = cfg.to_json()                    # what the page offers as a download
-    cfg2 = from_json(text)                  # == cfg; a bad file -> ValueError naming the problem
+    cfg2 = from_json(cfg.to_json())         # == cfg; a bad file -> ValueError naming the problem
     tr = build(cfg2)                        # a core.train.Trainer, seeded: same config, same run
     tr.run(cfg2.steps)
+    probability_grid(tr, n=80)              # 2-D sets: P(class 1) on the plane
+    confusion(y_true, y_pred, C)            # the digits: (C, C) counts; misclassified(tr) the images it gets wrong
+    activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
+    weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
+    spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
 
-The allowed names come from the engine registries (``activations.NAMES``, ``initializers.NAMES``,
-``optim.NAMES``, ``schedules.NAMES``, ``data.NAMES``), so a new optimizer appears here by itself.
-Numbers that the page shows on a log slider must be one of that slider's values (``CHOICES``), so an
-imported file can always be shown exactly by the controls. ``from_json`` checks everything before it
-returns: it never hands back a half-valid configuration.
+The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
+confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
 
-The second half reads a run for the page (NumPy only): the probability map of a 2-D set, the
-confusion matrix and misclassified images of the digits, per-layer activation histograms on a fixed
-batch, and the weights as ``.npz`` bytes.
+The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, the slider values ``CHOICES``) live in
+``lab._playground_config`` and are re-exported here: the page imports this module only.
+Shapes: N samples, D features, C classes, k images.
 """
 from __future__ import annotations
 
-import dataclasses
 import io
-import json
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from core import activations, data, initializers, nn, optim, schedules, train
-from lab.common import probability_grid  # noqa: F401 (the pages draw it)
+from core import data, nn, train
+from lab import shared
+from lab._playground_config import (  # noqa: F401 (re-exported for the page)
+    CHOICES, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
+from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
-MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
-FORMAT_VERSION = 1
-MAX_LAYERS = 6
-
-# Every classification set of core.data (the regression "line" has no decision boundary to draw).
-DATASETS = tuple(name for name in data.NAMES if name != "line")
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)
+GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 80, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
 DIGITS_N = 900  # half of the 1,797 digits: a training step stays light enough for live training
-
-# The values a log slider offers (0 = off for the penalties and max-norm).
-CHOICES = {
-    "lr": (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
-    "init_std": (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
-    "l1": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
-    "l2": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
-    "max_norm": (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0),
-    "batch_size": (1, 2, 4, 8, 16, 32, 64, 128, 256),
-}
-# Linear sliders: (low, high) inclusive.
-RANGES = {
-    "noise": (0.0, 1.0),
-    "test_ratio": (0.1, 0.9),
-    "layers": (1, MAX_LAYERS),
-    "width": (1, 64),
-    "dropout": (0.0, 0.8),
-    "steps": (100, 5000),
-    "seed": (0, 9999),
-}
-OPTIONS = {
-    "dataset": DATASETS,
-    "activations": activations.NAMES,
-    "init": initializers.NAMES,
-    "optimizer": optim.NAMES,
-    "schedule": schedules.NAMES,
-}
-
-
-@dataclass(frozen=True)
-class PlaygroundConfig:
-    """Every knob of the playground. ``activations`` has one name per hidden layer (``layers`` of them).
-
-    init_std is used only with init "normal" (W ~ N(0, std²)); l1, l2, max_norm = 0 switch them off;
-    batch_size larger than the training set means full-batch gradient descent.
-    """
-
-    dataset: str = "moons"
-    noise: float = 0.1
-    test_ratio: float = 0.3
-    layers: int = 2
-    width: int = 16
-    activations: tuple = ("relu", "relu")
-    init: str = "he_normal"
-    init_std: float = 0.01
-    batchnorm: bool = False
-    dropout: float = 0.0
-    optimizer: str = "adam"
-    lr: float = 0.01
-    schedule: str = "constant"
-    batch_size: int = 32
-    l1: float = 0.0
-    l2: float = 0.0
-    max_norm: float = 0.0
-    steps: int = 500
-    seed: int = 0
-
-    def __post_init__(self):
-        object.__setattr__(self, "activations", tuple(self.activations))
-        check(dataclasses.asdict(self))
-
-    def to_dict(self) -> dict:
-        out = {"version": FORMAT_VERSION}
-        out.update(dataclasses.asdict(self))
-        out["activations"] = list(self.activations)
-        return out
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
-
-    def replace(self, **changes) -> "PlaygroundConfig":
-        return dataclasses.replace(self, **changes)
-
-
-FIELDS = tuple(f.name for f in dataclasses.fields(PlaygroundConfig))
-_TYPES = {f.name: f.type for f in dataclasses.fields(PlaygroundConfig)}
-
-
-# ---------------------------------------------------------------- checking
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
-def _is_number(v) -> bool:
-    return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(float(v))
-
-
-def _shown(value) -> str:
-    """A user's value quoted in a message, cut short (a message never repeats a whole file)."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _check_one(name: str, value):
-    """Raise ValueError naming the field if ``value`` has the wrong type or is out of range."""
-    kind = _TYPES[name]
-    if name == "activations":
-        if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
-            raise ValueError(f"'activations' must be a list of names, got {_shown(value)}")
-        bad = [a for a in value if a not in activations.NAMES]
-        if bad:
-            raise ValueError(f"'activations' has unknown name(s) {', '.join(map(_shown, bad))}; "
-                             f"valid: {', '.join(activations.NAMES)}")
-        return
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ValueError(f"'{name}' must be a name (a string), got {_shown(value)}")
-        if value not in OPTIONS[name]:
-            raise ValueError(f"'{name}' must be one of {', '.join(OPTIONS[name])}; got {_shown(value)}")
-        return
-    if kind == "bool":
-        if not isinstance(value, (bool, np.bool_)):
-            raise ValueError(f"'{name}' must be true or false, got {_shown(value)}")
-        return
-    if kind == "int" and not _is_int(value):
-        raise ValueError(f"'{name}' must be a whole number, got {_shown(value)}")
-    if kind == "float" and not _is_number(value):
-        raise ValueError(f"'{name}' must be a finite number, got {_shown(value)}")
-    if name in CHOICES:
-        if not any(math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15) for c in CHOICES[name]):
-            raise ValueError(f"'{name}' = {_shown(value)} is out of range: it must be one of "
-                             f"{', '.join(f'{c:g}' for c in CHOICES[name])}")
-    else:
-        lo, hi = RANGES[name]
-        if not lo - 1e-9 <= value <= hi + 1e-9:  # a float slider may land a hair past its end
-            raise ValueError(f"'{name}' = {_shown(value)} is out of range [{lo:g}, {hi:g}]")
-
-
-def check(values: dict) -> None:
-    """Check a dict of field values (all fields present); ValueError names the first problem."""
-    for name in FIELDS:
-        _check_one(name, values[name])
-    if len(values["activations"]) != values["layers"]:
-        raise ValueError(f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
-                         f"but {len(values['activations'])} activation(s) are given")
-
-
-def _snap(name, value):
-    """A slider value as the slider holds it (the exact float of CHOICES, an int for int fields)."""
-    if name in CHOICES:
-        return next(c for c in CHOICES[name] if math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15))
-    if _TYPES[name] == "float":
-        lo, hi = RANGES[name]
-        return min(max(float(value), float(lo)), float(hi))
-    if _TYPES[name] == "int":
-        return int(value)
-    return value
-
-
-def _refuse_constant(token):
-    raise ValueError(f"{token} is not a number this file may contain")
-
-
-def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
-    if repeated:
-        raise ValueError(f"field(s) {', '.join(map(repr, repeated))} appear more than once")
-    return dict(pairs)
-
-
-def from_json(text: str | bytes) -> PlaygroundConfig:
-    """A configuration from JSON text (or UTF-8 bytes); missing fields take their defaults.
-
-    Refused with a ValueError whose message names the problem: more than MAX_BYTES, not UTF-8,
-    malformed JSON, NaN/Infinity, a repeated or unknown field, a wrong type, an out-of-range value,
-    or a version other than FORMAT_VERSION. Nothing is changed by a refused file (the caller keeps
-    its configuration).
-    """
-    size = len(text) if isinstance(text, (bytes, bytearray)) else len(str(text).encode("utf-8"))
-    if size > MAX_BYTES:
-        raise ValueError(f"the file is too large ({size / 1024:.0f} KB); a configuration is at most "
-                         f"{MAX_BYTES // 1024} KB")
-    if isinstance(text, (bytes, bytearray)):
-        try:
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValueError("the file is not UTF-8 text") from None
-    try:
-        raw = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"malformed JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
-    except RecursionError:
-        raise ValueError("malformed JSON: nested too deeply") from None
-    except ValueError as err:
-        raise ValueError(f"malformed JSON: {err}") from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"the file must hold one JSON object {{...}}, not a {type(raw).__name__}")
-    raw = dict(raw)
-    version = raw.pop("version", FORMAT_VERSION)
-    if not _is_int(version) or version != FORMAT_VERSION:
-        raise ValueError(f"unsupported 'version' {_shown(version)}; this lab reads version {FORMAT_VERSION}")
-    unknown = sorted(set(raw) - set(FIELDS))
-    if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(map(_shown, unknown))}; valid: {', '.join(FIELDS)}")
-    values = dataclasses.asdict(PlaygroundConfig())
-    values.update(raw)
-    if "layers" in raw and "activations" not in raw:  # one default activation per layer
-        _check_one("layers", values["layers"])
-        values["activations"] = (PlaygroundConfig.activations[0],) * values["layers"]
-    check(values)
-    return PlaygroundConfig(**{name: _snap(name, values[name]) if name != "activations"
-                               else tuple(values[name]) for name in FIELDS})
 
 
 # ---------------------------------------------------------------- building a run
@@ -273,6 +66,7 @@ def schedule_spec(cfg: PlaygroundConfig):
 
 
 def make_net(cfg: PlaygroundConfig, ds: data.Dataset | None = None) -> nn.MLP:
+    """The network of ``cfg``: D inputs, ``layers`` hidden layers of ``width`` units, one output per class."""
     ds = dataset(cfg) if ds is None else ds
     return nn.MLP([ds.n_features] + [cfg.width] * cfg.layers + [ds.n_outputs], activation=list(cfg.activations),
                   init=cfg.init_std if cfg.init == "normal" else cfg.init, batchnorm=cfg.batchnorm,
@@ -290,17 +84,19 @@ def build(cfg: PlaygroundConfig) -> train.Trainer:
 
 # ---------------------------------------------------------------- reading a run
 
-def weights_npz(net: nn.MLP) -> bytes:
-    """``net.state_dict()`` as the bytes of an .npz file (np.savez: loadable with np.load)."""
+def weights_npz(net: nn.MLP, step: int | None = None) -> bytes:
+    """``net.state_dict()`` as the bytes of an .npz file (np.savez: loadable with np.load), with the training
+    step the weights belong to as the array "step" when it is given."""
     buffer = io.BytesIO()
-    np.savez(buffer, **net.state_dict())
+    extra = {} if step is None else {"step": np.array(step)}
+    np.savez(buffer, **net.state_dict(), **extra)
     return buffer.getvalue()
 
 
 def load_weights(net: nn.MLP, blob: bytes) -> nn.MLP:
     """Load .npz bytes from ``weights_npz`` into ``net`` (keys and shapes must match)."""
     with np.load(io.BytesIO(blob), allow_pickle=False) as f:
-        net.load_state_dict({key: f[key] for key in f.files})
+        net.load_state_dict({key: f[key] for key in f.files if key != "step"})
     return net
 
 
@@ -344,3 +140,76 @@ def activation_histograms(net: nn.MLP, x: np.ndarray, bins: int = 25):
             lo, hi = lo - 0.5, hi + 0.5
         out.append(np.histogram(np.clip(a, lo, hi), bins=bins, range=(lo, hi)))
     return out
+
+
+# ---------------------------------------------------------------- the live run, as frames
+
+@dataclass(frozen=True)
+class View:
+    """What the page draws of a run at one step (one frame; shapes: T history rows, G grid side, C classes).
+
+    history: step, train_loss, test_loss, train_acc, test_acc (T,); epoch, lr: at this step;
+    grid: (xs (G,), ys (G,), p (G, G) float32) for a 2-D set, else None;
+    confusion: (C, C) counts and wrong: (images (k, 8, 8), true (k,), predicted (k,)) for the digits, else None;
+    hists: activation_histograms of the hidden layers on the first HIST_BATCH training samples.
+    """
+    history: dict
+    epoch: float
+    lr: float
+    grid: tuple | None
+    confusion: np.ndarray | None
+    wrong: tuple | None
+    hists: list
+
+
+_KEPT = ("step", "train_loss", "test_loss", "train_acc", "test_acc")
+
+
+def snapshot(tr: train.Trainer) -> View:
+    """The frame of a playground run at its current step (inference-mode passes only: the run is unchanged)."""
+    h = tr.history
+    history = {k: np.array(h[k]) for k in _KEPT if k in h}
+    with np.errstate(all="ignore"):
+        if tr.data.n_features == 2:
+            xs, ys, p = probability_grid(tr, n=GRID)
+            grid, matrix, wrong = (xs, ys, p.astype(np.float32)), None, None
+        else:
+            grid = None
+            matrix = confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
+            wrong = misclassified(tr, WRONG_SHOWN)
+        hists = activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
+    return View(history, float(tr.epoch), float(tr.lr), grid, matrix, wrong, hists)
+
+
+def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
+    """The live run of ``cfg`` as shared frames (``lab.shared``): FRAMES + 1 of them over cfg.steps."""
+    return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
+                          steps=shared.frame_steps(cfg.steps, FRAMES))
+
+
+@shared.memo(max_bytes=4 * 2**20)
+def shared_dataset(cfg_data: tuple) -> data.Dataset:
+    """The data set of a configuration's data fields (dataset, noise, test_ratio, seed), shared by its sessions."""
+    name, noise, test_ratio, seed = cfg_data
+    return dataset(PlaygroundConfig(dataset=name, noise=noise, test_ratio=test_ratio, seed=seed))
+
+
+def data_of(cfg: PlaygroundConfig) -> data.Dataset:
+    return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed))
+
+
+def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
+    """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    tr = build(cfg)
+    tr.run(step)
+    return weights_npz(tr.net, tr.step)
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept (its first screen and its Train)."""
+    with shared.pinned():
+        cfg = PlaygroundConfig()
+        data_of(cfg)
+        shared.complete(training_run(cfg))
+

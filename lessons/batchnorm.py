@@ -2,16 +2,14 @@
 import numpy as np
 import streamlit as st
 
-from lab import batchnorm as bx
-from core import compare, data
+from lab import batchnorm as lab
 from figures import batchnorm as fig
 from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "batchnorm"
 TOTAL_STEPS = 1500
-PRETRAIN = 30  # by update 30 the gap is plain (test accuracy ~0.89 vs ~0.10 at defaults); 60 cost twice as long
-LABELS = ("bn", "plain")  # Group member keys; shown through batchnorm.bn / batchnorm.plain
+STEP = "common.step_axis"
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
@@ -22,7 +20,6 @@ def option_label(prefix):
     return lambda v: t(f"batchnorm.{prefix}_{v}") if lesson.has(f"batchnorm.{prefix}_{v}") else str(v)
 
 
-
 position = controls.select("pos", t("batchnorm.position"), ["before", "after"], "before", where=side,
                            format_func=option_label("pos"))
 lr = controls.log_slider("lr", t("batchnorm.lr"), [0.1, 0.3, 1.0, 2.0, 3.0, 10.0], 1.0, where=side)
@@ -31,24 +28,19 @@ momentum = controls.log_slider("mom", t("batchnorm.momentum"), [0.01, 0.03, 0.1,
 eps = controls.log_slider("eps", t("batchnorm.eps"), [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2], 1e-5, where=side)
 unit = controls.slider("unit", t("batchnorm.unit"), 0, 99, 0, where=side)
 seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
-names = {k: t(f"batchnorm.{k}") for k in LABELS}
-step_axis = t("common.step_axis")
+names = lesson.labels(PAGE, bn="bn", plain="plain")  # the variants of lab.VARIANTS, by name
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def running_trace(position, init_std, momentum, eps, seed, unit):
-    """A BN layer fed batches of 60 from a fixed population (the first layer's outputs under fixed weights).
-    Keyed by the unit it follows; the learning rate plays no part (the weights are not trained)."""
-    net = bx.sigmoid_trainer(True, position, init_std, 1.0, momentum, eps, seed).net
-    population = bx.layer_inputs(net, data.get("digits", seed=seed).x_train)[0][0]
-    return bx.running_stats_trace(population, momentum, batch_size=60, steps=150, unit=unit, seed=seed)
+    """Keyed by the unit it follows; the learning rate plays no part (the weights are not trained)."""
+    return lab.population_trace(position, init_std, momentum, eps, seed, unit)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def run_sweep(kind, epochs, position, momentum, eps, seed):
-    values = np.logspace(0, -4, 16) if kind == "init" else np.array([1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0])
-    return bx.sweep(kind, values, epochs=epochs, n_train=1000, momentum=momentum, eps=eps, bn_position=position,
-                    seed=seed)
+    return lab.sweep(kind, lab.SWEEP_VALUES[kind], epochs=epochs, n_train=1000, momentum=momentum, eps=eps,
+                     bn_position=position, seed=seed)
 
 
 # ---- 1. with and without batch norm, trained live --------------------------------------------------
@@ -58,16 +50,8 @@ lesson.predict(PAGE, "q1", 3)
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def pretrained(position, lr, init_std, momentum, eps, seed):
-    """The pair after its first PRETRAIN updates, so the first view already shows the gap (a fresh copy per call),
-    and the trained BN net's answer for one test digit in batches of 1..8 (the training-vs-inference section)."""
-    group = compare.Group({k: bx.sigmoid_trainer(k == "bn", position, init_std, lr, momentum, eps, seed,
-                                                 eval_every=10) for k in LABELS})
-    group.run(PRETRAIN)
-    ds = group["bn"].trainer.data
-    dep = bx.batch_dependence(group["bn"].net, ds.x_test, ds.y_test, sample=0, seed=seed)
-    for member in group.members.values():
-        bx.drop_buffers(member.net)  # the cache keeps a small copy
-    return group, dep
+    """The pair a few updates in and its batch-dependence result (a fresh copy per call)."""
+    return lab.pretrained_pair(position, lr, init_std, momentum, eps, seed)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -76,45 +60,41 @@ def inference_demo(position, lr, init_std, momentum, eps, seed):
     return pretrained(position, lr, init_std, momentum, eps, seed)[1]
 
 
-def build():
-    pair = compare.Group(pretrained(position, lr, init_std, momentum, eps, seed)[0].members)
-    pair.step = PRETRAIN
-    return pair
-
-
 def view(group):
     lesson.diverged_members(group, names.get)
-    hist = {k: group[k].history for k in LABELS}
+    hist = {k: group[k].history for k in lab.VARIANTS}
     left, right = st.columns(2)
     with left:
-        lesson.chart(fig.metric_curves({names[k]: (h["step"], h["test_acc"]) for k, h in hist.items()},
-                                       t("batchnorm.acc_title"), step_axis, t("common.accuracy_axis")),
+        lesson.chart(fig.metric_curves({k: (h["step"], h["test_acc"]) for k, h in hist.items()},
+                                       {**names, **lesson.labels(PAGE, title="acc_title", x=STEP,
+                                                                 y="common.accuracy_axis")}),
                      key="acc", caption=t("batchnorm.cap_acc"))
     with right:
-        lesson.chart(fig.metric_curves({names[k]: (h["step"], h["train_loss"]) for k, h in hist.items()},
-                                       t("batchnorm.loss_title"), step_axis, t("common.loss_axis")),
+        lesson.chart(fig.metric_curves({k: (h["step"], h["train_loss"]) for k, h in hist.items()},
+                                       {**names, **lesson.labels(PAGE, title="loss_title", x=STEP,
+                                                                 y="common.loss_axis")}),
                      key="loss", caption=t("batchnorm.cap_loss"))
-    panels = [(names[k], group[k].probe_steps, group[k].percentiles[:, :, unit]) for k in LABELS]
-    lesson.chart(fig.percentile_panels(panels, [t("batchnorm.p15"), t("batchnorm.p50"), t("batchnorm.p85")],
-                                       step_axis, t("batchnorm.z_axis", unit=unit)),
-                 key="pct", caption=t("batchnorm.cap_pct", bn=bx.percentile_drift(group["bn"].percentiles, unit),
-                                      plain=bx.percentile_drift(group["plain"].percentiles, unit)))
+    panels = {k: (group[k].probe_steps, group[k].percentiles[:, :, unit]) for k in lab.VARIANTS}
+    lesson.chart(fig.percentile_panels(panels, {**names, **lesson.labels(PAGE, x=STEP, p15="p15", p50="p50", p85="p85"),
+                                                "y": t("batchnorm.z_axis", unit=unit)}),
+                 key="pct", caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(group["bn"].percentiles, unit),
+                                      plain=lab.percentile_drift(group["plain"].percentiles, unit)))
     stats = group["bn"].bn_stats()
     if stats is not None:
         lesson.chart(fig.running_vs_batch(group["bn"].probe_steps,
                                           (stats["running_mean"][:, unit], stats["running_var"][:, unit]),
                                           (stats["probe_mean"][:, unit], stats["probe_var"][:, unit]),
-                                          (t("batchnorm.running"), t("batchnorm.heldout")),
-                                          (t("batchnorm.mean_title"), t("batchnorm.var_title")), step_axis),
+                                          lesson.labels(PAGE, x=STEP, running="running", batch="heldout",
+                                                        mean_title="mean_title", var_title="var_title")),
                      key="live_stats", caption=t("batchnorm.cap_live_stats"))
-    bn = group["bn"].net.blocks[-2].bn
-    lesson.chart(fig.gamma_beta(bn.gamma, bn.beta, (t("batchnorm.gamma_title"), t("batchnorm.beta_title")),
-                                t("batchnorm.unit_axis")),
+    gamma, beta = group["bn"].gamma_beta()
+    lesson.chart(fig.gamma_beta(gamma, beta, lesson.labels(PAGE, x="unit_axis", gamma_title="gamma_title",
+                                                           beta_title="beta_title")),
                  key="gamma", caption=t("batchnorm.cap_gamma"))
 
 
-live.panel(PAGE, build, signature=(position, lr, init_std, momentum, eps, seed), total_steps=TOTAL_STEPS, view=view,
-           step_size=10)
+live.panel(PAGE, lambda: pretrained(position, lr, init_std, momentum, eps, seed)[0],
+           signature=(position, lr, init_std, momentum, eps, seed), total_steps=TOTAL_STEPS, view=view, step_size=10)
 
 # ---- 2. training versus inference --------------------------------------------------------------------
 st.header(t("batchnorm.h_infer"))
@@ -122,12 +102,13 @@ dep = inference_demo(position, lr, init_std, momentum, eps, seed)
 trace = running_trace(position, init_std, momentum, eps, seed, unit)
 lesson.chart(fig.running_trace(trace.batch_mean, trace.batch_var, trace.running_mean, trace.running_var,
                                trace.pop_mean, trace.pop_var,
-                               (t("batchnorm.batch_stat"), t("batchnorm.running"), t("batchnorm.population")),
-                               (t("batchnorm.mean_title"), t("batchnorm.var_title")), step_axis),
+                               lesson.labels(PAGE, x=STEP, batch="batch_stat", running="running",
+                                             population="population", mean_title="mean_title", var_title="var_title")),
              key="trace", caption=t("batchnorm.cap_trace", m=momentum, n=round(1 / momentum)))
 lesson.chart(fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_prob,
-                                  (t("batchnorm.with_batch"), t("batchnorm.with_running")),
-                                  t("batchnorm.batch_size_axis"), t("batchnorm.prob_axis", label=dep.label)),
+                                  {**lesson.labels(PAGE, x="batch_size_axis", batch="with_batch",
+                                                   running="with_running"),
+                                   "y": t("batchnorm.prob_axis", label=dep.label)}),
              key="dep", caption=t("batchnorm.cap_dep", spread=float(np.ptp(dep.batch_prob[1:])),
                                   xhat=float(np.abs(dep.bn_out_single).max())))
 
@@ -144,12 +125,12 @@ if cols[2].button(t("batchnorm.run_sweep"), key="run_sweep", type="primary", ico
 if signature in done:
     with st.spinner(t("batchnorm.sweeping")):
         result = run_sweep(*signature)
-    x_title = t("batchnorm.std_axis") if kind == "init" else t("batchnorm.lr_axis")
-    lesson.chart(fig.sweep_chart(result.values, result.acc, result.diverged, names, t("batchnorm.diverged"),
-                                 x_title, t("batchnorm.final_acc")),
+    lesson.chart(fig.sweep_chart(result.values, result.acc, result.diverged,
+                                 {**names, **lesson.labels(PAGE, x="std_axis" if kind == "init" else "lr_axis",
+                                                           y="final_acc", diverged="diverged")}),
                  key="sweep_chart", caption=t(f"batchnorm.cap_sweep_{kind}"))
 else:
-    st.info(t("batchnorm.sweep_hint", n=16 if kind == "init" else 8), icon=":material/timer:")
+    st.info(t("batchnorm.sweep_hint", n=len(lab.SWEEP_VALUES[kind])), icon=":material/timer:")
 
 # ---- formula, try this, explanation -----------------------------------------------------------------
 lesson.formula(r"\mu_B=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}} x_i,\quad \sigma_B^2=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}}"

@@ -1,13 +1,13 @@
 """Dropout: overfitting made visible, the masks, sub-networks as an ensemble, inverted vs classic, and batch norm."""
 import streamlit as st
 
-from lab import dropout as demos
+from lab import dropout as lab
 from figures import dropout as fig
 from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "dropout"
-O, E = demos.OVERFIT, demos.ENSEMBLE
+O, E = lab.OVERFIT, lab.ENSEMBLE
 SHIFT_RATES = (0.0, 0.2, 0.4, 0.6, 0.8)
 lesson.header(PAGE)
 
@@ -20,34 +20,34 @@ side.caption(t("dropout.convention"))
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def ensemble_net(rate, seed):
-    return demos.ensemble_net(rate, seed)
+    return lab.ensemble_net(rate, seed)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def sub_maps(rate, seed, draw):
     net, ds = ensemble_net(rate, seed)
-    return demos.sub_maps(net, ds, rate, seed, [draw, draw + 1, draw + 2])
+    return lab.sub_maps(net, ds, rate, seed, [draw, draw + 1, draw + 2])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def mc_maps(rate, seed, passes):
     """MC dropout does not depend on the mask draws: a new draw never recomputes its T passes."""
     net, ds = ensemble_net(rate, seed)
-    return demos.mc_maps(net, ds, passes, seed)
+    return lab.mc_maps(net, ds, passes, seed)
 
 
 def ensemble_maps(rate, seed, draw, passes):
-    return demos.combine_maps(sub_maps(rate, seed, draw), mc_maps(rate, seed, passes))
+    return lab.combine_maps(sub_maps(rate, seed, draw), mc_maps(rate, seed, passes))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def shift_sweep(seed):
-    return [demos.variance_shift(r, seed) for r in SHIFT_RATES]
+    return [lab.variance_shift(r, seed) for r in SHIFT_RATES]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def shift_at(rate, seed):
-    return demos.variance_shift(rate, seed)
+    return lab.variance_shift(rate, seed)
 
 
 def pct(v):
@@ -60,23 +60,23 @@ st.markdown(t("dropout.overfit_setup", n=O["n_train"], depth=len(O["hidden"]), w
               batch=O["batch_size"], noise=O["noise"], steps=O["steps"]))
 lesson.predict(PAGE, "q1", 3)
 NAMES = {"none": t("dropout.m_none"), "dropout": t("dropout.m_dropout", rate=rate), "l2": t("dropout.m_l2", lam=lam)}
-CURVE_TXT = {k: t(f"dropout.{k}") for k in ("title_acc", "title_gap", "acc", "gap")}
-CURVE_TXT.update(step=t("common.step_axis"), train=t("common.train_set"), test=t("common.test_set"))
+CURVE_LABELS = {**NAMES, **lesson.labels(PAGE, x="common.step_axis", y="acc", gap="gap", acc_title="title_acc",
+                                         gap_title="title_gap", train="common.train_set", test="common.test_set")}
 
 
 def overfit_view(group):
     lesson.diverged_members(group, NAMES.get)
-    lesson.chart(fig.overfit_curves({k: m.history for k, m in group.items()}, NAMES, CURVE_TXT, O["steps"]),
+    lesson.chart(fig.overfit_curves({k: m.history for k, m in group.items()}, CURVE_LABELS, O["steps"]),
                  key="overfit",
                  caption=t("dropout.cap_overfit"))
-    gaps = {k: demos.gap(m) for k, m in group.items()}
+    gaps = {k: lab.gap(m) for k, m in group.items()}
     if all(g is not None for g in gaps.values()):
         tests = {k: pct(m.history["test_acc"][-1]) for k, m in group.items()}
         st.markdown(t("dropout.gaps", step=group.step, g_none=pct(gaps["none"]), g_drop=pct(gaps["dropout"]),
                       g_l2=pct(gaps["l2"]), t_none=tests["none"], t_drop=tests["dropout"], t_l2=tests["l2"]))
 
 
-live.panel("overfit", lambda: demos.overfit_group(rate, lam, seed), signature=(rate, lam, seed),
+live.panel("overfit", lambda: lab.overfit_group(rate, lam, seed), signature=(rate, lam, seed),
            total_steps=O["steps"], view=overfit_view)
 lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lambda = {lam}"
                r"\qquad\quad \tilde h = h \odot m / (1 - r),\ m_i \sim \text{{Bernoulli}}(1 - r),\ r = {rate}",
@@ -89,11 +89,11 @@ right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
              on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
 draw = controls.slider("draw", t("dropout.draw"), 0, 99, 0, where=left)
 sizes = [2, *E["hidden"], 2]
-masks = demos.sample_masks(E["hidden"], rate, seed, draw)
+masks = lab.sample_masks(E["hidden"], rate, seed, draw)
 kept = [int(m.sum()) for m in masks]
 columns = [t("dropout.col_input")] + [t("dropout.col_hidden", i=i + 1) for i in range(len(masks))] + [t("dropout.col_output")]
-lesson.chart(fig.network_diagram(sizes, masks, {"title": t("dropout.net_title", draw=draw, seed=seed),
-                                                 "kept": t("dropout.kept"), "dropped": t("dropout.dropped"),
+lesson.chart(fig.network_diagram(sizes, masks, {**lesson.labels(PAGE, kept="kept", dropped="dropped"),
+                                                 "title": t("dropout.net_title", draw=draw, seed=seed),
                                                  "columns": columns}),
              key="net", caption=t("dropout.cap_net", kept=" + ".join(map(str, kept)), total=sum(E["hidden"]),
                                   expected=f"{(1 - rate) * sum(E['hidden']):.1f}", n_nets=f"{2 ** sum(E['hidden']):,}"))
@@ -103,10 +103,11 @@ st.subheader(t("dropout.h_ensemble"))
 passes = controls.slider("passes", t("dropout.passes"), 1, 200, 30)
 maps = ensemble_maps(rate, seed, draw, passes)
 _, ds = ensemble_net(rate, seed)
-titles = [t("dropout.sub_title", draw=draw + k, acc=pct(maps.sub_acc[k])) for k in range(3)]
-titles += [t("dropout.full_title", acc=pct(maps.full_acc)), t("dropout.mc_title", T=passes, acc=pct(maps.mc_acc)),
-           t("dropout.std_title")]
-lesson.chart(fig.ensemble_grid(maps, ds.x_train, ds.y_train, titles, {"prob": t("dropout.prob"), "std": t("dropout.std")}),
+ensemble_labels = {**lesson.labels(PAGE, std_title="std_title", prob="prob", std="std"),
+                   "sub_titles": [t("dropout.sub_title", draw=draw + k, acc=pct(maps.sub_acc[k])) for k in range(3)],
+                   "full_title": t("dropout.full_title", acc=pct(maps.full_acc)),
+                   "mc_title": t("dropout.mc_title", T=passes, acc=pct(maps.mc_acc))}
+lesson.chart(fig.ensemble_grid(maps, ds.x_train, ds.y_train, ensemble_labels),
              key="ensemble", caption=t("dropout.cap_ensemble"))
 lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}}\big(f(x;\,m_t)\big),\quad T = {T}"
                r"\qquad f_{{\text{{test}}}}(x) = f\big(x;\ \mathbb{{E}}[m]\big)", T=passes)
@@ -120,13 +121,13 @@ w2 = controls.slider("w2", "w₂", -2.0, 2.0, 0.5, 0.1, where=cols[1])
 x = controls.slider("x", "x", -2.0, 2.0, 1.5, 0.1, where=cols[2])
 y = controls.slider("y", "y", -2.0, 2.0, 2.0, 0.1, where=cols[3])
 keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, 0.5, 0.05, where=cols[4])
-ex = demos.two_input(w1, w2, x, y, keep)
+ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
 table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
              t("dropout.t_raw"): [f"{v:.4g}" for v in ex.raw], t("dropout.t_inv"): [f"{v:.4g}" for v in ex.inverted]})
 with bars:
-    lesson.chart(fig.two_input_bars(ex, {k: t(f"dropout.b_{k}") for k in ("title", "mask", "output", "raw", "inverted",
-                                                                        "e_raw", "e_inv")}),
+    lesson.chart(fig.two_input_bars(ex, lesson.labels(PAGE, title="b_title", x="b_mask", y="b_output", raw="b_raw",
+                                                      inverted="b_inverted", e_raw="b_e_raw", e_inv="b_e_inv")),
                  key="two", caption=t("dropout.cap_two"))
 lesson.formula(r"\mathbb{{E}}[a_{{\text{{train}}}}] = \sum_m P(m)\,a(m) = {e_raw} = p\,(w_1x + w_2y) = {p}\times{full}"
                r"\ \Rightarrow\ \text{{classic test: }} a = p\,(w_1x+w_2y) = {classic}",
@@ -140,8 +141,9 @@ st.subheader(t("dropout.h_bn"))
 st.markdown(t("dropout.bn_intro"))
 sweep, now = shift_sweep(seed), shift_at(rate, seed)
 lesson.chart(fig.variance_shift(now, SHIFT_RATES, [s.ratio for s in sweep], rate,
-                                {k: t(f"dropout.v_{k}") for k in ("title_units", "title_rates", "equal", "units", "ratio",
-                                                                  "now", "running", "inference", "rate")}),
+                                lesson.labels(PAGE, x="v_running", y="v_inference", rate="v_rate", ratio="v_ratio",
+                                              units_title="v_title_units", rates_title="v_title_rates",
+                                              equal="v_equal", units="v_units", now="v_now")),
              key="shift", caption=t("dropout.cap_shift", ratio=f"{now.ratio:.2f}", rate=rate))
 lesson.formula(r"\mathrm{{Var}}_{{\text{{train}}}}[\tilde h] = \frac{{\mathbb{{E}}[h^2]}}{{1-r}} - \mathbb{{E}}[h]^2"
                r"\ >\ \mathrm{{Var}}_{{\text{{test}}}}[h] = \mathbb{{E}}[h^2] - \mathbb{{E}}[h]^2,\quad r = {rate},"

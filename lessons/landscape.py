@@ -11,7 +11,6 @@ PAGE = "landscape"
 lesson.header(PAGE)
 
 
-
 def label(prefix):
     """Option name -> its text (an option with no text entry, or already a label, is shown as is)."""
     return lambda v: t(f"{PAGE}.{prefix}_{v}") if lesson.has(f"{PAGE}.{prefix}_{v}") else str(v)
@@ -74,19 +73,19 @@ cols[2].metric(t("landscape.m_captured"), lesson.number(res.captured, ".0%"), he
 cols[3].metric(t("landscape.m_params"), f"{res.n_params:,}")
 
 if directions == "pca":
-    x_title = t("landscape.axis_pc", k=1, share=f"{res.explained[0]:.0%}")
-    y_title = t("landscape.axis_pc", k=2, share=f"{res.explained[1]:.0%}")
+    axes = {"x": t("landscape.axis_pc", k=1, share=f"{res.explained[0]:.0%}"),
+            "y": t("landscape.axis_pc", k=2, share=f"{res.explained[1]:.0%}")}
 else:
-    x_title, y_title = t("landscape.axis_delta"), t("landscape.axis_eta")
+    axes = lesson.labels(PAGE, x="axis_delta", y="axis_eta")
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
     if show_3d:
-        lesson.chart(fig.surface(res, x_title, y_title, t("landscape.log_loss"), t("landscape.path")),
+        lesson.chart(fig.surface(res, {**axes, **lesson.labels(PAGE, z="log_loss", path="path")}),
                      key="surface3d", caption=t("landscape.cap_surface"))
     else:
-        lesson.chart(fig.contour(res, x_title, y_title, t("landscape.loss"), t("landscape.start"),
-                                 t("landscape.end"), t("landscape.path"), t("common.step_axis")), key="contour",
+        words = lesson.labels(PAGE, loss="loss", start="start", end="end", path="path", step="common.step_axis")
+        lesson.chart(fig.contour(res, {**axes, **words}), key="contour",
                      caption=t(f"landscape.cap_contour_{directions}", captured=lesson.number(res.captured, ".0%")))
     if res.span > span:
         st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
@@ -94,14 +93,15 @@ with left:
 with right:
     if compare:
         alphas, cuts = weight_decay_cuts(key, span)
-        lines = {t("landscape.wd_line", wd=lam): values for lam, values in cuts.items()}
-        lesson.chart(fig.cross_sections(alphas, lines, t("landscape.axis_cut"), t("common.loss_axis")), key="cuts",
+        words = {**lesson.labels(PAGE, x="axis_cut", y="common.loss_axis"),
+                 "lines": [t("landscape.wd_line", wd=lam) for lam in cuts]}
+        lesson.chart(fig.cross_sections(alphas, list(cuts.values()), words), key="cuts",
                      caption=t("landscape.cap_compare"))
     else:
         mid = res.loss.shape[0] // 2
-        lines = {x_title: res.slice_1d, y_title: res.loss[:, mid]}
-        lesson.chart(fig.cross_sections(res.alphas, lines, t("landscape.axis_step"), t("common.loss_axis")),
-                     key="cuts", caption=t("landscape.cap_cuts"))
+        words = {**lesson.labels(PAGE, x="axis_step", y="common.loss_axis"), "lines": [axes["x"], axes["y"]]}
+        lesson.chart(fig.cross_sections(res.alphas, [res.slice_1d, res.loss[:, mid]], words), key="cuts",
+                     caption=t("landscape.cap_cuts"))
 
 lesson.predict(PAGE, "q1", 3)
 

@@ -2,9 +2,8 @@
 import numpy as np
 import streamlit as st
 
-from core import losses
-from lab import foundations as F
-from figures import foundations as fig
+from lab import losses as lab
+from figures import losses as fig
 from ui import controls, lesson
 from ui.i18n import t
 
@@ -22,33 +21,32 @@ seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def fits(n_out, size, delta, seed):
-    return F.fit_lines(n_out, size, delta, seed)
+    return lab.fit_lines(n_out, size, delta, seed)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def logit_grads(classes):
-    p = np.logspace(-3, np.log10(0.999), 200)
-    return p, F.logit_gradients(p, classes), F.logit_gradients(np.array([WRONG_P]), classes)
+    return lab.gradient_curves(classes, WRONG_P)
 
 
 NAMES = {"mse": t("losses.mse"), "mae": t("losses.mae"), "huber": t("losses.huber", delta=delta)}
 
 # ---- 1. regression: a line through data with outliers ---------------------------------------------
 st.subheader(t("losses.h_regression"))
-st.markdown(t("losses.regression_setup", n=F.LINE["n"], steps=F.FIT["steps"], lr=F.FIT["lr"]))
+st.markdown(t("losses.regression_setup", n=lab.LINE["n"], steps=lab.FIT["steps"], lr=lab.FIT["lr"]))
 lesson.predict(PAGE, "q1", 3)
 f = fits(n_out, size, delta, seed)
-lesson.chart(fig.line_fits(f, NAMES, {k: t(f"losses.fit_{k}") for k in ("title", "data", "outliers", "true")}),
+lesson.chart(fig.line_fits(f, NAMES | lesson.labels(PAGE, title="fit_title", data="fit_data", outliers="fit_outliers",
+                                                     true="fit_true")),
              key="fits", caption=t("losses.cap_fits"))
 slope0, intercept0 = f.true
 st.markdown(t("losses.fit_numbers", true_w=f"{slope0:.2f}", true_b=f"{intercept0:.2f}", n=int(f.outlier.sum()),
               **{f"w_{k}": f"{f.slope[k]:.3f}" for k in NAMES}, **{f"b_{k}": f"{f.intercept[k]:.3f}" for k in NAMES},
               **{f"e_{k}": f"{abs(f.slope[k] - slope0):.3f}" for k in NAMES}))
 
-r = np.linspace(-3, 3, 241)
-values = {k: losses.pointwise(k, r, 0.0, **({"delta": delta} if k == "huber" else {})) for k in NAMES}
-lesson.chart(fig.loss_vs_residual(r, values, NAMES, delta, {"title": t("losses.res_title"), "x": t("losses.res_x"),
-                                                            "y": t("losses.loss_y")}),
+r, values = lab.residual_curves(delta)
+lesson.chart(fig.loss_vs_residual(r, values, delta, NAMES | lesson.labels(PAGE, title="res_title", x="res_x",
+                                                                          y="loss_y")),
              key="residual", caption=t("losses.cap_residual"))
 lesson.formula(r"\text{{MSE}} = \frac1N\sum_i r_i^2,\quad \text{{MAE}} = \frac1N\sum_i |r_i|,\quad "
                r"\text{{Huber}}_\delta(r) = \begin{{cases}} \tfrac12 r^2 & |r|\le\delta \\ "
@@ -63,9 +61,9 @@ st.markdown(t("losses.class_setup", c=classes))
 lesson.predict(PAGE, "q2", 3)
 p, g, at = logit_grads(classes)
 GNAMES = {"cross_entropy": t("losses.ce"), "mse": t("losses.mse_soft")}
-lesson.chart(fig.logit_gradients(p, g, GNAMES, WRONG_P, {"title": t("losses.grad_title", c=classes),
-                                                         "x": t("losses.p_true"), "y": t("losses.grad_y"),
-                                                         "wrong": t("losses.wrong", p=WRONG_P)}),
+lesson.chart(fig.logit_gradients(p, g, WRONG_P, GNAMES | {"title": t("losses.grad_title", c=classes),
+                                                           "x": t("losses.p_true"), "y": t("losses.grad_y"),
+                                                           "wrong": t("losses.wrong", p=WRONG_P)}),
              key="grads", caption=t("losses.cap_grads"))
 ce, mse = float(at["cross_entropy"][0]), float(at["mse"][0])
 st.markdown(t("losses.grad_numbers", p=WRONG_P, ce=f"{ce:.3f}", mse=f"{mse:.4f}", ratio=f"{ce / mse:.0f}"))
@@ -73,12 +71,9 @@ lesson.formula(r"\text{{CE}}:\ \frac{{\partial L}}{{\partial z_y}} = p_y - 1 = {
                r"\text{{MSE}}:\ \frac{{\partial L}}{{\partial z_y}} = -2\,p_y\Big[(1-p_y)^2 + \sum_{{k\ne y}} p_k^2\Big] = {mse_g}"
                r"\qquad p_y = {p},\ C = {c}", ce_g=-ce, mse_g=-mse, p=WRONG_P, c=classes)
 
-q = np.linspace(0.001, 0.999, 300)
-PNAMES = {"ce1": t("losses.ce_curve"), "bce0": t("losses.bce0"), "mse1": t("losses.mse_curve")}
-pvals = {"ce1": losses.pointwise("cross_entropy", q, 1.0), "bce0": losses.pointwise("bce", q, 0.0),
-         "mse1": losses.pointwise("mse", q, 1.0)}
-lesson.chart(fig.loss_vs_probability(q, pvals, PNAMES, {"title": t("losses.prob_title"), "x": t("losses.prob_x"),
-                                                        "y": t("losses.loss_y")}),
+q, pvals = lab.probability_curves()
+lesson.chart(fig.loss_vs_probability(q, pvals, lesson.labels(PAGE, ce1="ce_curve", bce0="bce0", mse1="mse_curve",
+                                                             title="prob_title", x="prob_x", y="loss_y")),
              key="prob", caption=t("losses.cap_prob"))
 lesson.formula(r"\text{{CE}} = -\sum_k y_k \log p_k,\qquad "
                r"\text{{BCE}} = -\big[y\log p + (1-y)\log(1-p)\big],\ \ p = \sigma(z)\qquad"

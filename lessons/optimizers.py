@@ -3,7 +3,7 @@ import math
 
 import streamlit as st
 
-from core import optim, surfaces
+from core import optim, surfaces  # registries for the menus and the start sliders
 from lab import optimizers as views
 from figures import optimizers as fig
 from ui import controls, lesson
@@ -11,21 +11,15 @@ from ui.i18n import t
 
 PAGE = "optimizers"
 ss = st.session_state
-LABELS = ("start", "minimum", "play", "pause", "resume", "step", "level_log", "arrow_grad", "arrow_momentum",
-          "arrow_adaptive", "arrow_update", "lookahead", "path", "lr_axis", "final_axis", "diverged_marker",
-          "too_small", "good", "too_large", "diverged_at", "factor_axis", "raw", "ema_label", "polyak")
+WORDS = ("start", "minimum", "play", "pause", "resume", "step", "arrow_grad", "arrow_momentum", "arrow_adaptive",
+         "arrow_update", "lookahead", "path", "diverged_marker", "too_small", "good", "too_large", "diverged_at",
+         "raw", "ema_label", "polyak")  # figure words, text keys l_<word>
 
 
 def apply_preset():
     """Deep Learning from Scratch ch. 6: bowl, start (−7, 2), 30 steps, its four optimizers and rates."""
-    preset = optim.DLFS_PRESET
-    ss["surface"] = ss["_start_surface"] = preset["surface"]
-    ss["x0"], ss["y0"] = preset["start"]
-    ss["steps"], ss["schedule"] = preset["steps"], "constant"
-    ss["opts"] = [name for name, _ in preset["entries"]]
-    for name, hp in preset["entries"]:
-        for key, value in {**views.PAGE_DEFAULTS[name], **hp}.items():
-            ss[f"{key}_{name}"] = value
+    ss.update(views.preset_controls())
+    ss["_start_surface"] = ss["surface"]
 
 
 def slider_step(lo, hi):
@@ -45,7 +39,7 @@ def pick_start():
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def run_race(entries, surface, start, steps, schedule):
-    return optim.race([(n, dict(hp)) for n, hp in entries], surface, start, steps, views.schedule_for(schedule, steps))
+    return views.race([(n, dict(hp)) for n, hp in entries], surface, start, steps, schedule)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -72,9 +66,13 @@ def opt_name(name):
     return t(f"common.opt_{name}")
 
 
+def labels(names=(), **axes):
+    """A figure's labels: the page's figure words, its axis titles (text keys) and its series names."""
+    return {**words, **lesson.labels(PAGE, **axes), "names": list(names)}
+
+
 lesson.header(PAGE)
-labels = {key: t(f"optimizers.l_{key}") for key in LABELS}
-labels.update(step_axis=t("common.step_axis"), loss_axis=t("common.loss_axis"))
+words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 
 side = lesson.sidebar_controls(PAGE)
 side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
@@ -96,9 +94,9 @@ chosen = controls.multiselect("opts", t("optimizers.opts"), optim.NAMES, ["sgd",
                               where=side)
 for name in chosen:
     box = side.expander(t("optimizers.settings_of", name=opt_name(name)))
-    for key, default in views.PAGE_DEFAULTS[name].items():
-        values = views.LR_VALUES if key == "lr" else views.HP_VALUES[key]
-        controls.log_slider(f"{key}_{name}", t(f"optimizers.hp_{key}"), values, default, where=box)
+    for key, default in views.page_defaults(name).items():
+        controls.log_slider(f"{key}_{name}", t(f"optimizers.hp_{key}"), views.slider_values(name, key), default,
+                            where=box)
 schedule = controls.select("schedule", t("optimizers.schedule"), views.SCHEDULE_NAMES, "constant", where=side,
                            format_func=lambda s: t(f"optimizers.sch_{s}") if s in views.SCHEDULE_NAMES else s)
 show3d = controls.toggle("view3d", t("optimizers.view3d"), False, where=side)
@@ -115,11 +113,14 @@ with tab_race:
         race = run_race(tuple((n, frozen(n)) for n in chosen), surface, start, steps, schedule)
         for k, d in enumerate(race.diverged_at):
             lesson.diverged(d, f" ({names[k]})")
-        lesson.chart(fig.race(race, views.frame_steps(steps), names, labels), key="race",
+        lesson.chart(fig.race(race, views.surface_map(surface), views.frame_steps(steps), labels(names)), key="race",
                      caption=t("optimizers.cap_race"), on_select=pick_start, selection_mode="points")
-        lesson.chart(fig.losses(race, names, labels), key="race_loss", caption=t("optimizers.cap_loss"))
+        lesson.chart(fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), key="race_loss",
+                     caption=t("optimizers.cap_loss"))
         if show3d:
-            lesson.chart(fig.surface3d(race, names, labels), key="race_3d", caption=t("optimizers.cap_3d"))
+            lesson.chart(fig.surface3d(views.surface_map(surface, 60), views.on_surface(race),
+                                       labels(names, z="common.loss_axis", z_log="l_level_log")),
+                         key="race_3d", caption=t("optimizers.cap_3d"))
 
 with tab_step:
     st.info(t("optimizers.convention"))
@@ -134,21 +135,24 @@ with tab_step:
     lesson.diverged(run.diverged_at[0], f" ({opt_name(name)})")
     if last_ok >= 1:
         info = look_inside(name, hp, surface, start, at, schedule, steps)
-        lesson.chart(fig.inside_step(info, surface, run.paths[0, :at + 1], labels), key="inside",
+        lesson.chart(fig.inside_step(info, run.paths[0, :at + 1], labels()), key="inside",
                      caption=t("optimizers.cap_step"))
-        lesson.formula(fig.step_latex(name, dict(hp), info))
+        lesson.formula(fig.step_latex(info))
 
 with tab_lr:
     st.markdown(t("optimizers.lr_intro"))
     lr_name = controls.select("lr_opt", t("optimizers.lr_opt"), optim.NAMES, "sgd")
     study = study_lr(lr_name, frozen(lr_name), surface, start, steps)
-    lesson.chart(fig.lr_sweep(study, labels), key="lr_sweep", caption=t("optimizers.cap_sweep"))
+    lesson.chart(fig.lr_sweep(study, labels(x="l_lr_axis", y="l_final_axis")), key="lr_sweep",
+                 caption=t("optimizers.cap_sweep"))
     too_large = study.picks[2]
     lesson.diverged(study.race.diverged_at[too_large], f" (lr = {study.lrs[too_large]:g})")
-    lesson.chart(fig.lr_panels(study, labels), key="lr_panels", caption=t("optimizers.cap_panels"))
+    lesson.chart(fig.lr_panels(study, views.surface_map(surface, 50), labels()), key="lr_panels",
+                 caption=t("optimizers.cap_panels"))
     st.subheader(t("optimizers.sched_title"))
     curves = views.schedule_curves(steps)
-    lesson.chart(fig.schedule_curves(curves, schedule, {s: t(f"optimizers.sch_{s}") for s in curves}, labels),
+    lesson.chart(fig.schedule_curves(curves, schedule, labels([t(f"optimizers.sch_{s}") for s in curves],
+                                                              x="common.step_axis", y="l_factor_axis")),
                  key="schedules", caption=t("optimizers.cap_sched"))
 
 with tab_noise:
@@ -159,14 +163,14 @@ with tab_noise:
     noise_steps = controls.slider("nsteps", t("optimizers.nsteps"), 10, 500, 150, where=c3)
     seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=c4)
     pair = ("sgd", "adam")
-    noisy, ema, polyak = run_noisy(tuple((n, frozen(n)) for n in pair), surface, start, noise_steps, noise, seed,
-                                   decay)
-    for k, d in enumerate(noisy.diverged_at):
+    noisy = run_noisy(tuple((n, frozen(n)) for n in pair), surface, start, noise_steps, noise, seed, decay)
+    for k, d in enumerate(noisy.race.diverged_at):
         lesson.diverged(d, f" ({opt_name(pair[k])})")
     names = [opt_name(n) for n in pair]
-    lesson.chart(fig.noisy(noisy, ema, polyak, names, labels), key="noisy", caption=t("optimizers.cap_noise"))
-    lesson.chart(fig.noisy_losses(noisy, ema, names, labels), key="noisy_loss",
-                 caption=t("optimizers.cap_noise_loss"))
+    lesson.chart(fig.noisy(noisy, views.surface_map(surface, 60), labels(names)), key="noisy",
+                 caption=t("optimizers.cap_noise"))
+    lesson.chart(fig.noisy_losses(noisy, labels(names, x="common.step_axis", y="common.loss_axis")),
+                 key="noisy_loss", caption=t("optimizers.cap_noise_loss"))
 
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

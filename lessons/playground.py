@@ -1,24 +1,22 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load)."""
-import re
-
 import streamlit as st
 
 from core import activations, initializers, optim, schedules
-from lab import playground as config
+from lab import playground
 from figures import playground as fig
 from ui import controls, lesson, live, nav
 from ui.i18n import t
+from ui.literal import literal
 
 PAGE = "playground"
 ss = st.session_state
-D = config.PlaygroundConfig()  # the defaults of every knob
+D = playground.PlaygroundConfig()  # the defaults of every knob
 # config field -> control key (= URL parameter); the activations are act1 … act6
 KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "layers", "width": "width",
         "init": "init", "init_std": "std", "batchnorm": "bn", "dropout": "drop", "optimizer": "opt", "lr": "lr",
         "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
         "seed": "seed"}
-GRID, HIST_BATCH, WRONG_SHOWN = 80, 256, 8
 # knob -> the pages that explain it (linked when they exist)
 GUIDE = (("data", ("dropout", "regularization")), ("layers", ("vanishing",)), ("act", ("activations",)),
          ("init", ("initialization",)), ("bn", ("batchnorm",)), ("drop", ("dropout",)),
@@ -33,9 +31,9 @@ def import_config():
     if upload is None:
         return
     try:
-        cfg = config.from_json(upload.getvalue())
-    except ValueError as err:
-        reason = re.sub(r"([\\`*_\[\]()<>#!|~{}$])", r"\\\1", str(err))  # the reason quotes the file: no markdown
+        cfg = playground.from_json(upload.getvalue())
+    except playground.ConfigError as err:  # the reason in the page's language; the file's values quoted literally
+        reason = t(f"playground.cfg_{err.code}", **{k: literal(v, limit=80) for k, v in err.params.items()})
         ss["_cfg_msg"] = ("error", t("playground.import_error", reason=reason))
         return
     for field, key in KEYS.items():
@@ -49,12 +47,12 @@ lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
 
 side.markdown(f"**{t('playground.sec_data')}**")
-dataset = controls.select("data", t("playground.dataset"), config.DATASETS, D.dataset, where=side)
+dataset = controls.select("data", t("playground.dataset"), playground.DATASETS, D.dataset, where=side)
 noise = controls.slider("noise", t("playground.noise"), 0.0, 1.0, D.noise, 0.05, where=side)
 test = controls.slider("test", t("playground.test_ratio"), 0.1, 0.9, D.test_ratio, 0.05, where=side)
 
 side.markdown(f"**{t('playground.sec_net')}**")
-layers = controls.slider("layers", t("playground.layers"), 1, config.MAX_LAYERS, D.layers, where=side)
+layers = controls.slider("layers", t("playground.layers"), 1, playground.MAX_LAYERS, D.layers, where=side)
 width = controls.slider("width", t("playground.width"), 1, 64, D.width, where=side)
 box = side.expander(t("playground.acts"), icon=":material/tune:")
 acts = tuple(controls.select(f"act{i}", t("playground.act_of", i=i), activations.NAMES, D.activations[0], where=box)
@@ -62,39 +60,39 @@ acts = tuple(controls.select(f"act{i}", t("playground.act_of", i=i), activations
 init = controls.select("init", t("playground.init"), initializers.NAMES, D.init, where=side)
 std = D.init_std
 if init == "normal":
-    std = controls.log_slider("std", t("playground.std"), config.CHOICES["init_std"], D.init_std, where=side)
+    std = controls.log_slider("std", t("playground.std"), playground.CHOICES["init_std"], D.init_std, where=side)
 bn = controls.toggle("bn", t("playground.bn"), D.batchnorm, where=side)
 drop = controls.slider("drop", t("playground.dropout"), 0.0, 0.8, D.dropout, 0.05, where=side)
 
 side.markdown(f"**{t('playground.sec_train')}**")
 opt = controls.select("opt", t("playground.optimizer"), optim.NAMES, D.optimizer, where=side)
-lr = controls.log_slider("lr", t("playground.lr"), config.CHOICES["lr"], D.lr, where=side)
+lr = controls.log_slider("lr", t("playground.lr"), playground.CHOICES["lr"], D.lr, where=side)
 sched = controls.select("sched", t("playground.schedule"), schedules.NAMES, D.schedule, where=side,
                         format_func=lambda s: t(f"playground.sch_{s}") if s in schedules.NAMES else str(s))
-batch = controls.log_slider("batch", t("playground.batch"), config.CHOICES["batch_size"], D.batch_size, where=side)
+batch = controls.log_slider("batch", t("playground.batch"), playground.CHOICES["batch_size"], D.batch_size, where=side)
 steps = controls.slider("steps", t("playground.steps"), 100, 5000, D.steps, 100, where=side)
 
 side.markdown(f"**{t('playground.sec_reg')}**")
-l1 = controls.log_slider("l1", t("playground.l1"), config.CHOICES["l1"], D.l1, where=side)
-l2 = controls.log_slider("l2", t("playground.l2"), config.CHOICES["l2"], D.l2, where=side)
-maxnorm = controls.log_slider("maxnorm", t("playground.maxnorm"), config.CHOICES["max_norm"], D.max_norm, where=side)
+l1 = controls.log_slider("l1", t("playground.l1"), playground.CHOICES["l1"], D.l1, where=side)
+l2 = controls.log_slider("l2", t("playground.l2"), playground.CHOICES["l2"], D.l2, where=side)
+maxnorm = controls.log_slider("maxnorm", t("playground.maxnorm"), playground.CHOICES["max_norm"], D.max_norm,
+                              where=side)
 seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 
-cfg = config.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test, layers=layers, width=width,
-                              activations=acts, init=init, init_std=std, batchnorm=bn, dropout=drop, optimizer=opt,
-                              lr=lr, schedule=sched, batch_size=batch, l1=l1, l2=l2, max_norm=maxnorm, steps=steps,
-                              seed=seed)
-is_2d = dataset in config.SETS_2D
-curve_txt = {"train": t("common.train_set"), "test": t("common.test_set"), "x": t("common.step_axis"),
-             "y": t("common.loss_axis")}
+cfg = playground.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test, layers=layers, width=width,
+                                  activations=acts, init=init, init_std=std, batchnorm=bn, dropout=drop, optimizer=opt,
+                                  lr=lr, schedule=sched, batch_size=batch, l1=l1, l2=l2, max_norm=maxnorm, steps=steps,
+                                  seed=seed)
+is_2d = dataset in playground.SETS_2D
+sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 
 
-def view(tr):
-    lesson.diverged(tr.diverged_at)
-    h = tr.history
+def view(frame):
+    lesson.diverged(frame.diverged_at)
+    v, h = frame.data, frame.data.history
     m = st.columns(4)
-    m[0].metric(t("playground.m_epoch"), f"{tr.epoch:.1f}")
-    m[1].metric(t("playground.m_lr"), f"{tr.lr:.3g}")
+    m[0].metric(t("playground.m_epoch"), f"{v.epoch:.1f}")
+    m[1].metric(t("playground.m_lr"), f"{v.lr:.3g}")
     acc = ("—", "—")
     if len(h["step"]):
         acc = (f"{100 * h['train_acc'][-1]:.1f} %", f"{100 * h['test_acc'][-1]:.1f} %")
@@ -102,41 +100,36 @@ def view(tr):
     m[3].metric(t("playground.m_test_acc"), acc[1])
     left, right = st.columns(2)
     with left:
-        if is_2d:
-            xs, ys, p = config.probability_grid(tr, n=GRID)
-            txt = {k: t(f"playground.b_{k}") for k in ("prob", "class0", "class1", "x", "y")}
-            txt.update(train=curve_txt["train"], test=curve_txt["test"])
-            lesson.chart(fig.boundary(xs, ys, p, tr.x_train, tr.labels_train, tr.x_test, tr.labels_test, txt),
+        if v.grid is not None:
+            ds = playground.data_of(cfg)
+            words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"),
+                     **sets}
+            lesson.chart(fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words),
                          key="boundary", caption=t("playground.cap_boundary"))
         else:
-            cm = config.confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
-            txt = {"pred": t("playground.c_pred"), "true": t("playground.c_true"), "hover": t("playground.c_hover")}
-            lesson.chart(fig.confusion(cm, txt), key="confusion", caption=t("playground.cap_confusion"))
+            words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
+            lesson.chart(fig.confusion(v.confusion, words), key="confusion", caption=t("playground.cap_confusion"))
     with right:
-        if len(h["step"]):
-            lesson.chart(fig.loss_curves(h, curve_txt), key="loss", caption=t("playground.cap_loss"))
-        else:
-            st.info(t("playground.press_train"))
-        if not is_2d:
-            images, true, pred = config.misclassified(tr, WRONG_SHOWN)
-            if len(images):
-                lesson.chart(fig.digit_gallery(images, true, pred, t("playground.wrong_title")), key="wrong",
-                             caption=t("playground.cap_wrong"))
-    hists = config.activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
+        words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
+        lesson.chart(fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"))
+        if v.wrong is not None and len(v.wrong[0]):
+            lesson.chart(fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
+                         key="wrong", caption=t("playground.cap_wrong"))
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(fig.layer_histograms(hists, titles, t("playground.hist_axis")), key="hists",
-                 caption=t("playground.cap_hists", n=min(HIST_BATCH, tr.x_train.shape[0])))
+    lesson.chart(fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}), key="hists",
+                 caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
 
-tr = live.panel(PAGE, lambda: config.build(cfg), signature=cfg, total_steps=cfg.steps, view=view)
+frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
 st.subheader(t("playground.save_title"))
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
-c2.download_button(t("playground.dl_weights"), lambda: config.weights_npz(tr.net), file_name="playground-weights.npz",
-                   mime="application/octet-stream", on_click="ignore", icon=":material/download:", key="_dl_w")
+c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, frame.step),
+                   file_name=f"playground-weights-step{frame.step}.npz", mime="application/octet-stream", on_click="ignore",
+                   icon=":material/download:", key="_dl_w")
 c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
                  help=t("playground.upload_help"))
 msg = ss.pop("_cfg_msg", None)

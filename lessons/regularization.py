@@ -3,13 +3,13 @@ early stopping, all trained side by side on the same few digits."""
 import numpy as np
 import streamlit as st
 
-from lab import generalization as gen
-from figures import generalization as fig
+from lab import regularization
+from figures import regularization as fig
 from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "regularization"
-R = gen.REG
+R = regularization.REG
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
@@ -22,8 +22,10 @@ c = controls.slider("c", t("regularization.c"), 0.25, 4.0, R["c"], 0.25, where=s
 seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
 side.caption(t("regularization.setup", lr=R["lr"], batch=R["batch_size"], depth=R["depth"], noise=R["noise"]))
 
-NAMES = {m: t(f"regularization.m_{m}") for m in gen.REG_METHODS}
-shown = controls.select("show", t("regularization.show"), list(gen.REG_METHODS), "none",
+NAMES = {m: t(f"regularization.m_{m}") for m in regularization.REG_METHODS}
+CURVE_LABELS = lesson.labels(PAGE, acc_title="acc_title", loss_title="loss_title", val="val", best="best",
+                             x="common.step_axis", train="common.train_set")
+shown = controls.select("show", t("regularization.show"), list(regularization.REG_METHODS), "none",
                         format_func=lambda m: NAMES.get(m, str(m)), horizontal=True)
 lesson.predict(PAGE, "q1", 4)
 
@@ -33,9 +35,9 @@ def pct(v):
 
 
 def table(group):
-    rows = [(NAMES[k], gen.summary(m, group.test)) for k, m in group.items()]
+    rows = [(NAMES[k], regularization.summary(m, group.test)) for k, m in group.items()]
     none = group["none"]
-    rows.append((t("regularization.m_early"), gen.summary(none, group.test, none.best_state)))
+    rows.append((t("regularization.m_early"), regularization.summary(none, group.test, none.best_state)))
     return {t("regularization.col_method"): [name for name, _ in rows],
             t("regularization.col_train"): [pct(r.train_acc) for _, r in rows],
             t("regularization.col_test"): [pct(r.test_acc) for _, r in rows],
@@ -47,37 +49,30 @@ def table(group):
 
 def view(group):
     lesson.diverged_members(group, NAMES.get)
-    if group.step == 0:
-        st.info(t("regularization.press_train"))
-        return
-    member = group[shown]
-    h = member.history
-    if len(h["step"]) == 0:
-        return
-    best = gen.best_step(h)
-    tx = {k: t(f"regularization.{k}") for k in ("acc_title", "loss_title", "val", "best")}
-    tx.update(step=t("common.step_axis"), train=t("common.train_set"))
-    lesson.chart(fig.train_val(h, best, tx), key="curves",
-                 caption=t("regularization.cap_curves", name=NAMES[shown], best=best,
-                           gap=pct(h["train_acc"][-1] - h["test_acc"][-1])))
+    h = group[shown].history
+    best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
+    gap = "—" if best is None else pct(h["train_acc"][-1] - h["test_acc"][-1])
+    lesson.chart(fig.train_val(h, best, CURVE_LABELS), key="curves",
+                 caption=t("regularization.cap_curves", name=NAMES[shown], best="—" if best is None else best, gap=gap))
+    if best is None:
+        return  # the table and the weight charts come with the first evaluation, like the curves
     st.markdown(f"**{t('regularization.table_title', step=group.step)}**")
     st.table(table(group))
     st.caption(t("regularization.cap_table"))
 
     weights = [np.concatenate([W.ravel() for W in m.net.weights]) for _, m in group.items()]
-    titles = [t("regularization.hist_title", name=NAMES[k], zero=pct(np.mean(w == 0)),
-                near=pct(np.mean(np.abs(w) < 1e-3))) for k, w in zip(group.members, weights)]
-    lesson.chart(fig.weight_hists(weights, titles, t("regularization.hist_x")), key="hists",
+    hists = {t("regularization.hist_title", name=NAMES[k], zero=pct(np.mean(w == 0)),
+               near=pct(np.mean(np.abs(w) < 1e-3))): w for k, w in zip(group.members, weights)}
+    lesson.chart(fig.weight_hists(hists, lesson.labels(PAGE, x="hist_x")), key="hists",
                  caption=t("regularization.cap_hists"))
 
-    norms = {NAMES["maxnorm"]: gen.unit_norms(group["maxnorm"].net.weights[0]),
-             NAMES["none"]: gen.unit_norms(group["none"].net.weights[0])}
-    tx = {"title": t("regularization.norm_title"), "x": t("regularization.norm_x"), "y": t("regularization.norm_y"),
-          "c_line": f"c = {c:g}"}
-    lesson.chart(fig.unit_norms(norms, c, tx), key="norms", caption=t("regularization.cap_norms", c=f"{c:g}"))
+    norms = {NAMES["maxnorm"]: regularization.unit_norms(group["maxnorm"].net.weights[0]),
+             NAMES["none"]: regularization.unit_norms(group["none"].net.weights[0])}
+    labels = {**lesson.labels(PAGE, title="norm_title", x="norm_x", y="norm_y"), "c_line": f"c = {c:g}"}
+    lesson.chart(fig.unit_norms(norms, c, labels), key="norms", caption=t("regularization.cap_norms", c=f"{c:g}"))
 
 
-live.panel(PAGE, lambda: gen.regularization_group(n_train, width, lam, c, seed),
+live.panel(PAGE, lambda: regularization.regularization_group(n_train, width, lam, c, seed),
            signature=(n_train, width, lam, c, seed), total_steps=R["steps"], view=view)
 
 st.subheader(t("regularization.formulas"))

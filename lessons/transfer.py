@@ -2,13 +2,13 @@
 frozen vs fine-tuned vs from scratch, with a slider for how many layers to reuse."""
 import streamlit as st
 
-from lab import generalization as gen
-from figures import generalization as fig
+from lab import transfer
+from figures import transfer as fig
 from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "transfer"
-T = gen.TRANSFER
+T = transfer.TRANSFER
 N_HIDDEN = len(T["hidden"])
 lesson.header(PAGE)
 
@@ -21,40 +21,35 @@ side.caption(t("transfer.setup", hidden=" → ".join(map(str, T["hidden"])), pre
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def source_net(seed):
-    return gen.pretrain(seed)
+    return transfer.pretrain(seed)
 
 
 net, source_acc = source_net(seed)
 st.markdown(t("transfer.source", acc=f"{100 * source_acc:.1f}", steps=T["pretrain_steps"]))
-lesson.chart(fig.layer_map(N_HIDDEN, n_reuse, {k: t(f"transfer.map_{k}") for k in
-                                               ("input", "hidden", "output", "data", "reused", "new")}),
-             key="layers", caption=t("transfer.cap_layers", k=n_reuse))
+MAP_LABELS = lesson.labels(PAGE, **{k: f"map_{k}" for k in ("input", "hidden", "output", "data", "reused", "new")})
+lesson.chart(fig.layer_map(N_HIDDEN, n_reuse, MAP_LABELS), key="layers",  # a diagram: outside the live view
+             caption=t("transfer.cap_layers", k=n_reuse))
 lesson.predict(PAGE, "q1", 3)
 
 RUNS = {k: t(f"transfer.run_{k}") for k in ("frozen", "finetune", "scratch")}
+ACC_LABELS = lesson.labels(PAGE, title="acc_title", x="common.step_axis", y="acc_axis")
+LOSS_LABELS = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis")
 
 
 def view(group):
     lesson.diverged_members(group, RUNS.get)
-    if group.step == 0:
-        st.info(t("transfer.press_train"))
-        return
     left, right = st.columns(2)
     acc = {RUNS[k]: (m.history["step"], 100 * m.history["test_acc"]) for k, m in group.items()}
     loss = {RUNS[k]: (m.history["step"], m.history["train_loss"]) for k, m in group.items()}
     dash = {RUNS["scratch"]: "dot"}
     last = {k: f"{100 * m.history['test_acc'][-1]:.1f}" if len(m.history["step"]) else "—" for k, m in group.items()}
     with left:
-        lesson.chart(fig.loss_curves(acc, {"title": t("transfer.acc_title"), "x": t("common.step_axis"),
-                                           "y": t("transfer.acc_axis")}, dash), key="acc",
-                     caption=t("transfer.cap_acc", **last))
+        lesson.chart(fig.loss_curves(acc, ACC_LABELS, dash), key="acc", caption=t("transfer.cap_acc", **last))
     with right:
-        lesson.chart(fig.loss_curves(loss, {"title": t("transfer.loss_title"), "x": t("common.step_axis"),
-                                            "y": t("common.loss_axis")}, dash), key="loss",
-                     caption=t("transfer.cap_loss"))
+        lesson.chart(fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", caption=t("transfer.cap_loss"))
 
 
-live.panel(PAGE, lambda: gen.transfer_group(net, n_target, n_reuse, seed), signature=(n_target, n_reuse, seed),
+live.panel(PAGE, lambda: transfer.transfer_group(net, n_target, n_reuse, seed), signature=(n_target, n_reuse, seed),
            total_steps=T["steps"], view=view)
 
 lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}}\ \ (l \le {k}),\qquad"

@@ -1,6 +1,7 @@
 """A real `streamlit run` server and headless Debian Chromium driven by Playwright."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -36,14 +37,15 @@ def free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on a free localhost port, stopped on close()."""
+    """The lab's server (`python -m ui.launch`, i.e. `streamlit run app.py` with the process settings and guards
+    installed first) on a free localhost port, stopped on close()."""
 
     def __init__(self):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(ROOT / "artifacts" / "streamlit-server.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "ui.launch", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
@@ -89,3 +91,29 @@ def full_screenshot(page, path: str, max_height: int = 7000) -> None:
     page.wait_for_timeout(600)  # charts re-layout to the new size
     page.screenshot(path=path)
     page.set_viewport_size(size)
+
+
+@contextlib.contextmanager
+def served_browser(viewport=(1400, 1000)):
+    """A fresh lab server and a Chromium context on it -> (server, context); skips the test when Chromium is missing."""
+    import pytest
+
+    why = chromium_missing()
+    if why:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    server = Server()
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        yield server, context
+    finally:
+        context.close()
+        browser.close()
+        pw.stop()
+        server.close()
+

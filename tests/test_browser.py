@@ -5,34 +5,16 @@ Screenshots land in artifacts/screenshots/ for a person to look at.
 """
 import pytest
 
-from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, Server, chart_states,
-                                chromium_missing, full_screenshot, wait_idle)
+from tests.browser_util import SCREENSHOTS, chart_states, full_screenshot, served_browser, wait_idle
 from ui import nav
 
 pytestmark = pytest.mark.browser
-WHY_SKIP = chromium_missing()
 
 
 @pytest.fixture(scope="module")
 def browser_page():
-    if WHY_SKIP:
-        pytest.skip(WHY_SKIP)
-    from playwright.sync_api import sync_playwright
-
-    (ROOT / "artifacts").mkdir(exist_ok=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    server = Server()
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        yield server, page
-    finally:
-        context.close()
-        browser.close()
-        pw.stop()
-        server.close()
+    with served_browser() as (server, context):
+        yield server, context.new_page()
 
 
 def _open(page, server, slug, lang):

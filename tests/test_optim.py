@@ -1,6 +1,9 @@
 """Optimizers: each rule against a hand-written loop, the DLfS preset, stacked = separate runs,
-noise reproducibility, divergence, the inside-one-step view, averaged iterates, bad input."""
+noise reproducibility, divergence, the inside-one-step view, averaged iterates, bad input, the registry
+(an entry added at run time, inconsistent entries) and folded Adam against the textbook form."""
 
+import contextlib
+import dataclasses
 import math
 import warnings
 
@@ -370,3 +373,105 @@ def test_step_writes_only_theta_and_its_own_state():
     opt.step([theta], [g])
     np.testing.assert_array_equal(g, g_before)  # the gradient is read only
     assert not np.array_equal(saved["state"][0][0], opt.state_dict()["state"][0][0])  # a copy was kept
+
+
+# ---------------------------------------------------------------- the registry
+@contextlib.contextmanager
+def registered(entry):
+    """``entry`` in the registry for the block, removed afterwards even if the block fails."""
+    optim.register(entry)
+    try:
+        yield optim.rule(entry.name)
+    finally:
+        optim.unregister(entry.name)
+
+
+def test_every_name_is_one_consistent_entry():
+    assert optim.NAMES == tuple(optim.RULES)
+    for name in optim.NAMES:
+        entry = optim.rule(name)
+        assert entry.name == name and optim.DEFAULTS[name] == {
+            **entry.defaults, "weight_decay": 0.0, "decoupled_weight_decay": False}
+        assert set(entry.sliders) <= set(entry.hp_names) and entry.first_lr > 0
+
+
+def test_a_registered_optimizer_runs_everywhere_and_leaves_no_trace():
+    copy = dataclasses.replace(optim.rule("sgd"), name="sgd_copy", first_lr=0.5)
+    before = (optim.NAMES, dict(optim.DEFAULTS))
+    with registered(copy):
+        assert optim.NAMES[-1] == "sgd_copy" and optim.DEFAULTS["sgd_copy"]["lr"] == 1e-3
+        np.testing.assert_array_equal(optim.trajectory("sgd_copy", "beale", None, 20, lr=0.01),
+                                      optim.trajectory("sgd", "beale", None, 20, lr=0.01))
+        theta = THETA0.copy()
+        optim.make("sgd_copy", lr=0.07).step([theta], [GRADS[0]])
+        np.testing.assert_allclose(theta, THETA0 - 0.07 * GRADS[0], rtol=1e-15)
+        with pytest.raises(ValueError, match="already registered"):
+            optim.register(copy)
+    assert (optim.NAMES, optim.DEFAULTS) == before
+    with pytest.raises(ValueError, match="unknown optimizer 'sgd_copy'"):
+        optim.make("sgd_copy")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"defaults": {"lr": 1e-3, "beta2": 0.999, "beta1": 0.9, "eps": 1e-8}}, "in call order"),
+    ({"defaults": {"beta1": 0.9, "lr": 1e-3, "beta2": 0.999, "eps": 1e-8}}, "list lr first"),
+    ({"ranges": {"beta1": optim.UNIT, "beta2": optim.UNIT}}, "give a range for each of beta1, beta2, eps"),
+    ({"sliders": {"beta1": (0.5, 0.8)}}, "default beta1 = 0.9 is not among"),
+    ({"sliders": {"beta1": (0.9, 1.5)}}, "beta1 must be in"),
+    ({"sliders": {"gamma": (0.1,)}}, "gamma is not a hyperparameter"),
+    ({"first_lr": 0.0}, "lr must be > 0"),
+    ({"latex": (r"\Delta\theta = $update_vector",)}, "update_vector"),
+    ({"name": "my adam"}, "identifier"),
+])
+def test_an_inconsistent_entry_fails_when_registered(change, message):
+    entry = dataclasses.replace(optim.rule("adam"), **{"name": "adam2", **change})
+    with pytest.raises(ValueError, match=message):
+        optim.register(entry)
+    assert "adam2" not in optim.NAMES
+
+
+def _textbook_adam():
+    """The adam entry with the textbook rule (adam_textbook) under another name."""
+    return dataclasses.replace(optim.rule("adam"), name="adam_textbook", update=optim.adam_textbook)
+
+
+def _assert_close_relative(a, b, rtol):
+    """max |a − b| within rtol of max |b|: relative to the array's scale (single entries may sit near 0)."""
+    assert np.max(np.abs(a - b)) <= rtol * np.max(np.abs(b)), np.max(np.abs(a - b)) / np.max(np.abs(b))
+
+
+@pytest.mark.parametrize("hp", [{"lr": 1e-2}, {"lr": 3e-3, "beta1": 0.5, "beta2": 0.9, "eps": 1e-3,
+                                               "weight_decay": 1e-2}])
+def test_folded_adam_equals_the_textbook_step_for_step_on_a_network(hp):
+    from core import losses, nn
+
+    rng = np.random.default_rng(8)
+    x, y = rng.standard_normal((64, 5)), rng.integers(0, 3, 64)
+    loss = losses.get("cross_entropy")
+    nets = [nn.MLP([5, 32, 32, 3], seed=2) for _ in range(2)]
+    with registered(_textbook_adam()):
+        opts = [optim.make("adam", **hp), optim.make("adam_textbook", **hp)]
+        for step in range(100):
+            batch = slice(16 * (step % 4), 16 * (step % 4 + 1))
+            for net, opt in zip(nets, opts):
+                _, dout = loss(net.forward(x[batch], train=True), y[batch])
+                net.backward(dout, need_dx=False)
+                opt.step([net.flat_params], [net.flat_grads])
+            _assert_close_relative(nets[0].flat_params, nets[1].flat_params, 1e-12)
+    assert not np.allclose(nets[0].flat_params, nn.MLP([5, 32, 32, 3], seed=2).flat_params)  # it trained
+
+
+@pytest.mark.parametrize("surface, hp", [("rosenbrock", {"lr": 0.01}), ("beale", {"lr": 0.05, "beta1": 0.8}),
+                                         ("bowl", {"lr": 0.3})])
+def test_folded_adam_equals_the_textbook_step_for_step_on_a_surface(surface, hp):
+    with registered(_textbook_adam()):
+        folded = optim.trajectory("adam", surface, None, 100, noise=0.1, seed=2, **hp)
+        textbook = optim.trajectory("adam_textbook", surface, None, 100, noise=0.1, seed=2, **hp)
+        for step in (1, 50, 100):  # the inside-one-step view shows the same m̂ and √v̂ + ε
+            for key, value in optim.explain_step("adam", hp, surface, None, step, noise=0.1, seed=2).items():
+                other = optim.explain_step("adam_textbook", hp, surface, None, step, noise=0.1, seed=2)[key]
+                if value is not None:
+                    _assert_close_relative(value, other, 1e-12)
+    for t in range(101):
+        _assert_close_relative(folded[t], textbook[t], 1e-12)
+    assert np.abs(folded[-1] - folded[0]).max() > 0.05  # it moved

@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from lab import activations as demos
-from core import probe
-from ui import live
+from ui import _live_legacy
 
 
 def test_sigmoid_derivative_peaks_at_a_quarter_at_zero():
@@ -43,6 +42,14 @@ def test_positive_inputs_zigzag_in_same_sign_quadrants_and_take_longer(seed):
     assert np.linalg.norm(cen.path[-1] - cen.target) < 0.05
 
 
+def test_the_page_pair_is_the_two_runs_on_the_same_draws():
+    pos, cen = demos.zigzag_pair(lr=0.5, spread=2.0, seed=3)
+    assert (pos.inputs, cen.inputs) == ("positive", "centered")
+    np.testing.assert_array_equal(pos.path, demos.zigzag("positive", lr=0.5, spread=2.0, seed=3).path)
+    k = min(len(pos.x), len(cen.x))  # the inputs seen until each run stopped
+    np.testing.assert_allclose(cen.x[:k], pos.x[:k] - 0.5)
+
+
 def test_zigzag_update_is_the_normalized_gradient_step():
     run = demos.zigzag("positive", lr=0.3, seed=4, max_steps=5)
     w, x = run.path[:-1], run.x
@@ -74,6 +81,22 @@ def test_page_defaults_kill_relu_units_but_no_leaky_or_elu_unit(dying_run):
         assert np.all(demos.dead_fractions(dying_run[name].net, dying_run[name].x_train) == 0)
 
 
+def test_the_page_series_and_the_unit_it_shows(dying_run):
+    """The dead-share chart runs from step 0 to the current step, its last row measured now; the unit the
+    histogram shows is dead (all z < 0) in the layer with most dead units, beside a live one of that layer."""
+    series = demos.dead_series(dying_run)
+    relu = dying_run["relu"]
+    steps, frac = series["relu"]
+    assert steps[0] == 0 and steps[-1] == relu.step == 120 and frac.shape == (121, len(demos.DYING["hidden"]))
+    np.testing.assert_allclose(frac[-1], demos.dead_fractions(relu.net, relu.x_train))
+    unit = demos.dead_unit(relu)
+    masks = demos.dead_units(relu.net, relu.x_train)
+    assert unit.layer == int(np.argmax([m.sum() for m in masks])) and masks[unit.layer][unit.unit]
+    assert np.all(unit.z_dead < 0) and unit.z_dead.shape == (relu.x_train.shape[0],)
+    assert unit.z_alive is not None and np.any(unit.z_alive > 0)
+    assert demos.dead_unit(dying_run["elu"]) is None
+
+
 def test_every_dead_unit_has_negative_preactivations_on_every_training_sample(dying_run):
     relu = dying_run["relu"]
     masks = demos.dead_units(relu.net, relu.x_train)
@@ -97,7 +120,7 @@ def test_a_dead_unit_stays_dead():
 
 def test_groups_work_in_the_live_panel():
     group = demos.dying_group(**demos.DYING)
-    assert not live._finished(group, 200)  # the panel reads .diverged as a flag
+    assert not _live_legacy._finished(group, 200)  # the panel reads .diverged as a flag (until it moves to frames)
     group.run(3)
     assert group.step == 3 and group["relu"].step == 3
 
@@ -111,11 +134,16 @@ def test_compare_group_uses_recommended_init_and_grid_is_a_probability():
     assert stds["sigmoid"] == pytest.approx(np.sqrt(2 / 64), rel=0.2)  # Xavier
     xs, ys, p = demos.probability_grid(group["relu"], n=20)
     assert p.shape == (20, 20) and np.all((p >= 0) & (p <= 1))
+    losses = demos.compare_losses(group)
+    steps, loss = losses["relu"]
+    assert steps[0] == 0 and loss[0] == group.initial_loss["relu"] and steps[-1] == 10
+    assert demos.guide_order(["sigmoid", "gelu", "selu", "relu"]) == ["selu", "relu", "sigmoid", "gelu"]
 
 
 def test_selu_self_normalizes_with_lecun_not_he():
-    lecun = probe.activation_stats(20, 100, "selu", "lecun_normal", n=200, bias=False, backward=False, seed=0).std
-    he = probe.activation_stats(20, 100, "selu", "he_normal", n=200, bias=False, backward=False, seed=0).std
+    stds = demos.selu_stds(seed=0)  # the page's probe: 20 layers of 100, 200 inputs, no bias
+    lecun, he = stds["lecun_normal"], stds["he_normal"]
+    assert lecun.shape == he.shape == (20,)
     assert np.all(np.abs(lecun - 1) < 0.15)
     assert he[-1] > 3 * lecun[-1]
 

@@ -1,22 +1,11 @@
 """The initialization page's numbers (cs231n lecture 6, Glorot & Bengio 2010, He et al. 2015), checked
-through the functions the page calls: probe.activation_stats, probe.symmetry, nn.MLP + train.Trainer."""
-import ast
-from pathlib import Path
-
+through the functions the page calls: lab.initialization (on probe.activation_stats, probe.symmetry,
+nn.MLP + train.Trainer)."""
 import numpy as np
 import pytest
 
-from core import compare, data, initializers, nn, probe, train
-
-PAGE = Path(__file__).resolve().parent.parent / "lessons" / "initialization.py"
-
-
-def _page_constant(name):
-    """A literal constant of the page (its presets), read from the source so test and page cannot drift."""
-    for node in ast.parse(PAGE.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
-            return ast.literal_eval(node.value)
-    raise LookupError(name)
+from core import initializers, probe
+from lab import initialization as lab
 
 
 def classic(activation, init):
@@ -61,23 +50,41 @@ def test_he_keeps_every_relu_layer_steady():
     assert np.all((s.std >= 0.5) & (s.std <= 1.5))
 
 
+def test_the_page_statistics_agree_with_the_float64_probe():
+    """The page runs the probe in float32 (half the cost): the same numbers to a few digits, and the measured
+    gain per layer (the caption's) matches the one the formula predicts, √500 · 0.01 ≈ 0.22."""
+    r = lab.layer_statistics(10, 500, "tanh", 0.01, seed=0, gradients=True)
+    s = classic("tanh", 0.01)
+    np.testing.assert_allclose(r["std"], s.std, rtol=1e-3)
+    np.testing.assert_allclose(r["grad_std"], s.grad_std, rtol=1e-3)
+    assert r["shown"] == list(range(10)) and len(r["act_hists"]) == len(r["grad_hists"]) == 10
+    assert r["act_hists"][0][0].sum() == lab.N_INPUTS * 500  # tanh's whole range [-1, 1] is binned
+    sigma, gain = lab.predicted_gain("tanh", "normal", 0.01, 500)
+    assert sigma == 0.01 and gain == pytest.approx(np.sqrt(500) * 0.01)
+    assert r["gain"] == pytest.approx(gain, rel=0.1)
+    assert np.isnan(lab.layer_statistics(1, 50, "tanh", "xavier_normal", gradients=False)["gain"])
+
+
 def test_table_stds_follow_the_formulas():
     n = 500
     assert initializers.std("xavier_normal", n, n) == pytest.approx(np.sqrt(1 / n))  # 1 / fan_avg
     assert initializers.std("he_normal", n, n) == pytest.approx(np.sqrt(2 / n))
     assert initializers.std("lecun_normal", n, n) == pytest.approx(np.sqrt(1 / n))
     assert initializers.std("xavier_normal", 2, 8) == pytest.approx(np.sqrt(2 / 10))
+    assert lab.recommended_stds(n) == {name: initializers.std(name, n, n)
+                                       for name in ("xavier_normal", "he_normal", "lecun_normal")}
 
 
 # ---- symmetry ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("init", ["zeros", "constant"])
 def test_symmetric_init_keeps_units_identical_after_training(init):
-    r = probe.symmetry(init, activation="tanh", hidden=(8, 8), steps=100, lr=0.5, seed=0)  # as the page
+    r = lab.symmetry(init, seed=0)  # as the page
     assert r.steps == 100 and np.all(r.identical)
     for W in r.weights:  # every column (a unit's incoming weights) equals the first
         assert np.array_equal(W, np.repeat(W[:, :1], W.shape[1], axis=1))
-    he = probe.symmetry("he_normal", activation="tanh", hidden=(8, 8), steps=100, lr=0.5, seed=0)
+    he = lab.symmetry(lab.SYMMETRY_REFERENCE, seed=0)
+    assert he.init == "he_normal"
     assert not np.any(he.identical) and he.train_acc > r.train_acc
 
 
@@ -85,13 +92,12 @@ def test_symmetric_init_keeps_units_identical_after_training(init):
 
 def _group(preset, std=0.01, seed=0):
     """The page's build(): same data, seed and network; only the initialization differs."""
-    p = _page_constant("PRESETS")[preset]
-    ds = data.get("moons", seed=seed)
-    return compare.Group({
-        name: train.Trainer(nn.MLP([2] + [p["width"]] * p["depth"] + [2], activation=p["activation"],
-                                   init=std if name == "normal" else name, seed=seed),
-                            ds, optimizer="momentum", opt_kwargs={"lr": p["lr"]}, seed=seed, eval_every=5)
-        for name in p["inits"]})
+    group = lab.side_by_side(preset, std, seed)
+    p = lab.PRESETS[preset]
+    assert list(group.members) == list(p["inits"])
+    for name, tr in group.items():
+        assert tr.net.sizes == [2] + [p["width"]] * p["depth"] + [2]
+    return group
 
 
 def test_deep_relu_he_trains_and_xavier_stalls():
@@ -100,7 +106,7 @@ def test_deep_relu_he_trains_and_xavier_stalls():
     # layer on the way forward and again on the way back (He et al. 2015)
     first = {k: g[k].history["grad_norm"][0] for k in ("he_normal", "xavier_normal")}
     assert np.all(first["xavier_normal"] < 1e-3 * np.median(first["he_normal"]))
-    g.run(_page_constant("STEPS") - 5)
+    g.run(lab.STEPS - 5)
     he, xavier = (g[k].history["train_loss"][-1] for k in ("he_normal", "xavier_normal"))
     assert g.diverged_steps() == {}
     assert he < 0.1

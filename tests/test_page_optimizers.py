@@ -1,8 +1,9 @@
 """The numbers the optimizers page shows, checked against plain loops and closed forms.
 
-The page turns its controls into calls of core.optim_views; the AppTest checks read the figure the
+The page turns its controls into calls of lab.optimizers; the AppTest checks read the figure the
 page actually sends (its Plotly JSON) and compare it with a computation written out here.
 """
+import dataclasses
 import json
 import math
 
@@ -12,6 +13,7 @@ import pytest
 from core import optim, surfaces
 from lab import optimizers as views
 from tests.apptest_util import errors, open_page
+from ui.catalog import LANGUAGES, load
 
 
 def bowl_grad(x, y):
@@ -63,9 +65,8 @@ def test_first_load_controls_are_the_dlfs_preset():
     assert preset["surface"] == "bowl" and surfaces.get("bowl").default_start == preset["start"]
     for name, hp in preset["entries"]:
         for key, value in hp.items():
-            assert views.PAGE_DEFAULTS[name][key] == value
-            values = views.LR_VALUES if key == "lr" else views.HP_VALUES[key]
-            assert value in values  # the control can show it
+            assert views.page_defaults(name)[key] == value
+            assert value in views.slider_values(name, key)  # the control can show it
 
 
 def test_preset_race_matches_plain_loops():
@@ -146,7 +147,7 @@ def test_lr_study_matches_the_closed_form_on_the_bowl():
 
 @pytest.mark.parametrize("name", optim.NAMES)
 def test_inside_step_arrows_follow_the_rules(name):
-    hp = views.PAGE_DEFAULTS[name]
+    hp = views.page_defaults(name)
     info = views.inside_step(name, hp, "bowl", (-7.0, 2.0), 4)
     point, lr = info["point"], hp["lr"]
     np.testing.assert_allclose(info["gradient"], bowl_grad(*point), rtol=1e-12)
@@ -164,7 +165,7 @@ def test_inside_step_arrows_follow_the_rules(name):
 
 
 def test_adam_first_step_is_plus_minus_lr():
-    info = views.inside_step("adam", views.PAGE_DEFAULTS["adam"], "bowl", (-7.0, 2.0), 1)
+    info = views.inside_step("adam", views.page_defaults("adam"), "bowl", (-7.0, 2.0), 1)
     np.testing.assert_allclose(info["update"], [0.3, -0.3], rtol=1e-6)  # −η·g/|g| after bias correction
 
 
@@ -196,9 +197,10 @@ def test_frames_stay_within_sixty(steps):
 
 def test_averaged_iterate_is_closer_to_the_minimum_under_noise():
     entries = [("sgd", {"lr": 0.3}), ("adam", {"lr": 0.3})]
-    result, ema, polyak = views.noisy_pair(entries, "bowl", (-7.0, 2.0), 300, 2.0, 0, 0.9)
-    again, _, _ = views.noisy_pair(entries, "bowl", (-7.0, 2.0), 300, 2.0, 0, 0.9)
-    np.testing.assert_array_equal(result.paths, again.paths)  # reproducible from the seed
+    runs = views.noisy_pair(entries, "bowl", (-7.0, 2.0), 300, 2.0, 0, 0.9)
+    result, ema = runs.race, runs.ema
+    again = views.noisy_pair(entries, "bowl", (-7.0, 2.0), 300, 2.0, 0, 0.9)
+    np.testing.assert_array_equal(result.paths, again.race.paths)  # reproducible from the seed
     tail = slice(150, None)
     # In the steep y direction the iterates jitter around 0 and the EMA averages the noise out
     # (SGD: y ← 0.4·y + 0.3·noise, a fast, stationary jitter). The flat x direction drifts slowly,
@@ -216,3 +218,49 @@ def test_display_levels_are_log_spaced_where_the_surface_asks():
     assert views.display_levels("bowl", 3.0) == 3.0
     xs, ys, z = views.grid("saddle", 11)
     assert z.shape == (11, 11) and z[5, 0] == pytest.approx(4.0)  # x² − y² at (−2, 0)
+
+
+def test_every_optimizer_and_slider_has_its_words():
+    """What the page shows of an entry that content must name: common.opt_<name> and optimizers.hp_<key>."""
+    for lang in LANGUAGES:
+        text = load(lang)
+        for name in optim.NAMES:
+            assert f"common.opt_{name}" in text, (lang, name)
+            for key in views.page_defaults(name):
+                assert f"optimizers.hp_{key}" in text, (lang, name, key)
+
+
+def test_every_first_learning_rate_is_on_the_slider():
+    for name in optim.NAMES:
+        for key, value in views.page_defaults(name).items():
+            assert value in views.slider_values(name, key), (name, key)
+
+
+@pytest.mark.app
+def test_an_optimizer_registered_at_run_time_is_on_the_page():
+    """One registry entry is the whole of a new optimizer: its menus, its first learning rate, its formula."""
+    copy = dataclasses.replace(optim.rule("sgd"), name="sgd_copy", first_lr=0.3,
+                               latex=(r"\text{copy: }\Delta\theta = -\eta\,g = $update",))
+    optim.register(copy)
+    try:
+        at = open_page("optimizers", "en", {"opts": "sgd,sgd_copy", "inspect": "sgd_copy", "at_step": "2"})
+        assert errors(at) == []
+        for key in ("opts", "inspect", "lr_opt"):
+            menu = at.multiselect(key=key) if key == "opts" else at.selectbox(key=key)
+            assert "sgd_copy" in menu.options, key
+        assert at.select_slider(key="lr_sgd_copy").value == 0.3  # the entry's first learning rate
+        copy_trail = _trails(_race_spec(at))[_missing_text("common.opt_sgd_copy")]
+        np.testing.assert_allclose(copy_trail, optim.trajectory("sgd", "bowl", (-7.0, 2.0), 30, lr=0.3), atol=1e-4)
+        # the entry's formula with step 2's numbers: θ1 = (−7 + 0.3·0.7, 2 − 0.3·4), g = (θ1x/10, 2θ1y)
+        point = np.array([-7.0 + 0.21, 2.0 - 1.2])
+        g = np.array(bowl_grad(*point))
+        expected = (r"\begin{gathered}t = 2,\ \eta = 0.3,\ g = \left(%.3g,\ %.3g\right)\\\text{copy: }"
+                    r"\Delta\theta = -\eta\,g = \left(%.3g,\ %.3g\right)\end{gathered}" % (*g, *(-0.3 * g)))
+        assert [e.value for e in at.latex if r"\text{copy: }" in e.value] == [f"$$\n{expected}\n$$"]
+    finally:
+        optim.unregister("sgd_copy")
+
+
+def _missing_text(key):
+    """How the page writes a text key no catalog has (a registered optimizer without words)."""
+    return f"⟨{key}⟩"

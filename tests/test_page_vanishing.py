@@ -1,31 +1,36 @@
 """The numbers the vanishing/exploding page shows, through the functions it calls.
 
-The page builds nn.MLP([64] + [width] * depth + [10]) on 600 of the digits, measures one backward pass with
-probe.gradient_profile, trains with train.Trainer (plain SGD, batches of 64, a row every 2 steps) inside a
-compare.Group, and plots through figures.gradients.
+The page (through lab.vanishing) builds nn.MLP([64] + [width] * depth + [10]) on 600 of the digits, measures one
+backward pass with probe.gradient_profile, trains with train.Trainer (plain SGD, batches of 64, a row every 2
+steps) inside a compare.Group, and plots through figures.vanishing.
 """
 import numpy as np
 import pytest
 
-from core import compare, data, nn, probe, regularization, train
+from core import compare, probe, regularization, train
 from figures import vanishing as fig
+from lab import vanishing as lab
 
 DEPTH, WIDTH = 12, 32  # the page's defaults
 
 
 @pytest.fixture(scope="module")
 def digits():
-    return data.get("digits", seed=0, n=600)  # the page's data set
+    ds = lab.dataset("digits", seed=0)  # the page's data set
+    assert ds.n_features == 64 and len(ds.x_train) + len(ds.x_test) == 600
+    return ds
 
 
-def make_net(ds, depth=DEPTH, act="sigmoid", init="xavier_normal", seed=0, batchnorm=False):
-    return nn.MLP([ds.n_features] + [WIDTH] * depth + [ds.n_outputs], activation=act, init=init,
-                  batchnorm=batchnorm, seed=seed)
+def make_net(ds, depth=DEPTH, act="sigmoid", init="xavier_normal", seed=0, batchnorm=False, std=1.0):
+    net = lab.network(ds, depth=depth, width=WIDTH, act=act, init=init, std=std, bn=batchnorm, seed=seed)
+    assert net.sizes == [ds.n_features] + [WIDTH] * depth + [ds.n_outputs]
+    return net
 
 
 def make_trainer(ds, lr, act="relu", init="he_normal", eval_every=2, **clipping):
+    """The page's trainer with a history row every ``eval_every`` updates (1: every update is checked)."""
     return train.Trainer(make_net(ds, act=act, init=init), ds, optimizer="sgd", opt_kwargs={"lr": lr},
-                         batch_size=64, seed=0, eval_every=eval_every, **clipping)
+                         batch_size=lab.BATCH, seed=0, eval_every=eval_every, **clipping)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -83,7 +88,7 @@ def test_relu_he_keeps_the_gradient_within_an_order_of_magnitude(digits, depth, 
 
 
 def test_clip_by_norm_bounds_the_global_norm_of_real_gradients(digits):
-    net = make_net(digits, act="tanh", init=1.0)  # std 1 tanh: exploding toward the input
+    net = make_net(digits, act="tanh", init="normal", std=1.0)  # std 1 tanh: exploding toward the input
     probe.gradient_profile(net, digits.x_train, digits.y_train)
     grads = [g.copy() for g in net.grads]
     clipped, total = regularization.clip_by_global_norm(grads, 1.0)
@@ -109,17 +114,19 @@ def test_clipped_sgd_steps_stay_within_lr_times_threshold(digits):
 
 
 def test_huge_learning_rate_diverges_with_a_step_and_finite_charts(digits):
-    group = compare.Group({"yours": make_trainer(digits, 10.0)})
-    group.run(300)
+    group = lab.training_group(digits, 10.0, act="relu", init="he_normal")  # the page's build()
+    assert list(group.members) == ["yours"]
+    group.run(lab.TOTAL_STEPS)
     tr = group["yours"]
     assert isinstance(tr.diverged_at, int) and 1 <= tr.diverged_at <= 20
     assert group.diverged_steps() == {"yours": tr.diverged_at}
     h = tr.history
     for key in ("train_loss", "grad_norm", "update_ratio", "weight_norm"):
         assert np.all(np.isfinite(h[key]))
-    figures = [fig.grad_heatmap(h["step"], h["grad_norm"], "", "", "", ""),
-               fig.run_curves({"x": (h["step"], h["train_loss"])}, "", "", ""),
-               fig.run_curves({"x": (h["step"], fig.global_norm(h["grad_norm"]))}, "", "", "", threshold=1.0)]
+    words = {"title": "", "x": "", "y": "", "colorbar": "", "threshold": ""}
+    figures = [fig.grad_heatmap(h["step"], h["grad_norm"], words),
+               fig.run_curves({"x": (h["step"], h["train_loss"])}, words),
+               fig.run_curves({"x": (h["step"], fig.global_norm(h["grad_norm"]))}, words, threshold=1.0)]
     for f in figures:
         for trace in f.to_dict()["data"]:
             values = np.ravel(np.array(trace["z"] if trace["type"] == "heatmap" else trace["y"], dtype=object))
@@ -128,7 +135,7 @@ def test_huge_learning_rate_diverges_with_a_step_and_finite_charts(digits):
 
 def test_profile_overlay_is_scaled_to_the_last_layer():
     norms = np.array([1e-6, 1e-4, 1e-2, 0.5])
-    f = fig.layer_profile(norms, 0.25, "measured", "bound", "", "", "")
+    f = fig.layer_profile(norms, 0.25, {"title": "", "x": "", "y": "", "measured": "measured", "bound": "bound"})
     bound = next(tr for tr in f.data if tr.get("name") == "bound")
     assert bound["y"][-1] == pytest.approx(0.5)
     assert bound["y"][0] == pytest.approx(0.5 * 0.25 ** 3)
@@ -150,3 +157,32 @@ def test_the_first_training_chunk_before_any_history_row_draws_no_broken_chart()
     next(b for b in at.button if b.key and b.key.endswith("-train")).click()
     at.run()
     assert errors(at) == []
+
+
+def test_weights_moved_skips_runs_that_have_not_moved(digits):
+    """Before the first update there is nothing to draw (the chart then says how it fills); a diverged run
+    has no finite distance, so it is left out too."""
+    group = lab.training_group(digits, 10.0, clip="norm", threshold=1.0, act="relu", init="he_normal")
+    w0 = lab.initial_weights(digits, act="relu", init="he_normal")
+    assert lab.weights_moved(group, w0) == {}
+    group.run(40)
+    assert group["plain"].diverged and not group["yours"].diverged
+    moved = lab.weights_moved(group, w0)
+    assert list(moved) == ["yours"] and moved["yours"].shape == (DEPTH + 1,) and np.all(moved["yours"] > 0)
+
+
+def test_before_the_first_history_row_the_training_charts_are_drawn_empty():
+    """One Step (a history row comes every 2): all four charts are drawn; those with nothing recorded say how they
+    fill (no separate 'press Train' message)."""
+    from tests.apptest_util import chart_specs, errors, open_page
+
+    def empty(at):
+        specs = chart_specs(at)
+        assert len(specs) == 6  # profile, slope, then heat map, loss, gradient norm, weights moved
+        return ["Press Train or Step" in s for s in specs]
+
+    at = open_page("vanishing", "en", {})
+    assert errors(at) == [] and empty(at) == [False, False, True, True, True, True]
+    next(b for b in at.button if b.key and b.key.endswith("-step")).click()
+    at.run()
+    assert errors(at) == [] and empty(at) == [False, False, True, True, True, False]  # the weights have moved

@@ -9,13 +9,17 @@ labels into the URL and falls back silently; here the URL holds stable internal 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable, Sequence
 
 import streamlit as st
 
 from ui.i18n import t
+from ui.literal import literal
 
 MAX_PARAM_CHARS = 200  # longer URL values are refused outright: no legitimate setting needs more
+# A number in a link: plain ASCII decimal notation only (no "1_0", no "0x10", no other scripts' digits, no "inf").
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 class BadValue(ValueError):
@@ -23,9 +27,14 @@ class BadValue(ValueError):
 
 
 def _to_float(raw: str) -> float:
-    value = float(raw)  # raises ValueError on junk
+    if not _NUMBER.fullmatch(raw):
+        raise BadValue("not a plain decimal number")
+    value = float(raw)
     if not math.isfinite(value):
-        raise BadValue("not a finite number")
+        raise BadValue("too large")
+    mantissa = re.split(r"[eE]", raw)[0]
+    if value == 0 and re.search(r"[1-9]", mantissa):  # 1e-400 underflows to 0: not what the link says
+        raise BadValue("too small")
     return value
 
 
@@ -33,14 +42,20 @@ def _serialize(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return f"{value:.10g}"
+        return repr(value)  # the shortest text that reads back as exactly this float: the link reproduces it
     if isinstance(value, (list, tuple)):
         return ",".join(_serialize(v) for v in value)
     return str(value)
 
 
-def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where) -> None:
-    """Put the URL's value (or the default) into session state before the widget exists."""
+def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where,
+                   snap: Callable[[Any], Any] = lambda v: v) -> None:
+    """Put the URL's value (or the default) into session state before the widget exists.
+
+    ``parse`` reads the text or raises (the default is used, with a notice); ``snap`` moves a readable value onto
+    what the control can show (the nearest step or option), with a notice when that changes it, so the link the
+    page writes back, the control and the chart always agree.
+    """
     if key in st.session_state:
         return
     st.session_state[key] = default
@@ -50,11 +65,31 @@ def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where) -
     try:
         if len(raw) > MAX_PARAM_CHARS:
             raise BadValue("too long")
-        st.session_state[key] = parse(raw)
+        value = parse(raw)
     except (ValueError, TypeError, OverflowError):
-        shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        where.warning(t("common.bad_param", key=key, value=shown), icon=":material/link_off:")
+        where.warning(t("common.bad_param", key=key, value=literal(raw)), icon=":material/link_off:")
         del st.query_params[key]
+        return
+    snapped = snap(value)
+    if snapped != value:
+        where.info(t("common.param_snapped", key=key, value=literal(raw), shown=literal(_serialize(snapped))),
+                   icon=":material/straighten:")
+    st.session_state[key] = snapped
+
+
+def _decimals(step: float) -> int:
+    """How many decimals a float step has (0.05 -> 2), to round grid values to what the slider shows."""
+    text = repr(float(step))
+    if "e" in text:
+        return max(0, -int(text.split("e")[1]) + len(text.split("e")[0].rstrip("0").partition(".")[2]))
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def _grid_snap(value: float, lo, hi, step, is_int: bool):
+    """The slider position nearest ``value``: lo + k·step inside [lo, hi] (as an int for int sliders)."""
+    k = math.floor((value - lo) / step + 0.5)  # halves go up, as people round (not to even)
+    snapped = min(max(lo + k * step, lo), hi)
+    return int(round(snapped)) if is_int else round(float(snapped), _decimals(step))
 
 
 def _relabel(key: str) -> None:
@@ -67,8 +102,9 @@ def _relabel(key: str) -> None:
         st.session_state[key] = st.session_state[key]
 
 
-def _write_to_url(key: str, default: Any) -> None:
-    value = st.session_state.get(key, default)
+def _write_to_url(key: str, default: Any, value: Any = None) -> None:
+    """Write the control's value into the link (dropped when it is the default, to keep links short)."""
+    value = st.session_state.get(key, default) if value is None else value
     if value == default:
         if key in st.query_params:
             del st.query_params[key]
@@ -80,22 +116,24 @@ def _write_to_url(key: str, default: Any) -> None:
 
 def slider(key: str, label: str, min_value, max_value, default, step=None, *, where=st, help: str | None = None,
            format: str | None = None):
-    """An int or float slider (the type follows `default`)."""
+    """An int or float slider (the type follows `default`). A link's value between two steps is moved to the
+    nearest step, with a notice; the value returned is always on the slider's grid."""
     is_int = isinstance(default, int) and not isinstance(default, bool)
+    step = step if step is not None else (1 if is_int else 0.01)  # Streamlit's own default steps
 
     def parse(raw: str):
         value = _to_float(raw)
-        if is_int:
-            if value != int(value):
-                raise BadValue("not a whole number")
-            value = int(value)
         if not (min_value <= value <= max_value):
             raise BadValue("out of range")
         return value
 
-    _seed_from_url(key, default, parse, where)
+    def snap(value):
+        return _grid_snap(value, min_value, max_value, step, is_int)
+
+    _seed_from_url(key, default, parse, where, snap)
     value = where.slider(label, min_value=min_value, max_value=max_value, step=step, key=key, help=help, format=format)
-    _write_to_url(key, default)
+    value = snap(value)  # the browser's float arithmetic can land a hair off the grid (0.1 * 3)
+    _write_to_url(key, default, value)
     return value
 
 
@@ -108,19 +146,25 @@ def _fmt_number(v) -> str:
 
 
 def log_slider(key: str, label: str, values: Sequence[float], default: float, *, where=st, help: str | None = None):
-    """A slider over a fixed list of (usually log-spaced) values, e.g. learning rates 1e-4 … 10."""
+    """A slider over a fixed list of (usually log-spaced) values, e.g. learning rates 1e-4 … 10. A link's value
+    inside the list's range but not in it is moved to the nearest value (on a log scale), with a notice."""
     values = list(values)
     if default not in values:
         raise ValueError(f"default {default} is not one of the slider's values")
 
     def parse(raw: str):
         value = _to_float(raw)
-        for v in values:  # match with a tolerance so 0.1 and 0.10000000001 both work
-            if math.isclose(v, value, rel_tol=1e-9, abs_tol=1e-15):
-                return v
-        raise BadValue("not one of the allowed values")
+        lo, hi = min(values), max(values)
+        if not (lo <= value <= hi) and not any(math.isclose(value, v, rel_tol=1e-9) for v in (lo, hi)):
+            raise BadValue("out of range")
+        return value
 
-    _seed_from_url(key, default, parse, where)
+    def snap(value):
+        if all(v > 0 for v in values) and value > 0:
+            return min(values, key=lambda v: abs(math.log(v) - math.log(value)))
+        return min(values, key=lambda v: abs(v - value))
+
+    _seed_from_url(key, default, parse, where, snap)
     value = where.select_slider(label, options=values, key=key, help=help, format_func=_fmt_number)
     _write_to_url(key, default)
     return value
@@ -197,7 +241,9 @@ def integer(key: str, label: str, min_value: int, max_value: int, default: int, 
     """A whole-number input, e.g. the random seed."""
     def parse(raw: str):
         value = _to_float(raw)
-        if value != int(value) or not (min_value <= value <= max_value):
+        if value != int(value):
+            raise BadValue("not a whole number")
+        if not (min_value <= value <= max_value):
             raise BadValue("out of range")
         return int(value)
 

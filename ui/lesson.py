@@ -120,7 +120,7 @@ def predict(page: str, key: str, n_options: int) -> bool:
 def diverged(step: int | None, what: str = "") -> None:
     """The one message for a run whose loss became NaN/inf (charts stop at the last finite step)."""
     if step is not None:
-        st.error(t("common.diverged", step=step, what=what), icon=":material/warning:")
+        st.error(t("common.diverged", step=step, last=step - 1, what=what), icon=":material/warning:")
 
 
 def diverged_members(group, name=lambda label: label) -> None:

@@ -1,20 +1,29 @@
-"""The live-training pattern every training page shares: Train / Pause / Step / Reset.
+"""Live training on a page: Train / Pause / Step / Reset over a shared run of frames (lab/shared.py).
 
-The model lives in st.session_state, so a rerun never retrains what is already trained. Training runs in
-short chunks inside a fragment that reruns on a timer while `running` is set; the buttons sit outside the
-fragment and flip `running` with on_click (a full rerun), which is the combination that works on Streamlit
-1.67 (see STREAMLIT-NOTES). Chunk length adapts so that one chunk takes about CHUNK_SECONDS: Pause lands
-within one chunk. The engine guarantees run(a); run(b) == run(a + b), so chunking never changes the result.
+A run is deterministic for its settings and seed, so it is computed once per server and shared: the page asks its
+lab module for a ``RunSpec`` (how to build the run, what to keep at a frame, at which steps), and this panel plays
+that run's frames. A session keeps only the index of the frame it shows. While it plays, each tick of the fragment
+(every TICK_SECONDS) shows the next frame; when that frame does not exist yet, the ticking session computes it
+(``Run.advance``, at most CHUNK_SECONDS, one session at a time), so a class that presses Train together trains one
+network, and a student whose setting was computed before replays it without training anything.
+
+The buttons sit outside the fragment and flip ``running`` with on_click (a full rerun): the combination that works
+on Streamlit 1.67 (see STREAMLIT-NOTES). A chart that the view draws with no data yet (the first frame of a live
+chart) says how it fills ("Press Train or Step", added by ui.lesson.chart): ``in_view`` is the one place that state
+is decided.
 """
 from __future__ import annotations
 
 import contextvars
-import time
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
 import streamlit as st
 
+from lab import shared
 from ui.i18n import t
+
+CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
+TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run plays
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 
@@ -26,80 +35,102 @@ def in_view() -> bool:
     return _IN_VIEW.get()
 
 
-CHUNK_SECONDS = 0.08  # keep each chunk under the 100 ms budget so Pause stays responsive
-TICK_SECONDS = 0.25
+def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_steps: int | None = None,
+          start: str = "first", **legacy) -> shared.Frame:
+    """Draw the Train/Pause/Step/Reset row, the progress and view(frame); return the frame shown.
 
-
-def _finished(obj: Any, total_steps: int) -> bool:
-    return obj.step >= total_steps or bool(getattr(obj, "stopped", False)) or bool(getattr(obj, "diverged", False))
-
-
-def panel(key: str, build: Callable[[], Any], signature: Hashable, total_steps: int,
-          view: Callable[[Any], None], step_size: int = 1, first_chunk: int = 1) -> Any:
-    """Draw the Train/Pause/Step/Reset row and the live view; return the trainer-like object.
-
-    build() makes a fresh object with .run(n) and .step (int, updates done) and optionally .stopped or
-    .diverged (bool: nothing more to train), e.g. a core.train.Trainer or a core.compare.Group. signature: everything build() depends on; when it changes the run starts over.
-    view(obj) draws the charts from the object's state (called on every tick).
+    spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
+    length for the progress bar (default: its last frame step). start: what a fresh view shows, "first" (the
+    untrained network) or "last" (the finished run, when it is already computed: a lesson's warmed-up default).
     """
+    if "signature" in legacy:  # TEMPORARY: a page not converted to shared runs yet (ui/_live_legacy.py)
+        from ui import _live_legacy
+        return _live_legacy.panel(key, spec, view=view, total_steps=total_steps, **legacy)
     state_key = f"_live.{key}"
+    total = int(total_steps if total_steps is not None else spec.steps[-1])
+    run = shared.run(spec)
     entry = st.session_state.get(state_key)
-    if entry is None or entry["signature"] != signature:
-        entry = {"signature": signature, "obj": build(), "running": False, "chunk": first_chunk}
+    if entry is None or entry["key"] != spec.key:
+        index = run.available - 1 if start == "last" and run.complete else 0
+        entry = {"key": spec.key, "index": index, "running": False}
         st.session_state[state_key] = entry
+    if run.available == 0:  # the first frame (step 0) is part of drawing the page
+        run.advance(0, budget=0.0, wait=True)
+        shared.note_size(run)
+
+    def at_end(e: dict) -> bool:
+        return run.complete and e["index"] >= run.available - 1
 
     def toggle() -> None:
         e = st.session_state[state_key]
-        e["running"] = not e["running"] and not _finished(e["obj"], total_steps)
+        if e["running"]:
+            e["running"] = False
+        else:
+            if at_end(e):
+                e["index"] = 0  # Train on a finished run replays it from the start
+            e["running"] = True
 
     def step_once() -> None:
         e = st.session_state[state_key]
         e["running"] = False
-        if not _finished(e["obj"], total_steps):
-            e["obj"].run(min(step_size, total_steps - e["obj"].step))
+        if not at_end(e):
+            run.advance(e["index"] + 1, budget=1.0, wait=True)
+            shared.note_size(run)
+            e["index"] = min(e["index"] + 1, run.available - 1)
 
     def reset() -> None:
-        st.session_state.pop(state_key, None)
+        e = st.session_state[state_key]
+        e["running"], e["index"] = False, 0
 
     cols = st.columns([1, 1, 1, 3])
     running = entry["running"]
-    cols[0].button(t("common.pause") if running else t("common.train"), key=f"{key}-train", on_click=toggle,
-                   type="primary", icon=":material/pause:" if running else ":material/play_arrow:",
-                   disabled=_finished(entry["obj"], total_steps) and not running, width="stretch")
-    cols[1].button(t("common.step", n=step_size), key=f"{key}-step", on_click=step_once, width="stretch",
-                   icon=":material/skip_next:", disabled=_finished(entry["obj"], total_steps))
+    finished = at_end(entry)
+    label = t("common.pause") if running else (t("common.replay") if finished else t("common.train"))
+    cols[0].button(label, key=f"{key}-train", on_click=toggle, type="primary",
+                   icon=":material/pause:" if running else (":material/replay:" if finished else ":material/play_arrow:"),
+                   width="stretch")
+    cols[1].button(t("common.step"), key=f"{key}-step", on_click=step_once, width="stretch",
+                   icon=":material/skip_next:", disabled=finished)
     cols[2].button(t("common.reset"), key=f"{key}-reset", on_click=reset, icon=":material/restart_alt:",
                    width="stretch")
 
+    shown: list[shared.Frame] = []
+
     def tick() -> None:
         e = st.session_state.get(state_key)
-        if e is None:
+        if e is None or e["key"] != spec.key:
             return
-        obj = e["obj"]
         if e["running"]:
-            n = max(1, min(e["chunk"], total_steps - obj.step))
-            started = time.perf_counter()
-            # a step's cost varies (evaluation rows, a slow moment of the machine): run the chunk in eighths and
-            # stop at the time budget, so one chunk overshoots by an eighth at most and Pause stays responsive
-            done, part = 0, max(1, n // 8)
-            while done < n:
-                obj.run(min(part, n - done))
-                done += min(part, n - done)
-                if time.perf_counter() - started >= CHUNK_SECONDS:
-                    break
-            elapsed = max(time.perf_counter() - started, 1e-4)
-            e.setdefault("chunk_seconds", []).append(elapsed)  # read by bench/latency.py
-            del e["chunk_seconds"][:-50]
-            e["chunk"] = int(min(max(1, done * CHUNK_SECONDS / elapsed), 2 * done, 5000))  # grow 2x a tick at most
-            if _finished(obj, total_steps):
+            want = e["index"] + 1
+            if run.advance(want, budget=CHUNK_SECONDS):
+                shared.note_size(run)
+            e["index"] = min(want, run.available - 1)
+            if at_end(e):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
-        st.progress(min(1.0, obj.step / max(total_steps, 1)), text=t("common.progress", step=obj.step, total=total_steps))
+        frame = run.frame(e["index"])
+        shown.append(frame)
+        st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
         token = _IN_VIEW.set(True)
         try:
-            view(obj)
+            view(frame)
         finally:
             _IN_VIEW.reset(token)
 
     st.fragment(tick, run_every=TICK_SECONDS if entry["running"] else None)()
-    return entry["obj"]
+    return shown[-1] if shown else run.frame(entry["index"])
+
+
+def progress_text(frame: shared.Frame, total_steps: int) -> str:
+    """"Step 40 of 300"; for a run that diverged, also the update that failed (it is not counted as a step)."""
+    text = t("common.progress", step=frame.step, total=total_steps)
+    return text + t("common.progress_diverged", step=frame.diverged_at) if frame.diverged_at is not None else text
+
+
+def shown_frame(key: str) -> shared.Frame | None:
+    """The frame a panel shows in this session (for a download of what the student sees)."""
+    entry = st.session_state.get(f"_live.{key}")
+    if entry is None:
+        return None
+    found = shared.RUNS.get(entry["key"])
+    return None if found is None or not found.available else found.frame(entry["index"])

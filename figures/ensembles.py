@@ -1,0 +1,61 @@
+"""Figures of the ensembles page: arrays in, figure specs out.
+
+Every builder takes its words in one ``labels`` mapping (the page fills it from the text catalog).
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from figures import spec
+from figures.common import curves, finite_or_none
+from figures.theme import color, figure
+
+BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.25, xanchor="center", x=0.5)
+
+
+def score_bars(names: Sequence[str], values: Sequence[float], kinds: Sequence[int],
+               labels: Mapping[str, str]) -> spec.Figure:
+    """Accuracy bars (percent), one per name. kinds: 0 a member, 1 a mean, 2 an ensemble (colour per kind).
+
+    values: (K,) accuracies in [0, 1]. labels: "title", "y".
+    """
+    vals = 100 * np.asarray(values, dtype=float)
+    fig = figure(labels["title"], "", labels["y"], 340)
+    fig.add_trace(spec.bar(x=list(names), y=finite_or_none(vals), marker_color=[color((0, 1, 2)[k]) for k in kinds],
+                           text=[f"{v:.1f}" for v in vals], textposition="outside", showlegend=False))
+    finite = vals[np.isfinite(vals)]
+    lo = max(0.0, float(finite.min()) - 10) if finite.size else 0.0
+    hi = min(100.0, float(finite.max()) + 6) if finite.size else 100.0
+    fig.update_yaxes(range=[lo, hi])
+    fig.update_xaxes(type="category")  # names like "#1" would otherwise be read as numbers
+    return fig
+
+
+def schedule(lrs: np.ndarray, ends: Sequence[int], now: int, labels: Mapping[str, str]) -> spec.Figure:
+    """The cyclic learning rate (T,) with the snapshot steps marked (filled once taken) and the current step.
+
+    labels: "title", "x", "y", "lr" (the curve), "snap" (the markers).
+    """
+    fig = figure(labels["title"], labels["x"], labels["y"], 300)
+    fig.add_trace(spec.scatter(x=np.arange(len(lrs)), y=finite_or_none(lrs), mode="lines", name=labels["lr"],
+                               line=dict(color=color(0), width=2.5)))
+    ends = list(ends)
+    taken = [e < now for e in ends]  # a snapshot is taken once its step has run: filled marker
+    fig.add_trace(spec.scatter(x=ends, y=[float(lrs[e]) for e in ends], mode="markers", name=labels["snap"],
+                               marker=dict(size=14, symbol="diamond", line=dict(color=color(3), width=2.5),
+                                           color=[color(3) if tk else "white" for tk in taken])))
+    if now > 0:
+        fig.add_vline(x=min(now, len(lrs) - 1), line=dict(color="#888", dash="dot", width=1.5))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="center", x=0.5),
+                      margin=dict(b=100), height=330)
+    return fig
+
+
+def loss_curves(series: Mapping[str, tuple], labels: Mapping[str, str],
+                dash: Mapping[str, str] | None = None) -> spec.Figure:
+    """One line per named series {name: (x (T,), y (T,))}, the legend below. labels: "title", "x", "y"."""
+    fig = curves(series, labels["title"], labels["x"], labels["y"], height=380, dash=dash)
+    fig.update_layout(legend=BOTTOM_LEGEND, margin=dict(b=110))
+    return fig

@@ -1,0 +1,269 @@
+"""The playground's configuration file: every knob in one dataclass, JSON in and out, every value checked.
+
+    cfg = PlaygroundConfig(dataset="spirals", layers=3, activations=("relu", "relu", "tanh"))
+    text = cfg.to_json()                    # what the page offers as a download
+    cfg2 = from_json(text)                  # == cfg; a bad file -> ValueError naming the problem
+
+The allowed names come from the engine registries (``activations.NAMES``, ``initializers.NAMES``,
+``optim.NAMES``, ``schedules.NAMES``, ``data.NAMES``), so a new optimizer appears here by itself.
+Numbers that the page shows on a log slider must be one of that slider's values (``CHOICES``), so an
+imported file can always be shown exactly by the controls. ``from_json`` checks everything before it
+returns: it never hands back a half-valid configuration (the file comes from a user's upload).
+
+Private to the playground: ``lab.playground`` re-exports what its page needs and turns a configuration into a run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import activations, data, initializers, optim, schedules
+
+MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
+FORMAT_VERSION = 1
+MAX_LAYERS = 6
+
+# Every classification set of core.data (the regression "line" has no decision boundary to draw).
+DATASETS = tuple(name for name in data.NAMES if name != "line")
+
+# The values a log slider offers (0 = off for the penalties and max-norm).
+CHOICES = {
+    "lr": (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+    "init_std": (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
+    "l1": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
+    "l2": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
+    "max_norm": (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0),
+    "batch_size": (1, 2, 4, 8, 16, 32, 64, 128, 256),
+}
+# Linear sliders: (low, high) inclusive.
+RANGES = {
+    "noise": (0.0, 1.0),
+    "test_ratio": (0.1, 0.9),
+    "layers": (1, MAX_LAYERS),
+    "width": (1, 64),
+    "dropout": (0.0, 0.8),
+    "steps": (100, 5000),
+    "seed": (0, 9999),
+}
+# The names a text field may take, read from the registries when a file is checked (not copied at import), so an
+# entry registered later (an optimizer added with optim.register, say) is accepted like the built-in ones.
+_NAMES_OF = {"dataset": lambda: DATASETS, "activations": lambda: activations.NAMES, "init": lambda: initializers.NAMES,
+             "optimizer": lambda: optim.NAMES, "schedule": lambda: schedules.NAMES}
+
+
+def options(field: str) -> tuple:
+    """The valid names of a text field ("dataset", "activations", "init", "optimizer", "schedule") right now."""
+    return tuple(_NAMES_OF[field]())
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    """Every knob of the playground. ``activations`` has one name per hidden layer (``layers`` of them).
+
+    init_std is used only with init "normal" (W ~ N(0, std²)); l1, l2, max_norm = 0 switch them off;
+    batch_size larger than the training set means full-batch gradient descent.
+    """
+
+    dataset: str = "moons"
+    noise: float = 0.1
+    test_ratio: float = 0.3
+    layers: int = 2
+    width: int = 16
+    activations: tuple = ("relu", "relu")
+    init: str = "he_normal"
+    init_std: float = 0.01
+    batchnorm: bool = False
+    dropout: float = 0.0
+    optimizer: str = "adam"
+    lr: float = 0.01
+    schedule: str = "constant"
+    batch_size: int = 32
+    l1: float = 0.0
+    l2: float = 0.0
+    max_norm: float = 0.0
+    steps: int = 500
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "activations", tuple(self.activations))
+        check(dataclasses.asdict(self))
+
+    def to_dict(self) -> dict:
+        out = {"version": FORMAT_VERSION}
+        out.update(dataclasses.asdict(self))
+        out["activations"] = list(self.activations)
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def replace(self, **changes) -> "PlaygroundConfig":
+        return dataclasses.replace(self, **changes)
+
+
+class ConfigError(ValueError):
+    """A refused configuration file. ``str(err)`` is an English sentence; ``code`` and ``params`` let a page say
+    the same in its own language (content key ``playground.cfg_<code>``), quoting the file's values literally."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+FIELDS = tuple(f.name for f in dataclasses.fields(PlaygroundConfig))
+_TYPES = {f.name: f.type for f in dataclasses.fields(PlaygroundConfig)}
+
+
+# ---------------------------------------------------------------- checking
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_number(v) -> bool:
+    return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(float(v))
+
+
+def _shown(value) -> str:
+    """A user's value quoted in a message, cut short (a message never repeats a whole file)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _check_one(name: str, value):
+    """Raise ValueError naming the field if ``value`` has the wrong type or is out of range."""
+    kind = _TYPES[name]
+    if name == "activations":
+        if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
+            raise ConfigError("acts_not_list", f"'activations' must be a list of names, got {_shown(value)}",
+                              got=_shown(value))
+        bad = [a for a in value if a not in activations.NAMES]
+        if bad:
+            names = ', '.join(map(_shown, bad))
+            raise ConfigError("acts_unknown", f"'activations' has unknown name(s) {names}; "
+                              f"valid: {', '.join(activations.NAMES)}", names=names, valid=", ".join(activations.NAMES))
+        return
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ConfigError("not_name", f"'{name}' must be a name (a string), got {_shown(value)}",
+                              field=name, got=_shown(value))
+        valid = options(name)
+        if value not in valid:
+            raise ConfigError("not_option", f"'{name}' must be one of {', '.join(valid)}; got {_shown(value)}",
+                              field=name, valid=", ".join(valid), got=_shown(value))
+        return
+    if kind == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise ConfigError("not_bool", f"'{name}' must be true or false, got {_shown(value)}", field=name,
+                              got=_shown(value))
+        return
+    if kind == "int" and not _is_int(value):
+        raise ConfigError("not_int", f"'{name}' must be a whole number, got {_shown(value)}", field=name,
+                          got=_shown(value))
+    if kind == "float" and not _is_number(value):
+        raise ConfigError("not_number", f"'{name}' must be a finite number, got {_shown(value)}", field=name,
+                          got=_shown(value))
+    if name in CHOICES:
+        if not any(math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15) for c in CHOICES[name]):
+            valid = ', '.join(f'{c:g}' for c in CHOICES[name])
+            raise ConfigError("not_choice", f"'{name}' = {_shown(value)} is out of range: it must be one of {valid}",
+                              field=name, got=_shown(value), valid=valid)
+    else:
+        lo, hi = RANGES[name]
+        if not lo - 1e-9 <= value <= hi + 1e-9:  # a float slider may land a hair past its end
+            raise ConfigError("out_of_range", f"'{name}' = {_shown(value)} is out of range [{lo:g}, {hi:g}]",
+                              field=name, got=_shown(value), lo=f"{lo:g}", hi=f"{hi:g}")
+
+
+def check(values: dict) -> None:
+    """Check a dict of field values (all fields present); ValueError names the first problem."""
+    for name in FIELDS:
+        _check_one(name, values[name])
+    if len(values["activations"]) != values["layers"]:
+        raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
+                          f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
+                          count=len(values["activations"]))
+
+
+def _snap(name, value):
+    """A slider value as the slider holds it (the exact float of CHOICES, an int for int fields)."""
+    if name in CHOICES:
+        return next(c for c in CHOICES[name] if math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15))
+    if _TYPES[name] == "float":
+        lo, hi = RANGES[name]
+        return min(max(float(value), float(lo)), float(hi))
+    if _TYPES[name] == "int":
+        return int(value)
+    return value
+
+
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
+def _refuse_constant(token):
+    raise ConfigError("constant", f"malformed JSON: {token} is not a number this file may contain", token=token)
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        names = ", ".join(map(repr, repeated))
+        raise ConfigError("repeated", f"field(s) {names} appear more than once", names=names)
+    return dict(pairs)
+
+
+def from_json(text: str | bytes) -> PlaygroundConfig:
+    """A configuration from JSON text (or UTF-8 bytes); missing fields take their defaults.
+
+    Refused with a ValueError whose message names the problem: more than MAX_BYTES, not UTF-8,
+    malformed JSON, NaN/Infinity, a repeated or unknown field, a wrong type, an out-of-range value,
+    or a version other than FORMAT_VERSION. Nothing is changed by a refused file (the caller keeps
+    its configuration).
+    """
+    size = len(text) if isinstance(text, (bytes, bytearray)) else len(str(text).encode("utf-8"))
+    if size > MAX_BYTES:
+        raise ConfigError("too_large", f"the file is too large: {size:,} bytes; a configuration has at most "
+                          f"{MAX_BYTES:,} bytes",
+                          size=f"{size:,}", limit=f"{MAX_BYTES:,}")
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ConfigError("not_utf8", "the file is not UTF-8 text") from None
+    try:
+        raw = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as err:
+        raise ConfigError("malformed", f"malformed JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+                          detail=err.msg, line=err.lineno, column=err.colno) from None
+    except RecursionError:
+        raise ConfigError("nested", "malformed JSON: nested too deeply") from None
+    except ConfigError:
+        raise
+    except ValueError as err:
+        raise ConfigError("malformed", f"malformed JSON: {err}", detail=str(err), line="—", column="—") from None
+    if not isinstance(raw, dict):
+        kind = _JSON_KINDS.get(type(raw), "value")
+        raise ConfigError("not_object", f"the file must hold one JSON object {{...}}, not a JSON {kind}", kind=kind)
+    raw = dict(raw)
+    version = raw.pop("version", FORMAT_VERSION)
+    if not _is_int(version) or version != FORMAT_VERSION:
+        raise ConfigError("version", f"unsupported 'version' {_shown(version)}; this lab reads version {FORMAT_VERSION}",
+                          got=_shown(version), supported=FORMAT_VERSION)
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        names = ", ".join(map(_shown, unknown))
+        raise ConfigError("unknown_fields", f"unknown field(s) {names}; valid: {', '.join(FIELDS)}", names=names,
+                          valid=", ".join(FIELDS))
+    values = dataclasses.asdict(PlaygroundConfig())
+    values.update(raw)
+    if "layers" in raw and "activations" not in raw:  # one default activation per layer
+        _check_one("layers", values["layers"])
+        values["activations"] = (PlaygroundConfig.activations[0],) * values["layers"]
+    check(values)
+    return PlaygroundConfig(**{name: _snap(name, values[name]) if name != "activations"
+                               else tuple(values[name]) for name in FIELDS})

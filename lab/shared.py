@@ -1,0 +1,390 @@
+"""Results shared by every session of one server process: a class on one page computes each thing once.
+
+Every lesson result is deterministic for its settings and seed, so the second student asking for a setting can be
+handed what the first computed. Two stores, both bounded by bytes (not by entries), both plain Python objects of
+this module (Streamlit's "clear cache" cannot empty them), both safe to use from many threads:
+
+- ``memo``: a decorator for a pure function of hashable arguments (a static picture's data: activation statistics,
+  a decision map, a loss slice). A value is computed once per key even when thirty sessions ask at the same moment
+  (the others wait for it), then handed out by reference with its NumPy arrays made read-only.
+- ``runs``: live training as a sequence of frames. A ``RunSpec`` says how to build the run's object (with
+  ``run(n)`` and ``step``), what to keep of it at a frame (``snapshot(obj)``: what the page draws, small, never
+  the object itself), and at which steps to keep frames. Sessions hold only a frame index; the session whose tick
+  finds the next frame missing computes it (one at a time: the others show the newest frame there is), so thirty
+  students pressing Train on the same setting train one network, and a student who arrives later replays it.
+
+``pinned()`` marks what is computed inside it as never evicted: a lesson's defaults, computed once at server start
+(``warm``), which every first screen shows.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import math
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Callable, Hashable, Iterator
+
+import numpy as np
+
+_PINNING = threading.local()
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[None]:
+    """Entries created inside (memo values, runs) are never evicted: a lesson's defaults."""
+    before = getattr(_PINNING, "on", False)
+    _PINNING.on = True
+    try:
+        yield
+    finally:
+        _PINNING.on = before
+
+
+def _pinning() -> bool:
+    return getattr(_PINNING, "on", False)
+
+
+# ---- sizes and immutability ---------------------------------------------------------------------------------
+
+def nbytes(value: Any, _seen: set | None = None) -> int:
+    """An estimate of the memory a result holds: NumPy buffers in full, ~64 bytes for any other object."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return value.nbytes + 112 if value.base is None else 112
+    if isinstance(value, (str, bytes)):
+        return len(value) + 49
+    if isinstance(value, dict):
+        return 64 + sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return 56 + sum(nbytes(v, seen) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return 64 + sum(nbytes(getattr(value, f.name), seen) for f in dataclasses.fields(value))
+    if hasattr(value, "__dict__"):
+        return 64 + sum(nbytes(v, seen) for v in vars(value).values())
+    return 64
+
+
+def freeze(value: Any, _seen: set | None = None) -> Any:
+    """Make every NumPy array inside ``value`` read-only (in place) and return ``value``: a shared result that a
+    page tried to modify would raise instead of silently changing what every other student sees."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, dict):
+        for v in value.values():
+            freeze(v, seen)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            freeze(v, seen)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            freeze(getattr(value, f.name), seen)
+    return value
+
+
+# ---- a byte-bounded LRU ---------------------------------------------------------------------------------------
+
+class _Entry:
+    __slots__ = ("value", "size", "pinned")
+
+    def __init__(self, value, size, pinned):
+        self.value, self.size, self.pinned = value, size, pinned
+
+
+class Cache:
+    """A thread-safe LRU bounded by bytes; pinned entries are never evicted (and not counted against the bound)."""
+
+    def __init__(self, name: str, max_bytes: int):
+        self.name, self.max_bytes = name, int(max_bytes)
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self.hits = self.misses = self.evictions = 0
+
+    def get(self, key, default=None):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return default
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry.value
+
+    def put(self, key, value, size: int | None = None, pinned: bool | None = None) -> None:
+        size = nbytes(value) if size is None else size
+        pinned = _pinning() if pinned is None else pinned
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._entries[key] = _Entry(value, size, pinned or bool(old and old.pinned))
+            self._evict()
+
+    def resize(self, key, size: int) -> None:
+        """A value that grows (a run's frames) reports its new size."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                entry.size = size
+                self._evict()
+
+    def _evict(self) -> None:
+        unpinned = sum(e.size for e in self._entries.values() if not e.pinned)
+        for key in list(self._entries):
+            if unpinned <= self.max_bytes:
+                break
+            entry = self._entries[key]
+            if entry.pinned or len(self._entries) == 1:
+                continue
+            del self._entries[key]
+            unpinned -= entry.size
+            self.evictions += 1
+
+    def lock_for(self, key) -> threading.Lock:
+        """One lock per key being computed, so a value is computed once however many sessions ask for it."""
+        with self._lock:
+            return self._computing.setdefault(key, threading.Lock())
+
+    def done_computing(self, key) -> None:
+        with self._lock:
+            self._computing.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        with self._lock:
+            return sum(e.size for e in self._entries.values())
+
+    @property
+    def pinned_bytes(self) -> int:
+        with self._lock:
+            return sum(e.size for e in self._entries.values() if e.pinned)
+
+    def clear(self, keep_pinned: bool = True) -> None:
+        with self._lock:
+            for key in [k for k, e in self._entries.items() if not (keep_pinned and e.pinned)]:
+                del self._entries[key]
+
+
+CACHES: dict[str, Cache] = {}
+
+
+def stats() -> dict[str, dict]:
+    """Entries, bytes (pinned included), hits and misses of every shared store, for the benchmarks."""
+    return {name: {"entries": len(c), "bytes": c.bytes, "pinned_bytes": c.pinned_bytes, "hits": c.hits,
+                   "misses": c.misses, "evictions": c.evictions} for name, c in CACHES.items()}
+
+
+def _key(args: tuple, kwargs: dict) -> Hashable:
+    key = (args, tuple(sorted(kwargs.items())))
+    hash(key)  # an unhashable argument (a list, an array) is a programming error: say so at once
+    return key
+
+
+def memo(max_bytes: int = 16 * 2**20, name: str | None = None):
+    """Share a pure function's results between sessions, bounded by ``max_bytes`` (pinned values apart).
+
+    The function's arguments must be hashable (numbers, strings, tuples, frozen dataclasses); its value is handed
+    out by reference with its arrays read-only, so return plain data and never modify what it returns.
+    """
+    def decorate(fn: Callable) -> Callable:
+        cache = CACHES.setdefault(name or f"{fn.__module__}.{fn.__qualname__}",
+                                  Cache(name or fn.__qualname__, max_bytes))
+        missing = object()
+
+        @functools.wraps(fn)
+        def shared(*args, **kwargs):
+            key = _key(args, kwargs)
+            value = cache.get(key, missing)
+            if value is not missing:
+                if _pinning():
+                    cache.put(key, value, pinned=True)
+                return value
+            lock = cache.lock_for(key)
+            with lock:  # the first caller computes; the others wait here and then find the value
+                value = cache.get(key, missing)
+                if value is missing:
+                    cache.misses += 1
+                    value = freeze(fn(*args, **kwargs))
+                    cache.put(key, value)
+                elif _pinning():
+                    cache.put(key, value, pinned=True)
+            cache.done_computing(key)
+            return value
+
+        shared.cache = cache
+        return shared
+
+    return decorate
+
+
+# ---- live runs as frames ---------------------------------------------------------------------------------------
+
+def frame_steps(total: int, frames: int = 40, first: int = 1) -> tuple[int, ...]:
+    """The steps at which a run of ``total`` steps keeps a frame: 0, then a few early ones spaced geometrically
+    (the first updates change the most), then evenly to ``total``; at most ``frames`` + 1 of them, all distinct."""
+    total, frames = int(total), max(2, int(frames))
+    if total <= frames:
+        return tuple(range(0, total + 1))
+    early = max(2, frames // 4)
+    start = max(first, 1)
+    geometric = np.unique(np.round(np.geomspace(start, max(start + 1, total / frames), early)).astype(int))
+    even = np.round(np.linspace(total / (frames - len(geometric) + 1), total, frames - len(geometric))).astype(int)
+    steps = np.unique(np.concatenate([[0], geometric, even]))
+    return tuple(int(s) for s in steps if 0 <= s <= total)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """How to compute one live run. ``key`` identifies it (settings and seed): equal keys mean equal runs.
+
+    build() -> an object with run(n) (train n more steps; run(a); run(b) == run(a + b)) and .step, and optionally
+    .diverged_at (the failed update) / .stopped (nothing more to train). snapshot(obj) -> what the page draws at
+    that step (plain data, small). steps: the frame steps (``frame_steps``), ending at the run's last step.
+    """
+    key: Hashable
+    build: Callable[[], Any] = dataclasses.field(compare=False)
+    snapshot: Callable[[Any], Any] = dataclasses.field(compare=False)
+    steps: tuple[int, ...] = dataclasses.field(compare=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Frame:
+    """One kept moment of a run: the step it shows, what the page draws, and whether the run ended here."""
+    index: int
+    step: int
+    data: Any
+    diverged_at: int | None = None
+    final: bool = False
+
+
+class Run:
+    """One shared run: its frames so far, and (until it is complete) the object that computes the next ones."""
+
+    def __init__(self, spec: RunSpec):
+        self.spec = spec
+        self.frames: list[Frame] = []
+        self._obj = None
+        self._lock = threading.Lock()
+        self.compute_seconds = 0.0
+
+    @property
+    def available(self) -> int:
+        return len(self.frames)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.frames) and self.frames[-1].final
+
+    @property
+    def last_index(self) -> int:
+        """The index of the run's last frame, when known (complete), else of the last scheduled one."""
+        return self.frames[-1].index if self.complete else len(self.spec.steps) - 1
+
+    def frame(self, index: int) -> Frame:
+        return self.frames[min(max(index, 0), len(self.frames) - 1)]
+
+    def nbytes(self) -> int:
+        return 256 + sum(nbytes(f.data) for f in self.frames) + (nbytes(self._obj) if self._obj is not None else 0)
+
+    def advance(self, want: int, budget: float = 0.08, wait: bool = False) -> bool:
+        """Compute frames until index ``want`` exists, the run ends, or ``budget`` seconds pass (after at least one
+        step). Only one thread computes a run at a time: another caller returns False at once (or, with
+        ``wait``, waits its turn). Returns True when this call added a frame."""
+        if self.available > want or self.complete:
+            return False
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
+            return self._advance(want, budget)
+        finally:
+            self._lock.release()
+
+    def _advance(self, want: int, budget: float) -> bool:
+        started = time.perf_counter()
+        added = False
+        if self._obj is None and not self.complete:
+            self._obj = self.spec.build()
+            if not self.frames:
+                self._keep(self._obj)
+                added = True
+        steps = self.spec.steps
+        while self.available <= want and not self.complete:
+            target = steps[self.available]
+            obj = self._obj
+            while obj.step < target and not _ended(obj):
+                part = max(1, min(target - obj.step, math.ceil((target - steps[self.available - 1]) / 8)))
+                obj.run(part)
+                if time.perf_counter() - started >= budget:
+                    break
+            if obj.step >= target or _ended(obj):
+                self._keep(obj)
+                added = True
+            if time.perf_counter() - started >= budget:
+                break
+        self.compute_seconds += time.perf_counter() - started
+        return added
+
+    def _keep(self, obj) -> None:
+        index = len(self.frames)
+        ended = _ended(obj)
+        final = ended or index == len(self.spec.steps) - 1
+        data = freeze(self.spec.snapshot(obj))
+        self.frames.append(Frame(index, int(obj.step), data, getattr(obj, "diverged_at", None), final))
+        if final:
+            self._obj = None  # the frames are all the pages need: the network, its optimizer and data go
+
+    def read(self, read: Callable[[Any], Any]):
+        """read(obj) while no frame is being computed (None once the run is complete and its object gone)."""
+        with self._lock:
+            return None if self._obj is None else read(self._obj)
+
+
+def _ended(obj) -> bool:
+    return getattr(obj, "diverged_at", None) is not None or bool(getattr(obj, "stopped", False))
+
+
+RUNS = Cache("runs", 48 * 2**20)
+CACHES["runs"] = RUNS
+_RUNS_LOCK = threading.Lock()
+
+
+def run(spec: RunSpec) -> Run:
+    """The shared run for ``spec.key`` (created on first use; pinned when created inside ``pinned()``)."""
+    found = RUNS.get(spec.key)
+    if found is not None:
+        if _pinning():
+            RUNS.put(spec.key, found, found.nbytes(), pinned=True)
+        return found
+    with _RUNS_LOCK:
+        found = RUNS.get(spec.key)
+        if found is None:
+            found = Run(spec)
+            RUNS.misses += 1
+            RUNS.put(spec.key, found, 256)
+        return found
+
+
+def note_size(run_: Run) -> None:
+    """Re-count a run's bytes after it gained frames (the store evicts by bytes)."""
+    RUNS.resize(run_.spec.key, run_.nbytes())
+
+
+def complete(spec: RunSpec, budget: float = math.inf) -> Run:
+    """Compute every frame of a run now (a lesson's warm-up at server start, a test)."""
+    shared_run = run(spec)
+    while not shared_run.complete:
+        shared_run.advance(len(spec.steps), budget=budget, wait=True)
+    note_size(shared_run)
+    if _pinning():
+        RUNS.put(spec.key, shared_run, shared_run.nbytes(), pinned=True)
+    return shared_run

@@ -1,0 +1,51 @@
+"""Start the lab: process settings and server guards first, then Streamlit's own `streamlit run app.py`.
+
+    python -m ui.launch [streamlit run options, e.g. --server.port 8501]
+
+What must happen once per server process happens here, before the first session: one BLAS thread (sessions already
+train in parallel threads, and threaded BLAS on small matrices only oversubscribes the cores), glibc's allocator
+thresholds for faster training steps (core/runtime.py), the guards of ui/guards.py, and every lesson's defaults
+computed in the background (lab/warm.py), so the first students find them ready.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+_warming = threading.Lock()
+_warmed = False
+
+
+def warm_in_background() -> None:
+    """Start computing every lesson's defaults (lab/warm.py) in a daemon thread, once per process."""
+    global _warmed
+    with _warming:
+        if _warmed or os.environ.get("LAB_WARM", "1") == "0":  # tests of single pages need no warm-up
+            return
+        _warmed = True
+    from lab import warm
+
+    threading.Thread(target=warm.warm_all, kwargs={"log": print}, name="warm-defaults", daemon=True).start()
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy is imported anywhere
+    from core import runtime
+    from ui import guards
+
+    runtime.tune_allocator()
+    guards.install()
+    warm_in_background()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
