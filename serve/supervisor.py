@@ -1,4 +1,5 @@
-"""`make serve`: N `streamlit run app.py` workers on private loopback ports behind one HAProxy on PORT.
+"""`make serve`: N app workers (`streamlit run app.py` through ui.launch) on private loopback ports behind one
+HAProxy on PORT.
 
     python -m serve.supervisor --workers 2 --port 8600            # the proxy and its workers
     python -m serve.supervisor --workers 2 --port 8501 --peer 10.0.0.2:8501 --peer 10.0.0.2:8502
@@ -125,7 +126,8 @@ class Supervisor:
         if w.log is None:
             w.log = open(self.run_dir / f"worker-{w.name}.log", "a", buffering=1, encoding="utf-8")
         w.log.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} start {w.name} on port {w.port}\n")
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+        # ui.launch: the process settings and server guards, then `streamlit run app.py` (as `make run`)
+        cmd = [sys.executable, "-m", "ui.launch",
                "--server.port", str(w.port), "--server.address", self.args.worker_address,
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
