@@ -4,8 +4,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+# make serve: app processes behind HAProxy (one per core by default); PEERS: workers on other machines (host:port ...)
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+PEERS   ?=
+HAPROXY := $(or $(shell command -v haproxy 2>/dev/null),/usr/sbin/haproxy)
+SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test bench clean
+.PHONY: run serve workers test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is required"'
@@ -23,6 +28,20 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.app
 # OPENBLAS_NUM_THREADS=1: sessions already run in parallel threads; threaded BLAS on small matrices only oversubscribes.
 run: $(VENV)/.app
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m ui.launch --server.port $(PORT)
+
+# The proxy from Debian's packages, installed when missing (like the venv for `make run`).
+$(HAPROXY):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy
+
+# A class: WORKERS app processes on private loopback ports behind HAProxy on PORT (sticky by cookie). Ctrl-C stops all.
+serve: $(VENV)/.app $(HAPROXY)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m serve.supervisor --workers $(WORKERS) --port $(PORT) \
+		--haproxy $(HAPROXY) $(foreach p,$(PEERS),--peer $(p))
+
+# Another machine's share of a class: WORKERS app processes on PORT, PORT+1, ... for the proxy machine's PEERS.
+workers: $(VENV)/.app
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m serve.supervisor --workers-only --workers $(WORKERS) --port $(PORT)
 
 test: $(VENV)/.dev
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q
