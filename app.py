@@ -17,7 +17,7 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, launch, nav  # noqa: E402
+from ui import controls, guards, launch, lesson, nav  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -39,14 +39,28 @@ def _process_settings() -> bool:
 
 _process_settings()
 
+# Less empty space above the title than Streamlit's default (about 6 rem): a laptop's first screen is for the lesson.
+# Static CSS only; no user text reaches it.
+st.markdown("""<style>
+    [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+    [data-testid="stSidebarContent"] [data-testid="stSidebarHeader"] { height: 1rem; }
+    </style>""", unsafe_allow_html=True)
+
+# The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
+# language and presenter controls: on a laptop's first screen the student sees the knobs of the lesson.
+settings_slot = st.sidebar.container()
+app_controls = st.sidebar.container()
+lesson.use_sidebar_slot(settings_slot)
+
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
 if "lang" not in st.session_state:
     asked = st.query_params.get("lang")
     st.session_state["lang"] = asked if asked in LANGUAGES else browser_lang()
     if asked is not None and asked not in LANGUAGES:
         st.warning(t("common.bad_param", key="lang", value=literal(asked)), icon=":material/link_off:")
-st.sidebar.segmented_control(t("common.language"), LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get,
-                             required=True)
+app_controls.divider()
+app_controls.segmented_control(t("common.language"), LANGUAGES, key="lang", format_func=LANGUAGE_NAMES.get,
+                               required=True)
 # A language switch must redraw option labels: selection widgets keep their old labels otherwise (ui.controls).
 st.session_state["_lang_changed"] = st.session_state.get("_last_lang", st.session_state["lang"]) != st.session_state["lang"]
 st.session_state["_last_lang"] = st.session_state["lang"]
@@ -58,16 +72,22 @@ if dropped is not None:  # the server could not read the link (ui/guards.py): sa
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 
-presenting = controls.toggle("present", t("common.presenter"), False, where=st.sidebar, help=t("common.presenter_help"))
+presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
+                             help=t("common.presenter_help"))
 if presenting:
-    # Projection: bigger text everywhere, compact sidebar. Static CSS only; no user text reaches it.
+    # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
+    # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
     st.markdown(
         """<style>
         [data-testid="stMain"] { font-size: 1.3rem; }
         [data-testid="stMain"] h1 { font-size: 3rem; }
         [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
         [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
-        [data-testid="stSidebar"] { font-size: 0.9rem; }
+        [data-testid="stSidebar"] { min-width: 360px; }
+        [data-testid="stSidebar"] [data-testid="stWidgetLabel"] p { font-size: 1.1rem; white-space: normal; }
+        [data-testid="stTopNavLinkContainer"] span, [data-testid="stTopNavLink"] span { font-size: 1.15rem; }
+        [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { height: auto; min-height: 2.6rem; }
+        [data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p { font-size: 1.15rem; white-space: normal; }
         </style>""",
         unsafe_allow_html=True,
     )
@@ -80,4 +100,5 @@ pages = {
     ]
     for group in nav.GROUPS
 }
-st.navigation(pages, expanded=True).run()
+# The page list is a bar at the top (groups as menus), so the sidebar starts with the page's settings.
+st.navigation(pages, position="top").run()

@@ -45,8 +45,48 @@ def grid(rows: int = 1, cols: int = 1, **kwargs) -> Figure:
     return fig
 
 
+def _bigger(container: dict, key: str, size: int) -> None:
+    """container[key] is a font dict: raise its size to at least ``size`` (keep a larger one)."""
+    font = container.setdefault(key, {})
+    if isinstance(font, dict):
+        font["size"] = max(int(font.get("size") or 0), size)
+
+
 def presenter(fig: Figure) -> Figure:
-    """Bigger text and lines for projection (readable from the back row)."""
-    fig.update_layout(font_size=PRESENTER_FONT_SIZE, title_font_size=PRESENTER_FONT_SIZE + 4)
+    """Projection sizes, readable from the back row: every tick label, legend, axis title, annotation, colour bar,
+    slider and button text at least PRESENTER_FONT_SIZE (20 px; titles larger), thicker lines, and log axes
+    labelled at powers of ten only (Plotly draws the in-between labels of a log axis at about half size)."""
+    size = PRESENTER_FONT_SIZE
+    layout = fig.layout
+    fig.update_layout(font_size=size, title_font_size=size + 4)
+    for name, axis in list(layout.items()):
+        if isinstance(axis, dict) and (name.startswith(("xaxis", "yaxis")) or name in ("scene",)):
+            targets = [axis] if name != "scene" else [axis.setdefault(k, {}) for k in ("xaxis", "yaxis", "zaxis")]
+            for ax in targets:
+                _bigger(ax, "tickfont", size)
+                ax.setdefault("title", {})
+                if isinstance(ax["title"], dict):
+                    _bigger(ax["title"], "font", size)
+                if ax.get("type") == "log":
+                    ax["dtick"] = 1  # a label at each power of ten only
+    _bigger(layout.setdefault("legend", {}), "font", size)
+    for note in layout.get("annotations", []):
+        _bigger(note, "font", size)
+    for menu in layout.get("updatemenus", []):
+        _bigger(menu, "font", size)
+        menu["pad"] = {"l": 10, "r": 10, "t": 10, "b": 10}
+    for slider in layout.get("sliders", []):
+        _bigger(slider, "font", size)
+        _bigger(slider.setdefault("currentvalue", {}), "font", size)
+    _bigger(layout.setdefault("hoverlabel", {}), "font", size)
+    for trace in fig.data:
+        colorbar = trace.get("colorbar")
+        if isinstance(colorbar, dict):
+            _bigger(colorbar, "tickfont", size)
+            colorbar.setdefault("title", {})
+            if isinstance(colorbar["title"], dict):
+                _bigger(colorbar["title"], "font", size)
+        if "texttemplate" in trace or "text" in trace and trace.get("type") == "heatmap":
+            _bigger(trace, "textfont", size)
     fig.update_traces(selector=dict(type="scatter", mode="lines"), line_width=3.5)
     return fig

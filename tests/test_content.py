@@ -62,3 +62,68 @@ def test_parser_rejects_duplicates_and_stray_text():
     with pytest.raises(ValueError):
         catalog.parse("stray\n=== a\nx")
     assert catalog.parse("=== a\n line one\nline two\n\n=== b\nz") == {"a": "line one\nline two", "b": "z"}
+
+
+# ---- the glossary (content/glossary.txt): one Korean word per concept ----------------------------------------
+
+GLOSSARY = ROOT / "content" / "glossary.txt"
+
+
+def glossary():
+    """-> [(english, korean, [avoided patterns]), ...], allowed Latin words."""
+    entries, allowed = [], set()
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("ALLOWED_LATIN:"):
+            allowed = set(line.split(":", 1)[1].split())
+        elif line.strip() and not line.startswith("#"):
+            english, korean, avoid, _note = [part.strip() for part in (line + " | ").split("|")[:4]]
+            patterns = []
+            for variant in filter(None, (v.strip() for v in avoid.split(","))):
+                if variant.startswith("/") and variant.rstrip("i").endswith("/"):
+                    flags = re.I if variant.endswith("/i") else 0
+                    patterns.append(re.compile(variant.rstrip("i")[1:-1], flags))
+                else:
+                    patterns.append(re.compile(re.escape(variant)))
+            entries.append((english, korean, patterns))
+    return entries, allowed
+
+
+def _prose(text: str) -> str:
+    """Korean text without what is not prose: link targets, maths, code, placeholders."""
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = re.sub(r"\$\$?[^$]*\$\$?", "", text)
+    text = re.sub(r"`[^`]*`", "", text)
+    return re.sub(r"\{[^}]*\}", "", text)
+
+
+def test_the_glossary_parses():
+    entries, allowed = glossary()
+    assert len(entries) >= 30 and "ReLU" in allowed
+
+
+def test_korean_uses_the_glossary_words():
+    entries, _ = glossary()
+    found = []
+    for key, text in catalog.load("ko").items():
+        for english, korean, patterns in entries:
+            for pattern in patterns:
+                hit = pattern.search(_prose(text))
+                if hit:
+                    found.append(f"{key}: '{hit.group(0)}' -> {korean} ({english})")
+    assert found == [], "\n".join(found)
+
+
+def test_korean_prose_leaves_no_english_words():
+    _, allowed = glossary()
+    found = []
+    for key, text in catalog.load("ko").items():
+        for word in re.findall(r"[A-Za-z][A-Za-z\-']*[A-Za-z]", _prose(text)):
+            if word not in allowed:
+                found.append(f"{key}: {word}")
+    assert found == [], "\n".join(found)
+
+
+def test_english_has_no_korean():
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    found = [key for key, text in catalog.load("en").items() if hangul.search(text)]
+    assert found == [], found

@@ -3,6 +3,7 @@ title and what you'll see -> controls -> one engine call -> figures with caption
 """
 from __future__ import annotations
 
+import contextvars
 import math
 from typing import Callable
 
@@ -26,10 +27,19 @@ def header(page: str) -> None:
     st.markdown(t(f"{page}.intro"))
 
 
+_SIDEBAR_SLOT: contextvars.ContextVar = contextvars.ContextVar("sidebar_slot", default=None)
+
+
+def use_sidebar_slot(container) -> None:
+    """app.py: the sidebar container, above its own controls, where this run's page puts its settings."""
+    _SIDEBAR_SLOT.set(container)
+
+
 def sidebar_controls(page: str):
-    """The container for a page's controls (the sidebar, under a heading)."""
-    st.sidebar.subheader(t("common.controls"))
-    return st.sidebar
+    """The container for a page's controls: the top of the sidebar, under a heading."""
+    where = _SIDEBAR_SLOT.get() or st.sidebar
+    where.subheader(t("common.controls"))
+    return where
 
 
 class _SpecDict(dict):
@@ -103,7 +113,9 @@ def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: sha
             FRAME_FIGURES.put(cache_key, spec, len(spec.json_text) * 3)  # the text and the dict it came from
     else:
         spec = _finished_spec(fig)
-    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", config={"displaylogo": False}, **selection)
+    # theme=None: the figure's own template decides every size (Streamlit's theme would pin tick labels at 12 px,
+    # which presenter mode must enlarge)
+    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config={"displaylogo": False}, **selection)
     st.caption(caption)
 
 
