@@ -86,7 +86,12 @@ def random_value(widget, rng: random.Random):
 
 
 HOSTILE = ("nan", "NaN", "inf", "-inf", "1e309", "-1e308", "1e12", "-1", "0", "abc", "", " ", "1,2,3", "[1]", "true",
-           "<script>alert(1)</script>", "%00", "\u0000", "🙂" * 50, "9" * 5000, "x" * 300, "0x10", "1_000", "--1")
+           "<script>alert(1)</script>", "%00", "\u0000", "🙂" * 50, "9" * 5000, "x" * 300, "0x10", "1_000", "--1",
+           # markdown a notice must not render (issue 17, item 1)
+           "x` [Log in again](https://evil.example) `", "x` ![i](http://127.0.0.1:9/x.png) `", "`\n# HEADING\n`",
+           ":red[red] :material/home: $x^2$", "**bold** <b>b</b>", "a``b```c",
+           # numbers written oddly (item 4): only plain ASCII decimals are read, then snapped to the control
+           "1_0", "𝟓", "٣", "1e-400", "3.00000000001", "0.123456789012", "+5", ".5", "5.", "1E2", "0.30000000001")
 
 
 def hostile_query(keys, rng: random.Random) -> dict:

@@ -4,6 +4,7 @@ A seeded sample runs here (every page, both kinds of input); bench/fuzz.py runs 
 (300 settings and 100 query strings per page) and prints its figures.
 """
 import random
+import re
 import warnings
 import zlib
 from pathlib import Path
@@ -61,7 +62,37 @@ def fuzz_queries(slug: str, n: int, seed: int) -> list[str]:
         params = hostile_query(keys, rng)
         at = open_page(slug, rng.choice(["en", "ko"]), params)
         problems += [f"query {params!r:.120}: {e}" for e in errors(at)]
+        problems += [f"query {params!r:.120}: {p}" for p in markup_from_link(at, params)]
+        problems += [f"query {params!r:.120}: {p}" for p in link_disagrees(at)]
     return problems
+
+
+def markup_from_link(at, params: dict) -> list[str]:
+    """A link's value shown outside a code span in a notice (where markdown would render it)."""
+    found = []
+    for el in list(at.warning) + list(at.info) + list(at.error):
+        outside = re.sub(r"(`+) .*? \1", "", el.value, flags=re.S)
+        for value in params.values():
+            if len(value) >= 3 and any(c in value for c in "`[]()!#*:$<") and value[:40] in outside:
+                found.append(f"link text outside a code span: {el.value[:120]!r}")
+    return found
+
+
+def link_disagrees(at) -> list[str]:
+    """A numeric control whose value differs from what the link the page wrote says (the link must reproduce it)."""
+    found = []
+    for widget in page_widgets(at):
+        written = at.query_params.get(widget.key)
+        if isinstance(written, list):
+            written = written[0] if written else None
+        if written is None or type(widget).__name__ not in ("Slider", "NumberInput"):
+            continue
+        try:
+            if float(written) != float(widget.value):
+                found.append(f"{widget.key}: link says {written}, control shows {widget.value}")
+        except (TypeError, ValueError):
+            found.append(f"{widget.key}: link says {written!r}")
+    return found
 
 
 @pytest.mark.parametrize("slug", [p.slug for p in nav.PAGES])
@@ -86,3 +117,17 @@ def test_the_non_finite_detector_sees_typed_arrays():
     clean = json.loads(go.Figure(go.Scatter(y=np.array([1.0, 2.0, 3.0]))).to_json())
     dirty = json.loads(go.Figure(go.Scatter(y=np.array([1.0, np.inf, 3.0]))).to_json())
     assert not _non_finite(clean["data"]) and _non_finite(dirty["data"])
+
+
+def test_the_markup_detector_sees_link_text_outside_code_spans():
+    class Note:
+        def __init__(self, value):
+            self.value = value
+
+    class Page:
+        warning, info, error = [Note("The link's value for **seed** (x` [a](https://e.x) `) can't be used")], [], []
+
+    payload = {"seed": "x` [a](https://e.x) `"}
+    assert markup_from_link(Page, payload) != []
+    Page.warning = [Note("The link's value for **seed** (`` x` [a](https://e.x) ` ``) can't be used")]
+    assert markup_from_link(Page, payload) == []
