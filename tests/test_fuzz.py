@@ -67,14 +67,34 @@ def fuzz_queries(slug: str, n: int, seed: int) -> list[str]:
     return problems
 
 
+def outside_code_spans(text: str) -> str:
+    """The text markdown renders as markup: everything but code spans (as CommonMark reads them: a run of N
+    backticks opens a span that the next run of exactly N backticks closes; an unclosed run is plain text)."""
+    runs = [(m.start(), m.end()) for m in re.finditer(r"`+", text)]
+    out, pos, i = [], 0, 0
+    while i < len(runs):
+        start, end = runs[i]
+        closing = next((j for j in range(i + 1, len(runs)) if runs[j][1] - runs[j][0] == end - start), None)
+        if closing is None:
+            i += 1
+            continue
+        out.append(text[pos:start])
+        pos, i = runs[closing][1], closing + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def markup_from_link(at, params: dict) -> list[str]:
     """A link's value shown outside a code span in a notice (where markdown would render it)."""
     found = []
     for el in list(at.warning) + list(at.info) + list(at.error):
-        outside = re.sub(r"(`+) .*? \1", "", el.value, flags=re.S)
+        outside = outside_code_spans(el.value)
         for value in params.values():
-            if len(value) >= 3 and any(c in value for c in "`[]()!#*:$<") and value[:40] in outside:
-                found.append(f"link text outside a code span: {el.value[:120]!r}")
+            # the pieces of the value between its own backticks: what a badly quoted notice would render as markup
+            for piece in value.split("`"):
+                piece = piece.strip()
+                if len(piece) >= 3 and any(c in piece for c in "[]()!#*:$<") and piece[:40] in outside:
+                    found.append(f"link text outside a code span: {el.value[:120]!r}")
     return found
 
 
@@ -124,10 +144,11 @@ def test_the_markup_detector_sees_link_text_outside_code_spans():
         def __init__(self, value):
             self.value = value
 
-    class Page:
-        warning, info, error = [Note("The link's value for **seed** (x` [a](https://e.x) `) can't be used")], [], []
+    class Page:  # the old notice put the value in single backticks, which the value itself closed
+        warning, info, error = [Note("The link's value for **seed** (`x` [a](https://e.x) ``) can't be used")], [], []
 
     payload = {"seed": "x` [a](https://e.x) `"}
+    assert outside_code_spans("a `b` c ``d`e`` f `g") == "a  c  f `g"
     assert markup_from_link(Page, payload) != []
     Page.warning = [Note("The link's value for **seed** (`` x` [a](https://e.x) ` ``) can't be used")]
     assert markup_from_link(Page, payload) == []
