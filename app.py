@@ -17,7 +17,7 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, launch, lesson, nav  # noqa: E402
+from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -49,8 +49,10 @@ st.markdown("""<style>
 # The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
 # language and presenter controls: on a laptop's first screen the student sees the knobs of the lesson.
 settings_slot = st.sidebar.container()
+page_tools = st.sidebar.container()  # restore defaults, the link to this view (ui.teacher.finish_page)
 app_controls = st.sidebar.container()
-lesson.use_sidebar_slot(settings_slot)
+notices = st.container()  # notices about the link, above the page (some are known only after the page ran)
+lesson.use_sidebar_slot(settings_slot, page_tools)
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
 if "lang" not in st.session_state:
@@ -71,6 +73,7 @@ if dropped is not None:  # the server could not read the link (ui/guards.py): sa
 
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
+teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
 
 presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
                              help=t("common.presenter_help"))

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from ui import teacher
 from ui.i18n import t
 from ui.literal import literal
 
@@ -77,6 +78,15 @@ def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where,
     st.session_state[key] = snapped
 
 
+def _draw(key: str, default: Any, draw: Callable[[bool], Any]) -> Any:
+    """Draw a control as the link asks (ui/teacher.py): hidden (its value still comes from the link or the
+    default), locked (shown, not movable) or normal. draw(disabled) creates the widget and returns its value."""
+    mode = teacher.mode(key, default)
+    if mode == "hidden":
+        return st.session_state.get(key, default)
+    return draw(mode == "locked")
+
+
 def _decimals(step: float) -> int:
     """How many decimals a float step has (0.05 -> 2), to round grid values to what the slider shows."""
     text = repr(float(step))
@@ -131,7 +141,8 @@ def slider(key: str, label: str, min_value, max_value, default, step=None, *, wh
         return _grid_snap(value, min_value, max_value, step, is_int)
 
     _seed_from_url(key, default, parse, where, snap)
-    value = where.slider(label, min_value=min_value, max_value=max_value, step=step, key=key, help=help, format=format)
+    value = _draw(key, default, lambda off: where.slider(label, min_value=min_value, max_value=max_value, step=step,
+                                                          key=key, help=help, format=format, disabled=off))
     value = snap(value)  # the browser's float arithmetic can land a hair off the grid (0.1 * 3)
     _write_to_url(key, default, value)
     return value
@@ -165,7 +176,8 @@ def log_slider(key: str, label: str, values: Sequence[float], default: float, *,
         return min(values, key=lambda v: abs(v - value))
 
     _seed_from_url(key, default, parse, where, snap)
-    value = where.select_slider(label, options=values, key=key, help=help, format_func=_fmt_number)
+    value = _draw(key, default, lambda off: where.select_slider(label, options=values, key=key, help=help,
+                                                                 format_func=_fmt_number, disabled=off))
     _write_to_url(key, default)
     return value
 
@@ -193,9 +205,11 @@ def select(key: str, label: str, options: Sequence[str], default: str, *, where=
     _relabel(key)
     fmt = format_func or _option_label
     if horizontal:
-        value = where.radio(label, options, key=key, format_func=fmt, horizontal=True, help=help)
+        value = _draw(key, default, lambda off: where.radio(label, options, key=key, format_func=fmt, horizontal=True,
+                                                            help=help, disabled=off))
     else:
-        value = where.selectbox(label, options, key=key, format_func=fmt, help=help)
+        value = _draw(key, default, lambda off: where.selectbox(label, options, key=key, format_func=fmt, help=help,
+                                                                disabled=off))
     _write_to_url(key, default)
     return value
 
@@ -216,8 +230,9 @@ def multiselect(key: str, label: str, options: Sequence[str], default: Sequence[
 
     _seed_from_url(key, default, parse, where)
     _relabel(key)
-    value = where.multiselect(label, options, key=key, format_func=format_func or _option_label, help=help,
-                              max_selections=max_selections)
+    value = _draw(key, default, lambda off: where.multiselect(label, options, key=key, help=help, disabled=off,
+                                                               format_func=format_func or _option_label,
+                                                               max_selections=max_selections))
     _write_to_url(key, default)
     return value
 
@@ -232,7 +247,7 @@ def toggle(key: str, label: str, default: bool = False, *, where=st, help: str |
         raise BadValue("not on/off")
 
     _seed_from_url(key, default, parse, where)
-    value = where.toggle(label, key=key, help=help)
+    value = _draw(key, default, lambda off: where.toggle(label, key=key, help=help, disabled=off))
     _write_to_url(key, default)
     return value
 
@@ -248,6 +263,7 @@ def integer(key: str, label: str, min_value: int, max_value: int, default: int, 
         return int(value)
 
     _seed_from_url(key, default, parse, where)
-    value = where.number_input(label, min_value=min_value, max_value=max_value, step=1, key=key, help=help)
+    value = _draw(key, default, lambda off: where.number_input(label, min_value=min_value, max_value=max_value, step=1,
+                                                                key=key, help=help, disabled=off))
     _write_to_url(key, default)
     return value

@@ -13,7 +13,7 @@ from plotly.basedatatypes import BaseFigure
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
 from lab import shared
-from ui import live
+from ui import live, routes, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -24,15 +24,19 @@ def presenting() -> bool:
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
     st.title(t(f"{page}.title"))
+    routes.banner(page)
     st.markdown(t(f"{page}.intro"))
 
 
 _SIDEBAR_SLOT: contextvars.ContextVar = contextvars.ContextVar("sidebar_slot", default=None)
+_TOOLS_SLOT: contextvars.ContextVar = contextvars.ContextVar("tools_slot", default=None)
 
 
-def use_sidebar_slot(container) -> None:
-    """app.py: the sidebar container, above its own controls, where this run's page puts its settings."""
+def use_sidebar_slot(container, tools=None) -> None:
+    """app.py: the sidebar containers, above its own controls, where this run's page puts its settings and its
+    tools (restore defaults, the link to this view)."""
     _SIDEBAR_SLOT.set(container)
+    _TOOLS_SLOT.set(tools)
 
 
 def sidebar_controls(page: str):
@@ -156,9 +160,16 @@ def try_this(page: str) -> None:
 
 
 def explanation(page: str, key: str = "explain") -> None:
-    """The longer text; collapsed in presenter mode so the charts own the screen."""
+    """The longer text (collapsed in presenter mode so the charts own the screen), then the page's footer."""
     with st.expander(t("common.explanation"), expanded=not presenting()):
         st.markdown(t(f"{page}.{key}"))
+    footer(page)
+
+
+def footer(page: str) -> None:
+    """The end of every lesson: previous / next on the active route, and the page's tools in the sidebar."""
+    routes.footer(page)
+    teacher.finish_page(_TOOLS_SLOT.get() or st.sidebar)
 
 
 def predict(page: str, key: str, n_options: int) -> bool:
@@ -171,7 +182,7 @@ def predict(page: str, key: str, n_options: int) -> bool:
         st.markdown(f"**{t('common.predict')}** {t(f'{page}.{key}_q')}")
         options = [t(f"{page}.{key}_{i}") for i in range(1, n_options + 1)]
         choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
-        revealed = st.session_state.get(state_key, False)
+        revealed = st.session_state.get(state_key, False) or teacher.revealed(page, key)
         if not revealed:
             st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
                       on_click=lambda: st.session_state.__setitem__(state_key, True))

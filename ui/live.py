@@ -24,6 +24,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from lab import shared
+from ui import teacher
 from ui.i18n import t
 
 CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
@@ -66,6 +67,13 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
     entry = st.session_state.get(state_key)
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
+        wanted = teacher.trained_step() if entry is None else None
+        if wanted is not None:  # a teacher's link: open at the first saved step at or after it
+            index = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
+            while run.available <= index and not run.complete:
+                run.advance(index, budget=1.0, wait=True)
+            shared.note_size(run)
+            index = min(index, run.available - 1)
         entry = {"key": spec.key, "index": index, "running": False, "interval": TICK_SECONDS, "retuned": 0.0}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
