@@ -107,6 +107,11 @@ def trained_step() -> int | None:
     return link().trained
 
 
+def current_settings() -> dict:
+    """{control key: value} of every control the page has drawn so far in this run (hidden ones included)."""
+    return {key: st.session_state.get(key, default) for key, default in link().drawn.items()}
+
+
 def restore_defaults() -> None:
     """The 'restore defaults' button's on_click: every control of the page back to its default, out of the link,
     and the predict-first boxes and live runs back to their start."""
