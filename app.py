@@ -34,6 +34,7 @@ def _process_settings() -> bool:
     faster training steps (core/runtime.py) and the server guards (ui/guards.py)."""
     guards.install()
     launch.warm_in_background()
+    launch.start_housekeeping()
     return runtime.tune_allocator()
 
 

@@ -115,3 +115,9 @@ def test_pages_are_thin(path):
 def test_no_page_folder_named_pages():
     """A folder named pages/ beside app.py switches Streamlit into its legacy discovery (STREAMLIT-NOTES)."""
     assert not (ROOT / "pages").exists()
+
+
+def test_memory_can_be_handed_back():
+    from core import runtime
+
+    assert runtime.release_memory() is sys.platform.startswith("linux")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -33,6 +34,44 @@ def warm_in_background() -> None:
     threading.Thread(target=warm.warm_all, kwargs={"log": print}, name="warm-defaults", daemon=True).start()
 
 
+_ACTIVE = [time.monotonic()]  # when a page last ran in this process (ui.lesson.header notes it)
+IDLE_SECONDS, HOUSEKEEPING_EVERY = 10.0, 15.0
+
+
+def note_activity() -> None:
+    _ACTIVE[0] = time.monotonic()
+
+
+def housekeeping(stop: threading.Event | None = None) -> None:
+    """While the server is idle (no page ran for IDLE_SECONDS), collect Python's garbage (Streamlit's own collection
+    after each run is off: .streamlit/config.toml) and return freed memory to the system (core.runtime), once per
+    idle spell: a class's sessions, once closed and expired, give their memory back."""
+    import gc
+
+    from core import runtime
+
+    cleaned_at = 0.0
+    while not (stop and stop.is_set()):
+        time.sleep(HOUSEKEEPING_EVERY)
+        last = _ACTIVE[0]
+        if time.monotonic() - last >= IDLE_SECONDS and cleaned_at < last:
+            gc.collect()
+            runtime.release_memory()
+            cleaned_at = time.monotonic()
+
+
+_housekeeping_started = False
+
+
+def start_housekeeping() -> None:
+    global _housekeeping_started
+    with _warming:
+        if _housekeeping_started:
+            return
+        _housekeeping_started = True
+    threading.Thread(target=housekeeping, name="housekeeping", daemon=True).start()
+
+
 def main(argv: list[str]) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy is imported anywhere
     from core import runtime
@@ -41,6 +80,7 @@ def main(argv: list[str]) -> None:
     runtime.tune_allocator()
     guards.install()
     warm_in_background()
+    start_housekeeping()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *argv]

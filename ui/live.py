@@ -24,7 +24,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from lab import shared
-from ui import teacher
+from ui import launch, teacher
 from ui.i18n import t
 
 CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
@@ -120,6 +120,7 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
     shown: list[shared.Frame] = []
 
     def tick() -> None:
+        launch.note_activity()
         e = st.session_state.get(state_key)
         if e is None or e["key"] != spec.key:
             return
