@@ -146,3 +146,19 @@ def test_the_shared_run_store_is_bounded_by_bytes():
         assert store.bytes - store.pinned_bytes <= store.max_bytes + 2**20
     finally:
         store.max_bytes = before
+
+
+def test_dropping_unpinned_results_keeps_the_defaults():
+    @shared.memo(name="test.drop")
+    def value(x):
+        return np.zeros(100) + x
+
+    with shared.pinned():
+        value(1)
+    value(2)
+    shared.drop_unpinned()
+    misses = value.cache.misses
+    value(1)
+    assert value.cache.misses == misses  # pinned: kept
+    value(2)
+    assert value.cache.misses == misses + 1  # computed again

@@ -36,6 +36,7 @@ def warm_in_background() -> None:
 
 _ACTIVE = [time.monotonic()]  # when a page last ran in this process (ui.lesson.header notes it)
 IDLE_SECONDS, HOUSEKEEPING_EVERY = 10.0, 15.0
+GONE_SECONDS = 60.0  # no page has run for a minute: the class has gone, its shared results can go too
 
 
 def note_activity() -> None:
@@ -45,19 +46,25 @@ def note_activity() -> None:
 def housekeeping(stop: threading.Event | None = None) -> None:
     """While the server is idle (no page ran for IDLE_SECONDS), collect Python's garbage (Streamlit's own collection
     after each run is off: .streamlit/config.toml) and return freed memory to the system (core.runtime), once per
-    idle spell: a class's sessions, once closed and expired, give their memory back."""
+    idle spell; after GONE_SECONDS, also drop the shared results nobody pinned. A class's memory, once its sessions
+    have closed and expired, goes back to the system."""
     import gc
 
     from core import runtime
+    from lab import shared
 
-    cleaned_at = 0.0
+    collected_for = emptied_for = None  # the moment of activity each was last done after
     while not (stop and stop.is_set()):
         time.sleep(HOUSEKEEPING_EVERY)
         last = _ACTIVE[0]
-        if time.monotonic() - last >= IDLE_SECONDS and cleaned_at < last:
+        idle = time.monotonic() - last
+        if idle >= GONE_SECONDS and emptied_for != last:
+            shared.drop_unpinned()  # the class has gone: only the warmed defaults stay
+            emptied_for, collected_for = last, None
+        if idle >= IDLE_SECONDS and collected_for != last:
             gc.collect()
             runtime.release_memory()
-            cleaned_at = time.monotonic()
+            collected_for = last
 
 
 _housekeeping_started = False
