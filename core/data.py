@@ -162,6 +162,20 @@ def _split(x, y, test_ratio, rng, name, task, n_classes, info=None):
     return Dataset(x[tr], y[tr], x[te], y[te], task, n_classes, name, dict(info or {}))
 
 
+def from_points(x, y, test_ratio=0.3, seed=0, name="custom") -> Dataset:
+    """A classification set from given points: x (N, D) float, y (N,) int labels 0..C-1, split per class into
+    train and test (test_ratio of each class, at least one point of each class on each side when it has two).
+    Labels must be 0..C-1 with every class present; ValueError otherwise."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y)
+    if x.ndim != 2 or y.shape != (x.shape[0],) or not np.all(np.isfinite(x)):
+        raise ValueError("x must be (N, D) finite numbers and y (N,) labels")
+    labels = np.unique(y)
+    if not np.issubdtype(y.dtype, np.integer) or labels.size < 2 or not np.array_equal(labels, np.arange(labels.size)):
+        raise ValueError("labels must be 0 .. C-1 with every class present (C >= 2)")
+    rng = np.random.default_rng(seed)
+    return _split(x, y.astype(np.int64), test_ratio, rng, name, "classification", int(labels.size))
+
+
 # ---------------------------------------------------------------- the sets
 
 def _make_2d(name, n, noise, test_ratio, rng, **kw):

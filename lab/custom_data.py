@@ -1,0 +1,147 @@
+"""The playground's own data: 2-D points of two classes that a student clicks onto the plane or uploads as CSV.
+
+    pts = parse_csv(text)           # ((x, y, label), ...), checked; a bad file -> DataError naming the problem
+    text = encode(pts)              # "0.5:1.2:0;..." for the link (and decode(text) back)
+    ds = dataset(pts, test_ratio, seed)  # a core.data.Dataset the network trains on like the built-in sets
+
+Points live on the plane the decision map shows (both coordinates in [-LIMIT, LIMIT]), with labels 0 and 1, at most
+MAX_POINTS of them, rounded to two decimals (so a link and a file reproduce them exactly).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+import numpy as np
+
+from core import data
+
+MAX_POINTS = 300
+LIMIT = 4.0
+MAX_BYTES = 16 * 1024
+MIN_PER_CLASS = 3  # a class needs points on both sides of the train/test split, and more to learn from
+DECIMALS = 2
+
+
+class DataError(ValueError):
+    """A refused set of points: str() is English; code and params let a page say it in its language."""
+
+    def __init__(self, code: str, message: str, **params):
+        super().__init__(message)
+        self.code, self.params = code, params
+
+
+Point = tuple  # (x, y, label)
+
+
+def point(x: float, y: float, label: int) -> Point:
+    """One checked point, coordinates rounded to DECIMALS."""
+    if not (isinstance(label, (int, np.integer)) and label in (0, 1)):
+        raise DataError("label", f"a label must be 0 or 1, got {label!r}", got=repr(label)[:20])
+    if not (math.isfinite(x) and math.isfinite(y)) or abs(x) > LIMIT or abs(y) > LIMIT:
+        raise DataError("range", f"a point must lie in [-{LIMIT:g}, {LIMIT:g}]², got ({x:g}, {y:g})",
+                        got=f"({x:g}, {y:g})", limit=f"{LIMIT:g}")
+    return (round(float(x), DECIMALS), round(float(y), DECIMALS), int(label))
+
+
+def check(points) -> tuple[Point, ...]:
+    """The points as a tuple of checked points; too many, or too few of a class to train on, is refused."""
+    pts = tuple(point(*p) for p in points)
+    if len(pts) > MAX_POINTS:
+        raise DataError("too_many", f"{len(pts)} points; at most {MAX_POINTS}", count=len(pts), limit=MAX_POINTS)
+    return pts
+
+
+def ready(points) -> bool:
+    """Enough points of each class to train on (MIN_PER_CLASS each)."""
+    labels = [p[2] for p in points]
+    return all(labels.count(c) >= MIN_PER_CLASS for c in (0, 1))
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
+def _number(text: str, line: int) -> float:
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        raise DataError("not_number", f"line {line}: {text[:20]!r} is not a number", line=line, got=text[:20])
+    return float(text)
+
+
+def parse_csv(text: str | bytes) -> tuple[Point, ...]:
+    """Points from CSV text: one point per line, ``x,y,label`` (label 0 or 1), an optional header line naming
+    the columns, blank lines ignored. Refused with a DataError naming the line and the problem."""
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_BYTES:
+            raise DataError("too_large", f"the file has {len(text):,} bytes; at most {MAX_BYTES:,}",
+                            size=f"{len(text):,}", limit=f"{MAX_BYTES:,}")
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DataError("not_utf8", "the file is not UTF-8 text") from None
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise DataError("too_large", f"the file is larger than {MAX_BYTES:,} bytes", size="—", limit=f"{MAX_BYTES:,}")
+    points = []
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        if line == 1 and not _NUMBER.fullmatch(row[0].strip()):
+            continue  # a header
+        if len(row) != 3:
+            raise DataError("columns", f"line {line}: {len(row)} columns; a point is x,y,label", line=line,
+                            count=len(row))
+        x, y, label = (_number(cell, line) for cell in row)
+        if label not in (0.0, 1.0):
+            raise DataError("label", f"line {line}: the label must be 0 or 1", got=row[2].strip()[:20])
+        points.append(point(x, y, int(label)))
+        if len(points) > MAX_POINTS:
+            raise DataError("too_many", f"more than {MAX_POINTS} points", count=f"> {MAX_POINTS}", limit=MAX_POINTS)
+    if not points:
+        raise DataError("empty", "the file holds no points")
+    return tuple(points)
+
+
+def to_csv(points) -> str:
+    return "x,y,label\n" + "".join(f"{x:g},{y:g},{label}\n" for x, y, label in points)
+
+
+def encode(points) -> str:
+    """The points for a link: "x:y:label" joined by ";" (two decimals)."""
+    return ";".join(f"{x:g}:{y:g}:{label}" for x, y, label in points)
+
+
+def decode(text: str) -> tuple[Point, ...]:
+    """Points from ``encode``'s text; DataError on anything else."""
+    if len(text) > MAX_POINTS * 24:
+        raise DataError("too_many", "the link holds too many points", count="—", limit=MAX_POINTS)
+    points = []
+    for part in filter(None, text.split(";")):
+        fields = part.split(":")
+        if len(fields) != 3:
+            raise DataError("columns", f"{part[:20]!r} is not x:y:label", line="—", count=len(fields))
+        x, y, label = (_number(f, 0) for f in fields)
+        if label not in (0.0, 1.0):
+            raise DataError("label", "the label must be 0 or 1", got=fields[2][:20])
+        points.append(point(x, y, int(label)))
+    return check(points)
+
+
+def dataset(points, test_ratio: float = 0.3, seed: int = 0) -> data.Dataset:
+    """The points as a data set to train on (split per class; MIN_PER_CLASS points of each class needed)."""
+    pts = check(points)
+    if not ready(pts):
+        raise DataError("too_few", f"each class needs at least {MIN_PER_CLASS} points", need=MIN_PER_CLASS)
+    xy = np.array([p[:2] for p in pts], dtype=float)
+    labels = np.array([p[2] for p in pts], dtype=np.int64)
+    return data.from_points(xy, labels, test_ratio=test_ratio, seed=seed, name="custom")
+
+
+def nearest(points, x: float, y: float, within: float = 0.25) -> int | None:
+    """The index of the point nearest (x, y) if one lies within ``within``, else None (a click that removes)."""
+    if not points:
+        return None
+    d = [math.hypot(px - x, py - y) for px, py, _ in points]
+    i = int(np.argmin(d))
+    return i if d[i] <= within else None
