@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from figures import spec
 from figures._layout import legend_below, log_y
-from figures.common import finite_or_none
+from figures.common import drawable
 from figures.theme import color, figure, grid
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def preprocess_curves(histories: Mapping[str, dict], labels: Mapping[str, str]) 
     """
     fig = figure(labels["title"], labels["x"], labels["y"], height=400)
     for key, h in histories.items():
-        fig.add_trace(spec.scatter(x=finite_or_none(h["step"]), y=finite_or_none(h["train_loss"]), mode="lines",
+        fig.add_trace(spec.scatter(x=drawable(h["step"]), y=drawable(h["train_loss"]), mode="lines",
                                    name=labels[key], line=dict(color=color(3 if key == "raw" else 2), width=3)))
     log_y(fig)
     return legend_below(fig)
