@@ -7,37 +7,53 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from figures import spec
-from figures._layout import legend_below, log_y
-from figures.common import finite_or_none
+from figures._layout import DECADES, legend_below, log_y
+from figures.common import drawable
 from figures.theme import color, figure
 
 if TYPE_CHECKING:
     from lab.batches import BatchPaths
 
 BATCH_COLORS = {"full": color(0), "mini": color(2), "single": color(3)}
+DRAW_ORDER = {"full": 0, "mini": 1, "single": 2}  # drawn from the highest: full batch last, on top
 
 
-def batch_curves(histories: Mapping[str, dict], x_key: str, labels: Mapping[str, str]) -> spec.Figure:
+def batch_curves(histories: Mapping[str, dict], x_key: str, labels: Mapping[str, str],
+                 common_epoch: float | None = None) -> spec.Figure:
     """Loss per update: thin = the update's own batch, thick = the whole training set; x = step or epoch.
-    histories: {"full" | "mini" | "single": a Trainer history}; x_key: "step" or "epoch" (then a log x axis).
+    histories: {"full" | "mini" | "single": a history with "step", "epoch", "batch_loss", "train_loss" (T,)};
+    x_key: "step" or "epoch" (then a log x axis, and a dotted line at ``common_epoch``, the epochs every run has
+    done, where the page compares them).
 
-    labels: "title", "x", "y", "batch" and "whole" (the two curves' suffixes), and one name per run in ``histories``.
+    labels: "title", "x", "y", "batch" and "whole" (the two curves' suffixes, in their hover text), one name per
+    run in ``histories`` (the legend: one entry per run, its thin line toggles with it), and "common" (the dotted
+    line's note) when ``common_epoch`` is given.
     """
-    fig = figure(labels["title"], labels["x"], labels["y"], height=420)
-    for run, h in histories.items():
+    fig = figure(labels["title"], labels["x"], labels["y"], height=460)
+    order = list(histories)
+    # drawn last = on top: the full-batch curve is smooth and often right under the mini-batch one, so it goes last
+    for run in sorted(order, key=lambda r: -DRAW_ORDER.get(r, 0)):
+        h = histories[run]
         if not len(h["step"]):
             continue
-        x = h[x_key]
-        fig.add_trace(spec.scatter(x=finite_or_none(x), y=finite_or_none(h["batch_loss"]), mode="lines",
+        x, rank = drawable(h[x_key]), 10 * order.index(run)  # the legend keeps the page's order
+        fig.add_trace(spec.scatter(x=x, y=drawable(h["batch_loss"]), mode="lines",
                                    name=f"{labels[run]} · {labels['batch']}", opacity=0.35, legendgroup=run,
-                                   line=dict(color=BATCH_COLORS[run], width=1)))
-        fig.add_trace(spec.scatter(x=finite_or_none(x), y=finite_or_none(h["train_loss"]), mode="lines",
-                                   name=f"{labels[run]} · {labels['whole']}", legendgroup=run,
-                                   line=dict(color=BATCH_COLORS[run], width=3)))
+                                   showlegend=False, line=dict(color=BATCH_COLORS[run], width=1)))
+        fig.add_trace(spec.scatter(x=x, y=drawable(h["train_loss"]), mode="lines", name=labels[run],
+                                   hovertext=f"{labels[run]} · {labels['whole']}", legendgroup=run, legendrank=rank,
+                                   line=dict(color=BATCH_COLORS[run], width=3.5 if run == "full" else 2.5)))
     if x_key == "epoch":
         fig.update_xaxes(type="log", exponentformat="power")
-    log_y(fig)
-    return legend_below(fig)
+        if common_epoch:
+            fig.add_vline(x=common_epoch, line=dict(color="#555", width=1.5, dash="dot"))
+            fig.add_annotation(x=float(np.log10(common_epoch)), y=0, yref="paper", text=labels["common"],
+                               showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
+                               font=dict(color="#333"), bgcolor="rgba(255,255,255,0.8)")
+    log_y(fig, DECADES)
+    legend_below(fig)
+    fig.update_layout(margin=dict(l=80))  # "0.001" and the axis title side by side, at presenter sizes too
+    return fig
 
 
 def batch_paths(bp: BatchPaths, labels: Mapping[str, str]) -> spec.Figure:

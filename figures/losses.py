@@ -8,7 +8,7 @@ import numpy as np
 
 from figures import spec
 from figures._layout import legend_below
-from figures.common import finite_or_none
+from figures.common import drawable
 from figures.theme import color, figure
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def loss_vs_residual(r, values: Mapping[str, np.ndarray], delta: float, labels: 
     """
     fig = figure(labels["title"], labels["x"], labels["y"], height=380)
     for name, value in values.items():
-        fig.add_trace(spec.scatter(x=r, y=finite_or_none(value), mode="lines", name=labels[name],
+        fig.add_trace(spec.scatter(x=r, y=drawable(value), mode="lines", name=labels[name],
                                    line=dict(color=LOSS_COLORS[name], width=2.5,
                                              dash="dash" if name == "huber" else "solid")))
     for sign in (-1, 1):
@@ -67,7 +67,7 @@ def logit_gradients(p, grads: Mapping[str, np.ndarray], marker_p: float, labels:
     """
     fig = figure(labels["title"], labels["x"], labels["y"], height=400)
     for name, grad in grads.items():
-        fig.add_trace(spec.scatter(x=p, y=finite_or_none(np.where(grad > 0, grad, np.nan)), mode="lines",
+        fig.add_trace(spec.scatter(x=p, y=drawable(np.where(grad > 0, grad, np.nan)), mode="lines",
                                    name=labels[name], line=dict(color=LOSS_COLORS[name], width=3)))
     fig.add_vline(x=marker_p, line=dict(color="#888", width=1, dash="dot"))
     fig.add_annotation(x=np.log10(marker_p), y=0, yref="paper", text=labels["wrong"], showarrow=False,
@@ -85,7 +85,7 @@ def loss_vs_probability(p, values: Mapping[str, np.ndarray], labels: Mapping[str
     """
     fig = figure(labels["title"], labels["x"], labels["y"], height=380)
     for i, (key, value) in enumerate(values.items()):
-        fig.add_trace(spec.scatter(x=p, y=finite_or_none(value), mode="lines", name=labels[key],
+        fig.add_trace(spec.scatter(x=p, y=drawable(value), mode="lines", name=labels[key],
                                    line=dict(color=color(i + 3), width=2.5, dash="dash" if "0" in key else "solid")))
     fig.update_yaxes(range=[0, 5])
     return legend_below(fig)

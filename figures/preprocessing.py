@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from figures import spec
 from figures._layout import legend_below, log_y
-from figures.common import finite_or_none
+from figures.common import drawable
 from figures.theme import color, figure, grid
 
 if TYPE_CHECKING:
@@ -30,11 +30,13 @@ def preprocess_scatter(panels: Mapping[str, Dataset], labels: Mapping[str, str])
                           row=1, col=j)
         fig.add_hline(y=0, line=dict(color="#000", width=1), row=1, col=j)
         fig.add_vline(x=0, line=dict(color="#000", width=1), row=1, col=j)
-    fig.update_layout(height=380, margin=dict(l=40, r=10, t=60, b=40))
+    fig.update_layout(height=400, margin=dict(l=60, r=10, t=60, b=40))
     fig.update_xaxes(zeroline=False, title_text="x₁")
     fig.update_yaxes(zeroline=False)
     fig.update_yaxes(title_text="x₂", col=1)
-    return legend_below(fig)
+    legend_below(fig)
+    fig.update_layout(legend=dict(y=-0.4))  # under the x₁ titles of a short figure (presenter sizes included)
+    return fig
 
 
 def zigzag_paths(runs: Mapping[str, Zigzag], labels: Mapping[str, str]) -> spec.Figure:
@@ -68,7 +70,9 @@ def preprocess_curves(histories: Mapping[str, dict], labels: Mapping[str, str]) 
     """
     fig = figure(labels["title"], labels["x"], labels["y"], height=400)
     for key, h in histories.items():
-        fig.add_trace(spec.scatter(x=finite_or_none(h["step"]), y=finite_or_none(h["train_loss"]), mode="lines",
+        fig.add_trace(spec.scatter(x=drawable(h["step"]), y=drawable(h["train_loss"]), mode="lines",
                                    name=labels[key], line=dict(color=color(3 if key == "raw" else 2), width=3)))
     log_y(fig)
-    return legend_below(fig)
+    legend_below(fig)
+    fig.update_layout(margin=dict(l=80))  # the tick labels and the axis title side by side at presenter sizes
+    return fig

@@ -1,10 +1,12 @@
 """The experiments of the batches page: full batch vs mini-batch vs one sample, epochs vs iterations.
 
-    group = batch_group(batch_size=16)                                # three nets trained side by side (live)
+    spec = batch_run(Settings(batch_size=16, lr=0.1, seed=0))         # three nets trained side by side, as frames
+    frame.data                                                        # a Curves: what the page draws at that step
     k = iterations_per_epoch(N_TRAIN, 16)                             # ceil(N / B) updates make an epoch
     paths = batch_paths(batch_size=16)                                # the same three on a 2-parameter loss contour
 
-Shapes: N samples, G grid points per side, T steps.
+The live run is shared by every session (``lab.shared``): a class that presses Train together trains it once, and
+the defaults are computed at server start (``warm``). Shapes: N samples, G grid points per side, T steps.
 """
 from __future__ import annotations
 
@@ -14,12 +16,33 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import compare, data, nn, train
+from lab import shared
 from lab.losses import LINE
 
-# Defaults the page starts from (the tests check the page's claims with them)
-BATCH = dict(dataset="moons", n=200, noise=0.2, hidden=(16,), lr=0.5, batch_size=16, seed=0)
+# The data and network of the curves. Three overlapping Gaussian clusters: a few epochs of small-batch updates
+# bring the whole-set loss from ~1.1 to ~0.2, while full batch has made only a few updates by then, so "at equal
+# epochs the small batches are far lower" shows at a glance (on the two moons every run sat on the same plateau).
+BATCH = dict(dataset="blobs", n=200, noise=1.0, hidden=(16,))
 N_TRAIN = int(round(BATCH["n"] * 0.7))  # data.get keeps 70 % for training
+TOTAL = 400  # updates of each run
+FRAMES = 40
+BATCH_SIZES = (2, 4, 8, 16, 32, 64, 128)
+LRS = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0)
+# From this learning rate on the page says why the runs never diverge, however wild they get: tanh keeps every hidden
+# output in [-1, 1] and cross-entropy's gradient on each logit is p - y, in [-1, 1], so every update is bounded.
+BOUNDED_FROM_LR = 1.0
 PATHS = dict(steps=60, lr=0.3, start=(-1.0, 2.5))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page's settings; ``Settings()`` are its defaults (the page's controls and ``warm`` both use them)."""
+    batch_size: int = 16
+    lr: float = 0.1
+    seed: int = 0
+
+
+DEFAULTS = Settings()
 
 
 # ---- 1. the loss curves: one net per batch size --------------------------------------------------
@@ -29,11 +52,15 @@ def batch_labels(batch_size):
     return {"full": None, "mini": int(batch_size), "single": 1}
 
 
-def batch_group(batch_size=BATCH["batch_size"], lr=BATCH["lr"], seed=BATCH["seed"]) -> compare.Group:
+def dataset(seed=DEFAULTS.seed) -> data.Dataset:
+    return data.get(BATCH["dataset"], n=BATCH["n"], noise=BATCH["noise"], seed=seed)
+
+
+def batch_group(batch_size=DEFAULTS.batch_size, lr=DEFAULTS.lr, seed=DEFAULTS.seed) -> compare.Group:
     """The same net (same initial weights) trained with plain SGD at ``lr`` by full batch, mini-batches of
     ``batch_size`` and single samples; every update is recorded (batch_loss: on the update's own batch,
     the number a training log prints; train_loss: on the whole training set after the update)."""
-    ds = data.get(BATCH["dataset"], n=BATCH["n"], noise=BATCH["noise"], seed=seed)
+    ds = dataset(seed)
     members = {}
     for label, size in batch_labels(batch_size).items():
         net = nn.MLP([ds.n_features, *BATCH["hidden"], ds.n_outputs], activation="tanh", init="xavier_normal",
@@ -55,15 +82,56 @@ def step_noise(values):
     return float(np.var(np.diff(values))) if values.size > 2 else 0.0
 
 
-def progress(group) -> dict:
-    """{label: (epochs done, step_noise of its batch losses)} for each member of a ``batch_group``."""
-    return {k: (m.history["epoch"][-1] if len(m.history["epoch"]) else 0.0, step_noise(m.history["batch_loss"]))
-            for k, m in group.items()}
+def loss_at_epoch(history: dict, epoch: float) -> float:
+    """The whole-set loss of a run when it had done ``epoch`` epochs (linear between its rows; NaN before its
+    first row or past its last)."""
+    e, loss = np.asarray(history["epoch"], float), np.asarray(history["train_loss"], float)
+    if not e.size or epoch < e[0] - 1e-12 or epoch > e[-1] + 1e-12:
+        return float("nan")
+    return float(np.interp(epoch, e, loss))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """One frame of the batches run (T rows so far per run).
+
+    histories: {"full" | "mini" | "single": {"step", "epoch", "batch_loss", "train_loss": (T,)}};
+    epochs: {run: epochs done}; noise: {run: step_noise of its batch losses};
+    common_epoch: the epochs every run has done (the single-sample run's, the fewest), and
+    at_common: {run: whole-set loss at common_epoch}; diverged: {run: failed update}.
+    """
+    histories: dict
+    epochs: dict
+    noise: dict
+    common_epoch: float
+    at_common: dict
+    diverged: dict
+
+
+_KEPT = ("step", "epoch", "batch_loss", "train_loss")
+
+
+def snapshot(group: compare.Group) -> Curves:
+    full = {k: {key: np.array(m.history[key], dtype=float) for key in _KEPT} for k, m in group.items()}
+    epochs = {k: float(h["epoch"][-1]) if h["epoch"].size else 0.0 for k, h in full.items()}
+    common = min(epochs.values())
+    at_common = {k: loss_at_epoch(h, common) for k, h in full.items()}
+    noise = {k: step_noise(h["batch_loss"]) for k, h in full.items()}
+    drawn = {k: {key: v.astype(np.float32) for key, v in h.items()} for k, h in full.items()}  # half the bytes
+    return Curves(drawn, epochs, noise, common, at_common, dict(group.diverged_steps()))
+
+
+def batch_run(settings: Settings = DEFAULTS) -> shared.RunSpec:
+    """The live run of the three nets for ``settings``, as FRAMES + 1 shared frames over TOTAL updates."""
+    s = settings
+    return shared.RunSpec(key=("batches", s.batch_size, s.lr, s.seed),
+                          build=lambda: batch_group(s.batch_size, s.lr, s.seed), snapshot=snapshot,
+                          steps=shared.frame_steps(TOTAL, FRAMES))
 
 
 # ---- 2. the paths on a 2-parameter loss ------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class BatchPaths:
     """Gradient descent on a 2-parameter linear regression y ≈ w·x + b (MSE), each path from ``start``.
 
@@ -79,7 +147,8 @@ class BatchPaths:
     n: int
 
 
-def batch_paths(batch_size=BATCH["batch_size"], steps=PATHS["steps"], lr=PATHS["lr"], seed=0,
+@shared.memo(max_bytes=2 * 2**20)
+def batch_paths(batch_size=DEFAULTS.batch_size, steps=PATHS["steps"], lr=PATHS["lr"], seed=0,
                 start=PATHS["start"], grid_n=80) -> BatchPaths:
     """Full-batch, mini-batch and single-sample paths of (w, b) on the ``line`` set (no outliers).
 
@@ -115,3 +184,10 @@ def batch_paths(batch_size=BATCH["batch_size"], steps=PATHS["steps"], lr=PATHS["
     W, B = np.meshgrid(w_grid, b_grid)
     loss = W**2 * mxx + B**2 + myy + 2 * W * B * mx - 2 * W * mxy - 2 * B * my
     return BatchPaths(w_grid, b_grid, loss, paths, optimum, n)
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept: its first screen and its first Train."""
+    with shared.pinned():
+        batch_paths(DEFAULTS.batch_size, seed=DEFAULTS.seed)
+        shared.complete(batch_run(DEFAULTS))

@@ -6,7 +6,9 @@ cross-entropy.
     p, grads, at = gradient_curves(n_classes=2, wrong_p=0.01)         # |dL/dz_true| of CE and of MSE-on-softmax
     p, values = probability_curves()                                  # classification losses against p
 
-Shapes: N samples, G grid points, T steps.
+Every result here is a pure function of a few numbers, shared by every session (``shared.memo``): a control change
+computes at most what it changed (a new δ refits only the Huber line), and the defaults are computed at server
+start (``warm``). Shapes: N samples, G grid points, T steps.
 """
 from __future__ import annotations
 
@@ -15,18 +17,31 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, losses
-
+from lab import shared
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
-# Defaults the page starts from (the tests check the page's claims with them); the batches page draws its paths
-# on the same line
+# The data of the regression part; the batches page draws its paths on the same line
 LINE = dict(n=100, noise=0.1, slope=2.0, intercept=0.5)
-FIT = dict(steps=400, lr=0.5)
+FIT = dict(steps=300, lr=0.8)  # within 0.005 of the exact fit for every δ, outlier count and size (0.03 at 400 × 0.5)
+WRONG_P = 0.01  # "confidently wrong": the net gives the true class 1 %
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page's settings; ``Settings()`` are its defaults (the page's controls, ``warm`` and the tests use them)."""
+    n_outliers: int = 5
+    outlier_size: float = 6.0
+    delta: float = 1.0
+    n_classes: int = 2
+    seed: int = 0
+
+
+DEFAULTS = Settings()
 
 
 # ---- 1. regression losses: fitting a line --------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class LineFits:
     """Lines fitted by gradient descent with each loss on the same data.
 
@@ -50,34 +65,52 @@ def fit_line(x, y, loss, steps=FIT["steps"], lr=FIT["lr"]):
     constant-size subgradient settles instead of rattling around the optimum. -> (w, b, w_path (T + 1,)).
     """
     w, b, path = 0.0, 0.0, [0.0]
-    xc = x[:, None]
+    xc, yc = x[:, None], y[:, None]
     for t in range(steps):
-        _, dout = loss(w * xc + b, y[:, None])  # dout = dL/dprediction, (N, 1)
-        gw, gb = float(np.sum(dout[:, 0] * x)), float(np.sum(dout))
+        _, dout = loss(w * xc + b, yc)  # dout = dL/dprediction, (N, 1)
+        d = dout[:, 0]
+        gw, gb = float(d @ x), float(d.sum())
         step = lr * (1 - 0.95 * t / steps)
         w, b = w - step * gw, b - step * gb
         path.append(w)
     return w, b, np.array(path)
 
 
-def fit_lines(n_outliers=5, outlier_scale=6.0, delta=1.0, seed=0, steps=FIT["steps"], lr=FIT["lr"]) -> LineFits:
-    """The ``line`` set with ``n_outliers`` pushed-up targets, fitted with MSE, MAE and Huber(δ)."""
+@shared.memo(max_bytes=1 * 2**20)
+def line_data(n_outliers=DEFAULTS.n_outliers, outlier_scale=DEFAULTS.outlier_size, seed=DEFAULTS.seed):
+    """The ``line`` set with ``n_outliers`` pushed-up targets -> (x (N,), y (N,), outlier (N,) bool, (slope, intercept))."""
     ds = data.get("line", n=LINE["n"], noise=LINE["noise"], seed=seed, slope=LINE["slope"],
                   intercept=LINE["intercept"], n_outliers=n_outliers, outlier_scale=outlier_scale)
-    x, y = ds.x_train[:, 0], ds.y_train[:, 0]
-    outlier = np.zeros(x.size, dtype=bool)
+    outlier = np.zeros(ds.x_train.shape[0], dtype=bool)
     outlier[ds.info["outlier_index"]] = True
+    return ds.x_train[:, 0], ds.y_train[:, 0], outlier, (ds.info["slope"], ds.info["intercept"])
+
+
+@shared.memo(max_bytes=2 * 2**20)
+def fit_one(name, n_outliers, outlier_scale, delta, seed, steps=FIT["steps"], lr=FIT["lr"]):
+    """One loss's line on ``line_data`` -> (w, b, w_path (T + 1,)). ``delta`` is used by Huber only (pass None
+    for the others: a new δ then refits only the Huber line)."""
+    x, y, _, _ = line_data(n_outliers, outlier_scale, seed)
+    return fit_line(x, y, losses.get(name, **_hp(name, delta)), steps, lr)
+
+
+def fit_lines(n_outliers=DEFAULTS.n_outliers, outlier_scale=DEFAULTS.outlier_size, delta=DEFAULTS.delta,
+              seed=DEFAULTS.seed, steps=FIT["steps"], lr=FIT["lr"]) -> LineFits:
+    """The ``line`` set with ``n_outliers`` pushed-up targets, fitted with MSE, MAE and Huber(δ)."""
+    x, y, outlier, true = line_data(n_outliers, outlier_scale, seed)
     slope, intercept, paths = {}, {}, {}
     for name in REGRESSION_LOSSES:
-        slope[name], intercept[name], paths[name] = fit_line(x, y, losses.get(name, **_hp(name, delta)), steps, lr)
-    return LineFits(x, y, outlier, (ds.info["slope"], ds.info["intercept"]), slope, intercept, paths)
+        slope[name], intercept[name], paths[name] = fit_one(name, n_outliers, outlier_scale,
+                                                             delta if name == "huber" else None, seed, steps, lr)
+    return LineFits(x, y, outlier, true, slope, intercept, paths)
 
 
 def _hp(name, delta):
     return {"delta": delta} if name == "huber" else {}
 
 
-def residual_curves(delta=1.0, limit=3.0, n=241):
+@shared.memo(max_bytes=1 * 2**20)
+def residual_curves(delta=1.0, limit=3.0, n=121):
     """Each regression loss against the residual r = prediction − target on [−limit, limit].
 
     -> r (G,), {loss: (G,)} in REGRESSION_LOSSES order (Huber with ``delta``).
@@ -113,7 +146,8 @@ def logit_gradients(p_true, n_classes=2):
     return {"cross_entropy": np.abs(d_ce[:, 0] * n), "mse": np.abs(d_z[:, 0])}
 
 
-def gradient_curves(n_classes=2, wrong_p=0.01, n=200):
+@shared.memo(max_bytes=1 * 2**20)
+def gradient_curves(n_classes=2, wrong_p=WRONG_P, n=120):
     """``logit_gradients`` on a log grid of P(true class) from 0.001 to 0.999, and at ``wrong_p`` alone.
 
     -> p (G,), {"cross_entropy": (G,), "mse": (G,)}, {"cross_entropy": (1,), "mse": (1,)}.
@@ -122,7 +156,8 @@ def gradient_curves(n_classes=2, wrong_p=0.01, n=200):
     return p, logit_gradients(p, n_classes), logit_gradients(np.array([wrong_p]), n_classes)
 
 
-def probability_curves(n=300):
+@shared.memo(max_bytes=1 * 2**20)
+def probability_curves(n=200):
     """Classification losses against the predicted probability p on (0, 1).
 
     -> p (G,), {"ce1": CE with target 1, "bce0": BCE with target 0, "mse1": squared error with target 1}, each (G,).
@@ -130,3 +165,13 @@ def probability_curves(n=300):
     p = np.linspace(0.001, 0.999, n)
     return p, {"ce1": losses.pointwise("cross_entropy", p, 1.0), "bce0": losses.pointwise("bce", p, 0.0),
                "mse1": losses.pointwise("mse", p, 1.0)}
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept (its first screen)."""
+    d = DEFAULTS
+    with shared.pinned():
+        fit_lines(d.n_outliers, d.outlier_size, d.delta, d.seed)
+        residual_curves(d.delta)
+        gradient_curves(d.n_classes, WRONG_P)
+        probability_curves()

@@ -4,20 +4,39 @@ and the effect on training.
     views = preprocessing_views(shift=8.0)                            # the shifted set raw, centred, standardized
     runs = zigzag_runs(lr=0.5)                                        # per-sample descent, positive vs centred inputs
     group = preprocess_group("shifted", shift=8.0)                    # the same net on raw vs standardized inputs
+    spec = preprocess_run(Settings())                                 # that group's training as shared frames
 
-Shapes: N samples, D features, T steps.
+The static pictures are shared by every session (``shared.memo``) and the live run too (``lab.shared``); the
+defaults are computed at server start (``warm``). Shapes: N samples, D features, H hidden units, T steps.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from core import compare, data, nn, train
+from lab import shared
 from lab.activations import zigzag
 
-# Defaults the page starts from (the tests check the page's claims with them)
 PREPROCESS = dict(shift=8.0, hidden=(16,), lr=0.05, batch_size=32, seed=0)
 PREPROCESSINGS = ("raw", "center", "standardize")
 DATASETS = ("shifted", "digits")
+LRS = (0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3)
+TOTAL, FRAMES = 400, 40
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page's settings; ``Settings()`` are its defaults (the page's controls, ``warm`` and the tests use them)."""
+    dataset: str = "shifted"
+    shift: float = PREPROCESS["shift"]
+    lr: float = PREPROCESS["lr"]
+    zigzag_lr: float = 0.5
+    seed: int = PREPROCESS["seed"]
+
+
+DEFAULTS = Settings()
 
 
 # ---- 1. what the two operations do ---------------------------------------------------------------
@@ -48,6 +67,7 @@ def preprocessed(ds: data.Dataset, how: str) -> data.Dataset:
     return out
 
 
+@shared.memo(max_bytes=4 * 2**20)
 def preprocessing_views(shift=PREPROCESS["shift"], seed=0) -> dict:
     """{"raw" | "center" | "standardize": Dataset}: ``shifted_set`` under each preprocessing."""
     ds = shifted_set(shift, seed)
@@ -56,6 +76,7 @@ def preprocessing_views(shift=PREPROCESS["shift"], seed=0) -> dict:
 
 # ---- 2. why: all-positive inputs make gradient descent zig-zag --------------------------------------
 
+@shared.memo(max_bytes=4 * 2**20)
 def zigzag_runs(lr=0.5, seed=0, max_steps=300) -> dict:
     """{"positive" | "centered": lab.activations.Zigzag}: the sigmoid page's zig-zag experiment, both input kinds."""
     return {inputs: zigzag(inputs, lr=lr, seed=seed, max_steps=max_steps) for inputs in ("positive", "centered")}
@@ -87,3 +108,50 @@ def preprocess_group(dataset="shifted", shift=PREPROCESS["shift"], lr=PREPROCESS
         members[how] = train.Trainer(net, preprocessed(ds, how), optimizer="sgd", opt_kwargs={"lr": lr},
                                      batch_size=PREPROCESS["batch_size"], seed=seed, eval_every=5)
     return compare.Group(members)
+
+
+def dead_units(trainer: train.Trainer) -> int:
+    """Hidden ReLU units whose output is 0 for every training input: they pass no gradient, so they never recover."""
+    with np.errstate(all="ignore"):
+        trainer.net.forward(trainer.x_train, train=False)
+    return int(np.sum(trainer.net.trace[0].a.max(axis=0) <= 0))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """One frame of the preprocessing run: per copy ("raw", "standardize") its history so far (T rows of "step" and
+    "train_loss", float32), its dead hidden units (of ``hidden``), and the failed update of a copy that diverged."""
+    histories: dict
+    dead: dict
+    hidden: int
+    n_classes: int
+    diverged: dict
+
+
+def snapshot(group: compare.Group) -> Curves:
+    histories = {k: {key: np.array(m.history[key], dtype=np.float32) for key in ("step", "train_loss")}
+                 for k, m in group.items()}
+    return Curves(histories, {k: dead_units(m) for k, m in group.items()}, PREPROCESS["hidden"][0],
+                  group["raw"].data.n_classes, dict(group.diverged_steps()))
+
+
+def run_key(settings: Settings) -> tuple:
+    """The settings the training run depends on (the digits ignore the shift: one run for every shift)."""
+    shift = settings.shift if settings.dataset == "shifted" else DEFAULTS.shift
+    return ("preprocessing", settings.dataset, shift, settings.lr, settings.seed)
+
+
+def preprocess_run(settings: Settings = DEFAULTS) -> shared.RunSpec:
+    """The raw-vs-standardized training of ``settings`` as FRAMES + 1 shared frames over TOTAL updates."""
+    _, dataset, shift, lr, seed = key = run_key(settings)
+    return shared.RunSpec(key=key, build=lambda: preprocess_group(dataset, shift, lr, seed), snapshot=snapshot,
+                          steps=shared.frame_steps(TOTAL, FRAMES))
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept: its first screen and its first Train."""
+    d = DEFAULTS
+    with shared.pinned():
+        preprocessing_views(d.shift, d.seed)
+        zigzag_runs(d.zigzag_lr, d.seed)
+        shared.complete(preprocess_run(d))

@@ -8,37 +8,30 @@ from ui import controls, lesson
 from ui.i18n import t
 
 PAGE = "losses"
-WRONG_P = 0.01  # "confidently wrong": the net gives the true class 1 %
+D = lab.DEFAULTS
+WRONG_P = lab.WRONG_P
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-n_out = controls.slider("outliers", t("losses.n_outliers"), 0, 20, 5, where=side)
-size = controls.slider("size", t("losses.outlier_size"), 0.0, 15.0, 6.0, 0.5, where=side)
-delta = controls.slider("delta", t("losses.delta"), 0.1, 3.0, 1.0, 0.1, where=side, help=t("losses.delta_help"))
-classes = controls.slider("classes", t("losses.classes"), 2, 10, 2, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def fits(n_out, size, delta, seed):
-    return lab.fit_lines(n_out, size, delta, seed)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def logit_grads(classes):
-    return lab.gradient_curves(classes, WRONG_P)
-
+n_out = controls.slider("outliers", t("losses.n_outliers"), 0, 20, D.n_outliers, where=side)
+size = controls.slider("size", t("losses.outlier_size"), 0.0, 15.0, D.outlier_size, 0.5, where=side)
+delta = controls.slider("delta", t("losses.delta"), 0.1, 3.0, D.delta, 0.1, where=side, help=t("losses.delta_help"))
+classes = controls.slider("classes", t("losses.classes"), 2, 10, D.n_classes, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 
 NAMES = {"mse": t("losses.mse"), "mae": t("losses.mae"), "huber": t("losses.huber", delta=delta)}
 
-# ---- 1. regression: a line through data with outliers ---------------------------------------------
-st.subheader(t("losses.h_regression"))
+# ---- 1. regression: a line through data with outliers (the key picture, beside its question) ----------------
+st.subheader(t("losses.h_regression"), anchor="regression")
+f = lab.fit_lines(n_out, size, delta, seed)
+chart_col, side_col = st.columns([3, 1], gap="small")
+with side_col:
+    lesson.predict(PAGE, "q1", 3)
+with chart_col:
+    lesson.chart(fig.line_fits(f, NAMES | lesson.labels(PAGE, title="fit_title", data="fit_data",
+                                                         outliers="fit_outliers", true="fit_true")),
+                 key="fits", caption=t("losses.cap_fits"))
 st.markdown(t("losses.regression_setup", n=lab.LINE["n"], steps=lab.FIT["steps"], lr=lab.FIT["lr"]))
-lesson.predict(PAGE, "q1", 3)
-f = fits(n_out, size, delta, seed)
-lesson.chart(fig.line_fits(f, NAMES | lesson.labels(PAGE, title="fit_title", data="fit_data", outliers="fit_outliers",
-                                                     true="fit_true")),
-             key="fits", caption=t("losses.cap_fits"))
 slope0, intercept0 = f.true
 st.markdown(t("losses.fit_numbers", true_w=f"{slope0:.2f}", true_b=f"{intercept0:.2f}", n=int(f.outlier.sum()),
               **{f"w_{k}": f"{f.slope[k]:.3f}" for k in NAMES}, **{f"b_{k}": f"{f.intercept[k]:.3f}" for k in NAMES},
@@ -51,15 +44,15 @@ lesson.chart(fig.loss_vs_residual(r, values, delta, NAMES | lesson.labels(PAGE, 
 lesson.formula(r"\text{{MSE}} = \frac1N\sum_i r_i^2,\quad \text{{MAE}} = \frac1N\sum_i |r_i|,\quad "
                r"\text{{Huber}}_\delta(r) = \begin{{cases}} \tfrac12 r^2 & |r|\le\delta \\ "
                r"\delta\,(|r| - \tfrac12\delta) & |r|>\delta \end{{cases}},\ \ \delta = {delta}", delta=delta)
-lesson.formula(r"\frac{{\partial}}{{\partial \hat y_i}}:\quad \text{{MSE}}\ \tfrac{{2}}{{N}} r_i \ (\text{{grows with }}r),"
+lesson.formula(r"\frac{{\partial}}{{\partial \hat y_i}}:\quad \text{{MSE}}\ \tfrac{{2}}{{N}} r_i \ (\text{{{grows}}}),"
                r"\quad \text{{MAE}}\ \tfrac1N \operatorname{{sign}}(r_i),\quad \text{{Huber}}\ \tfrac1N\operatorname{{clip}}(r_i,\pm{delta})",
-               delta=delta)
+               delta=delta, grows=t("losses.f_grows"))
 
 # ---- 2. classification: cross-entropy vs squared error --------------------------------------------
-st.subheader(t("losses.h_class"))
+st.subheader(t("losses.h_class"), anchor="classification")
 st.markdown(t("losses.class_setup", c=classes))
 lesson.predict(PAGE, "q2", 3)
-p, g, at = logit_grads(classes)
+p, g, at = lab.gradient_curves(classes, WRONG_P)
 GNAMES = {"cross_entropy": t("losses.ce"), "mse": t("losses.mse_soft")}
 lesson.chart(fig.logit_gradients(p, g, WRONG_P, GNAMES | {"title": t("losses.grad_title", c=classes),
                                                            "x": t("losses.p_true"), "y": t("losses.grad_y"),

@@ -1,4 +1,5 @@
 """Data preprocessing: zero-centering and standardization, the all-positive zig-zag, and the training effect."""
+import numpy as np
 import streamlit as st
 
 from lab import preprocessing as lab
@@ -8,32 +9,22 @@ from ui.i18n import t
 
 PAGE = "preprocessing"
 P = lab.PREPROCESS
-TOTAL = 400
+D = lab.DEFAULTS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
 # the label lookup passes unknown values through: AppTest hands the formatted label back to format_func
-dataset = controls.select("data", t("preprocessing.dataset"), list(lab.DATASETS), "shifted", where=side,
+dataset = controls.select("data", t("preprocessing.dataset"), list(lab.DATASETS), D.dataset, where=side,
                           format_func=lambda k: t(f"preprocessing.ds_{k}") if k in lab.DATASETS else str(k))
-shift = controls.slider("shift", t("preprocessing.shift"), 0.0, 30.0, P["shift"], 1.0, where=side)
-lr = controls.log_slider("lr", t("preprocessing.lr"), [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3], P["lr"], where=side)
-zz_lr = controls.slider("zlr", t("preprocessing.zz_lr"), 0.1, 1.0, 0.5, 0.1, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def views(shift, seed):
-    return lab.preprocessing_views(shift, seed)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def zigzags(zz_lr, seed):
-    return lab.zigzag_runs(zz_lr, seed)
-
+shift = controls.slider("shift", t("preprocessing.shift"), 0.0, 30.0, D.shift, 1.0, where=side)
+lr = controls.log_slider("lr", t("preprocessing.lr"), lab.LRS, D.lr, where=side)
+zz_lr = controls.slider("zlr", t("preprocessing.zz_lr"), 0.1, 1.0, D.zigzag_lr, 0.1, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+settings = lab.Settings(dataset, shift, lr, zz_lr, seed)
 
 # ---- 1. what the two operations do ------------------------------------------------------------------
-st.subheader(t("preprocessing.h_scatter"))
-panels = views(shift, seed)
+st.subheader(t("preprocessing.h_scatter"), anchor="operations")
+panels = lab.preprocessing_views(shift, seed)
 lesson.chart(fig.preprocess_scatter(panels, lesson.labels(PAGE, raw="t_raw", center="t_center", standardize="t_std",
                                                           train="common.train_set", test="common.test_set")),
              key="scatter", caption=t("preprocessing.cap_scatter"))
@@ -48,9 +39,9 @@ lesson.formula(r"x' = x - \mu_{{\text{{train}}}},\qquad x'' = \frac{{x - \mu_{{\
 st.warning(t("preprocessing.leak"), icon=":material/science:")
 
 # ---- 2. why: all-positive inputs make gradient descent zig-zag ---------------------------------------
-st.subheader(t("preprocessing.h_zigzag"))
+st.subheader(t("preprocessing.h_zigzag"), anchor="zigzag")
 st.markdown(t("preprocessing.zigzag_setup"))
-runs = zigzags(zz_lr, seed)
+runs = lab.zigzag_runs(zz_lr, seed)
 same = lab.same_sign_fraction(runs["positive"])
 steps = {k: (r.steps_to_target if r.steps_to_target is not None else t("preprocessing.never")) for k, r in runs.items()}
 lesson.chart(fig.zigzag_paths(runs, {"title": t("preprocessing.z_title", lr=zz_lr),
@@ -62,26 +53,34 @@ lesson.formula(r"s = w_1x_1 + w_2x_2,\quad \frac{{\partial L}}{{\partial w_i}} =
                r"\operatorname{{sign}}\frac{{\partial L}}{{\partial w_2}}\quad({same}\%)",
                same=round(100 * same))
 
-# ---- 3. the real effect on training -------------------------------------------------------------------
-st.subheader(t("preprocessing.h_train"))
-st.markdown(t(f"preprocessing.train_setup_{dataset}", shift=shift, lr=lr, batch=P["batch_size"], total=TOTAL))
-lesson.predict(PAGE, "q1", 3)
+# ---- 3. the real effect on training (trained at the defaults; Train replays it) -------------------------
+st.subheader(t("preprocessing.h_train"), anchor="training")
+st.markdown(t(f"preprocessing.train_setup_{dataset}", shift=shift, lr=lr, batch=P["batch_size"], total=lab.TOTAL))
 NAMES = {"raw": t("preprocessing.m_raw"), "standardize": t("preprocessing.m_std")}
 LABELS = NAMES | lesson.labels(PAGE, title="c_title", x="common.step_axis", y="common.loss_axis")
 
 
-def view(group):
-    lesson.diverged_members(group, NAMES.get)
-    lesson.chart(fig.preprocess_curves({k: m.history for k, m in group.items()}, LABELS),
-                 key="curves", caption=t("preprocessing.cap_curves"))
-    h = {k: m.history for k, m in group.items()}
+def view(frame):
+    c = frame.data
+    for label, step in c.diverged.items():
+        lesson.diverged(step, f" ({NAMES[label]})")
+    lesson.chart(lambda: fig.preprocess_curves(c.histories, LABELS), key="curves",
+                 caption=t("preprocessing.cap_curves"), frame=frame)
+    h = c.histories
     if all(len(v["train_loss"]) for v in h.values()):
-        st.markdown(t("preprocessing.numbers", step=group.step, raw=f"{h['raw']['train_loss'][-1]:.3f}",
-                      std=f"{h['standardize']['train_loss'][-1]:.3f}"))
+        st.markdown(t("preprocessing.numbers", step=frame.step, raw=f"{h['raw']['train_loss'][-1]:.3f}",
+                      std=f"{h['standardize']['train_loss'][-1]:.3f}", dead_raw=c.dead["raw"],
+                      dead_std=c.dead["standardize"], hidden=c.hidden))
+    if c.dead["raw"] == c.hidden:  # why the raw copy neither learns nor diverges
+        st.info(t("preprocessing.all_dead", hidden=c.hidden, c=c.n_classes, loss=f"{np.log(c.n_classes):.2f}"),
+                icon=":material/block:")
 
 
-live.panel("preprocessing", lambda: lab.preprocess_group(dataset, shift, lr, seed),
-           signature=(dataset, shift, lr, seed), total_steps=TOTAL, view=view)
+chart_col, side_col = st.columns([3, 1], gap="small")
+with side_col:
+    lesson.predict(PAGE, "q1", 3)
+with chart_col:
+    live.panel(PAGE, lab.preprocess_run(settings), view, total_steps=lab.TOTAL, start="last")
 
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
