@@ -105,7 +105,7 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
         e = st.session_state[state_key]
         e["running"], e["index"] = False, 0
 
-    cols = st.columns([1, 1, 1, 3])
+    cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
     running = entry["running"]
     finished = at_end(entry)
     label = t("common.pause") if running else (t("common.replay") if finished else t("common.train"))
