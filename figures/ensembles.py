@@ -12,7 +12,7 @@ from figures import spec
 from figures.common import curves, finite_or_none
 from figures.theme import color, figure
 
-BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.25, xanchor="center", x=0.5)
+BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.3, xanchor="center", x=0.5)
 
 
 def score_bars(names: Sequence[str], values: Sequence[float], kinds: Sequence[int],
@@ -48,14 +48,14 @@ def schedule(lrs: np.ndarray, ends: Sequence[int], now: int, labels: Mapping[str
                                            color=[color(3) if tk else "white" for tk in taken])))
     if now > 0:
         fig.add_vline(x=min(now, len(lrs)), line=dict(color="#888", dash="dot", width=1.5))
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="center", x=0.5),
-                      margin=dict(b=100), height=330)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="center", x=0.5),
+                      margin=dict(b=120), height=350)
     return fig
 
 
 def loss_curves(series: Mapping[str, tuple], labels: Mapping[str, str],
                 dash: Mapping[str, str] | None = None) -> spec.Figure:
     """One line per named series {name: (x (T,), y (T,))}, the legend below. labels: "title", "x", "y"."""
-    fig = curves(series, labels["title"], labels["x"], labels["y"], height=380, dash=dash)
-    fig.update_layout(legend=BOTTOM_LEGEND, margin=dict(b=110))
+    fig = curves(series, labels["title"], labels["x"], labels["y"], height=420, dash=dash)
+    fig.update_layout(legend=BOTTOM_LEGEND, margin=dict(b=150))
     return fig

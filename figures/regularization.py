@@ -69,7 +69,7 @@ def unit_norms(norms: Mapping[str, np.ndarray], c: float, labels: Mapping[str, s
                                marker_color=color((0, 1)[i % 2])))
     fig.add_hline(y=c, line=dict(color=color(3), dash="dash", width=2.5),
                   annotation_text=labels["c_line"], annotation_position="top right")
-    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0, margin=dict(b=90),
-                      legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="center", x=0.5))
+    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0, margin=dict(b=120),
+                      legend=dict(orientation="h", yanchor="top", y=-0.34, xanchor="center", x=0.5))
     fig.update_yaxes(rangemode="tozero")
     return fig

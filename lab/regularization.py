@@ -116,7 +116,7 @@ def best_step(history):
     return int(history["step"][int(np.argmin(history["test_loss"]))])
 
 
-def weight_histograms(weights, bins=41):
+def weight_histograms(weights, bins=81):
     """{name: (P,) weights} -> (edges (bins + 1,), {name: counts (bins,)}) on one shared range that holds every
     weight (nothing is clipped into the end bins), with an odd bin count so one narrow bin is centred on 0."""
     finite = [np.abs(w[np.isfinite(w)]) for w in weights.values()]

@@ -33,29 +33,28 @@ def diverged(frame, names=None):
 
 # ---- 1. K networks ------------------------------------------------------------------------------
 st.subheader(t("ensembles.h_seeds"), anchor="seed-ensemble")
-chart_col, predict_col = st.columns([2, 1])
 
 
 def seeds_view(frame):
     diverged(frame)
-    v = frame.data
+    v, sc = frame.data, frame.data.scores
     labels = {"title": t("ensembles.seeds_title", k=k, step=v.step), "y": t("ensembles.acc_axis")}
-    if v.scores is None:  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
-        lesson.chart(lambda: fig.score_bars([], [], [], labels), key="seeds", frame=frame,
-                     caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—", dis="—"))
-        return
-    sc = v.scores
     names = [t("ensembles.member", i=i + 1) for i in range(k)] + [t("ensembles.mean"), t("ensembles.ensemble")]
-    kinds = [0] * k + [1, 2]
-    lesson.chart(lambda: fig.score_bars(names, [*sc.members, sc.mean, sc.ensemble], kinds, labels), key="seeds",
-                 frame=frame, caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
-                                        gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
+    left, right = st.columns([2, 1])
+    with left:
+        if sc is None:  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
+            lesson.chart(lambda: fig.score_bars([], [], [], labels), key="seeds", frame=frame,
+                         caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—", dis="—"))
+        else:
+            lesson.chart(lambda: fig.score_bars(names, [*sc.members, sc.mean, sc.ensemble], [0] * k + [1, 2], labels),
+                         key="seeds", frame=frame,
+                         caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
+                                   gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
+    with right:  # the question beside the chart that answers it
+        lesson.predict(PAGE, "q1", 3)
 
 
-with chart_col:
-    live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")
-with predict_col:
-    lesson.predict(PAGE, "q1", 3)
+live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")
 lesson.formula(r"\hat p(y\mid x) = \frac{{1}}{{K}}\sum_{{k=1}}^{{K}} \mathrm{{softmax}}\big(f(x;\theta_k)\big),"
                r"\quad K = {k}", k=k)
 

@@ -39,17 +39,17 @@ def view(frame):
     loss = {RUNS[k]: (h["step"], h["train_loss"]) for k, h in histories.items()}
     dash = {RUNS["scratch"]: "dot"}
     last = {k: lesson.number(100 * h["test_acc"][-1], ".1f") if len(h["step"]) else "—" for k, h in histories.items()}
-    lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), key="acc", frame=frame,
-                 caption=t("transfer.cap_acc", **last))
-    lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
-                 caption=t("transfer.cap_loss"))
+    left, right = st.columns([2, 1])
+    with left:
+        lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), key="acc", frame=frame,
+                     caption=t("transfer.cap_acc", **last))
+        lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
+                     caption=t("transfer.cap_loss"))
+    with right:  # the question beside the curves that answer it
+        lesson.predict(PAGE, "q1", 3)
 
 
-left, right = st.columns([2, 1])
-with right:
-    lesson.predict(PAGE, "q1", 3)
-with left:
-    live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
+live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
 
 lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}}\ \ (l \le {k}),\qquad"
                r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
