@@ -15,7 +15,8 @@ import pytest
 from core import data, nn, train
 from figures import ensembles as fig
 from lab import ensembles, shared
-from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+from tests.apptest_util import errors, open_page
+from tests.test_page_regularization import plays_finite_and_says_why
 
 D = ensembles.DEFAULTS
 
@@ -97,17 +98,8 @@ def test_ema_of_the_weights_equals_the_formula():
 def test_at_the_largest_settings_the_runs_stay_finite_and_the_page_says_why():
     """Issue 17: the largest peak learning rate and K do not diverge; the page says why."""
     largest = ensembles.Settings(k=10, max_lr=0.5, decay=0.999, seed=0)
-    for spec in (ensembles.seeds_run(largest), ensembles.snap_run(largest)):
-        last = shared.complete(spec).frames[-1]
-        assert last.diverged_at is None and last.data.diverged == {}
-    at = open_page("ensembles", "en", {"k": "10", "lr": "0.5", "decay": "0.999"})
-    for key in ("ens_seeds-train", "ens_snap-train"):
-        next(b for b in at.button if b.key == key).click()
-        at.run()
-        at.run()
-    assert errors(at) == [] and not at.error
-    assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
-    assert any("cannot diverge" in c.value for c in at.caption)
+    plays_finite_and_says_why("ensembles", {"k": "10", "lr": "0.5", "decay": "0.999"},
+                              [ensembles.seeds_run(largest), ensembles.snap_run(largest)])
 
 
 def test_the_first_screen_shows_the_trained_defaults():

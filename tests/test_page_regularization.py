@@ -146,22 +146,29 @@ def test_member_run_is_chunk_independent():
 
 # ---- the page -------------------------------------------------------------------------------------------
 
-def test_at_the_largest_settings_the_runs_stay_finite_and_the_page_says_why():
-    """Issue 17: nothing on this page diverges (every method pulls weights toward 0 or caps them, the rate is
-    fixed): the strongest settings stay finite and the page says why instead of showing a divergence message."""
-    strongest = regularization.Settings(n_train=50, width=256, lam=0.1, wd=1.0, c=4.0, seed=0)
-    run = shared.complete(regularization.training_run(strongest))
-    assert run.frames[-1].diverged_at is None and run.frames[-1].data.diverged == {}
-    at = open_page("regularization", "en", {"n": "50", "width": "256", "lam": "0.1", "wd": "1", "c": "4"})
-    assert errors(at) == []
-    train_button = next(b for b in at.button if b.key == "regularization-train")
-    train_button.click()
-    at.run()
-    for _ in range(3):
+def plays_finite_and_says_why(slug, params, specs, ticks=3):
+    """Issue 17 for a page whose runs cannot diverge (here and on the ensembles and transfer pages): at its
+    strongest settings every run completes with no failed update, and the page, opened there with each panel's
+    Train pressed, shows no divergence message, draws nothing non-finite, and says why it cannot diverge."""
+    for spec in specs:
+        last = shared.complete(spec).frames[-1]
+        assert last.diverged_at is None and last.data.diverged == {}
+    at = open_page(slug, "en", params)
+    for button in [b for b in at.button if b.key and b.key.endswith("-train")]:
+        button.click()
+        at.run()
+    for _ in range(ticks):
         at.run()
     assert errors(at) == [] and not at.error
     assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
     assert any("cannot diverge" in c.value for c in at.caption)
+
+
+def test_at_the_largest_settings_the_runs_stay_finite_and_the_page_says_why():
+    """Every method pulls weights toward 0 or caps them, and the rate is fixed."""
+    strongest = regularization.Settings(n_train=50, width=256, lam=0.1, wd=1.0, c=4.0, seed=0)
+    plays_finite_and_says_why("regularization", {"n": "50", "width": "256", "lam": "0.1", "wd": "1", "c": "4"},
+                              [regularization.training_run(strongest)])
 
 
 def test_the_first_screen_shows_the_trained_default():

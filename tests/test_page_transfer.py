@@ -16,7 +16,8 @@ import pytest
 
 from core import nn
 from lab import shared, transfer
-from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+from tests.apptest_util import errors, open_page
+from tests.test_page_regularization import plays_finite_and_says_why
 
 D = transfer.DEFAULTS
 
@@ -91,16 +92,9 @@ def test_transfer_rejects_too_many_layers():
 
 def test_at_the_largest_settings_the_runs_stay_finite_and_the_page_says_why():
     """Issue 17: no setting of this page diverges (Adam at a fixed rate); the page says why."""
-    for settings in (transfer.Settings(n_target=500, n_reuse=3), transfer.Settings(n_target=10, n_reuse=0)):
-        last = shared.complete(transfer.transfer_run(settings)).frames[-1]
-        assert last.diverged_at is None and last.data.diverged == {}
-    at = open_page("transfer", "en", {"n": "500", "reuse": "3"})
-    next(b for b in at.button if b.key == "transfer-train").click()
-    at.run()
-    at.run()
-    assert errors(at) == [] and not at.error
-    assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
-    assert any("cannot diverge" in c.value for c in at.caption)
+    plays_finite_and_says_why("transfer", {"n": "500", "reuse": "3"},
+                              [transfer.transfer_run(transfer.Settings(n_target=500, n_reuse=3)),
+                               transfer.transfer_run(transfer.Settings(n_target=10, n_reuse=0))])
 
 
 def test_the_first_screen_shows_the_diagram_and_the_trained_default():
