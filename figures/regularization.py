@@ -40,33 +40,36 @@ def train_val(history, best_step, labels: Mapping[str, str], height: int = 360) 
     return fig
 
 
-def weight_hists(weights: Mapping[str, np.ndarray], labels: Mapping[str, str], limit: float = 0.5) -> spec.Figure:
-    """One histogram (counts) of all dense weights per method, on the same range; the zero bin is narrow.
+def weight_hists(edges: np.ndarray, counts: Mapping[str, np.ndarray], labels: Mapping[str, str],
+                 cols: int = 3) -> spec.Figure:
+    """One histogram of all dense weights per method, on the shared bins ``edges`` (B + 1,), ``cols`` to a row.
 
-    weights: {panel title: (P,) weights}. labels: "x" (the shared value axis).
+    counts: {panel title (one short line): (B,) counts}. labels: "x" (the shared value axis).
     """
-    edges = np.linspace(-limit, limit, 51)
-    hists = [np.histogram(np.clip(w, -limit, limit), bins=edges) for w in weights.values()]
-    x_title = labels["x"]
-    fig = small_multiples_hist(hists, list(weights), cols=len(hists), height_per_row=240, x_title=x_title)
-    fig.update_annotations(font_size=13)
-    fig.update_annotations(selector=dict(text=x_title), y=-0.2)  # below the tick labels
-    fig.update_layout(margin=dict(l=40, r=10, t=60, b=70))
+    hists = [(np.asarray(c), edges) for c in counts.values()]
+    rows = -(-len(hists) // cols)
+    fig = small_multiples_hist(hists, list(counts), cols=cols, height_per_row=200, x_title=labels["x"],
+                               blank_rest=True, vertical_spacing=0.22,
+                               x_axis=dict(range=[float(edges[0]), float(edges[-1])]))
+    fig.update_layout(height=rows * 230 + 90, margin=dict(l=30, r=10, t=40, b=70))
+    fig.layout["annotations"][-1]["y"] = -0.12  # the value axis' name, under the bottom row's tick labels
     return fig
 
 
 def unit_norms(norms: Mapping[str, np.ndarray], c: float, labels: Mapping[str, str]) -> spec.Figure:
-    """The norm of each hidden unit's incoming weights, per run, with the max-norm line c.
+    """The norm of each hidden unit's incoming weights, per run (bars side by side, each run sorted), with the
+    max-norm line c.
 
     norms: {run name: (H,) norms}. labels: "title", "x", "y", "c_line" (the line's note).
     """
-    fig = figure(labels["title"], labels["x"], labels["y"], 340)
+    fig = figure(labels["title"], labels["x"], labels["y"], 360)
     for i, (name, v) in enumerate(norms.items()):
-        order = np.argsort(-np.asarray(v))
-        fig.add_trace(spec.bar(x=np.arange(1, len(v) + 1), y=finite_or_none(np.asarray(v)[order]), name=name,
-                               marker_color=color(0 if i == 0 else 4), opacity=1.0 if i == 0 else 0.55))
+        v = np.asarray(v, dtype=float)
+        fig.add_trace(spec.bar(x=np.arange(1, len(v) + 1), y=finite_or_none(np.sort(v)[::-1]), name=name,
+                               marker_color=color((0, 1)[i % 2])))
     fig.add_hline(y=c, line=dict(color=color(3), dash="dash", width=2.5),
                   annotation_text=labels["c_line"], annotation_position="top right")
-    fig.update_layout(barmode="overlay", bargap=0.1, margin=dict(b=90),
-                      legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="center", x=0.5))
+    fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0, margin=dict(b=120),
+                      legend=dict(orientation="h", yanchor="top", y=-0.34, xanchor="center", x=0.5))
+    fig.update_yaxes(rangemode="tozero")
     return fig

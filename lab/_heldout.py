@@ -110,7 +110,7 @@ class Member:
                     soft_threshold_(W, lr * self.prox_l1)
         if self.snapshot_every and (t + 1) % self.snapshot_every == 0:
             self.snapshots.append(net.state_dict())
-            self.snapshot_steps.append(t)
+            self.snapshot_steps.append(t + 1)  # the number of updates done, as the step axis and progress count
         if self.ema_decay is not None:
             ema_update(self.ema, net.flat_params, self.ema_decay)
             self._n_avg += 1
@@ -163,11 +163,39 @@ def _split_holdout(ds, seed):
     """Split ds's held-out set in two halves: (train/validation Dataset, (x_test (N, D), y_test (N,)))."""
     order = np.random.default_rng([seed, 7]).permutation(len(ds.y_test))
     val, test = order[: len(order) // 2], order[len(order) // 2:]
-    fit = data.Dataset(ds.x_train, ds.y_train, ds.x_test[val], ds.y_test[val], ds.task, ds.n_classes, ds.name)
+    fit = data.Dataset(ds.x_train, ds.y_train, ds.x_test[val], ds.y_test[val], ds.task, ds.n_classes, ds.name,
+                       ds.info)
     return fit, (ds.x_test[test], ds.y_test[test])
 
 
-def digits_holdout(n_train, seed, noise=0.0):
-    """Digits with n_train training samples, the rest split into validation and test halves."""
+def flip_labels(ds, fraction, seed):
+    """A copy of ``ds`` whose training labels are wrong for ``fraction`` of the samples (each moved to another
+    class at random, as careless labelling does); its ``info["flipped"]`` is the (N,) mask of those samples.
+    The held-out labels stay right."""
+    rng = np.random.default_rng([seed, 11])
+    n = ds.n_train
+    flipped = np.zeros(n, dtype=bool)
+    flipped[rng.choice(n, int(round(fraction * n)), replace=False)] = True
+    y = ds.y_train.copy()
+    y[flipped] = (y[flipped] + rng.integers(1, ds.n_classes, int(flipped.sum()))) % ds.n_classes
+    return data.Dataset(ds.x_train, y, ds.x_test, ds.y_test, ds.task, ds.n_classes, ds.name,
+                        {**ds.info, "flipped": flipped})
+
+
+def digits_holdout(n_train, seed, noise=0.0, label_noise=0.0):
+    """Digits with n_train training samples (``label_noise``: that fraction of their labels wrong), the rest
+    split into validation and test halves."""
     ds = data.get("digits", seed=seed, noise=noise, test_ratio=0.4, n_train=n_train)
+    if label_noise > 0:
+        ds = flip_labels(ds, label_noise, seed)
     return _split_holdout(ds, seed)
+
+
+def eval_frames(total, every, frames=40):
+    """The frame steps of a run that records a history row every ``every`` updates: 0, then multiples of
+    ``every`` (a frame between two rows would show nothing new), a quarter of them spaced geometrically over the
+    first quarter of the run (where the curves change most), the rest evenly to ``total``."""
+    early = np.geomspace(every, total / 4, max(2, frames // 3))
+    late = np.linspace(total / 4, total, frames - frames // 4)
+    steps = np.unique(np.round(np.concatenate([early, late]) / every).astype(int) * every)
+    return (0, *(int(s) for s in steps if 0 < s <= total), *(() if steps[-1] == total else (int(total),)))

@@ -1,10 +1,14 @@
-"""Regularization and overfitting: five copies of one net on a few noisy digits, side by side.
+"""Regularization and overfitting: five copies of one net on a few digits, 30 % of them labelled wrong, side by side.
 
-The page drives the group through ``ui.live.panel`` (``.run(n)``, ``.step``; ``run(a); run(b)`` equals
-``run(a + b)``). Shapes: N samples, C classes, H units of a layer.
+A net that fits its training set perfectly here has learned the wrong labels by heart, so memorizing shows as
+plainly as it can: training accuracy on the labels as given climbs past the 70 % a net that only learned the
+digits would score, while test accuracy falls. Each method keeps the net from that in its own way.
+Shapes: N samples, C classes, H units of a layer.
 
-    group = regularization_group(n_train=200, width=128, lam=1e-3, c=1.5, seed=0)
-    group.run(300); summary(group["l1"], group.test)   # train/test accuracy, gap, best step, ‖W‖, zeros
+    s = Settings()                                      # the page's defaults (DEFAULTS)
+    group = regularization_group(s).run(REG["steps"])   # {"none", "l2", "decoupled", "l1", "maxnorm"}
+    summary(group["l1"], group.test)                    # train/test accuracy, gap, best step, ‖W‖, zeros
+    spec = training_run(s)                              # the live run as shared frames (lab.shared)
 """
 from __future__ import annotations
 
@@ -13,14 +17,35 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn, train
-from lab._heldout import LiveGroup, Member, digits_holdout, loss_acc, soft_threshold_
+from lab import shared
+from lab._heldout import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 
-__all__ = ["REG", "REG_METHODS", "regularization_group", "Row", "summary", "best_step", "unit_norms",
-           "zero_fractions", "soft_threshold_"]
+__all__ = ["REG", "REG_METHODS", "CHOICES", "Settings", "DEFAULTS", "regularization_group", "Row", "summary",
+           "best_step", "unit_norms", "zero_fractions", "soft_threshold_", "weight_histograms", "training_run",
+           "View", "snapshot", "warm"]
 
-REG = dict(n_train=200, width=64, depth=2, lr=0.05, batch_size=50, steps=400, eval_every=10, lam=0.01,
-           c=1.5, noise=0.25)
+# lr 0.05 with momentum 0.9, 800 steps of 50 (200 epochs at the default 200 samples): long enough that the
+# unregularized net learns every wrong label. Larger rates do not make these runs diverge (see NO_DIVERGENCE).
+REG = dict(depth=2, lr=0.05, momentum=0.9, batch_size=50, steps=800, eval_every=10, label_noise=0.3, frames=40)
 REG_METHODS = ("none", "l2", "decoupled", "l1", "maxnorm")
+CHOICES = dict(n_train=(50, 100, 200, 400, 700, 1000), width=(8, 16, 32, 64, 128, 256),
+               lam=(1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1), wd=(0.01, 0.03, 0.1, 0.3, 1.0))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page's settings (every one is part of the run's key). lam: λ of L1 and L2; wd: λ of decoupled weight
+    decay (with momentum 0.9, L2's pull passes through the velocity and acts about 1/(1 − 0.9) = 10 times
+    stronger, so the same effect needs a 10 times larger decoupled λ); c: the max-norm bound."""
+    n_train: int = 200
+    width: int = 64
+    lam: float = 0.03
+    wd: float = 0.3
+    c: float = 1.0
+    seed: int = 0
+
+
+DEFAULTS = Settings()
 
 
 def unit_norms(W):
@@ -34,49 +59,54 @@ def zero_fractions(weights, near=1e-3):
     return float(np.mean(w == 0)), float(np.mean(np.abs(w) < near))
 
 
-def regularization_group(n_train=REG["n_train"], width=REG["width"], lam=REG["lam"], c=REG["c"], seed=0,
-                         optimizer="momentum", lr=REG["lr"], depth=REG["depth"]):
-    """Five copies of one net (same initial weights and batches) on few digits: no regularization,
-    L2 penalty ½λΣW², decoupled weight decay λ (SGDW, Loshchilov & Hutter 2019), L1 λΣ|W| by a proximal step, max-norm c.
-    Every member keeps its best-validation weights (early stopping)."""
-    fit, test = digits_holdout(n_train, seed, REG["noise"])
-    sizes = [fit.n_features] + [width] * depth + [fit.n_classes]
+def regularization_group(s: Settings = DEFAULTS, optimizer="momentum", lr=REG["lr"], depth=REG["depth"]):
+    """Five copies of one net (same initial weights and batches) on few digits with wrong labels: no
+    regularization, L2 penalty ½λΣW², decoupled weight decay (SGDW, Loshchilov & Hutter 2019), L1 λΣ|W| by a
+    proximal step, max-norm c. Every member keeps its best-validation weights (early stopping)."""
+    fit, test = digits_holdout(s.n_train, s.seed, label_noise=REG["label_noise"])
+    sizes = [fit.n_features] + [s.width] * depth + [fit.n_classes]
 
     def member(prox=0.0, **kw):
         opt = {"lr": lr}
         if kw.pop("decoupled", False):
-            opt.update(weight_decay=lam, decoupled_weight_decay=True)
-        tr = train.Trainer(nn.MLP(sizes, activation="relu", init="he_normal", seed=seed), fit,
+            opt.update(weight_decay=s.wd, decoupled_weight_decay=True)
+        tr = train.Trainer(nn.MLP(sizes, activation="relu", init="he_normal", seed=s.seed), fit,
                            optimizer=optimizer, opt_kwargs=opt, batch_size=min(REG["batch_size"], fit.n_train),
-                           seed=seed, eval_every=REG["eval_every"], **kw)
+                           seed=s.seed, eval_every=REG["eval_every"], **kw)
         return Member(tr, prox_l1=prox, keep_best=True, test=test)
 
-    return LiveGroup({"none": member(), "l2": member(l2=lam), "decoupled": member(decoupled=True),
-                      "l1": member(prox=lam), "maxnorm": member(max_norm=c)}, test)
+    return LiveGroup({"none": member(), "l2": member(l2=s.lam), "decoupled": member(decoupled=True),
+                      "l1": member(prox=s.lam), "maxnorm": member(max_norm=s.c)}, test)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
-    train_acc: float
+    train_acc: float    # on the training labels as given (the wrong ones included)
     test_acc: float
-    gap: float
+    gap: float          # train_acc − test_acc
     best_step: int
     best_epoch: float
     weight_norm: float
     zero_frac: float
     near_zero_frac: float
+    memorized: float    # share of the wrongly labelled training digits predicted with their wrong label
 
 
 def summary(member, test, state=None):
     """The comparison table's row for a member (its current weights, or ``state``); test: (x (N, D), y (N,))."""
     tr = member.trainer
     net = tr.net if state is None else member.net_with(state)
-    train_acc = loss_acc(net, tr.x_train, tr.labels_train)[1]
+    with np.errstate(all="ignore"):
+        pred = np.argmax(net.forward(tr.x_train, train=False), axis=1)
+    train_acc = float(np.mean(pred == tr.labels_train))
+    flipped = tr.data.info.get("flipped")
+    memorized = float(np.mean(pred[flipped] == tr.labels_train[flipped])) if flipped is not None and flipped.any() \
+        else float("nan")
     test_acc = loss_acc(net, *test)[1]
     exact, near = zero_fractions(net.weights)
     norm = float(np.sqrt(sum(float((W * W).sum()) for W in net.weights)))
     epoch = member.best_step * min(tr.batch_size or tr.x_train.shape[0], tr.x_train.shape[0]) / tr.x_train.shape[0]
-    return Row(train_acc, test_acc, train_acc - test_acc, member.best_step, epoch, norm, exact, near)
+    return Row(train_acc, test_acc, train_acc - test_acc, member.best_step, epoch, norm, exact, near, memorized)
 
 
 def best_step(history):
@@ -84,3 +114,57 @@ def best_step(history):
     if len(history["step"]) == 0:
         return None
     return int(history["step"][int(np.argmin(history["test_loss"]))])
+
+
+def weight_histograms(weights, bins=81):
+    """{name: (P,) weights} -> (edges (bins + 1,), {name: counts (bins,)}) on one shared range that holds every
+    weight (nothing is clipped into the end bins), with an odd bin count so one narrow bin is centred on 0."""
+    finite = [np.abs(w[np.isfinite(w)]) for w in weights.values()]
+    top = max((float(f.max()) for f in finite if f.size), default=1.0)
+    limit = float(np.ceil(max(top, 1e-3) * 1.02 * 10) / 10)  # a round bound just past the largest weight
+    edges = np.linspace(-limit, limit, bins + 1)
+    return edges, {k: np.histogram(w[np.isfinite(w)], bins=edges)[0] for k, w in weights.items()}
+
+
+# ---------------------------------------------------------------- the live run, as frames
+
+@dataclass(frozen=True)
+class View:
+    """What the page draws at one step. histories: {method: {"step", "train_acc", "test_acc", "train_loss",
+    "test_loss"} (T,)}; rows: {method or "early": Row} (None before the first evaluation); edges (B + 1,) and
+    hists {method: (B,) counts} of all dense weights; norms: {"maxnorm", "none": (H,) first-layer unit norms};
+    diverged: {method: failed update}."""
+    step: int
+    histories: dict
+    rows: dict | None
+    edges: np.ndarray
+    hists: dict
+    norms: dict
+    diverged: dict
+
+
+_KEPT = ("step", "train_acc", "test_acc", "train_loss", "test_loss")
+
+
+def snapshot(group: LiveGroup) -> View:
+    histories = {k: {key: np.array(m.history[key]) for key in _KEPT} for k, m in group.items()}
+    rows = None
+    if len(group["none"].history["step"]):
+        rows = {k: summary(m, group.test) for k, m in group.items()}
+        rows["early"] = summary(group["none"], group.test, group["none"].best_state)
+    edges, hists = weight_histograms({k: np.concatenate([W.ravel() for W in m.net.weights]) for k, m in group.items()})
+    norms = {k: unit_norms(group[k].net.weights[0]) for k in ("maxnorm", "none")}
+    return View(group.step, histories, rows, edges, hists, norms, group.diverged_steps())
+
+
+def training_run(s: Settings = DEFAULTS) -> shared.RunSpec:
+    """The five runs of ``s`` as shared frames: REG["frames"] + 1 of them over REG["steps"] updates (the first
+    ones at the first evaluations, so every frame has something new to draw)."""
+    return shared.RunSpec(key=("regularization", s), build=lambda: regularization_group(s), snapshot=snapshot,
+                          steps=eval_frames(REG["steps"], REG["eval_every"], REG["frames"]))
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept (its first screen and its Train)."""
+    with shared.pinned():
+        shared.complete(training_run(DEFAULTS))

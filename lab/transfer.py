@@ -4,27 +4,51 @@ samples; frozen vs fine-tuned vs from scratch.
 The page drives the group through ``ui.live.panel`` (``.run(n)``, ``.step``; ``run(a); run(b)`` equals
 ``run(a + b)``). Shapes: N samples, D features, C classes.
 
-    source, acc = pretrain(0)
+    source, acc = source_net()                          # pre-trained once per server (shared, read-only)
     tg = transfer_group(source, n_target=50).run(200)   # {"frozen", "finetune", "scratch"}
+    spec = transfer_run(DEFAULTS)                       # the live run as shared frames (lab.shared)
+
+The source network plays the part of a downloaded pre-trained model: it is trained once, with its own fixed seed,
+and every setting of the page reuses it; the page's seed draws the new task's few images, the new layers' initial
+weights and the order of the mini-batches.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from core import data, nn, train
-from lab._heldout import LiveGroup
+from lab import shared
+from lab._heldout import LiveGroup, eval_frames
 
 TRANSFER = dict(hidden=(64, 64, 64), pretrain_steps=300, lr=3e-3, batch_size=32, steps=200, eval_every=5,
-                n_target=50, n_reuse=2)
+                n_target=50, n_reuse=2, source_seed=0, frames=40)
+CHOICES = dict(n_target=(10, 20, 50, 100, 200, 500))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The page's settings: labelled images of the new task, lower hidden layers reused, the seed."""
+    n_target: int = TRANSFER["n_target"]
+    n_reuse: int = TRANSFER["n_reuse"]
+    seed: int = 0
+
+
+DEFAULTS = Settings()
 
 
 def digit_tasks(n_target, seed=0):
     """Source task: which digit (10 classes), on one half of the training images. Target task: is the digit
-    odd? (2 classes), with only ``n_target`` images from the other half, which the source never saw.
-    Both are tested on the same held-out digits (30 %)."""
-    ds = data.get("digits", seed=seed, test_ratio=0.3)
-    order = np.random.default_rng([seed, 3]).permutation(ds.n_train)
+    odd? (2 classes), with only ``n_target`` images (drawn by ``seed``) from the other half, which the source
+    never saw. Both are tested on the same held-out digits (30 %). The split itself is fixed (the source network
+    is trained once: see the module's docstring)."""
+    split = TRANSFER["source_seed"]
+    ds = data.get("digits", seed=split, test_ratio=0.3)
+    order = np.random.default_rng([split, 3]).permutation(ds.n_train)
     src, pool = order[: ds.n_train // 2], order[ds.n_train // 2:]
+    if seed != split:
+        pool = np.random.default_rng([seed, 5]).permutation(pool)
     source = data.Dataset(ds.x_train[src], ds.y_train[src], ds.x_test, ds.y_test, "classification", 10,
                           "digits 0-9")
     keep = np.sort(pool[: min(int(n_target), pool.size)])
@@ -33,9 +57,10 @@ def digit_tasks(n_target, seed=0):
     return source, target
 
 
-def pretrain(seed=0, steps=TRANSFER["pretrain_steps"]):
-    """The source net, trained to tell the 10 digits apart. -> (MLP, its test accuracy)."""
-    source, _ = digit_tasks(TRANSFER["n_target"], seed)
+def pretrain(seed=TRANSFER["source_seed"], steps=TRANSFER["pretrain_steps"]):
+    """The source net, trained to tell the 10 digits apart (``seed``: its initial weights and batch order).
+    -> (MLP, its test accuracy)."""
+    source, _ = digit_tasks(TRANSFER["n_target"])
     net = nn.MLP([source.n_features, *TRANSFER["hidden"], source.n_classes], activation="relu", init="he_normal",
                  seed=seed)
     tr = train.Trainer(net, source, optimizer="adam", opt_kwargs={"lr": TRANSFER["lr"]}, batch_size=64, seed=seed,
@@ -75,3 +100,41 @@ def transfer_group(source_net, n_target=TRANSFER["n_target"], n_reuse=TRANSFER["
                       "finetune": member(transfer_net(source_net, n_reuse, False, seed, n_out)),
                       "scratch": member(transfer_net(source_net, 0, False, seed, n_out))},
                      (target.x_test, target.y_test))
+
+
+@shared.memo(max_bytes=2**20)
+def source_net():
+    """The pre-trained source network and its test accuracy, computed once per server and shared: never modify
+    the network (transfer_net copies its weights into a new one)."""
+    return pretrain()
+
+
+# ---------------------------------------------------------------- the live run, as frames
+
+@dataclass(frozen=True)
+class View:
+    """The three runs at one step: histories {run: {"step", "test_acc", "train_loss"} (T,)}; diverged
+    {run: failed update}."""
+    step: int
+    histories: dict
+    diverged: dict
+
+
+def snapshot(group: LiveGroup) -> View:
+    return View(group.step, {k: {key: np.array(m.history[key]) for key in ("step", "test_acc", "train_loss")}
+                             for k, m in group.items()}, group.diverged_steps())
+
+
+def transfer_run(s: Settings = DEFAULTS) -> shared.RunSpec:
+    """The three runs of ``s`` as shared frames, over the shared source network."""
+    return shared.RunSpec(key=("transfer", s), build=lambda: transfer_group(source_net()[0], s.n_target, s.n_reuse,
+                                                                            s.seed),
+                          snapshot=snapshot, steps=eval_frames(TRANSFER["steps"], TRANSFER["eval_every"],
+                                                               TRANSFER["frames"]))
+
+
+def warm() -> None:
+    """The source network and the page's default run, computed once at server start and kept."""
+    with shared.pinned():
+        source_net()
+        shared.complete(transfer_run(DEFAULTS))

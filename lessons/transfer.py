@@ -8,49 +8,48 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "transfer"
-T = transfer.TRANSFER
+T, D = transfer.TRANSFER, transfer.DEFAULTS
 N_HIDDEN = len(T["hidden"])
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-n_target = controls.log_slider("n", t("transfer.n_target"), [10, 20, 50, 100, 200, 500], T["n_target"], where=side)
-n_reuse = controls.slider("reuse", t("transfer.reuse"), 0, N_HIDDEN, T["n_reuse"], where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
+n_target = controls.log_slider("n", t("transfer.n_target"), transfer.CHOICES["n_target"], D.n_target, where=side)
+n_reuse = controls.slider("reuse", t("transfer.reuse"), 0, N_HIDDEN, D.n_reuse, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+settings = transfer.Settings(n_target=n_target, n_reuse=n_reuse, seed=seed)
 side.caption(t("transfer.setup", hidden=" → ".join(map(str, T["hidden"])), pre=T["pretrain_steps"], lr=T["lr"]))
+side.caption(t("transfer.no_diverge"))
 
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def source_net(seed):
-    return transfer.pretrain(seed)
-
-
-net, source_acc = source_net(seed)
-st.markdown(t("transfer.source", acc=f"{100 * source_acc:.1f}", steps=T["pretrain_steps"]))
+source_acc = transfer.source_net()[1]  # trained once per server, shared by every setting
 MAP_LABELS = lesson.labels(PAGE, **{k: f"map_{k}" for k in ("input", "hidden", "output", "data", "reused", "new")})
 lesson.chart(fig.layer_map(N_HIDDEN, n_reuse, MAP_LABELS), key="layers",  # a diagram: outside the live view
              caption=t("transfer.cap_layers", k=n_reuse))
-lesson.predict(PAGE, "q1", 3)
+st.markdown(t("transfer.source", acc=f"{100 * source_acc:.1f}", steps=T["pretrain_steps"]))
 
 RUNS = {k: t(f"transfer.run_{k}") for k in ("frozen", "finetune", "scratch")}
 ACC_LABELS = lesson.labels(PAGE, title="acc_title", x="common.step_axis", y="acc_axis")
 LOSS_LABELS = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis")
 
 
-def view(group):
-    lesson.diverged_members(group, RUNS.get)
-    left, right = st.columns(2)
-    acc = {RUNS[k]: (m.history["step"], 100 * m.history["test_acc"]) for k, m in group.items()}
-    loss = {RUNS[k]: (m.history["step"], m.history["train_loss"]) for k, m in group.items()}
+def view(frame):
+    histories = frame.data.histories
+    for k, step in frame.data.diverged.items():
+        lesson.diverged(step, f" ({RUNS[k]})")
+    acc = {RUNS[k]: (h["step"], 100 * h["test_acc"]) for k, h in histories.items()}
+    loss = {RUNS[k]: (h["step"], h["train_loss"]) for k, h in histories.items()}
     dash = {RUNS["scratch"]: "dot"}
-    last = {k: f"{100 * m.history['test_acc'][-1]:.1f}" if len(m.history["step"]) else "—" for k, m in group.items()}
+    last = {k: lesson.number(100 * h["test_acc"][-1], ".1f") if len(h["step"]) else "—" for k, h in histories.items()}
+    left, right = st.columns([2, 1])
     with left:
-        lesson.chart(fig.loss_curves(acc, ACC_LABELS, dash), key="acc", caption=t("transfer.cap_acc", **last))
-    with right:
-        lesson.chart(fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", caption=t("transfer.cap_loss"))
+        lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), key="acc", frame=frame,
+                     caption=t("transfer.cap_acc", **last))
+        lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
+                     caption=t("transfer.cap_loss"))
+    with right:  # the question beside the curves that answer it
+        lesson.predict(PAGE, "q1", 3)
 
 
-live.panel(PAGE, lambda: transfer.transfer_group(net, n_target, n_reuse, seed), signature=(n_target, n_reuse, seed),
-           total_steps=T["steps"], view=view)
+live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
 
 lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}}\ \ (l \le {k}),\qquad"
                r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
