@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app runs (app.py)
+os.environ["LAB_WARM"] = "0"  # CPU per control change is measured in this process: no background warm-up in it
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server warns on every run
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # a script run from anywhere: make the project importable

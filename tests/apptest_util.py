@@ -162,3 +162,24 @@ def non_finite_in_charts(at) -> list[str]:
             if _non_finite(trace):
                 bad.append(f"{trace.get('type', 'scatter')} trace {trace.get('name', '')!r}")
     return bad
+
+
+def plays_finite_and_says_why(slug: str, params: dict, specs, ticks: int = 3) -> None:
+    """Issue 17 (item 3) for a page whose runs cannot diverge: at its strongest settings every run (lab.shared
+    RunSpecs) completes with no failed update, and the page, opened there with each panel's Train pressed, shows no
+    divergence message, draws nothing non-finite, and says why it cannot diverge (a caption with "cannot diverge")."""
+    from lab import shared
+
+    for spec in specs:
+        last = shared.complete(spec).frames[-1]
+        assert last.diverged_at is None and not getattr(last.data, "diverged", {})
+    at = open_page(slug, "en", params)
+    for button in [b for b in at.button if b.key and b.key.endswith("-train")]:
+        button.click()
+        at.run()
+    for _ in range(ticks):
+        at.run()
+    assert errors(at) == [] and not at.error
+    assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
+    assert any("cannot diverge" in c.value for c in at.caption)
+

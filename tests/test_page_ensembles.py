@@ -16,7 +16,7 @@ from core import data, nn, train
 from figures import ensembles as fig
 from lab import ensembles, shared
 from tests.apptest_util import errors, open_page
-from tests.test_page_regularization import plays_finite_and_says_why
+from tests.apptest_util import plays_finite_and_says_why
 
 D = ensembles.DEFAULTS
 

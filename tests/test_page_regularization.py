@@ -16,7 +16,7 @@ import pytest
 
 from core import train
 from lab import regularization, shared
-from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+from tests.apptest_util import errors, open_page, plays_finite_and_says_why
 
 D = regularization.DEFAULTS
 
@@ -145,24 +145,6 @@ def test_member_run_is_chunk_independent():
 
 
 # ---- the page -------------------------------------------------------------------------------------------
-
-def plays_finite_and_says_why(slug, params, specs, ticks=3):
-    """Issue 17 for a page whose runs cannot diverge (here and on the ensembles and transfer pages): at its
-    strongest settings every run completes with no failed update, and the page, opened there with each panel's
-    Train pressed, shows no divergence message, draws nothing non-finite, and says why it cannot diverge."""
-    for spec in specs:
-        last = shared.complete(spec).frames[-1]
-        assert last.diverged_at is None and last.data.diverged == {}
-    at = open_page(slug, "en", params)
-    for button in [b for b in at.button if b.key and b.key.endswith("-train")]:
-        button.click()
-        at.run()
-    for _ in range(ticks):
-        at.run()
-    assert errors(at) == [] and not at.error
-    assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
-    assert any("cannot diverge" in c.value for c in at.caption)
-
 
 def test_at_the_largest_settings_the_runs_stay_finite_and_the_page_says_why():
     """Every method pulls weights toward 0 or caps them, and the rate is fixed."""

@@ -17,7 +17,7 @@ import pytest
 from core import nn
 from lab import shared, transfer
 from tests.apptest_util import errors, open_page
-from tests.test_page_regularization import plays_finite_and_says_why
+from tests.apptest_util import plays_finite_and_says_why
 
 D = transfer.DEFAULTS
 
