@@ -320,12 +320,17 @@ def run_in_one_kernel(books: list, workdir: Path) -> list:
 @pytest.mark.notebooks
 @pytest.mark.parametrize("slug", LESSONS)
 def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
+    import nbclient.exceptions
+
     settings = {"default": {}, f"changed {CHANGED[slug]}": CHANGED[slug]}
     books = [notebooks.build(slug, s) for s in settings.values()]
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the kernel runs while this process computes the page's
         executed = pool.submit(run_in_one_kernel, books, tmp_path)
         expected = {name: PAGE_NUMBERS[slug](notebooks.values(slug, s)) for name, s in settings.items()}
-        executed = executed.result()
+        try:
+            executed = executed.result()
+        except nbclient.exceptions.CellExecutionError as err:  # the cell and its traceback, named by lesson
+            pytest.fail(f"{slug}: a cell of its notebook failed:\n{err}")
     problems, printed = [], {}
     for (name, _), nb in zip(settings.items(), executed):
         printed[name] = printed_numbers(nb.cells[-1])
@@ -334,7 +339,7 @@ def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
             problems.append(f"{slug} ({name}): the notebook prints {sorted(printed[name])}, the page has {sorted(want)}")
             continue
         problems += [f"{slug} ({name}): {key}: the notebook prints {printed[name][key]}, the page's lab functions "
-                     f"give {want[key]!r}" for key in want if not agrees(printed[name][key], want[key])]
+                     f"give {float(want[key])!r}" for key in want if not agrees(printed[name][key], want[key])]
     assert not problems, "\n".join(problems)
     default, changed = printed.values()
     assert changed != default, f"{slug}: changing {CHANGED[slug]} changed none of the numbers"
