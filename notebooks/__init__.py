@@ -9,8 +9,9 @@ lesson's own functions (``lab.<slug>``, the ones the page calls), its main chart
 (``fig.show()``), and a last cell printing the main numbers the page shows, one ``name = value`` per line.
 Words come from ``content/<lang>/notebooks.txt`` (``settings["lang"]``: "en" or "ko", default English).
 
-A lesson module has ``FIELDS`` (``_base.Field``: control key, variable name, check, default), ``read(settings)``
--> {name: value} (``_base.read`` unless the page's controls depend on each other) and ``cells(values, text)``.
+A lesson module has ``FIELDS`` (``_base.Field``: control key, variable name, check, default) or its own
+``read(settings)`` -> {name: value} (where the page's controls depend on each other), and the pieces of
+``_base.lesson_cells``: FUNCTION, IMPORTS, EXPERIMENT, ``chart(text)``, NUMBERS.
 Nothing here imports Streamlit; nbformat is imported by ``build`` only, so a page that merely offers the
 download (``ui.sources.notebook_button``) does not load it: the notebook is built when the button is pressed.
 """
@@ -63,7 +64,7 @@ def build(slug: str, settings: Mapping | None = None) -> nbformat.NotebookNode:
 
     settings = dict(settings or {})
     text = _base.Text(settings.get("lang") if isinstance(settings.get("lang"), str) else "en")
-    nb = new_notebook(cells=module(slug).cells(values(slug, settings), text), metadata=METADATA)
+    nb = new_notebook(cells=_base.lesson_cells(module(slug), slug, values(slug, settings), text), metadata=METADATA)
     nb.metadata["lab"] = {"lesson": slug}
     nbformat.validate(nb)
     return nb

@@ -7,6 +7,7 @@ a finite number in the control's range, a bool, or a list of known options. Anyt
 """
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 from dataclasses import dataclass
@@ -21,12 +22,13 @@ INVALID = object()  # what a check returns for a value it refuses
 
 # ---------------------------------------------------------------- checks: value -> canonical value or INVALID
 
-def options(values: Sequence) -> Callable[[Any], Any]:
-    """One of ``values`` (names or numbers): the matching entry of ``values`` itself is returned."""
-    values = tuple(values)
+def options(values: Sequence | Callable[[], Sequence]) -> Callable[[Any], Any]:
+    """One of ``values`` (names or numbers; or a zero-argument callable giving them, read at each check, for a menu
+    the page takes from its lab module): the matching entry of ``values`` itself is returned."""
+    fixed = None if callable(values) else tuple(values)
 
     def check(value):
-        for option in values:
+        for option in (fixed if fixed is not None else tuple(values())):
             if isinstance(option, str):
                 if isinstance(value, str) and value == option:
                     return option
@@ -58,9 +60,9 @@ def flag(value) -> Any:
     return bool(value) if isinstance(value, bool) else INVALID
 
 
-def subset(values: Sequence[str], allow_empty: bool = False) -> Callable[[Any], Any]:
-    """A list of distinct entries of ``values``, in the order given (our own strings are returned)."""
-    values = tuple(values)
+def subset(values: Sequence[str] | Callable[[], Sequence[str]], allow_empty: bool = False) -> Callable[[Any], Any]:
+    """A list of distinct entries of ``values`` (or of what a callable gives), in the order given (our own strings
+    are returned)."""
 
     def check(value):
         if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
@@ -85,6 +87,19 @@ def _is_number(value) -> bool:
     except (OverflowError, ValueError, TypeError):
         return False
     return True
+
+
+def from_lab(slug: str, *path) -> Callable[[], Any]:
+    """A zero-argument callable reading ``lab.<slug>`` then each name of ``path`` (an attribute, or a key of a
+    mapping) when called: a default or a menu the page takes from its lab module, read when a notebook is built."""
+
+    def value():
+        obj = importlib.import_module(f"lab.{slug}")
+        for part in path:
+            obj = obj[part] if isinstance(obj, Mapping) else getattr(obj, part)
+        return obj
+
+    return value
 
 
 # ---------------------------------------------------------------- fields
@@ -198,13 +213,47 @@ def opening(slug: str, text: Text, functions: Sequence[str]) -> list:
             md(text("settings"))]
 
 
+def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
+    """The cells of lesson ``slug``'s notebook, in the order every one follows: title and how to run it; the
+    settings; the imports; [mod.before]; the experiment; the main chart; [mod.after]; the numbers.
+
+    mod (``notebooks/<slug>.py``) gives FUNCTION (the lab function the hint names), IMPORTS, EXPERIMENT, NUMBERS (the
+    source that builds the dict ``numbers``), ``chart(text)`` (source), and optionally NAMES (the settings' order;
+    default: its FIELDS'), STEPS (filled into its experiment's text) and ``before(text)`` / ``after(text)`` (more
+    cells)."""
+    fields = getattr(mod, "FIELDS", ())
+    names = getattr(mod, "NAMES", None) or [f.name for f in fields]
+    notes = {f.name: text(f.note) for f in fields if f.note}
+    steps = getattr(mod, "STEPS", None)
+    return [*opening(slug, text, [mod.FUNCTION]),
+            code(settings_code(names, values, notes)), code(mod.IMPORTS),
+            *(mod.before(text) if hasattr(mod, "before") else ()),
+            md(text(f"{slug}_experiment", steps=steps)), code(mod.EXPERIMENT),
+            md(text(f"{slug}_chart")), code(mod.chart(text)),
+            *(mod.after(text) if hasattr(mod, "after") else ()),
+            *numbers_cells(text, mod.NUMBERS)]
+
+
+def last_records(keys, first: str = "{}", extra: tuple = ()) -> str:
+    """NUMBERS of a lesson whose runs are the trainers of ``group``: ``numbers`` starts as ``first`` (source of a
+    dict) and gets ``<key>_<run>``, the last history row's value, for each of ``keys`` and each run that recorded
+    one; ``extra``: more lines of the loop's body (source, with ``name`` and ``trainer``)."""
+    body = [f'numbers[f"{key}_{{name}}"] = trainer.history["{key}"][-1]' for key in keys] + list(extra)
+    lines = "\n".join(f"        {line}" for line in body)
+    return f"""
+numbers = {first}
+for name, trainer in group.items():
+    if len(trainer.history["step"]):  # a run that diverged before its first record has nothing to show
+{lines}
+"""
+
+
 NUMBERS_LOOP = """
 for name, value in numbers.items():
     print(f"{name} = {value:.6g}")
 """
 
 
-def numbers_cells(text: Text, entries: str) -> list:
-    """The closing cells: a dict ``numbers`` built by ``entries`` (Python source of the dict's body or a
-    comprehension) and one printed line ``name = value`` per number."""
-    return [md(text("numbers")), code(f"numbers = {entries.strip()}\n{NUMBERS_LOOP}")]
+def numbers_cells(text: Text, source: str) -> list:
+    """The closing cells: ``source`` builds a dict ``numbers``, then one printed line ``name = value`` per number."""
+    return [md(text("numbers")), code(f"{source.strip()}\n{NUMBERS_LOOP}")]

@@ -2,32 +2,20 @@
 trained with each chosen activation (each with its recommended initialization), side by side."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, read as read_fields, \
-    settings_code, subset
+from notebooks._base import code, Field, from_lab, last_records, md, number, options, read as read_fields, subset
+
+FUNCTION = "compare_group"  # the lab function the first cell points to
 
 
-def _lab():
-    from lab import activations
-    return activations
-
-
-def _functions():
-    return _lab().FUNCTIONS
-
-
-def _check_function(value):
-    return options(_functions())(value)
-
-
-def _check_names(value):
-    return subset(_functions())(value)
+FUNCTIONS = from_lab("activations", "FUNCTIONS")  # the page's menus: every activation but "linear"
 
 
 FIELDS = (
-    Field("fn", "function", _check_function, "relu"),
-    Field("acts", "activations", _check_names, ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]),
-    Field("ds", "dataset", lambda v: options(_lab().COMPARE_DATASETS)(v), lambda: _lab().COMPARE["dataset"]),
-    Field("cmp_lr", "lr", options((1e-3, 3e-3, 0.01, 0.03, 0.1)), lambda: _lab().COMPARE["lr"]),
+    Field("fn", "function", options(FUNCTIONS), "relu"),
+    Field("acts", "activations", subset(FUNCTIONS), ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]),
+    Field("ds", "dataset", options(from_lab("activations", "COMPARE_DATASETS")),
+          from_lab("activations", "COMPARE", "dataset")),
+    Field("cmp_lr", "lr", options((1e-3, 3e-3, 0.01, 0.03, 0.1)), from_lab("activations", "COMPARE", "lr")),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
 )
 
@@ -71,18 +59,16 @@ print(engine.get(function, **hyperparameters))
 """
 
 EXPERIMENT = """
-group = lesson.compare_group(activations, dataset, lesson.COMPARE["hidden"], lr, lesson.COMPARE["batch_size"], seed)
+hidden, batch_size = lesson.COMPARE["hidden"], lesson.COMPARE["batch_size"]  # the page's fixed network and batches
+group = lesson.compare_group(activations, dataset, hidden, lr, batch_size, seed)
 group.run(lesson.COMPARE_STEPS)  # as many updates as the page's Train
 """
 
-NUMBERS = """{
-    **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-    **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-}"""
+NUMBERS = last_records(("test_acc", "train_loss"))
 
 
 def curve_chart(text) -> str:
-    return f"""
+    return """
 fig = go.Figure()
 fig.add_trace(go.Scatter(x=curve.z, y=curve.f, mode="lines", name="f(z)", line=dict(width=3)))
 fig.add_trace(go.Scatter(x=curve.z, y=curve.d, mode="lines", name="f′(z)", line=dict(width=3, dash="dash")))
@@ -92,7 +78,7 @@ fig.show()
 
 
 def chart(text) -> str:
-    labels = {name: text(f"common.opt_{name}") for name in _functions()}
+    labels = {name: text(f"common.opt_{name}") for name in FUNCTIONS()}
     return f"""
 names = {labels!r}
 fig = go.Figure()
@@ -104,11 +90,5 @@ fig.show()
 """
 
 
-def cells(v, text):
-    return [*opening("activations", text, ["compare_group"]),
-            code(settings_code(NAMES, v)),
-            code(IMPORTS),
-            md(text("activations_curve")), code(CURVE), code(curve_chart(text)),
-            md(text("activations_experiment")), code(EXPERIMENT),
-            md(text("activations_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]
+def before(text):
+    return [md(text("activations_curve")), code(CURVE), code(curve_chart(text))]

@@ -2,17 +2,16 @@
 descent, side by side, as far as the page's Train goes."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, flag, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, flag, from_lab, number, options
 
+FUNCTION = "batch_group"  # the lab function the first cell points to
 
-def _lab():
-    from lab import batches
-    return batches
 
 
 FIELDS = (
-    Field("batch", "batch_size", options((2, 4, 8, 16, 32, 64, 128)), lambda: _lab().BATCH["batch_size"]),
-    Field("lr", "lr", options((0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0)), lambda: _lab().BATCH["lr"]),
+    Field("batch", "batch_size", options((2, 4, 8, 16, 32, 64, 128)),
+          from_lab("batches", "BATCH", "batch_size")),
+    Field("lr", "lr", options((0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0)), from_lab("batches", "BATCH", "lr")),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
     Field("epochs", "x_in_epochs", flag, False),
 )
@@ -29,11 +28,13 @@ group = lesson.batch_group(batch_size, lr, seed)  # three copies of one network:
 group.run({STEPS})                                   # {STEPS} updates each, as the page's Train
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     **{f"epochs_{name}": epochs for name, (epochs, _) in lesson.progress(group).items()},
     **{f"step_noise_{name}": noise for name, (_, noise) in lesson.progress(group).items()},
     **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items()},
-}"""
+}
+"""
 
 
 def chart(text) -> str:
@@ -54,12 +55,3 @@ fig.update_layout(title={text.label("batches_chart_title")},
                   yaxis_title={text.label("common.loss_axis")})
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("batches", text, ["batch_group"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("batches_experiment", steps=STEPS)), code(EXPERIMENT),
-            md(text("batches_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

@@ -2,7 +2,9 @@
 by side as far as the page's Train goes."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, last_records, number, options
+
+FUNCTION = "sigmoid_trainer"  # the lab function the first cell points to
 
 FIELDS = (
     Field("pos", "position", options(("before", "after")), "before"),
@@ -23,17 +25,17 @@ from lab import batchnorm as lesson  # this page's experiments (lab/batchnorm.py
 
 EXPERIMENT = f"""
 # 3 hidden layers of 100 sigmoid units on the 8×8 digits, W ~ N(0, init_std²), SGD on mini-batches of 60
-group = compare.Group({{name: lesson.sigmoid_trainer(name == "bn", bn_position=position, init_std=init_std, lr=lr,
-                                                   momentum=momentum, eps=eps, seed=seed, eval_every=10)
-                       for name in ("bn", "plain")}})
+def trainer(batchnorm):
+    return lesson.sigmoid_trainer(batchnorm, bn_position=position, init_std=init_std, lr=lr, momentum=momentum,
+                                  eps=eps, seed=seed, eval_every=10)
+
+
+group = compare.Group({{"bn": trainer(True), "plain": trainer(False)}})
 group.run({STEPS})  # as many updates as the page's Train: this takes a while (about 10 s)
 print(group["bn"].net)
 """
 
-NUMBERS = """{
-    **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-    **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-}"""
+NUMBERS = last_records(("test_acc", "train_loss"))
 
 
 def chart(text) -> str:
@@ -47,12 +49,3 @@ fig.update_layout(title={text.label("batchnorm_chart_title")}, xaxis_title={text
                   yaxis_title={text.label("common.accuracy_axis")}, yaxis_range=[0, 1])
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("batchnorm", text, ["sigmoid_trainer"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("batchnorm_experiment", steps=STEPS)), code(EXPERIMENT),
-            md(text("batchnorm_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

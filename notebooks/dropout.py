@@ -2,17 +2,15 @@
 dropout, L2), trained side by side; the gap between training and test accuracy."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, from_lab, last_records, number, options
 
+FUNCTION = "overfit_group"  # the lab function the first cell points to
 
-def _lab():
-    from lab import dropout
-    return dropout
 
 
 FIELDS = (
-    Field("rate", "rate", number(0.0, 0.8), lambda: _lab().OVERFIT["rate"]),
-    Field("l2", "l2", options((0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.3)), lambda: _lab().OVERFIT["l2"]),
+    Field("rate", "rate", number(0.0, 0.8), from_lab("dropout", "OVERFIT", "rate")),
+    Field("l2", "l2", options((0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.3)), from_lab("dropout", "OVERFIT", "l2")),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
 )
 
@@ -28,10 +26,7 @@ group.run(lesson.OVERFIT["steps"])            # as many updates as the page's Tr
 print(lesson.OVERFIT)
 """
 
-NUMBERS = """{
-    **{f"gap_{name}": lesson.gap(trainer) for name, trainer in group.items() if len(trainer.history["step"])},
-    **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-}"""
+NUMBERS = last_records(("test_acc",), extra=('numbers[f"gap_{name}"] = lesson.gap(trainer)',))
 
 
 def chart(text) -> str:
@@ -50,12 +45,3 @@ fig.update_layout(title={text.label("dropout_chart_title")}, xaxis_title={text.l
                   yaxis_title={text.label("common.accuracy_axis")})
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("dropout", text, ["overfit_group"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("dropout_experiment")), code(EXPERIMENT),
-            md(text("dropout_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

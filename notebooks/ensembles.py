@@ -2,7 +2,9 @@
 predictions beside each member's."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, settings_code
+from notebooks._base import Field, number
+
+FUNCTION = "seed_ensemble"  # the lab function the first cell points to
 
 FIELDS = (
     Field("k", "k", number(2, 10, integer=True), 5),
@@ -16,35 +18,31 @@ from lab import ensembles as lesson  # this page's experiments (lab/ensembles.py
 """
 
 EXPERIMENT = """
-group = lesson.seed_ensemble(k, seed)  # k copies of one network, seeds seed*100 + 0 … k - 1: weights and batch order
+group = lesson.seed_ensemble(k, seed)  # k copies of one network: their seeds (weights, batch order) differ
 group.run(lesson.ENS["steps"])         # as many updates as the page's Train
 
-scores = lesson.score_ensemble([member.net for _, member in group.items()], group.test)  # average the probabilities
+nets = [member.net for _, member in group.items()]
+scores = lesson.score_ensemble(nets, group.test)  # each member alone, and their averaged probabilities
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     **{f"test_acc_member_{i + 1}": acc for i, acc in enumerate(scores.members)},
     "test_acc_mean": scores.mean,
     "test_acc_ensemble": scores.ensemble,
-}"""
+}
+"""
 
 
 def chart(text) -> str:
     return f"""
-names = [{text.label("ensembles_member")} + f" {{i + 1}}" for i in range(k)] + [{text.label("ensembles_mean")}, {text.label("ensembles_ensemble")}]
+names = [{text.label("ensembles_member")} + f" {{i + 1}}" for i in range(k)]
+names += [{text.label("ensembles_mean")}, {text.label("ensembles_ensemble")}]
 values = [*scores.members, scores.mean, scores.ensemble]
 colors = ["#9ecae1"] * k + ["#6baed6", "#ff7f0e"]
-fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=[f"{{v:.1%}}" for v in values], textposition="outside"))
+fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=[f"{{v:.1%}}" for v in values],
+                       textposition="outside"))
 fig.update_layout(title={text.label("ensembles_chart_title")}, yaxis_title={text.label("common.accuracy_axis")},
                   yaxis_range=[0, 1.05])
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("ensembles", text, ["seed_ensemble"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("ensembles_experiment")), code(EXPERIMENT),
-            md(text("ensembles_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

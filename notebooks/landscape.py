@@ -2,7 +2,9 @@
 around the weights it found, with the training path drawn on it (Li et al. 2018)."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, flag, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, number, options
+
+FUNCTION = "slice_run"  # the lab function the first cell points to
 
 FIELDS = (
     Field("data", "dataset", options(("moons", "circles", "spirals", "xor")), "moons"),
@@ -40,21 +42,24 @@ grid = lesson.affordable_grid(run.net.sizes, activation, len(run.ds.x_train), gr
 res = lesson.slice_run(run, grid=grid, span=span, directions=directions)  # f(α, β) = L(θ* + α·δ + β·η)
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     "center_loss": res.center_loss,
     "train_acc": res.train_acc,
     "captured": res.captured,
     "n_params": res.n_params,
     "span": res.span,
     "grid": len(res.alphas),
-}"""
+}
+"""
 
 
 def chart(text) -> str:
     return f"""
 fig = go.Figure(go.Contour(x=res.alphas, y=res.betas, z=np.log10(res.loss), colorscale="Viridis", ncontours=25,
                            colorbar=dict(title="log₁₀ " + {text.label("common.loss_axis")})))
-fig.add_trace(go.Scatter(x=res.path[:, 0], y=res.path[:, 1], mode="lines+markers", name={text.label("landscape_path")},
+fig.add_trace(go.Scatter(x=res.path[:, 0], y=res.path[:, 1], mode="lines+markers",
+                         name={text.label("landscape_path")},
                          line=dict(color="#ff7f0e", width=2), marker=dict(size=4, color="#ff7f0e")))
 fig.add_trace(go.Scatter(x=[res.path[0, 0]], y=[res.path[0, 1]], mode="markers", name={text.label("landscape_start")},
                          marker=dict(color="red", size=11, symbol="circle")))
@@ -63,12 +68,3 @@ fig.update_layout(title={text.label("landscape_chart_title")}, xaxis_title="α",
                   legend=dict(orientation="h", yanchor="top", y=-0.15))
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("landscape", text, ["slice_run"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("landscape_experiment")), code(EXPERIMENT),
-            md(text("landscape_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

@@ -2,7 +2,9 @@
 cross-entropy and squared error give a confidently wrong classifier."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, settings_code
+from notebooks._base import Field, number
+
+FUNCTION = "fit_lines"  # the lab function the first cell points to
 
 FIELDS = (
     Field("outliers", "outliers", number(0, 20, integer=True), 5),
@@ -27,12 +29,14 @@ wrong_p = {WRONG_P}  # the network gives the true class this probability
 p, gradients, at_wrong = lesson.gradient_curves(classes, wrong_p)  # |dL/dz| of the true class's logit
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     **{f"slope_{name}": fits.slope[name] for name in lesson.REGRESSION_LOSSES},
     **{f"intercept_{name}": fits.intercept[name] for name in lesson.REGRESSION_LOSSES},
     "gradient_cross_entropy": at_wrong["cross_entropy"][0],
     "gradient_mse": at_wrong["mse"][0],
-}"""
+}
+"""
 
 
 def chart(text) -> str:
@@ -43,24 +47,16 @@ line_x = np.array([fits.x.min(), fits.x.max()])
 true_slope, true_intercept = fits.true
 
 fig = go.Figure()
-fig.add_trace(go.Scatter(x=fits.x[~fits.outlier], y=fits.y[~fits.outlier], mode="markers", name={text.label("losses_data")},
-                         marker=dict(color="lightgray")))
-fig.add_trace(go.Scatter(x=fits.x[fits.outlier], y=fits.y[fits.outlier], mode="markers", name={text.label("losses_outliers")},
-                         marker=dict(color="black", symbol="x", size=9)))
-fig.add_trace(go.Scatter(x=line_x, y=true_slope * line_x + true_intercept, mode="lines", name={text.label("losses_true")},
-                         line=dict(color="gray", dash="dot")))
+inliers, outliers = ~fits.outlier, fits.outlier
+fig.add_trace(go.Scatter(x=fits.x[inliers], y=fits.y[inliers], mode="markers", marker=dict(color="lightgray"),
+                         name={text.label("losses_data")}))
+fig.add_trace(go.Scatter(x=fits.x[outliers], y=fits.y[outliers], mode="markers",
+                         marker=dict(color="black", symbol="x", size=9), name={text.label("losses_outliers")}))
+fig.add_trace(go.Scatter(x=line_x, y=true_slope * line_x + true_intercept, mode="lines",
+                         line=dict(color="gray", dash="dot"), name={text.label("losses_true")}))
 for name in lesson.REGRESSION_LOSSES:
     fig.add_trace(go.Scatter(x=line_x, y=fits.slope[name] * line_x + fits.intercept[name], mode="lines",
                              name=names[name], line=dict(width=3)))
 fig.update_layout(title={text.label("losses_chart_title")}, xaxis_title="x", yaxis_title="y")
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("losses", text, ["fit_lines"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("losses_experiment")), code(EXPERIMENT),
-            md(text("losses_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

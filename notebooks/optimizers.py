@@ -1,7 +1,9 @@
 """The optimizers page as a notebook: the chosen update rules raced on a 2-D surface from one start point."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, settings_code, subset
+from notebooks._base import Field, number, options, subset
+
+FUNCTION = "race"  # the lab function the first cell points to
 
 DEFAULT_CHOSEN = ["sgd", "momentum", "adagrad", "adam"]
 NAMES = ("surface", "start", "steps", "schedule", "optimizers")
@@ -53,11 +55,13 @@ for (name, hp), diverged in zip(race.entries, race.diverged_at):
 print(optim.RULES["adam"].update.__doc__)
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     **{f"final_loss_{name}": race.losses[k, -1] for k, (name, _) in enumerate(race.entries)},
     **{f"final_x_{name}": race.paths[k, -1, 0] for k, (name, _) in enumerate(race.entries)},
     **{f"final_y_{name}": race.paths[k, -1, 1] for k, (name, _) in enumerate(race.entries)},
-}"""
+}
+"""
 
 
 def chart(text) -> str:
@@ -85,13 +89,3 @@ fig.add_trace(go.Scatter(x=[m[0] for m in surf.minima], y=[m[1] for m in surf.mi
 fig.update_layout(title=f"f(x, y): {{surface}}", xaxis_range=surf.xlim, yaxis_range=surf.ylim, height=520)
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("optimizers", text, ["race"]),
-            code(settings_code(NAMES, v)),
-            code(IMPORTS),
-            md(text("optimizers_experiment")), code(EXPERIMENT),
-            md(text("optimizers_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]
-

@@ -2,7 +2,9 @@
 its decision map (2-D sets) or confusion matrix (digits)."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, flag, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, flag, number, options
+
+FUNCTION = "build"  # the lab function the first cell points to
 
 # configuration field -> the page's control key (= URL parameter), as lessons/playground.py names them
 KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "layers", "width": "width",
@@ -62,7 +64,9 @@ trainer.run(cfg.steps)
 print(trainer.net, trainer.optimizer)
 """
 
-NUMBERS = """{key: trainer.history[key][-1] for key in ("train_loss", "test_loss", "train_acc", "test_acc")}"""
+NUMBERS = """
+numbers = {key: trainer.history[key][-1] for key in ("train_loss", "test_loss", "train_acc", "test_acc")}
+"""
 
 
 def chart(text) -> str:
@@ -82,16 +86,8 @@ if ds.n_features == 2:  # a 2-D set: the probability of class 1 over the plane, 
 else:  # the digits: how often each true class (rows) was predicted as each class (columns)
     matrix = lesson.confusion(trainer.labels_test, trainer.predict(trainer.x_test), ds.n_classes)
     fig = go.Figure(go.Heatmap(z=matrix, colorscale="Blues", text=matrix, texttemplate="%{{text}}"))
-    fig.update_layout(title={text.label("playground_confusion_title")}, xaxis_title={text.label("playground_predicted")},
-                      yaxis_title={text.label("playground_true")}, yaxis_autorange="reversed", height=520, width=600)
+    fig.update_layout(title={text.label("playground_confusion_title")}, height=520, width=600,
+                      xaxis_title={text.label("playground_predicted")}, yaxis_title={text.label("playground_true")},
+                      yaxis_autorange="reversed")
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("playground", text, ["build"]),
-            code(settings_code(NAMES, v)),
-            code(IMPORTS),
-            md(text("playground_experiment")), code(EXPERIMENT),
-            md(text("playground_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

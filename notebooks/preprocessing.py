@@ -1,18 +1,17 @@
 """The data-preprocessing page as a notebook: the same network trained on raw and on standardized inputs."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, from_lab, number, options
 
+FUNCTION = "preprocess_group"  # the lab function the first cell points to
 
-def _lab():
-    from lab import preprocessing
-    return preprocessing
 
 
 FIELDS = (
     Field("data", "dataset", options(("shifted", "digits")), "shifted"),
-    Field("shift", "shift", number(0.0, 30.0), lambda: _lab().PREPROCESS["shift"]),
-    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3)), lambda: _lab().PREPROCESS["lr"]),
+    Field("shift", "shift", number(0.0, 30.0), from_lab("preprocessing", "PREPROCESS", "shift")),
+    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3)),
+          from_lab("preprocessing", "PREPROCESS", "lr")),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
 )
 STEPS = 400  # the page's live panel trains this many updates (lessons/preprocessing.py, TOTAL)
@@ -20,7 +19,7 @@ STEPS = 400  # the page's live panel trains this many updates (lessons/preproces
 IMPORTS = """
 import plotly.graph_objects as go
 
-from lab import preprocessing as lesson  # this page's experiments (lab/preprocessing.py), built on the engine in core/
+from lab import preprocessing as lesson  # this page's experiments (lab/preprocessing.py), on the engine in core/
 """
 
 EXPERIMENT = f"""
@@ -28,13 +27,16 @@ group = lesson.preprocess_group(dataset, shift, lr, seed)  # one network, two co
 group.run({STEPS})                                           # {STEPS} updates each, as the page's Train
 
 standardized = lesson.preprocessed(lesson.preprocess_source(dataset, shift, seed), "standardize")
-print("mean =", standardized.info["mean"].round(3), " std =", standardized.info["std"].round(3))  # from the training set only
+# measured on the training set only, then applied to both sets
+print("mean =", standardized.info["mean"].round(3), " std =", standardized.info["std"].round(3))
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items()},
     **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items()},
-}"""
+}
+"""
 
 
 def chart(text) -> str:
@@ -48,12 +50,3 @@ fig.update_layout(title={text.label("preprocessing_chart_title")}, xaxis_title={
                   yaxis_title={text.label("common.loss_axis")})
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("preprocessing", text, ["preprocess_group"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("preprocessing_experiment", steps=STEPS)), code(EXPERIMENT),
-            md(text("preprocessing_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

@@ -2,18 +2,16 @@
 "is the digit odd?" with few samples, frozen vs fine-tuned vs from scratch."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, from_lab, last_records, number, options
 
+FUNCTION = "transfer_group"  # the lab function the first cell points to
 
-def _lab():
-    from lab import transfer
-    return transfer
 
 
 FIELDS = (
-    Field("n", "n_target", options((10, 20, 50, 100, 200, 500)), lambda: _lab().TRANSFER["n_target"]),
-    Field("reuse", "n_reuse", lambda v: number(0, len(_lab().TRANSFER["hidden"]), integer=True)(v),
-          lambda: _lab().TRANSFER["n_reuse"]),
+    Field("n", "n_target", options((10, 20, 50, 100, 200, 500)), from_lab("transfer", "TRANSFER", "n_target")),
+    Field("reuse", "n_reuse", lambda v: number(0, len(from_lab("transfer", "TRANSFER", "hidden")()), integer=True)(v),
+          from_lab("transfer", "TRANSFER", "n_reuse")),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
 )
 
@@ -31,10 +29,7 @@ group = lesson.transfer_group(source, n_target, n_reuse, seed)  # "frozen", "fin
 group.run(lesson.TRANSFER["steps"])                            # as many updates as the page's Train
 """
 
-NUMBERS = """{
-    "source_test_acc": source_acc,
-    **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-}"""
+NUMBERS = last_records(("test_acc",), first='{"source_test_acc": source_acc}')
 
 
 def chart(text) -> str:
@@ -49,12 +44,3 @@ fig.update_layout(title={text.label("transfer_chart_title")}, xaxis_title={text.
                   yaxis_title={text.label("common.accuracy_axis")})
 fig.show()
 """
-
-
-def cells(v, text):
-    return [*opening("transfer", text, ["transfer_group"]),
-            code(settings_code([f.name for f in FIELDS], v)),
-            code(IMPORTS),
-            md(text("transfer_experiment")), code(EXPERIMENT),
-            md(text("transfer_chart")), code(chart(text)),
-            *numbers_cells(text, NUMBERS)]

@@ -2,24 +2,22 @@
 backward pass), then the same network trained by SGD with the page's clipping, its gradients layer by layer."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, flag, md, number, numbers_cells, opening, options, settings_code
+from notebooks._base import Field, code, flag, from_lab, md, number, options
 
+FUNCTION = "profile"  # the lab function the first cell points to
 
-def _lab():
-    from lab import vanishing
-    return vanishing
 
 
 FIELDS = (
-    Field("data", "dataset", lambda v: options(tuple(_lab().DATASETS))(v), "digits"),
+    Field("data", "dataset", options(from_lab("vanishing", "DATASETS")), "digits"),
     Field("depth", "depth", number(2, 50, integer=True), 12),
     Field("width", "width", options((8, 16, 24, 32, 40, 48, 56, 64)), 32),
-    Field("act", "activation", lambda v: options(_lab().ACTIVATIONS)(v), "sigmoid"),
-    Field("init", "init", lambda v: options(_lab().INITS)(v), "xavier_normal"),
+    Field("act", "activation", options(from_lab("vanishing", "ACTIVATIONS")), "sigmoid"),
+    Field("init", "init", options(from_lab("vanishing", "INITS")), "xavier_normal"),
     Field("std", "std", options((0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), 1.0, note="vanishing_std_note"),
     Field("bn", "batchnorm", flag, False),
     Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), 0.1),
-    Field("clip", "clip", lambda v: options(_lab().CLIPS)(v), "none"),
+    Field("clip", "clip", options(from_lab("vanishing", "CLIPS")), "none"),
     Field("thr", "threshold", options((0.01, 0.1, 0.3, 1.0, 3.0, 10.0)), 1.0, note="vanishing_threshold_note"),
     Field("seed", "seed", number(0, 9999, integer=True), 0),
 )
@@ -39,18 +37,22 @@ print(lesson.network(ds, **net))
 """
 
 TRAINING = """
-group = lesson.training_group(ds, lr, clip, threshold, **net)  # "yours" (clipped when clip is not "none") and "plain"
+group = lesson.training_group(ds, lr, clip, threshold, **net)  # "yours" (clipped unless clip = "none"), "plain"
 group.run(lesson.TOTAL_STEPS)                                   # as many updates as the page's Train
 """
 
-NUMBERS = """{
+NUMBERS = """
+numbers = {
     "grad_norm_first_layer": profile.weight_grad_norm[0],
     "grad_norm_last_layer": profile.weight_grad_norm[-1],
     "ratio_first_to_last": profile.weight_grad_norm[0] / profile.weight_grad_norm[-1],
     "max_slope": profile.max_slope,
     "chain_rule_bound": profile.max_slope ** depth,
-    **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items() if len(trainer.history["step"])},
-}"""
+}
+for name, trainer in group.items():
+    if len(trainer.history["step"]):  # a run that diverged before its first record has nothing to show
+        numbers[f"train_loss_{name}"] = trainer.history["train_loss"][-1]
+"""
 
 
 def chart(text) -> str:
@@ -62,8 +64,8 @@ if profile.max_slope < 1:  # what the chain rule allows with unit-gain weights: 
     bound = norms[-1] * profile.max_slope ** (len(norms) - layers).astype(float)
     fig.add_trace(go.Scatter(x=layers, y=bound, mode="lines", line=dict(dash="dash"),
                              name={text.label("vanishing_bound")} + f" ({{profile.max_slope:g}}^L)"))
-fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", name={text.label("vanishing_measured")},
-                         line=dict(width=3)))
+fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", line=dict(width=3),
+                         name={text.label("vanishing_measured")}))
 fig.update_layout(title={text.label("vanishing_chart_title")}, xaxis_title={text.label("vanishing_layer_axis")},
                   yaxis_title="‖∂L/∂W‖", yaxis_type="log")
 fig.show()
@@ -74,19 +76,13 @@ def heatmap(text) -> str:
     return f"""
 h = group["yours"].history
 fig = go.Figure(go.Heatmap(x=h["step"], y=np.arange(1, h["grad_norm"].shape[1] + 1),
-                           z=np.log10(np.maximum(h["grad_norm"].T, 1e-300)), colorbar=dict(title="log₁₀ ‖∂L/∂W‖")))
+                           z=np.log10(np.maximum(h["grad_norm"].T, 1e-300)),  # log scale; a zero norm stays finite
+                           colorbar=dict(title="log₁₀ ‖∂L/∂W‖")))
 fig.update_layout(title={text.label("vanishing_heat_title")}, xaxis_title={text.label("common.step_axis")},
                   yaxis_title={text.label("vanishing_layer_axis")})
 fig.show()
 """
 
 
-def cells(v, text):
-    notes = {f.name: text(f.note) for f in FIELDS if f.note}
-    return [*opening("vanishing", text, ["profile"]),
-            code(settings_code([f.name for f in FIELDS], v, notes)),
-            code(IMPORTS),
-            md(text("vanishing_experiment")), code(EXPERIMENT),
-            md(text("vanishing_chart")), code(chart(text)),
-            md(text("vanishing_training")), code(TRAINING), code(heatmap(text)),
-            *numbers_cells(text, NUMBERS)]
+def after(text):
+    return [md(text("vanishing_training")), code(TRAINING), code(heatmap(text))]

@@ -159,9 +159,10 @@ PAGE_NUMBERS = {slug: globals()[f"page_{slug}"] for slug in LESSONS}
 # One control changed per page (link keys and values a student can pick).
 CHANGED = {
     "losses": {"outliers": 10}, "batches": {"batch": 64}, "preprocessing": {"data": "digits"},
-    "activations": {"acts": ["relu", "tanh"]}, "vanishing": {"act": "relu"}, "initialization": {"init": "xavier_normal"},
-    "batchnorm": {"lr": 0.3}, "dropout": {"rate": 0.5}, "regularization": {"lam": 0.1}, "ensembles": {"k": 3},
-    "transfer": {"n": 200}, "optimizers": {"steps": 100}, "landscape": {"dirs": "pca"}, "playground": {"data": "circles"},
+    "activations": {"acts": ["relu", "tanh"]}, "vanishing": {"act": "relu"},
+    "initialization": {"init": "xavier_normal"}, "batchnorm": {"lr": 0.3}, "dropout": {"rate": 0.5},
+    "regularization": {"lam": 0.1}, "ensembles": {"k": 3}, "transfer": {"n": 200}, "optimizers": {"steps": 100},
+    "landscape": {"dirs": "pca"}, "playground": {"data": "circles"},
 }
 
 
@@ -336,10 +337,20 @@ def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
         printed[name] = printed_numbers(nb.cells[-1])
         want = expected[name]
         if sorted(printed[name]) != sorted(want):
-            problems.append(f"{slug} ({name}): the notebook prints {sorted(printed[name])}, the page has {sorted(want)}")
+            problems.append(f"{slug} ({name}): the notebook prints {sorted(printed[name])}, "
+                            f"the page has {sorted(want)}")
             continue
         problems += [f"{slug} ({name}): {key}: the notebook prints {printed[name][key]}, the page's lab functions "
                      f"give {float(want[key])!r}" for key in want if not agrees(printed[name][key], want[key])]
     assert not problems, "\n".join(problems)
     default, changed = printed.values()
     assert changed != default, f"{slug}: changing {CHANGED[slug]} changed none of the numbers"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.py")), ids=lambda p: p.name)
+def test_the_notebook_writers_stay_out_of_the_app(path):
+    """notebooks/ is imported by the app but never imports Streamlit, the figure builders or the pages."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    found |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not found & {"streamlit", "figures", "lessons"}, sorted(found)
