@@ -13,7 +13,7 @@ from plotly.basedatatypes import BaseFigure
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
 from lab import shared
-from ui import launch, live, routes, teacher
+from ui import launch, live, routes, sources, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -169,6 +169,8 @@ def explanation(page: str, key: str = "explain") -> None:
 
 def footer(page: str) -> None:
     """The end of every lesson: previous / next on the active route, and the page's tools in the sidebar."""
+    sources.code_behind(page)
+    sources.notebook_button(page)
     routes.footer(page)
     teacher.finish_page(_TOOLS_SLOT.get() or st.sidebar)
 

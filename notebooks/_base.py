@@ -1,0 +1,259 @@
+"""What every lesson notebook shares: checking the page's settings, writing them as code, and the common cells.
+
+A page's settings arrive as ``{control key: value}`` (``ui.teacher.current_settings``). They went through the
+page's controls, but a notebook is code a student runs, so every value is checked again here and only a value
+that passes is written, with ``repr``: a known option (returned as *our* constant, never the object passed in),
+a finite number in the control's range, a bool, or a list of known options. Anything else becomes the default.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from ui import catalog
+
+INVALID = object()  # what a check returns for a value it refuses
+
+
+# ---------------------------------------------------------------- checks: value -> canonical value or INVALID
+
+def options(values: Sequence | Callable[[], Sequence]) -> Callable[[Any], Any]:
+    """One of ``values`` (names or numbers; or a zero-argument callable giving them, read at each check, for a menu
+    the page takes from its lab module): the matching entry of ``values`` itself is returned."""
+    fixed = None if callable(values) else tuple(values)
+
+    def check(value):
+        for option in (fixed if fixed is not None else tuple(values())):
+            if isinstance(option, str):
+                if isinstance(value, str) and value == option:
+                    return option
+            elif isinstance(option, bool):
+                if isinstance(value, bool) and value is option:
+                    return option
+            elif _is_number(value) and float(value) == float(option):
+                return option
+        return INVALID
+
+    return check
+
+
+def number(lo: float, hi: float, integer: bool = False) -> Callable[[Any], Any]:
+    """A finite number in [lo, hi] (a whole number with integer=True), as a plain Python int or float."""
+
+    def check(value):
+        if not _is_number(value) or not math.isfinite(float(value)) or not lo <= float(value) <= hi:
+            return INVALID
+        if integer:
+            return int(value) if float(value) == int(value) else INVALID
+        return float(value)
+
+    return check
+
+
+def flag(value) -> Any:
+    """A bool (True/False only: 1 and "true" are refused)."""
+    return bool(value) if isinstance(value, bool) else INVALID
+
+
+def subset(values: Sequence[str] | Callable[[], Sequence[str]], allow_empty: bool = False) -> Callable[[Any], Any]:
+    """A list of distinct entries of ``values`` (or of what a callable gives), in the order given (our own strings
+    are returned)."""
+
+    def check(value):
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            return INVALID
+        out = []
+        for item in value:
+            found = options(values)(item)
+            if found is INVALID or found in out:
+                return INVALID
+            out.append(found)
+        return out if out or allow_empty else INVALID
+
+    return check
+
+
+def _is_number(value) -> bool:
+    """A real number that converts to a float (a bool is not a number here; 10**400 does not convert)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return False
+    try:
+        float(value)
+    except (OverflowError, ValueError, TypeError):
+        return False
+    return True
+
+
+def from_lab(slug: str, *path) -> Callable[[], Any]:
+    """A zero-argument callable reading ``lab.<slug>`` then each name of ``path`` (an attribute, or a key of a
+    mapping) when called: a default or a menu the page takes from its lab module, read when a notebook is built."""
+
+    def value():
+        obj = importlib.import_module(f"lab.{slug}")
+        for part in path:
+            obj = obj[part] if isinstance(obj, Mapping) else getattr(obj, part)
+        return obj
+
+    return value
+
+
+# ---------------------------------------------------------------- fields
+
+@dataclass(frozen=True)
+class Field:
+    """One setting: the page's control ``key`` (its URL parameter), the variable ``name`` the notebook uses, the
+    check, and the default (a value, or a zero-argument callable read when the notebook is built, for defaults the
+    page takes from its lab module). ``note``: a text key for a comment beside the value in the settings cell."""
+
+    key: str
+    name: str
+    check: Callable[[Any], Any]
+    default: Any
+    note: str | None = None
+
+    def default_value(self):
+        return self.default() if callable(self.default) else self.default
+
+    def read(self, settings: Mapping):
+        """The checked value of this field in ``settings``, or the default."""
+        if self.key in settings:
+            value = self.check(settings[self.key])
+            if value is not INVALID:
+                return value
+        return self.default_value()
+
+
+def read(fields: Sequence[Field], settings: Mapping) -> dict:
+    """{name: checked value} for every field."""
+    return {f.name: f.read(settings) for f in fields}
+
+
+def settings_code(names: Sequence[str], values: Mapping, notes: Mapping[str, str] | None = None) -> str:
+    """The settings cell: one plain assignment per setting, ``name = repr(value)``; ``notes``: {name: comment}."""
+    notes = notes or {}
+    lines = []
+    for name in names:
+        if not name.isidentifier():
+            raise ValueError(f"not a variable name: {name!r}")
+        line = f"{name} = {_literal(values[name])}"
+        if name in notes:
+            line = f"{line:<28}# {_comment(notes[name])}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _literal(value) -> str:
+    """repr of a checked value, after making sure it is one of the plain kinds a check returns."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, str):
+        return repr(str(value))
+    if isinstance(value, numbers.Integral):
+        return repr(int(value))  # a NumPy integer is written as a plain int
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)):
+            raise ValueError("a setting must be finite")
+        return repr(float(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_literal(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
+    raise ValueError(f"cannot write a setting of type {type(value).__name__}")
+
+
+def _comment(text: str) -> str:
+    """A one-line comment (our own text; newlines would end the comment)."""
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- words
+
+class Text:
+    """The notebook's words in one language: ``text("key")`` is ``notebooks.key``, an absolute key
+    (``"common.step_axis"``, ``"batches.title"``) is looked up as it is; English fills a missing entry."""
+
+    def __init__(self, lang: str):
+        self.lang = lang if lang in catalog.LANGUAGES else "en"
+
+    def __call__(self, key: str, **values) -> str:
+        full = key if "." in key else f"notebooks.{key}"
+        text = catalog.load(self.lang).get(full)
+        if text is None:
+            text = catalog.load("en").get(full, key)
+        return text.format(**values) if values else text
+
+    def label(self, key: str, **values) -> str:
+        """The text as a Python string literal, for a chart's words inside a code cell."""
+        return repr(self(key, **values))
+
+
+# ---------------------------------------------------------------- the cells every notebook has
+
+def md(text: str):
+    return new_markdown_cell(text.strip())
+
+
+def code(source: str):
+    return new_code_cell(source.strip("\n"))
+
+
+def opening(slug: str, text: Text, functions: Sequence[str]) -> list:
+    """Title and what the notebook does, how to run it, and the settings heading."""
+    title = text(f"{slug}.title")
+    hint = text("source_hint", slug=slug, function=functions[0]) if functions else ""
+    return [md(f"# {title}\n\n{text('intro', title=title, slug=slug)}\n\n{text('run')}\n\n{hint}"),
+            md(text("settings"))]
+
+
+def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
+    """The cells of lesson ``slug``'s notebook, in the order every one follows: title and how to run it; the
+    settings; the imports; [mod.before]; the experiment; the main chart; [mod.after]; the numbers.
+
+    mod (``notebooks/<slug>.py``) gives FUNCTION (the lab function the hint names), IMPORTS, EXPERIMENT, NUMBERS (the
+    source that builds the dict ``numbers``), ``chart(text)`` (source), and optionally NAMES (the settings' order;
+    default: its FIELDS'), STEPS (filled into its experiment's text) and ``before(text)`` / ``after(text)`` (more
+    cells)."""
+    fields = getattr(mod, "FIELDS", ())
+    names = getattr(mod, "NAMES", None) or [f.name for f in fields]
+    notes = {f.name: text(f.note) for f in fields if f.note}
+    steps = getattr(mod, "STEPS", None)
+    return [*opening(slug, text, [mod.FUNCTION]),
+            code(settings_code(names, values, notes)), code(mod.IMPORTS),
+            *(mod.before(text) if hasattr(mod, "before") else ()),
+            md(text(f"{slug}_experiment", steps=steps)), code(mod.EXPERIMENT),
+            md(text(f"{slug}_chart")), code(mod.chart(text)),
+            *(mod.after(text) if hasattr(mod, "after") else ()),
+            *numbers_cells(text, mod.NUMBERS)]
+
+
+def last_records(keys, first: str = "{}", extra: tuple = ()) -> str:
+    """NUMBERS of a lesson whose runs are the trainers of ``group``: ``numbers`` starts as ``first`` (source of a
+    dict) and gets ``<key>_<run>``, the last history row's value, for each of ``keys`` and each run that recorded
+    one; ``extra``: more lines of the loop's body (source, with ``name`` and ``trainer``)."""
+    body = [f'numbers[f"{key}_{{name}}"] = trainer.history["{key}"][-1]' for key in keys] + list(extra)
+    lines = "\n".join(f"        {line}" for line in body)
+    return f"""
+numbers = {first}
+for name, trainer in group.items():
+    if len(trainer.history["step"]):  # a run that diverged before its first record has nothing to show
+{lines}
+"""
+
+
+NUMBERS_LOOP = """
+for name, value in numbers.items():
+    print(f"{name} = {value:.6g}")
+"""
+
+
+def numbers_cells(text: Text, source: str) -> list:
+    """The closing cells: ``source`` builds a dict ``numbers``, then one printed line ``name = value`` per number."""
+    return [md(text("numbers")), code(f"{source.strip()}\n{NUMBERS_LOOP}")]

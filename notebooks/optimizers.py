@@ -1,0 +1,91 @@
+"""The optimizers page as a notebook: the chosen update rules raced on a 2-D surface from one start point."""
+from __future__ import annotations
+
+from notebooks._base import Field, number, options, subset
+
+FUNCTION = "race"  # the lab function the first cell points to
+
+DEFAULT_CHOSEN = ["sgd", "momentum", "adagrad", "adam"]
+NAMES = ("surface", "start", "steps", "schedule", "optimizers")
+
+
+def read(settings) -> dict:
+    """The race's settings. The start point must lie on the surface's domain (else its default start), and each
+    chosen optimizer's hyperparameters are its sliders' values on the page (``<hp>_<name>``, else the page's
+    defaults, as the page reads them)."""
+    from core import optim, surfaces
+    from lab import optimizers as lab
+
+    surface = Field("surface", "surface", options(surfaces.NAMES), "bowl").read(settings)
+    surf = surfaces.get(surface)
+    start = []
+    for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
+        start.append(Field(key, key, number(float(lo), float(hi)), float(default)).read(settings))
+    chosen = Field("opts", "opts", subset(optim.NAMES), DEFAULT_CHOSEN).read(settings)
+    hp = {}
+    for name in chosen:
+        hp[name] = {key: Field(f"{key}_{name}", key, options(lab.slider_values(name, key)), default).read(settings)
+                    for key, default in lab.page_defaults(name).items()}
+    return {"surface": surface, "start": tuple(start),
+            "steps": Field("steps", "steps", number(5, 300, integer=True), 30).read(settings),
+            "schedule": Field("schedule", "schedule", options(lab.SCHEDULE_NAMES), "constant").read(settings),
+            "optimizers": hp}
+
+
+def extra_keys() -> tuple:
+    from core import optim
+    from lab import optimizers as lab
+
+    keys = ["surface", "x0", "y0", "steps", "opts", "schedule"]
+    return tuple(keys + [f"{key}_{name}" for name in optim.NAMES for key in lab.page_defaults(name)])
+
+
+IMPORTS = """
+import numpy as np
+import plotly.graph_objects as go
+
+from core import optim, surfaces        # the update rules (optim.RULES) and the 2-D test surfaces
+from lab import optimizers as lesson    # this page's experiments (lab/optimizers.py), built on the engine in core/
+"""
+
+EXPERIMENT = """
+race = lesson.race(list(optimizers.items()), surface, start, steps, schedule)  # every rule from the same start
+for (name, hp), diverged in zip(race.entries, race.diverged_at):
+    print(f"{name:>9}: lr = {hp['lr']:g}" + (f", diverged at step {diverged}" if diverged else ""))
+print(optim.RULES["adam"].update.__doc__)
+"""
+
+NUMBERS = """
+numbers = {
+    **{f"final_loss_{name}": race.losses[k, -1] for k, (name, _) in enumerate(race.entries)},
+    **{f"final_x_{name}": race.paths[k, -1, 0] for k, (name, _) in enumerate(race.entries)},
+    **{f"final_y_{name}": race.paths[k, -1, 1] for k, (name, _) in enumerate(race.entries)},
+}
+"""
+
+
+def chart(text) -> str:
+    from core import optim
+    labels = {name: text(f"common.opt_{name}") for name in optim.NAMES}
+    return f"""
+surf = surfaces.get(surface)
+xs, ys = np.linspace(*surf.xlim, 120), np.linspace(*surf.ylim, 120)
+X, Y = np.meshgrid(xs, ys)
+Z = surf.value(X, Y)
+if surf.log_levels is not None:  # surfaces with steep walls are drawn in log10(f + c)
+    Z = np.log10(np.maximum(Z, 0) + surf.log_levels)
+
+names = {labels!r}
+fig = go.Figure(go.Contour(x=xs, y=ys, z=Z, colorscale="Greys", showscale=False, ncontours=30,
+                           contours=dict(coloring="lines")))
+for k, (name, _) in enumerate(race.entries):
+    path = race.paths[k, :race.valid_len[k]]
+    fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name=names.get(name, name),
+                             marker=dict(size=4), line=dict(width=2.5)))
+fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name={text.label("optimizers_start")},
+                         marker=dict(color="black", size=11, symbol="x")))
+fig.add_trace(go.Scatter(x=[m[0] for m in surf.minima], y=[m[1] for m in surf.minima], mode="markers",
+                         name={text.label("optimizers_minimum")}, marker=dict(color="gold", size=14, symbol="star")))
+fig.update_layout(title=f"f(x, y): {{surface}}", xaxis_range=surf.xlim, yaxis_range=surf.ylim, height=520)
+fig.show()
+"""

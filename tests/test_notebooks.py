@@ -1,0 +1,356 @@
+"""The experiment as a notebook (notebooks/): every lesson's notebook is valid nbformat v4, writes only checked
+values, starts from the page's own defaults, and, executed in a real kernel (nbclient), prints the numbers the
+page's lab functions give, at the defaults and with one control changed.
+
+The execution tests are marked ``notebooks`` (``pytest -m notebooks``; ``-m "not notebooks"`` skips them): each
+lesson runs its two notebooks in one fresh kernel while this process computes the page's numbers, as long as the
+page's own Train takes (no shortened runs). The longest are batchnorm (1,500 updates of two 3 x 100 sigmoid nets)
+and dropout (600 updates of three 6 x 100 nets): about 5-10 s each per notebook on an idle 2-core machine.
+"""
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import math
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import notebooks
+from notebooks._base import INVALID
+from ui import nav
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = [p.slug for p in nav.PAGES if p.slug != "home"]
+LINE = re.compile(r"^(\w+) = (\S+)$")
+
+
+# ---------------------------------------------------------------- the page's numbers, through its lab functions
+# Each mirrors what lessons/<slug>.py calls (and what its live panel trains to), for the notebook's settings v.
+
+def page_losses(v):
+    from lab import losses as lab
+    fits = lab.fit_lines(v["outliers"], v["outlier_size"], v["delta"], v["seed"])
+    _, _, at = lab.gradient_curves(v["classes"], 0.01)  # the page's WRONG_P
+    return {**{f"slope_{k}": fits.slope[k] for k in lab.REGRESSION_LOSSES},
+            **{f"intercept_{k}": fits.intercept[k] for k in lab.REGRESSION_LOSSES},
+            "gradient_cross_entropy": at["cross_entropy"][0], "gradient_mse": at["mse"][0]}
+
+
+def page_batches(v):
+    from lab import batches as lab
+    group = lab.batch_group(v["batch_size"], v["lr"], v["seed"]).run(notebooks.module("batches").STEPS)
+    cells = lab.progress(group)
+    return {**{f"epochs_{k}": c[0] for k, c in cells.items()}, **{f"step_noise_{k}": c[1] for k, c in cells.items()},
+            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+
+
+def page_preprocessing(v):
+    from lab import preprocessing as lab
+    group = lab.preprocess_group(v["dataset"], v["shift"], v["lr"], v["seed"]).run(
+        notebooks.module("preprocessing").STEPS)
+    return {**{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()},
+            **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+
+
+def page_activations(v):
+    from lab import activations as lab
+    c = lab.COMPARE
+    group = lab.compare_group(v["activations"], v["dataset"], c["hidden"], v["lr"], c["batch_size"], v["seed"])
+    group.run(lab.COMPARE_STEPS)
+    return {**{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()},
+            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+
+
+def page_vanishing(v):
+    from lab import vanishing as lab
+    ds = lab.dataset(v["dataset"], v["seed"])
+    net = dict(depth=v["depth"], width=v["width"], act=v["activation"], init=v["init"], std=v["std"],
+               bn=v["batchnorm"], seed=v["seed"])
+    prof = lab.profile(ds, **net)
+    g = prof.weight_grad_norm
+    group = lab.training_group(ds, v["lr"], v["clip"], v["threshold"], **net).run(lab.TOTAL_STEPS)
+    return {"grad_norm_first_layer": g[0], "grad_norm_last_layer": g[-1], "ratio_first_to_last": g[0] / g[-1],
+            "max_slope": prof.max_slope, "chain_rule_bound": prof.max_slope ** v["depth"],
+            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+
+
+def page_initialization(v):
+    from lab import initialization as lab
+    init = float(v["std"]) if v["init"] == "normal" else v["init"]
+    r = lab.layer_statistics(v["depth"], v["width"], v["activation"], init, v["seed"], False)
+    return {**{f"std_layer_{i + 1}": s for i, s in enumerate(r["std"])},
+            **{f"mean_layer_{i + 1}": m for i, m in enumerate(r["mean"])}, "gain": r["gain"]}
+
+
+def page_batchnorm(v):
+    from lab import batchnorm as lab
+    group, _ = lab.pretrained_pair(v["position"], v["lr"], v["init_std"], v["momentum"], v["eps"], v["seed"])
+    group.run(notebooks.module("batchnorm").STEPS - group.step)  # the live panel trains on from the pretrained pair
+    return {**{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()},
+            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+
+
+def page_dropout(v):
+    from lab import dropout as lab
+    group = lab.overfit_group(v["rate"], v["l2"], v["seed"]).run(lab.OVERFIT["steps"])
+    return {**{f"gap_{k}": lab.gap(m) for k, m in group.items()},
+            **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+
+
+def page_regularization(v):
+    from lab import regularization as lab
+    group = lab.regularization_group(v["n_train"], v["width"], v["lam"], v["c"], v["seed"]).run(lab.REG["steps"])
+    rows = {k: lab.summary(m, group.test) for k, m in group.items()}
+    rows["early"] = lab.summary(group["none"], group.test, group["none"].best_state)
+    return {**{f"train_acc_{k}": r.train_acc for k, r in rows.items()},
+            **{f"test_acc_{k}": r.test_acc for k, r in rows.items()}, **{f"gap_{k}": r.gap for k, r in rows.items()}}
+
+
+def page_ensembles(v):
+    from lab import ensembles as lab
+    group = lab.seed_ensemble(v["k"], v["seed"]).run(lab.ENS["steps"])
+    sc = lab.score_ensemble([m.net for _, m in group.items()], group.test)
+    return {**{f"test_acc_member_{i + 1}": a for i, a in enumerate(sc.members)}, "test_acc_mean": sc.mean,
+            "test_acc_ensemble": sc.ensemble}
+
+
+def page_transfer(v):
+    from lab import transfer as lab
+    net, acc = lab.pretrain(v["seed"])
+    group = lab.transfer_group(net, v["n_target"], v["n_reuse"], v["seed"]).run(lab.TRANSFER["steps"])
+    return {"source_test_acc": acc, **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+
+
+def page_optimizers(v):
+    from lab import optimizers as lab
+    race = lab.race([(n, dict(hp)) for n, hp in v["optimizers"].items()], v["surface"], v["start"], v["steps"],
+                    v["schedule"])
+    names = [n for n, _ in race.entries]
+    return {**{f"final_loss_{n}": race.losses[k, -1] for k, n in enumerate(names)},
+            **{f"final_x_{n}": race.paths[k, -1, 0] for k, n in enumerate(names)},
+            **{f"final_y_{n}": race.paths[k, -1, 1] for k, n in enumerate(names)}}
+
+
+def page_landscape(v):
+    from lab import landscape as lab
+    settings = dict(dataset=v["dataset"], hidden=(v["width"],) * v["depth"], activation=v["activation"],
+                    optimizer=v["optimizer"], lr=v["lr"], steps=v["steps"],
+                    batch_size=None if v["batch"] == "full" else int(v["batch"]), seed=v["seed"])
+    run = lab.train_run(**settings, weight_decay=v["weight_decay"])
+    grid = lab.affordable_grid(run.net.sizes, run.net.activations[0].name, len(run.ds.x_train), v["grid"])
+    res = lab.slice_run(run, grid=grid, span=v["span"], directions=v["directions"])
+    return {"center_loss": res.center_loss, "train_acc": res.train_acc, "captured": res.captured,
+            "n_params": res.n_params, "span": res.span, "grid": len(res.alphas)}
+
+
+def page_playground(v):
+    from lab import playground as lab
+    cfg = lab.PlaygroundConfig(**v)
+    tr = lab.build(cfg).run(cfg.steps)
+    return {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+
+
+PAGE_NUMBERS = {slug: globals()[f"page_{slug}"] for slug in LESSONS}
+
+# One control changed per page (link keys and values a student can pick).
+CHANGED = {
+    "losses": {"outliers": 10}, "batches": {"batch": 64}, "preprocessing": {"data": "digits"},
+    "activations": {"acts": ["relu", "tanh"]}, "vanishing": {"act": "relu"},
+    "initialization": {"init": "xavier_normal"}, "batchnorm": {"lr": 0.3}, "dropout": {"rate": 0.5},
+    "regularization": {"lam": 0.1}, "ensembles": {"k": 3}, "transfer": {"n": 200}, "optimizers": {"steps": 100},
+    "landscape": {"dirs": "pca"}, "playground": {"data": "circles"},
+}
+
+
+# ---------------------------------------------------------------- building (fast)
+
+def code_cells(nb) -> list[str]:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def assigned_literals(source: str) -> dict:
+    """{name: value} of a settings cell; fails unless every statement assigns one literal to one plain name."""
+    out = {}
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
+            ast.unparse(node)
+        out[node.targets[0].id] = ast.literal_eval(node.value)  # raises on anything but a literal
+    return out
+
+
+def test_every_lesson_has_a_notebook():
+    assert sorted(notebooks.LESSONS) == sorted(LESSONS)
+    with pytest.raises(ValueError):
+        notebooks.build("home")
+    with pytest.raises(ValueError):
+        notebooks.build("../core/nn")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("slug", LESSONS)
+def test_the_default_notebook_is_valid_and_plain(slug, lang):
+    nb = notebooks.build(slug, {"lang": lang})
+    nbformat.validate(nb)
+    assert nb.nbformat == 4 and nb.metadata.kernelspec.name == "python3"
+    cells = code_cells(nb)
+    assert assigned_literals(cells[0]) == notebooks.values(slug, {})
+    for source in cells:
+        compile(source, f"<{slug}>", "exec")
+        assert "streamlit" not in source and "figures" not in source, "a notebook uses the engine and Plotly only"
+    assert any("fig.show()" in source for source in cells)
+    assert "print(f\"{name} = {value:.6g}\")" in cells[-1]
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert (re.search(r"[\uac00-\ud7a3]", markdown) is not None) == (lang == "ko")
+    assert f"lab/{slug}.py" in markdown and "pip install" in markdown
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_a_changed_control_reaches_the_settings_cell(slug):
+    nb = notebooks.build(slug, CHANGED[slug])
+    written = assigned_literals(code_cells(nb)[0])
+    assert written == notebooks.values(slug, CHANGED[slug]) != notebooks.values(slug, {})
+
+
+HOSTILE = ['x"); __import__("os").system("echo pwned"); ("', "1\nimport os", "`rm -rf /`", "'''", '"""',
+           "${HOME}", "\\", "{__import__('os')}", "0.1 # ", "nan", "inf", "-1e309", "𝟘", "\x00"]
+
+
+class EvilFloat(float):
+    def __repr__(self):
+        return "__import__('os').system('echo pwned')"
+
+
+class EvilStr(str):
+    def __repr__(self):
+        return "__import__('os').system('echo pwned')"
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_hostile_settings_never_become_code(slug):
+    """Values a link or a tampered session could carry: quotes, newlines, backticks, objects with a lying repr,
+    non-finite numbers. None of them reaches the notebook: each falls back to the page's default."""
+    keys = notebooks.control_keys(slug)
+    payloads = HOSTILE + [EvilFloat(0.5), EvilStr("relu"), float("nan"), float("inf"), [HOSTILE[0]], {"a": 1},
+                          True, None, 10 ** 400]
+    seen = set()
+    for i, payload in enumerate(payloads):
+        settings = {key: payload for key in keys}
+        settings["lang"] = HOSTILE[i % len(HOSTILE)]
+        nb = notebooks.build(slug, settings)
+        source = "\n".join(code_cells(nb))
+        for marker in ("pwned", "import os", "rm -rf", "${HOME}", "__import__", "\x00"):
+            assert marker not in source, (slug, payload)
+        written = assigned_literals(code_cells(nb)[0])
+        for name, value in written.items():
+            assert type(value) in (int, float, str, bool, list, tuple, dict), (name, value)
+            assert not isinstance(value, float) or math.isfinite(value)
+        seen.add(repr(written))
+    # a payload that a check lets through is a value the page offers (e.g. True for a toggle): never the raw text
+    assert all("pwned" not in s for s in seen)
+
+
+def test_a_mixed_setting_keeps_what_is_valid():
+    v = notebooks.values("batchnorm", {"lr": 0.3, "std": "0.1\nimport os", "mom": EvilFloat(0.3), "pos": "after"})
+    assert v["lr"] == 0.3 and v["position"] == "after"
+    assert v["init_std"] == 0.1 and v["momentum"] == 0.3 and type(v["momentum"]) is float  # our own constant
+
+
+# ---------------------------------------------------------------- the page's defaults
+
+@pytest.mark.app
+@pytest.mark.parametrize("slug", LESSONS)
+def test_the_notebook_starts_from_the_page_defaults(slug):
+    """The settings cell of a notebook built with no settings equals the one built from the page's own controls at
+    first load: the notebook's defaults are the page's."""
+    from apptest_util import open_page, page_widgets
+
+    at = open_page(slug, "en")
+    assert not at.exception
+    drawn = {w.key: w.value for w in page_widgets(at)}
+    read = set(notebooks.control_keys(slug)) & set(drawn)
+    assert len(read) >= 2, f"{slug}: the page draws none of the controls the notebook reads"
+    for field in getattr(notebooks.module(slug), "FIELDS", ()):  # a value the page offers is one the notebook takes
+        if field.key in drawn:
+            assert field.check(drawn[field.key]) is not INVALID, f"{slug}: {field.key} = {drawn[field.key]!r} refused"
+    page, ours = notebooks.values(slug, drawn), notebooks.values(slug, {})
+    differ = {k: (page[k], ours[k]) for k in ours if page[k] != ours[k]}
+    assert not differ, f"{slug}: the notebook's default differs from the page's ({{name: (page, notebook)}}): {differ}"
+
+
+# ---------------------------------------------------------------- executing the notebooks
+
+def printed_numbers(cell) -> dict:
+    text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+    return {m.group(1): m.group(2) for m in map(LINE.match, text.splitlines()) if m}
+
+
+def agrees(printed: str, value) -> bool:
+    shown = float(printed)
+    value = float(value)
+    if math.isnan(value) or math.isnan(shown):
+        return math.isnan(value) and math.isnan(shown)
+    return shown == float(f"{value:.6g}") or abs(shown - value) <= 5e-6 * abs(value) + 1e-300
+
+
+def run_in_one_kernel(books: list, workdir: Path) -> list:
+    """Execute the notebooks one after the other in one fresh kernel (its names reset in between), in an empty
+    folder, with this repository on PYTHONPATH. -> the executed notebooks."""
+    import nbclient
+
+    merged = nbformat.v4.new_notebook(metadata=books[0].metadata)
+    for i, nb in enumerate(books):
+        if i:
+            merged.cells.append(nbformat.v4.new_code_cell("%reset -f"))
+        merged.cells.extend(nb.cells)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    client = nbclient.NotebookClient(merged, timeout=900, kernel_name="python3",
+                                     resources={"metadata": {"path": str(workdir)}})
+    client.execute(env=env)
+    out, start = [], 0
+    for nb in books:
+        out.append(nbformat.v4.new_notebook(cells=merged.cells[start:start + len(nb.cells)], metadata=nb.metadata))
+        start += len(nb.cells) + 1
+    return out
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("slug", LESSONS)
+def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
+    import nbclient.exceptions
+
+    settings = {"default": {}, f"changed {CHANGED[slug]}": CHANGED[slug]}
+    books = [notebooks.build(slug, s) for s in settings.values()]
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the kernel runs while this process computes the page's
+        executed = pool.submit(run_in_one_kernel, books, tmp_path)
+        expected = {name: PAGE_NUMBERS[slug](notebooks.values(slug, s)) for name, s in settings.items()}
+        try:
+            executed = executed.result()
+        except nbclient.exceptions.CellExecutionError as err:  # the cell and its traceback, named by lesson
+            pytest.fail(f"{slug}: a cell of its notebook failed:\n{err}")
+    problems, printed = [], {}
+    for (name, _), nb in zip(settings.items(), executed):
+        printed[name] = printed_numbers(nb.cells[-1])
+        want = expected[name]
+        if sorted(printed[name]) != sorted(want):
+            problems.append(f"{slug} ({name}): the notebook prints {sorted(printed[name])}, "
+                            f"the page has {sorted(want)}")
+            continue
+        problems += [f"{slug} ({name}): {key}: the notebook prints {printed[name][key]}, the page's lab functions "
+                     f"give {float(want[key])!r}" for key in want if not agrees(printed[name][key], want[key])]
+    assert not problems, "\n".join(problems)
+    default, changed = printed.values()
+    assert changed != default, f"{slug}: changing {CHANGED[slug]} changed none of the numbers"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.py")), ids=lambda p: p.name)
+def test_the_notebook_writers_stay_out_of_the_app(path):
+    """notebooks/ is imported by the app but never imports Streamlit, the figure builders or the pages."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    found |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert not found & {"streamlit", "figures", "lessons"}, sorted(found)
