@@ -35,7 +35,7 @@ def _fit(fig: spec.Figure) -> spec.Figure:
     """Margins that grow to hold the tick labels and axis titles (presenter mode enlarges them: a fixed margin
     put the titles on top of the tick labels)."""
     fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    fig.update_yaxes(automargin=True, title_standoff=10)  # clear of the widest tick label (10⁻³ at 20 px)
     return fig
 
 
@@ -100,22 +100,22 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
                                    hoverinfo="skip"))
     first_animated = len(fig.data)
 
-    def trail(k, upto):  # a fresh dict per call: the trace and every frame get their own
+    def trail(k, upto):  # the positions only: a frame restyles x and y, every other property stays the trace's
         n = min(int(result.valid_len[k]), upto + 1)  # the trail stops where the run diverged
         pts = result.paths[k, sorted({s for s in frames if s < n} | {n - 1})]
-        return dict(type="scatter", x=_r(pts[:, 0]), y=_r(pts[:, 1]), mode="lines+markers", name=names[k],
-                    line=dict(color=color(k), width=3), marker=dict(size=5, color=color(k)),
-                    hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>")
+        return dict(type="scatter", x=_r(pts[:, 0]), y=_r(pts[:, 1]))
 
     def head(k, upto):
         p = result.paths[k, min(int(result.valid_len[k]) - 1, upto)]
-        return dict(type="scatter", x=_r([p[0]]), y=_r([p[1]]), mode="markers", showlegend=False,
-                    hoverinfo="skip", marker=dict(size=15, color=color(k), line=dict(color="white", width=2)))
+        return dict(type="scatter", x=_r([p[0]]), y=_r([p[1]]))
 
     for k in range(K):
-        fig.add_trace(trail(k, last))
+        fig.add_trace(dict(trail(k, last), mode="lines+markers", name=names[k], line=dict(color=color(k), width=3),
+                           marker=dict(size=5, color=color(k)),
+                           hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
     for k in range(K):
-        fig.add_trace(head(k, last))
+        fig.add_trace(dict(head(k, last), mode="markers", showlegend=False, hoverinfo="skip",
+                           marker=dict(size=15, color=color(k), line=dict(color="white", width=2))))
     animated = list(range(first_animated, first_animated + 2 * K))
     start = result.paths[0, 0]  # a Race has at least one run
     fig.add_trace(spec.scatter(x=[float(start[0])], y=[float(start[1])], mode="markers", name=labels["start"],
