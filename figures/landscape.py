@@ -36,9 +36,13 @@ def _log_ticks(lo: float, hi: float, at_least: int = 4) -> list[float]:
     return inside if len(inside) >= at_least else list(np.linspace(lo, hi, at_least + 1))
 
 
-def _levels(log_loss: np.ndarray, n_levels: int = 24):
-    """Log-spaced contour levels and colour-bar ticks labelled with the loss itself (0.001, 0.01, 0.1, 1 ...)."""
+def _levels(log_loss: np.ndarray, n_levels: int = 24, fixed: tuple | None = None):
+    """Log-spaced contour levels and colour-bar ticks labelled with the loss itself (0.001, 0.01, 0.1, 1 ...);
+    ``fixed``: the (lowest, highest) loss to span instead of the values' own range."""
     finite = log_loss[np.isfinite(log_loss)]
+    if fixed is not None:
+        finite = _log_loss(np.asarray(fixed, dtype=float))
+        finite = finite[np.isfinite(finite)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if hi - lo < 1e-9:
         hi = lo + 1e-3
@@ -57,15 +61,15 @@ def _fit(fig: spec.Figure) -> spec.Figure:
 def contour(res: Landscape, labels: Mapping[str, str], height: int = 520) -> spec.Figure:
     """The slice f(α, β) as filled log-spaced contours, with the projected training path, start and end.
 
-    The slice may be partly computed (res.betas: the rows so far): the contours cover those rows and the axes the
-    whole range ±res.span, so the map sharpens in place as rows arrive. labels: x, y (the two directions), loss
+    The slice may be partly computed (res.betas: the rows so far): the contours cover those rows, the axes the
+    whole range ±res.span and the colours res.loss_range, so the map grows in place as rows arrive. labels: x, y (the two directions), loss
     (colour bar), path, start, end (legend), step (the word before a path point's update number on hover);
     title optional.
     """
     fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
     if res.betas.size >= 2:  # a contour needs two rows
         z = _log_loss(res.loss)
-        contours, tickvals, ticktext = _levels(z)
+        contours, tickvals, ticktext = _levels(z, fixed=res.loss_range)  # the same colours in every frame
         fig.add_trace(spec.contour(z=[finite_or_none(row) for row in z], x=res.alphas, y=res.betas,
                                    colorscale=SEQUENTIAL, contours=contours,
                                    line=dict(width=0.6, color="rgba(255,255,255,0.5)"),

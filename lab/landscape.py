@@ -235,7 +235,8 @@ class Landscape:
     distance the plane sees; span: the half-width actually used; diverged_at: None or the update that went
     NaN/inf (θ* is then the last finite snapshot); train_acc of θ*; n_params P; step: the update the path reaches;
     compare: None or (alphas_c (m,), {λ: (m,) losses}), the cut along δ through the minimum of the same run
-    trained with each weight decay of COMPARE_DECAYS. Arrays are float32 where they are only drawn.
+    trained with each weight decay of COMPARE_DECAYS; loss_range: (lowest, highest) finite loss of a 9 × 9
+    subgrid and θ*, the colour scale of every frame. Arrays are float32 where they are only drawn.
     """
 
     alphas: np.ndarray
@@ -257,6 +258,7 @@ class Landscape:
     step: int = 0
     complete: bool = False
     compare: tuple | None = None
+    loss_range: tuple | None = None
 
     @property
     def has_slice(self) -> bool:
@@ -391,28 +393,14 @@ def _check(s: Settings) -> None:
         raise ValueError(f"steps must be an integer >= 1, got {s.steps!r}")
 
 
-def refinement_order(n: int) -> list[int]:
-    """The rows of an n-row grid in the order they are computed: the middle (β = 0, the α cut), both edges, then
-    midpoints of the widest gaps, so every prefix covers the whole range and the map sharpens as it fills."""
-    order, seen = [], set()
-
-    def add(i):
-        if i not in seen:
-            seen.add(i)
-            order.append(i)
-
-    for i in (n // 2, 0, n - 1):
-        add(i)
-    gaps = [(0, n // 2), (n // 2, n - 1)]
-    while len(order) < n:
-        gaps.sort(key=lambda g: g[0] - g[1])  # widest first; ties from the bottom up
-        wider = []
-        for lo, hi in gaps:
-            if hi - lo > 1:
-                mid = (lo + hi) // 2
-                add(mid)
-                wider += [(lo, mid), (mid, hi)]
-        gaps = wider
+def fill_order(n: int) -> list[int]:
+    """The rows of an n-row grid in the order they are computed: the middle row (β = 0, the α cut through θ*)
+    first, then outwards, one row below and one above at a time, so the map grows from the minimum to the edges
+    and every frame adds a visible band."""
+    mid = n // 2
+    order = [mid]
+    for k in range(1, n):
+        order += [i for i in (mid - k, mid + k) if 0 <= i < n]
     return order
 
 
@@ -431,8 +419,8 @@ class Exploration:
     """The page's live run: train the net, then slice its loss around θ*, in pieces of ~20 ms, as frames.
 
     ``step`` is the update that the picture has reached (the frame's step): from step 1 the picture shows the
-    path up to ``step`` on the final plane, and the slice's rows fill in with the frames (middle row first, then
-    the edges, then ever finer), complete at the last frame. The pieces of work come in a fixed order (train,
+    path up to ``step`` on the final plane, and the slice's rows fill in with the frames (from the row through θ*
+    outwards), complete at the last frame; the colour scale is fixed from the start (``loss_range``). The pieces of work come in a fixed order (train,
     train the comparison runs, prepare the plane, compute rows), and what a frame shows depends only on its step,
     so the frames are the same however the work is cut. ``run(n)`` does one piece of work, then moves ``step``
     as far (at most n) as the work done allows: it may move less than n (``lab.shared`` keeps calling it).
@@ -458,7 +446,7 @@ class Exploration:
         self._compare = compare
         self._plane = None
         self._rows: dict[int, np.ndarray] = {}
-        self._order = refinement_order(s.grid)
+        self._order = fill_order(s.grid)
         self.step, self.end = 0, s.steps
         self._diverged_at = None
 
@@ -553,6 +541,12 @@ class Exploration:
             shadow = coords[0] @ np.stack([d1, d2])
             captured = float(np.linalg.norm(shadow) / max(np.linalg.norm(path[0] - center), 1e-300))
             acc = float(np.mean(np.argmax(net.forward(x), axis=1) == y))
+            # the colour scale of every frame: the losses on a 9 × 9 subgrid (corners, edges, centre), so the map
+            # keeps its colours while its rows arrive
+            sub = axis[np.unique(np.round(np.linspace(0, s.grid - 1, min(s.grid, 9))).astype(int))]
+            probe = np.r_[plane_loss(net, center, d1, d2, sub, sub, x, y).ravel(), values[0]]
+            probe = probe[np.isfinite(probe)]
+            loss_range = (float(probe.min()), float(probe.max())) if probe.size else None
             compare = None
             if self._compare:
                 alphas_c = np.linspace(-s.span, s.span, CUT_POINTS)
@@ -572,7 +566,7 @@ class Exploration:
         self._plane = dict(net=net, center=center, d1=d1, d2=d2, axis=axis, span=float(span), coords=coords,
                            marks=marks, path_loss=values[1:1 + t], path_slice_loss=values[1 + t:],
                            center_loss=float(values[0]), captured=min(captured, 1.0), explained=explained,
-                           train_acc=acc, compare=compare)
+                           train_acc=acc, compare=compare, loss_range=loss_range)
 
     # ---- what a frame shows
     def view(self) -> Landscape:
@@ -601,7 +595,7 @@ class Exploration:
                          beta_cut=loss[:, mid] if loss.size else np.zeros(0), explained=p["explained"],
                          captured=p["captured"], span=p["span"], diverged_at=self.diverged_at,
                          train_acc=p["train_acc"], n_params=self.n_params, step=self.step, complete=complete,
-                         compare=p["compare"])
+                         compare=p["compare"], loss_range=p["loss_range"])
 
     def finish(self) -> Landscape:
         """Run to the end and return the whole picture."""

@@ -141,13 +141,13 @@ def test_weight_decay_cross_sections_start_from_the_trained_losses():
         assert curve.shape == (11,) and np.argmin(curve) == 5  # θ* is the lowest point along the cut
 
 
-def test_refinement_order_covers_every_row_once_and_spreads_early():
+def test_the_rows_fill_from_the_minimum_outwards():
     for n in (3, 21, 41, 81, 22):
-        order = landscape.refinement_order(n)
+        order = landscape.fill_order(n)
         assert sorted(order) == list(range(n))
-        assert order[:3] == [n // 2, 0, n - 1]  # β = 0 first (the α cut), then both edges
-    order = landscape.refinement_order(41)
-    assert max(np.diff(sorted(order[:9]))) <= 5  # nine rows already span the map in steps of at most 5
+        assert order[0] == n // 2  # β = 0 first: the α cut through θ*
+        for k in range(1, n):  # every prefix is one band of neighbouring rows around the middle
+            assert max(order[:k]) - min(order[:k]) == k - 1
 
 
 # ---------------------------------------------------------------- the page's live run
