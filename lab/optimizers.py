@@ -246,19 +246,23 @@ class Defaults:
     """The page's first screen: Deep Learning from Scratch ch. 6 (the bowl, start (−7, 2), 30 steps, its four
     optimizers at the book's rates), then the other tabs' settings. The page's controls and ``warm`` read it."""
 
+    # the sidebar (the race's settings, which every tab uses)
     surface: str = optim.DLFS_PRESET["surface"]
     start: tuple = tuple(optim.DLFS_PRESET["start"])
     steps: int = optim.DLFS_PRESET["steps"]
     opts: tuple = tuple(name for name, _ in optim.DLFS_PRESET["entries"])
     schedule: str = "constant"
+    # inside one step: the optimizer and the update looked at
     inspect: str = "momentum"
     at_step: int = 3
+    # the learning-rate tab: the swept optimizer, the schedule chart's lines (plus the race's own)
     lr_opt: str = "sgd"
+    schedules_shown: tuple = ("constant", "step", "cosine")
+    # noisy gradients: noise std, EMA decay, steps, seed of the noise
     noise: float = 1.0
     ema: float = 0.9
     nsteps: int = 150
     seed: int = 0
-    schedules_shown: tuple = ("constant", "step", "cosine")  # the schedule chart's lines (plus the race's own)
 
 
 DEFAULTS = Defaults()
