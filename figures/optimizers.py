@@ -100,14 +100,16 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
                                    hoverinfo="skip"))
     first_animated = len(fig.data)
 
+    rounded, marks = np.round(result.paths, 4), np.asarray(frames)  # rounded once: shorter JSON, one pass
+
     def trail(k, upto):  # the positions only: a frame restyles x and y, every other property stays the trace's
         n = min(int(result.valid_len[k]), upto + 1)  # the trail stops where the run diverged
-        pts = result.paths[k, sorted({s for s in frames if s < n} | {n - 1})]
-        return dict(type="scatter", x=_r(pts[:, 0]), y=_r(pts[:, 1]))
+        idx = marks[marks < n - 1].tolist() + [n - 1]
+        return dict(type="scatter", x=rounded[k, idx, 0].tolist(), y=rounded[k, idx, 1].tolist())
 
     def head(k, upto):
-        p = result.paths[k, min(int(result.valid_len[k]) - 1, upto)]
-        return dict(type="scatter", x=_r([p[0]]), y=_r([p[1]]))
+        i = min(int(result.valid_len[k]) - 1, upto)
+        return dict(type="scatter", x=[float(rounded[k, i, 0])], y=[float(rounded[k, i, 1])])
 
     for k in range(K):
         fig.add_trace(dict(trail(k, last), mode="lines+markers", name=names[k], line=dict(color=color(k), width=3),
