@@ -385,3 +385,26 @@ def test_the_race_buttons_and_slider_have_their_own_rows():
     menu, slider = layout["updatemenus"][0], layout["sliders"][0]
     assert slider["x"] == 0 and slider["len"] == 1 and slider["y"] < menu["y"] < 0
     assert all(b["label"].startswith("<sub>") and "1.43em" in b["label"] for b in menu["buttons"])
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("tab", ["step", "lr", "noise"])
+def test_every_tab_renders_and_survives_its_controls_at_both_ends(tab, lang):
+    """The app-wide tests open the first tab only (the others are not drawn until opened): each other tab, from
+    its link, with every control it draws at both ends."""
+    from tests.apptest_util import extremes, invalid_charts, non_finite_in_charts, non_finite_in_text, page_widgets
+
+    at = open_page("optimizers", lang, {"tab": tab})
+    assert errors(at) == [] and invalid_charts(at) == []
+    assert len(at.get("plotly_chart")) >= 1
+    if lang != "en":  # AppTest formats option labels in its own thread (English): controls are moved in English
+        return
+    sidebar = {"surface", "x0", "y0", "steps", "opts", "schedule", "view3d"} | {
+        w.key for w in page_widgets(at) if "_" in w.key}  # the race's settings are covered by the app tests
+    for key in [w.key for w in page_widgets(at) if w.key not in sidebar]:
+        for value in extremes(next(w for w in page_widgets(at) if w.key == key)) or []:
+            next(w for w in page_widgets(at) if w.key == key).set_value(value)
+            at.run()
+            assert errors(at) == [], f"{tab}: {key} = {value!r}"
+            assert non_finite_in_text(at) == [] and non_finite_in_charts(at) == [], f"{tab}: {key} = {value!r}"
