@@ -31,6 +31,19 @@ def _r(values, digits=4):
     return np.round(np.asarray(values, dtype=float), digits).tolist()
 
 
+def _fit(fig: spec.Figure) -> spec.Figure:
+    """Margins that grow to hold the tick labels and axis titles (presenter mode enlarges them: a fixed margin
+    put the titles on top of the tick labels)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True, title_standoff=10)  # clear of the widest tick label (10⁻³ at 20 px)
+    return fig
+
+
+def _f32(values):
+    """A compact typed array (float32, sent as base64) for a long series that is drawn, not read."""
+    return np.asarray(values, dtype=np.float32)
+
+
 def _contour(surface: SurfaceMap, **kwargs):
     z = np.where(np.isfinite(surface.levels), surface.levels, np.nan).astype(np.float32)  # compact binary
     return spec.contour(x=surface.xs.astype(np.float32), y=surface.ys.astype(np.float32), z=z, ncontours=_LEVELS,
@@ -53,7 +66,18 @@ def _fixed_axes(fig, xlim, ylim, row=None, col=None):
     fig.update_yaxes(range=list(ylim), showgrid=False, **kw)
 
 
-def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, height=520) -> spec.Figure:
+_RACE_MARGIN = dict(l=40, r=20, t=40, b=180)
+
+
+def _button_text(label: str) -> str:
+    """An animation button's label, centred in its box. plotly.js puts the text's baseline just under the box's
+    middle, which is right for 12-14 px text; at presenter sizes (20 px) the letters then rise out of the top of
+    the box. A subscript lowers the baseline by 0.3 of its size (70 %), and the span inside restores the size
+    (1 / 0.7), so the label sits in the middle at every size."""
+    return f'<sub><span style="font-size:1.43em">{label}</span></sub>'
+
+
+def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, height=580) -> spec.Figure:
     """The race on the contour map, animated in the browser (Plotly frames + play/pause + slider).
 
     result: the K runs. surface: the map over the surface's domain. frames: steps shown as frames
@@ -66,32 +90,34 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
     fig.add_trace(_contour(surface))
     if click_grid:
         gx, gy = np.meshgrid(np.linspace(*surface.xlim, 31), np.linspace(*surface.ylim, 31))
-        fig.add_trace(spec.scatter(x=_r(gx.ravel()), y=_r(gy.ravel()), mode="markers", hoverinfo="none",
+        fig.add_trace(spec.scatter(x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers", hoverinfo="none",
                                    marker=dict(size=16, opacity=0), showlegend=False, name="click"))
     K, last = len(names), frames[-1]
     for k in range(K):  # faint full path, every step
         n = int(result.valid_len[k])
-        fig.add_trace(spec.scatter(x=_r(result.paths[k, :n, 0]), y=_r(result.paths[k, :n, 1]), mode="lines",
+        fig.add_trace(spec.scatter(x=_f32(result.paths[k, :n, 0]), y=_f32(result.paths[k, :n, 1]), mode="lines",
                                    line=dict(color=color(k), width=1.2), opacity=0.45, showlegend=False,
                                    hoverinfo="skip"))
     first_animated = len(fig.data)
 
-    def trail(k, upto):  # a fresh dict per call: the trace and every frame get their own
+    rounded, marks = np.round(result.paths, 4), np.asarray(frames)  # rounded once: shorter JSON, one pass
+
+    def trail(k, upto):  # the positions only: a frame restyles x and y, every other property stays the trace's
         n = min(int(result.valid_len[k]), upto + 1)  # the trail stops where the run diverged
-        pts = result.paths[k, sorted({s for s in frames if s < n} | {n - 1})]
-        return dict(type="scatter", x=_r(pts[:, 0]), y=_r(pts[:, 1]), mode="lines+markers", name=names[k],
-                    line=dict(color=color(k), width=3), marker=dict(size=5, color=color(k)),
-                    hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>")
+        idx = marks[marks < n - 1].tolist() + [n - 1]
+        return dict(type="scatter", x=rounded[k, idx, 0].tolist(), y=rounded[k, idx, 1].tolist())
 
     def head(k, upto):
-        p = result.paths[k, min(int(result.valid_len[k]) - 1, upto)]
-        return dict(type="scatter", x=_r([p[0]]), y=_r([p[1]]), mode="markers", showlegend=False,
-                    hoverinfo="skip", marker=dict(size=15, color=color(k), line=dict(color="white", width=2)))
+        i = min(int(result.valid_len[k]) - 1, upto)
+        return dict(type="scatter", x=[float(rounded[k, i, 0])], y=[float(rounded[k, i, 1])])
 
     for k in range(K):
-        fig.add_trace(trail(k, last))
+        fig.add_trace(dict(trail(k, last), mode="lines+markers", name=names[k], line=dict(color=color(k), width=3),
+                           marker=dict(size=5, color=color(k)),
+                           hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
     for k in range(K):
-        fig.add_trace(head(k, last))
+        fig.add_trace(dict(head(k, last), mode="markers", showlegend=False, hoverinfo="skip",
+                           marker=dict(size=15, color=color(k), line=dict(color="white", width=2))))
     animated = list(range(first_animated, first_animated + 2 * K))
     start = result.paths[0, 0]  # a Race has at least one run
     fig.add_trace(spec.scatter(x=[float(start[0])], y=[float(start[1])], mode="markers", name=labels["start"],
@@ -106,25 +132,29 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
                           for s in frames]
         ms = int(np.clip(5000 / len(frames), 60, 200))
         play = dict(frame=dict(duration=ms, redraw=False), transition=dict(duration=0), mode="immediate")
+        # The buttons sit in a row under the x axis and the slider in its own row under them, whatever the width
+        # (side by side they collided on a narrow chart or with presenter sizes). Positions are paper fractions of
+        # the plot area, which the fixed height and bottom margin make constant: ~36 px and ~80 px under the axis.
+        area = height - _RACE_MARGIN["t"] - _RACE_MARGIN["b"]
         fig.update_layout(
-            updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.09, xanchor="left", yanchor="top",
-                              pad=dict(t=4, r=6), showactive=False, buttons=[
-                                  dict(label="▶ " + labels["play"], method="animate",
+            updatemenus=[dict(type="buttons", direction="left", x=0, y=-36 / area, xanchor="left", yanchor="top",
+                              pad=dict(t=0, r=6), showactive=False, buttons=[
+                                  dict(label=_button_text("▶ " + labels["play"]), method="animate",
                                        args=[None, dict(play, fromcurrent=False)]),
-                                  dict(label=labels["pause"], method="animate",
+                                  dict(label=_button_text(labels["pause"]), method="animate",
                                        args=[[None], dict(frame=dict(duration=0, redraw=False),
                                                           transition=dict(duration=0), mode="immediate")]),
-                                  dict(label=labels["resume"], method="animate",
+                                  dict(label=_button_text(labels["resume"]), method="animate",
                                        args=[None, dict(play, fromcurrent=True)])])],
-            sliders=[dict(active=len(frames) - 1, x=0.36, len=0.64, y=-0.05, yanchor="top", pad=dict(t=10),
+            sliders=[dict(active=len(frames) - 1, x=0, len=1, y=-80 / area, yanchor="top", pad=dict(t=4, b=0),
                           currentvalue=dict(prefix=labels["step"] + " ", font=dict(size=13)),
                           steps=[dict(label=str(s), method="animate",
                                       args=[[str(s)], dict(frame=dict(duration=0, redraw=False),
                                                            transition=dict(duration=0), mode="immediate")])
                                  for s in frames])])
     _fixed_axes(fig, surface.xlim, surface.ylim)  # fixed ranges, not equal scales: the map fills the width
-    fig.update_layout(margin=dict(l=40, r=20, t=40, b=120), hovermode="closest")
-    return fig
+    fig.update_layout(margin=dict(_RACE_MARGIN), hovermode="closest")
+    return _fit(fig)
 
 
 def losses(result: Race, labels) -> spec.Figure:
@@ -133,7 +163,7 @@ def losses(result: Race, labels) -> spec.Figure:
     names = labels["names"]
     series = {names[k]: (np.arange(int(n)), result.losses[k, :int(n)]) for k, n in enumerate(result.valid_len)}
     log = result.surface != "saddle"
-    return curves(series, x_title=labels["x"], y_title=labels["y"], log_y=log, height=340)
+    return _fit(curves(series, x_title=labels["x"], y_title=labels["y"], log_y=log, height=340))
 
 
 def surface3d(surface: SurfaceMap, paths, labels, height=520) -> spec.Figure:
@@ -189,7 +219,7 @@ def inside_step(info, path, labels, height=480) -> spec.Figure:
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     fig.update_layout(xaxis_title="x", yaxis_title="y", margin=dict(l=50, r=20, t=60, b=40),
                       legend=dict(font=dict(size=13)))
-    return fig
+    return _fit(fig)
 
 
 def lr_sweep(study: LrStudy, labels, height=330) -> spec.Figure:
@@ -216,7 +246,7 @@ def lr_sweep(study: LrStudy, labels, height=330) -> spec.Figure:
     fig.update_xaxes(type="log", exponentformat="power")
     if not saddle:
         fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+    return _fit(fig)
 
 
 def lr_panels(study: LrStudy, surface: SurfaceMap, labels, height=330) -> spec.Figure:
@@ -242,19 +272,23 @@ def lr_panels(study: LrStudy, surface: SurfaceMap, labels, height=330) -> spec.F
         _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=c)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=50, b=30))
     fig.update_annotations(font_size=13)
-    return fig
+    return _fit(fig)
 
 
-def schedule_curves(curve_dict, chosen, labels, height=300) -> spec.Figure:
-    """lr multiplier against step for every schedule ({name: (T,) multipliers}); the one applied to the race
-    (``chosen``) drawn bold. labels: names (one per schedule, in order), x, y."""
+def schedule_curves(curve_dict, shown, chosen, labels, height=300) -> spec.Figure:
+    """lr multiplier against step for the schedules the viewer picked (``shown``) and the one applied to the race
+    (``chosen``, drawn bold). curve_dict: {name: (T,) multipliers} of every schedule; each keeps its own palette
+    colour whichever are shown; all lines solid (six dashed lines on top of each other could not be told apart).
+    labels: names (one per schedule of curve_dict, in order), x, y."""
     fig = figure(x_title=labels["x"], y_title=labels["y"], height=height)
     for i, ((name, values), title) in enumerate(zip(curve_dict.items(), labels["names"])):
+        if name != chosen and name not in shown:
+            continue
         bold = name == chosen
         fig.add_trace(spec.scatter(x=list(range(len(values))), y=_r(values, 5), mode="lines", name=title,
-                                   line=dict(color=color(i), width=4 if bold else 1.5, dash="solid" if bold else "dot"),
-                                   opacity=1.0 if bold else 0.8))
-    return fig
+                                   line=dict(color=color(i), width=4.5 if bold else 2)))
+    fig.update_yaxes(rangemode="tozero")
+    return _fit(fig)
 
 
 def noisy(runs: NoisyRuns, surface: SurfaceMap, labels, height=420) -> spec.Figure:
@@ -277,7 +311,7 @@ def noisy(runs: NoisyRuns, surface: SurfaceMap, labels, height=420) -> spec.Figu
         _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=k + 1)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=80, b=30),
                       legend=dict(y=1.12))
-    return fig
+    return _fit(fig)
 
 
 def noisy_losses(runs: NoisyRuns, labels, height=320) -> spec.Figure:
@@ -296,7 +330,7 @@ def noisy_losses(runs: NoisyRuns, labels, height=320) -> spec.Figure:
                                                                                  dash=dash)))
     if result.surface != "saddle":
         fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+    return _fit(fig)
 
 
 # ---------------------------------------------------------------- the rule with its numbers (LaTeX)

@@ -22,6 +22,10 @@ Public API::
     inside_step(name, hp, surface, start, step, schedule) -> dict   # the arrows of one update
     lr_study(name, hp, surface, start, steps) -> LrStudy            # sweep + too small / good / too large
     noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns
+
+What the page shows is shared by every session of the server (``lab.shared``): the ``*_of`` functions are the
+functions above with hashable arguments (an optimizer's hp as ``frozen_hp``, a race's entries as a tuple of
+(name, frozen hp)), memoized, and ``warm()`` computes the page's defaults (``DEFAULTS``) at server start.
 """
 
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import optim, schedules, surfaces
+from lab import shared
 
 # A log-like ladder that holds the Deep Learning from Scratch rates (0.95, 1.5) exactly.
 LR_VALUES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.95,
@@ -232,3 +237,94 @@ def noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns:
     ema = optim.ema_path(result.paths, decay)
     return NoisyRuns(result, ema, optim.polyak_path(result.paths),
                      surfaces.get(surface).value(ema[..., 0], ema[..., 1]))
+
+
+# ---------------------------------------------------------------- the page's defaults, shared results
+
+@dataclass(frozen=True)
+class Defaults:
+    """The page's first screen: Deep Learning from Scratch ch. 6 (the bowl, start (−7, 2), 30 steps, its four
+    optimizers at the book's rates), then the other tabs' settings. The page's controls and ``warm`` read it."""
+
+    # the sidebar (the race's settings, which every tab uses)
+    surface: str = optim.DLFS_PRESET["surface"]
+    start: tuple = tuple(optim.DLFS_PRESET["start"])
+    steps: int = optim.DLFS_PRESET["steps"]
+    opts: tuple = tuple(name for name, _ in optim.DLFS_PRESET["entries"])
+    schedule: str = "constant"
+    # inside one step: the optimizer and the update looked at
+    inspect: str = "momentum"
+    at_step: int = 3
+    # the learning-rate tab: the swept optimizer, the schedule chart's lines (plus the race's own)
+    lr_opt: str = "sgd"
+    schedules_shown: tuple = ("constant", "step", "cosine")
+    # noisy gradients: noise std, EMA decay, steps, seed of the noise
+    noise: float = 1.0
+    ema: float = 0.9
+    nsteps: int = 150
+    seed: int = 0
+
+
+DEFAULTS = Defaults()
+NOISY_PAIR = ("sgd", "adam")  # the noisy-gradient tab compares these two
+
+
+def frozen_hp(name, settings: dict) -> tuple:
+    """hp_for as a hashable, sorted tuple of (key, value): the form the shared functions take."""
+    return tuple(sorted(hp_for(name, settings).items()))
+
+
+def entries_of(names, settings: dict) -> tuple:
+    """((name, frozen hp), ...) for the optimizers ``names`` with their controls from ``settings``."""
+    return tuple((name, frozen_hp(name, settings)) for name in names)
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def race_of(entries: tuple, surface, start: tuple, steps: int, schedule="constant") -> optim.Race:
+    """``race`` of hashable entries, shared by every session."""
+    return race([(name, dict(hp)) for name, hp in entries], surface, start, steps, schedule)
+
+
+@shared.memo(max_bytes=4 * 2**20)
+def map_of(surface, n=100) -> SurfaceMap:
+    """``surface_map`` over the surface's domain, shared."""
+    return surface_map(surface, n)
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def inside_of(name, hp: tuple, surface, start: tuple, step: int, schedule, steps: int) -> dict:
+    """``inside_step`` with the page's schedule ``schedule`` (a name) fitted to ``steps``, shared."""
+    return inside_step(name, dict(hp), surface, start, step, schedule_for(schedule, steps))
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def lr_study_of(name, hp: tuple, surface, start: tuple, steps: int) -> LrStudy:
+    """``lr_study``, shared."""
+    return lr_study(name, dict(hp), surface, start, steps)
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def noisy_of(entries: tuple, surface, start: tuple, steps: int, noise: float, seed: int, decay: float) -> NoisyRuns:
+    """``noisy_pair`` of hashable entries, shared."""
+    return noisy_pair([(name, dict(hp)) for name, hp in entries], surface, start, steps, noise, seed, decay)
+
+
+@shared.memo(max_bytes=2 * 2**20)
+def schedules_of(steps: int) -> dict:
+    """``schedule_curves``, shared."""
+    return schedule_curves(steps)
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept: every tab of the first screen."""
+    d = DEFAULTS
+    with shared.pinned():
+        race_of(entries_of(d.opts, {}), d.surface, d.start, d.steps, d.schedule)
+        inspected = frozen_hp(d.inspect, {})
+        race_of(((d.inspect, inspected),), d.surface, d.start, d.steps, d.schedule)
+        inside_of(d.inspect, inspected, d.surface, d.start, d.at_step, d.schedule, d.steps)
+        lr_study_of(d.lr_opt, frozen_hp(d.lr_opt, {}), d.surface, d.start, d.steps)
+        noisy_of(entries_of(NOISY_PAIR, {}), d.surface, d.start, d.nsteps, d.noise, d.seed, d.ema)
+        schedules_of(d.steps)
+        for n in (100, 60, 50):  # the race, the 3-D view and noisy tab, the learning-rate panels
+            map_of(d.surface, n)

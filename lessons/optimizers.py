@@ -5,12 +5,14 @@ import streamlit as st
 
 from core import optim, surfaces  # registries for the menus and the start sliders
 from lab import optimizers as views
+from lab import shared
 from figures import optimizers as fig
 from ui import controls, lesson
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
 ss = st.session_state
+D = views.DEFAULTS
 WORDS = ("start", "minimum", "play", "pause", "resume", "step", "arrow_grad", "arrow_momentum", "arrow_adaptive",
          "arrow_update", "lookahead", "path", "diverged_marker", "too_small", "good", "too_large", "diverged_at",
          "raw", "ema_label", "polyak")  # figure words, text keys l_<word>
@@ -37,29 +39,41 @@ def pick_start():
             ss[key] = float(min(hi, max(lo, round(value / step) * step)))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def run_race(entries, surface, start, steps, schedule):
-    return views.race([(n, dict(hp)) for n, hp in entries], surface, start, steps, schedule)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def look_inside(name, hp, surface, start, step, schedule, steps):
-    return views.inside_step(name, dict(hp), surface, start, step, views.schedule_for(schedule, steps))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def study_lr(name, hp, surface, start, steps):
-    return views.lr_study(name, dict(hp), surface, start, steps)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def run_noisy(entries, surface, start, steps, noise, seed, decay):
-    return views.noisy_pair([(n, dict(hp)) for n, hp in entries], surface, start, steps, noise, seed, decay)
-
-
 def frozen(name):
     """Hashable hp of an optimizer: its race controls if it is in the race, else the page defaults."""
-    return tuple(sorted(views.hp_for(name, ss if name in chosen else {}).items()))
+    return views.frozen_hp(name, ss if name in chosen else {})
+
+
+def chart(build, key, caption, inputs, **selection):
+    """A chart built and encoded once per setting, language and presenter mode, then shared by the whole class
+    (``lesson.chart`` keeps the figures of a frame): ``inputs`` holds everything ``build`` reads but the words."""
+    lesson.chart(build, key=key, caption=caption, frame=shared.Frame(0, 0, None, run=(PAGE, key, inputs)),
+                 **selection)
+
+
+TABS = ("race", "step", "lr", "noise")  # ?tab=lr opens the learning-rate tab: a link a teacher can send
+
+
+def open_tab() -> str:
+    """The tab to show: the one this session opened last, else the link's (?tab=...), else the race."""
+    if "_tab_id" not in ss:
+        asked = st.query_params.get("tab")
+        ss["_tab_id"] = asked if asked in TABS else TABS[0]
+    return ss["_tab_id"]
+
+
+def remember_tab():
+    """Only the open tab is computed (a hidden tab costs nothing); the link names it."""
+    label = ss.get(f"_tab_{current_lang()}")
+    ss["_tab_id"] = next((tab for tab in TABS if t(f"optimizers.tab_{tab}") == label), TABS[0])
+    if ss["_tab_id"] == TABS[0]:
+        st.query_params.pop("tab", None)
+    else:
+        st.query_params["tab"] = ss["_tab_id"]
+
+
+def sched_label(name):
+    return t(f"optimizers.sch_{name}") if name in views.SCHEDULE_NAMES else name
 
 
 def opt_name(name):
@@ -77,7 +91,7 @@ words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 side = lesson.sidebar_controls(PAGE)
 side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
             icon=":material/menu_book:", width="stretch")
-surface = controls.select("surface", t("optimizers.surface"), surfaces.NAMES, "bowl", where=side,
+surface = controls.select("surface", t("optimizers.surface"), surfaces.NAMES, D.surface, where=side,
                           format_func=lambda s: t(f"optimizers.s_{s}") if s in surfaces.NAMES else s)
 surf = surfaces.get(surface)
 if ss.get("_start_surface", surface) != surface:  # a new surface starts from its own start point
@@ -89,88 +103,107 @@ for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", 
     start.append(controls.slider(key, t(f"optimizers.{key}"), float(lo), float(hi), float(default), step, where=side,
                                  format="%.3f" if step < 0.1 else "%.1f"))
 start = tuple(start)
-steps = controls.slider("steps", t("optimizers.steps"), 5, 300, 30, where=side)
-chosen = controls.multiselect("opts", t("optimizers.opts"), optim.NAMES, ["sgd", "momentum", "adagrad", "adam"],
-                              where=side)
+steps = controls.slider("steps", t("optimizers.steps"), 5, 300, D.steps, where=side)
+chosen = controls.multiselect("opts", t("optimizers.opts"), optim.NAMES, D.opts, where=side)
 for name in chosen:
     box = side.expander(t("optimizers.settings_of", name=opt_name(name)))
     for key, default in views.page_defaults(name).items():
         controls.log_slider(f"{key}_{name}", t(f"optimizers.hp_{key}"), views.slider_values(name, key), default,
                             where=box)
-schedule = controls.select("schedule", t("optimizers.schedule"), views.SCHEDULE_NAMES, "constant", where=side,
-                           format_func=lambda s: t(f"optimizers.sch_{s}") if s in views.SCHEDULE_NAMES else s)
+schedule = controls.select("schedule", t("optimizers.schedule"), views.SCHEDULE_NAMES, D.schedule, where=side,
+                           format_func=sched_label)
 show3d = controls.toggle("view3d", t("optimizers.view3d"), False, where=side)
 st.latex(f"f(x, y) = {surf.latex}")
 
-tab_race, tab_step, tab_lr, tab_noise = st.tabs([t("optimizers.tab_race"), t("optimizers.tab_step"),
-                                                 t("optimizers.tab_lr"), t("optimizers.tab_noise")])
-with tab_race:
-    lesson.predict(PAGE, "q1", 4)
+
+def race_tab():
     if not chosen:
         st.info(t("optimizers.empty"))
-    else:
-        names = [opt_name(n) for n in chosen]
-        race = run_race(tuple((n, frozen(n)) for n in chosen), surface, start, steps, schedule)
-        for k, d in enumerate(race.diverged_at):
-            lesson.diverged(d, f" ({names[k]})")
-        lesson.chart(fig.race(race, views.surface_map(surface), views.frame_steps(steps), labels(names)), key="race",
-                     caption=t("optimizers.cap_race"), on_select=pick_start, selection_mode="points")
-        lesson.chart(fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), key="race_loss",
-                     caption=t("optimizers.cap_loss"))
-        if show3d:
-            lesson.chart(fig.surface3d(views.surface_map(surface, 60), views.on_surface(race),
-                                       labels(names, z="common.loss_axis", z_log="l_level_log")),
-                         key="race_3d", caption=t("optimizers.cap_3d"))
+        return
+    names = [opt_name(n) for n in chosen]
+    inputs = (tuple((n, frozen(n)) for n in chosen), surface, start, steps, schedule)
+    race = views.race_of(*inputs)
+    for k, d in enumerate(race.diverged_at):
+        lesson.diverged(d, f" ({names[k]})")
+    race_col, ask_col = st.columns([5, 2], gap="medium")  # the question beside the map that answers it
+    with ask_col:
+        lesson.predict(PAGE, "q1", 4)
+    with race_col:
+        chart(lambda: fig.race(race, views.map_of(surface), views.frame_steps(steps), labels(names)), "race",
+              t("optimizers.cap_race"), inputs, on_select=pick_start, selection_mode="points")
+    chart(lambda: fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), "race_loss",
+          t("optimizers.cap_loss"), inputs)
+    if show3d:
+        chart(lambda: fig.surface3d(views.map_of(surface, 60), views.on_surface(race),
+                                    labels(names, z="common.loss_axis", z_log="l_level_log")),
+              "race_3d", t("optimizers.cap_3d"), inputs)
 
-with tab_step:
+
+def step_tab():
     st.info(t("optimizers.convention"))
     left, right = st.columns(2)
-    name = controls.select("inspect", t("optimizers.inspect"), optim.NAMES, "momentum", where=left)
+    name = controls.select("inspect", t("optimizers.inspect"), optim.NAMES, D.inspect, where=left)
     hp = frozen(name)
-    run = run_race(((name, hp),), surface, start, steps, schedule)
+    run = views.race_of(((name, hp),), surface, start, steps, schedule)
     last_ok = int(run.valid_len[0]) - 1  # the last step whose result is still finite
     if ss.get("at_step", 1) > steps:
         ss["at_step"] = steps
-    at = min(controls.slider("at_step", t("optimizers.at_step"), 1, steps, 3, where=right), max(last_ok, 1))
+    at = min(controls.slider("at_step", t("optimizers.at_step"), 1, steps, D.at_step, where=right), max(last_ok, 1))
     lesson.diverged(run.diverged_at[0], f" ({opt_name(name)})")
     if last_ok >= 1:
-        info = look_inside(name, hp, surface, start, at, schedule, steps)
-        lesson.chart(fig.inside_step(info, run.paths[0, :at + 1], labels()), key="inside",
-                     caption=t("optimizers.cap_step"))
+        info = views.inside_of(name, hp, surface, start, at, schedule, steps)
+        chart(lambda: fig.inside_step(info, run.paths[0, :at + 1], labels()), "inside", t("optimizers.cap_step"),
+              (name, hp, surface, start, at, schedule, steps))
         lesson.formula(fig.step_latex(info))
 
-with tab_lr:
+
+def lr_tab():
     st.markdown(t("optimizers.lr_intro"))
-    lr_name = controls.select("lr_opt", t("optimizers.lr_opt"), optim.NAMES, "sgd")
-    study = study_lr(lr_name, frozen(lr_name), surface, start, steps)
-    lesson.chart(fig.lr_sweep(study, labels(x="l_lr_axis", y="l_final_axis")), key="lr_sweep",
-                 caption=t("optimizers.cap_sweep"))
+    lr_name = controls.select("lr_opt", t("optimizers.lr_opt"), optim.NAMES, D.lr_opt)
+    inputs = (lr_name, frozen(lr_name), surface, start, steps)
+    study = views.lr_study_of(*inputs)
+    chart(lambda: fig.lr_sweep(study, labels(x="l_lr_axis", y="l_final_axis")), "lr_sweep", t("optimizers.cap_sweep"),
+          inputs)
     too_large = study.picks[2]
     lesson.diverged(study.race.diverged_at[too_large], f" (lr = {study.lrs[too_large]:g})")
-    lesson.chart(fig.lr_panels(study, views.surface_map(surface, 50), labels()), key="lr_panels",
-                 caption=t("optimizers.cap_panels"))
-    st.subheader(t("optimizers.sched_title"))
-    curves = views.schedule_curves(steps)
-    lesson.chart(fig.schedule_curves(curves, schedule, labels([t(f"optimizers.sch_{s}") for s in curves],
-                                                              x="common.step_axis", y="l_factor_axis")),
-                 key="schedules", caption=t("optimizers.cap_sched"))
+    chart(lambda: fig.lr_panels(study, views.map_of(surface, 50), labels()), "lr_panels", t("optimizers.cap_panels"),
+          inputs)
+    st.subheader(t("optimizers.sched_title"), anchor="schedules")
+    shown = controls.multiselect("scheds", t("optimizers.sched_shown"), views.SCHEDULE_NAMES, D.schedules_shown,
+                                 format_func=sched_label)
+    curves = views.schedules_of(steps)
+    names = [t("optimizers.l_in_race", name=sched_label(s)) if s == schedule else sched_label(s) for s in curves]
+    chart(lambda: fig.schedule_curves(curves, shown, schedule, labels(names, x="common.step_axis",
+                                                                      y="l_factor_axis")),
+          "schedules", t("optimizers.cap_sched"), (steps, tuple(shown), schedule))
 
-with tab_noise:
+
+def noise_tab():
     st.markdown(t("optimizers.noise_intro"))
     c1, c2, c3, c4 = st.columns(4)
-    noise = controls.slider("noise", t("optimizers.noise"), 0.0, 5.0, 1.0, 0.1, where=c1)
-    decay = controls.log_slider("ema", t("optimizers.ema"), (0.5, 0.8, 0.9, 0.95, 0.98, 0.99), 0.9, where=c2)
-    noise_steps = controls.slider("nsteps", t("optimizers.nsteps"), 10, 500, 150, where=c3)
-    seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=c4)
-    pair = ("sgd", "adam")
-    noisy = run_noisy(tuple((n, frozen(n)) for n in pair), surface, start, noise_steps, noise, seed, decay)
+    noise = controls.slider("noise", t("optimizers.noise"), 0.0, 5.0, D.noise, 0.1, where=c1)
+    decay = controls.log_slider("ema", t("optimizers.ema"), (0.5, 0.8, 0.9, 0.95, 0.98, 0.99), D.ema, where=c2)
+    noise_steps = controls.slider("nsteps", t("optimizers.nsteps"), 10, 500, D.nsteps, where=c3)
+    seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=c4)
+    pair = views.NOISY_PAIR
+    inputs = (tuple((n, frozen(n)) for n in pair), surface, start, noise_steps, noise, seed, decay)
+    noisy = views.noisy_of(*inputs)
     for k, d in enumerate(noisy.race.diverged_at):
         lesson.diverged(d, f" ({opt_name(pair[k])})")
     names = [opt_name(n) for n in pair]
-    lesson.chart(fig.noisy(noisy, views.surface_map(surface, 60), labels(names)), key="noisy",
-                 caption=t("optimizers.cap_noise"))
-    lesson.chart(fig.noisy_losses(noisy, labels(names, x="common.step_axis", y="common.loss_axis")),
-                 key="noisy_loss", caption=t("optimizers.cap_noise_loss"))
+    chart(lambda: fig.noisy(noisy, views.map_of(surface, 60), labels(names)), "noisy", t("optimizers.cap_noise"),
+          inputs)
+    chart(lambda: fig.noisy_losses(noisy, labels(names, x="common.step_axis", y="common.loss_axis")), "noisy_loss",
+          t("optimizers.cap_noise_loss"), inputs)
+
+
+# Only the open tab runs (Streamlit's lazy tabs): a control of one tab never recomputes the other three.
+tabs = st.tabs([t(f"optimizers.tab_{tab}") for tab in TABS], default=t(f"optimizers.tab_{open_tab()}"),
+               key=f"_tab_{current_lang()}", on_change=remember_tab)
+for tab, draw in zip(tabs, (race_tab, step_tab, lr_tab, noise_tab)):
+    if tab.open is not False:
+        with tab:
+            draw()
 
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

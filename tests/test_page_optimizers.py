@@ -243,15 +243,18 @@ def test_an_optimizer_registered_at_run_time_is_on_the_page():
                                latex=(r"\text{copy: }\Delta\theta = -\eta\,g = $update",))
     optim.register(copy)
     try:
-        at = open_page("optimizers", "en", {"opts": "sgd,sgd_copy", "inspect": "sgd_copy", "at_step": "2"})
-        assert errors(at) == []
-        for key in ("opts", "inspect", "lr_opt"):
+        params = {"opts": "sgd,sgd_copy", "inspect": "sgd_copy", "at_step": "2", "lr_opt": "sgd_copy"}
+        for tab, key in (("race", "opts"), ("step", "inspect"), ("lr", "lr_opt")):  # only the open tab is drawn
+            at = open_page("optimizers", "en", {**params, "tab": tab})
+            assert errors(at) == []
             menu = at.multiselect(key=key) if key == "opts" else at.selectbox(key=key)
             assert "sgd_copy" in menu.options, key
+        at = open_page("optimizers", "en", params)
         assert at.select_slider(key="lr_sgd_copy").value == 0.3  # the entry's first learning rate
         copy_trail = _trails(_race_spec(at))[_missing_text("common.opt_sgd_copy")]
         np.testing.assert_allclose(copy_trail, optim.trajectory("sgd", "bowl", (-7.0, 2.0), 30, lr=0.3), atol=1e-4)
         # the entry's formula with step 2's numbers: θ1 = (−7 + 0.3·0.7, 2 − 0.3·4), g = (θ1x/10, 2θ1y)
+        at = open_page("optimizers", "en", {**params, "tab": "step"})
         point = np.array([-7.0 + 0.21, 2.0 - 1.2])
         g = np.array(bowl_grad(*point))
         expected = (r"\begin{gathered}t = 2,\ \eta = 0.3,\ g = \left(%.3g,\ %.3g\right)\\\text{copy: }"
@@ -264,3 +267,144 @@ def test_an_optimizer_registered_at_run_time_is_on_the_page():
 def _missing_text(key):
     """How the page writes a text key no catalog has (a registered optimizer without words)."""
     return f"⟨{key}⟩"
+
+
+# ---------------------------------------------------------------- what the page says in words, at its defaults
+
+D = views.DEFAULTS
+
+
+def _default_race(schedule=None, settings=None, names=None, surface=None, start=None, steps=None):
+    names = D.opts if names is None else names
+    return views.race_of(views.entries_of(names, settings or {}), surface or D.surface, start or D.start,
+                         steps or D.steps, schedule or D.schedule)
+
+
+def test_the_predict_answer_holds_at_the_defaults():
+    """q1_a: AdaGrad ≈ 7·10⁻⁴ after 30 steps, SGD ≈ 0.013, Momentum ≈ 0.048, Adam ≈ 0.10 (the defaults are the
+    book's preset)."""
+    race = _default_race()
+    final = dict(zip(D.opts, race.losses[:, -1]))
+    assert final["adagrad"] == pytest.approx(7e-4, rel=0.1)
+    assert final["sgd"] == pytest.approx(0.013, rel=0.1)
+    assert final["momentum"] == pytest.approx(0.048, rel=0.1)
+    assert final["adam"] == pytest.approx(0.10, rel=0.1)
+    assert min(final, key=final.get) == "adagrad"
+
+
+def test_the_race_shows_what_the_intro_and_caption_say():
+    """Intro and cap_race: SGD zig-zags across the steep y direction and crawls along x; Momentum overshoots
+    the minimum (x passes 0); AdaGrad walks almost straight (its y never changes sign)."""
+    race = _default_race()
+    sgd, momentum, adagrad = (race.paths[D.opts.index(n)] for n in ("sgd", "momentum", "adagrad"))
+    assert np.all(np.sign(sgd[1:, 1]) == -np.sign(sgd[:-1, 1]))  # y flips sign every step: the zig-zag
+    assert np.abs(np.diff(sgd[:, 1])).mean() > 4 * np.abs(np.diff(sgd[:, 0])).mean()
+    assert momentum[:, 0].max() > 0.5  # past the minimum at x = 0, then back
+    assert np.all(np.sign(adagrad[1:, 1]) == np.sign(adagrad[0, 1]))
+
+
+def test_the_learning_rate_study_shows_what_its_captions_say():
+    """cap_sweep / cap_panels at the defaults (SGD on the bowl): too small is still far up the valley, the good
+    rate sits just below the cliff, too large diverges."""
+    study = views.lr_study_of(D.lr_opt, views.frozen_hp(D.lr_opt, {}), D.surface, D.start, D.steps)
+    small, good, large = study.picks
+    assert study.final[small] > 10 * study.final[good]
+    first_diverging = next(k for k, d in enumerate(study.race.diverged_at) if d is not None)
+    assert good < first_diverging <= good + 2  # the good rate is at most two grid steps below the cliff
+    assert study.race.diverged_at[large] is not None
+    y = study.race.paths[large, :study.race.valid_len[large], 1]
+    assert np.all(np.abs(y[2:]) > np.abs(y[1:-1]))  # growing swings until it leaves
+
+
+def test_a_decaying_schedule_lets_the_oscillating_run_settle():
+    """cap_sched: SGD at lr 0.95 still bounces across the valley after 30 steps at a constant rate; every decaying
+    schedule ends with the bounce gone."""
+    swing = {name: np.abs(_default_race(name, names=("sgd",)).paths[0, -5:, 1]).mean()
+             for name in views.SCHEDULE_NAMES}
+    assert swing["constant"] > 0.05
+    for name in ("step", "exponential", "cosine", "one_cycle"):
+        assert swing[name] < 1e-3 * swing["constant"], name
+
+
+def test_averaging_removes_the_jitter_at_the_defaults():
+    """cap_noise and cap_noise_loss at the defaults: in the second half of the run the EMA and the Polyak average
+    move much less per step than the raw iterate, and the EMA's loss is lower."""
+    noisy = views.noisy_of(views.entries_of(views.NOISY_PAIR, {}), D.surface, D.start, D.nsteps, D.noise, D.seed,
+                           D.ema)
+    tail = slice(D.nsteps // 2, None)
+
+    def wander(path):
+        return np.linalg.norm(np.diff(path, axis=0), axis=1).mean()
+
+    for k in range(len(views.NOISY_PAIR)):
+        raw = wander(noisy.race.paths[k, tail])
+        assert wander(noisy.ema[k, tail]) < 0.6 * raw and wander(noisy.polyak[k, tail]) < 0.6 * raw
+        assert noisy.ema_losses[k, tail].mean() < noisy.race.losses[k, tail].mean()
+
+
+def test_the_try_this_claims():
+    # SGD at lr 1.0 bounces between y = ±2 forever; at 1.5 it diverges
+    bounce = _default_race(names=("sgd",), settings={"lr_sgd": 1.0}).paths[0]
+    np.testing.assert_allclose(np.abs(bounce[:, 1]), 2.0)
+    assert _default_race(names=("sgd",), settings={"lr_sgd": 1.5}).diverged_at[0] is not None
+    # the saddle: from y0 = 0 nobody leaves the axis; from 0.001, at lr 0.05 for all, momentum and the adaptive
+    # methods escape (|y| > 0.5) within the 30 steps and SGD does not
+    names = ("sgd", "momentum", "adagrad", "adam")
+    settings = {f"lr_{n}": 0.05 for n in names}
+    x0 = surfaces.get("saddle").default_start[0]
+    on_axis = _default_race(names=names, settings=settings, surface="saddle", start=(x0, 0.0))
+    assert np.all(on_axis.paths[:, :, 1] == 0)
+    off_axis = _default_race(names=names, settings=settings, surface="saddle", start=(x0, 0.001))
+    escaped = np.abs(off_axis.paths[:, -1, 1]) > 0.5
+    assert escaped.tolist() == [False, True, True, True]
+
+
+@pytest.mark.app
+def test_only_the_open_tab_is_computed_and_a_link_opens_a_tab():
+    at = open_page("optimizers", "en")
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(keys) == 2  # the race and its losses; the other tabs are not drawn
+    at = open_page("optimizers", "en", {"tab": "lr", "scheds": "cosine", "schedule": "step"})
+    assert errors(at) == []
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    sched = specs[-1]
+    names = [tr["name"] for tr in sched["data"]]
+    assert names == ["step decay (in the race)", "cosine annealing"]  # the viewer's pick plus the race's schedule
+    assert all("dash" not in tr["line"] for tr in sched["data"])
+
+
+def test_the_race_buttons_and_slider_have_their_own_rows():
+    """The Play/Pause/Resume row sits under the x axis and the slider under it (side by side they collided on a
+    narrow chart or at presenter sizes); the labels are lowered into the middle of their boxes."""
+    from figures import optimizers as fig
+
+    race = _default_race()
+    words = {"names": list(D.opts), "start": "s", "minimum": "m", "play": "Play", "pause": "Pause",
+             "resume": "Resume", "step": "step"}
+    layout = fig.race(race, views.map_of(D.surface), views.frame_steps(D.steps), words).layout
+    menu, slider = layout["updatemenus"][0], layout["sliders"][0]
+    assert slider["x"] == 0 and slider["len"] == 1 and slider["y"] < menu["y"] < 0
+    assert all(b["label"].startswith("<sub>") and "1.43em" in b["label"] for b in menu["buttons"])
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("lang", ["en", "ko"])
+@pytest.mark.parametrize("tab", ["step", "lr", "noise"])
+def test_every_tab_renders_and_survives_its_controls_at_both_ends(tab, lang):
+    """The app-wide tests open the first tab only (the others are not drawn until opened): each other tab, from
+    its link, with every control it draws at both ends."""
+    from tests.apptest_util import extremes, invalid_charts, non_finite_in_charts, non_finite_in_text, page_widgets
+
+    at = open_page("optimizers", lang, {"tab": tab})
+    assert errors(at) == [] and invalid_charts(at) == []
+    assert len(at.get("plotly_chart")) >= 1
+    if lang != "en":  # AppTest formats option labels in its own thread (English): controls are moved in English
+        return
+    sidebar = {"surface", "x0", "y0", "steps", "opts", "schedule", "view3d"} | {
+        w.key for w in page_widgets(at) if "_" in w.key}  # the race's settings are covered by the app tests
+    for key in [w.key for w in page_widgets(at) if w.key not in sidebar]:
+        for value in extremes(next(w for w in page_widgets(at) if w.key == key)) or []:
+            next(w for w in page_widgets(at) if w.key == key).set_value(value)
+            at.run()
+            assert errors(at) == [], f"{tab}: {key} = {value!r}"
+            assert non_finite_in_text(at) == [] and non_finite_in_charts(at) == [], f"{tab}: {key} = {value!r}"
