@@ -19,8 +19,11 @@ TEMPLATE = expand(dict(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(l=60, r=20, t=50, b=50),
-        xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside"),
-        yaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside"),
+        # automargin and a standoff keep axis titles off the tick labels at presenter sizes
+        xaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside",
+                   automargin=True, title=dict(standoff=8)),
+        yaxis=dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside",
+                   automargin=True, title=dict(standoff=10)),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=13),
         colorscale=dict(sequential=SEQUENTIAL),

@@ -31,7 +31,16 @@ def warm_in_background() -> None:
         _warmed = True
     from lab import warm
 
-    threading.Thread(target=warm.warm_all, kwargs={"log": print}, name="warm-defaults", daemon=True).start()
+    def warm_then_freeze():
+        warm.warm_all(log=print)
+        # Everything alive now (modules, the warmed defaults) lives as long as the server: keep it out of the
+        # garbage collector's full passes, which otherwise cost 100-230 ms each and set every page's p95.
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
+    threading.Thread(target=warm_then_freeze, name="warm-defaults", daemon=True).start()
 
 
 _ACTIVE = [time.monotonic()]  # when a page last ran in this process (ui.lesson.header notes it)

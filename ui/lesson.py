@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import math
-from typing import Callable
+from typing import Callable, Hashable
 
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
@@ -100,15 +100,17 @@ def _finished_spec(fig: Figure) -> _SpecDict:
 
 
 def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          **selection) -> None:
+          cache: Hashable | None = None, **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
 
     In a live view pass the frame and a zero-argument builder instead of a figure: the chart of a shared frame is
     built and encoded once per frame, chart key, language and presenter mode, and drawn from there by every
     session. The builder must depend only on the frame and on settings that are part of the run's key.
+    A static chart does the same with ``cache``: a key naming everything the builder depends on.
     """
-    if frame is not None:
-        cache_key = (frame.run, frame.index, key, current_lang(), presenting(), live.in_view())
+    if frame is not None or cache is not None:
+        identity = (frame.run, frame.index) if frame is not None else ("static", cache)
+        cache_key = (identity, key, current_lang(), presenting(), live.in_view())
         spec = FRAME_FIGURES.get(cache_key)
         if spec is None:
             from plotly.io.json import to_json_plotly
