@@ -7,7 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from figures import spec
-from figures.common import curves, finite_or_none, histogram_bars
+from figures.common import curves, drawable, finite_or_none, histogram_bars
 from figures.theme import DIVERGING, color, figure, grid
 
 SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
@@ -144,7 +144,7 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
     for k, title in enumerate(titles):
         xs, ys, p = grids[title]
         r, c = k // cols + 1, k % cols + 1
-        fig.add_trace(spec.heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
+        fig.add_trace(spec.heatmap(x=xs, y=ys, z=drawable(p), zmin=0, zmax=1,
                                    colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
                                    colorbar=dict(title=dict(text=labels["colorbar"]), thickness=12, len=0.8)), row=r, col=c)
         for label, symbol in ((0, "circle"), (1, "diamond")):

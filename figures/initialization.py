@@ -17,18 +17,21 @@ def layer_histograms(hists: Sequence[tuple[np.ndarray, np.ndarray]], labels: Map
     """Small multiples, one histogram (counts, edges) per layer, five to a row, all on the same x range
     so a narrowing or saturating distribution is visible from panel to panel. Each panel has its own
     y scale (a spike and a bell both fill their panel). A panel whose counts are all 0 is drawn empty
-    (used to hide the layer the reader is asked to predict).
+    (used to hide the layer the reader is asked to predict); a None entry has no bars (not computed yet).
 
     labels: "panels" (one title per histogram), "x" (the value axis, under the grid; "" for none)."""
+    # a layer not computed yet (None) is an empty panel: no bars, the same axes
+    hists = [h if h is not None else (np.zeros(0), np.zeros(1)) for h in hists]
     cols = min(5, max(1, len(hists)))
     rows = max(1, int(np.ceil(len(hists) / cols)))
-    x_axis = dict(tickfont=dict(size=11), nticks=5, **({"range": list(x_range)} if x_range is not None else {}))
+    # three ticks a panel: five panels side by side leave no room for more at presenter sizes
+    x_axis = dict(tickfont=dict(size=11), nticks=3, **({"range": list(x_range)} if x_range is not None else {}))
     fig = small_multiples_hist(hists, labels["panels"], cols=cols, i_color=i_color, x_axis=x_axis, blank_rest=True,
-                               vertical_spacing=0.32 / rows if rows > 1 else 0.05)
+                               vertical_spacing=0.44 / rows if rows > 1 else 0.05)
     fig.update_annotations(font_size=13)
-    fig.update_layout(height=115 + 200 * rows, margin=dict(l=20, r=10, t=65, b=70))
+    fig.update_layout(height=125 + 210 * rows, margin=dict(l=20, r=10, t=65, b=85))
     if labels.get("x"):
-        fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-50, showarrow=False)
+        fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-60, showarrow=False)
     return fig
 
 
