@@ -162,6 +162,16 @@ def slope(act: str, z_max: float = 6.0, n: int = 241) -> tuple[np.ndarray, np.nd
 
 # ---- while training --------------------------------------------------------------------------------------------
 
+class Runs(compare.Group):
+    """The page's runs side by side; once every member has diverged, ``diverged_at`` is the last failed update
+    (what the progress bar names; a member that diverges alone is named by the page beside its chart)."""
+
+    @property
+    def diverged_at(self) -> int | None:
+        steps = self.diverged_steps()
+        return max(steps.values()) if self.stopped and steps else None
+
+
 def training_group(ds: data.Dataset, lr: float, clip: str = "none", threshold: float = 1.0, **net) -> compare.Group:
     """Plain SGD (batches of BATCH, a history row every EVAL_EVERY updates) on the network ``net``.
 
@@ -177,7 +187,7 @@ def training_group(ds: data.Dataset, lr: float, clip: str = "none", threshold: f
     members = {"yours": trainer(**({f"clip_{clip}": threshold} if clip != "none" else {}))}
     if clip != "none":
         members["plain"] = trainer()
-    group = compare.Group(members)
+    group = Runs(members)
     group.initial_weights = [W.copy() for W in members["yours"].net.weights]  # what weights_moved measures from
     return group
 
