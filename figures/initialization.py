@@ -53,9 +53,9 @@ def layer_stats(layers: np.ndarray, act_mean: np.ndarray, act_std: np.ndarray, g
                                line=dict(color=color(3), width=2.5)), row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", dtick=_log_dtick([g]), row=1, col=2)
     fig.update_xaxes(title_text=labels["x"], dtick=1 if len(x) <= 12 else 2)
-    fig.update_layout(height=340, margin=dict(l=60, r=20, t=70, b=50),
-                      legend=dict(orientation="h", y=1.22, x=0))
-    return fig
+    fig.update_layout(height=400, margin=dict(l=60, r=20, t=50, b=130),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0))
+    return _roomy(fig)
 
 
 def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], labels: Mapping[str, str],
@@ -86,7 +86,7 @@ def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], labels: Mapping
                              **({"title": dict(text=labels["x"])} if last_row else {}))
             fig.update_yaxes(row=r + 1, col=c + 1, dtick=1, showgrid=False, autorange="reversed",
                              **({"title": dict(text=labels["y"])} if first_col else {}))
-    return fig
+    return _roomy(fig)
 
 
 def loss_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str]) -> spec.Figure:
@@ -114,8 +114,9 @@ def first_layer_grad(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: 
 
 def _legend_below(fig: spec.Figure) -> spec.Figure:
     """Legend under the plot, so long names never run into the title."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=110))
-    return fig
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0),
+                      margin=dict(l=70, r=20, t=50, b=120))
+    return _roomy(fig)
 
 
 def _log_dtick(arrays, limit_decades=8):
@@ -125,3 +126,10 @@ def _log_dtick(arrays, limit_decades=8):
     values = values[np.isfinite(values) & (values > 0)]
     decades = np.log10(values.max() / values.min()) if values.size else 0.0
     return "D2" if decades < 2 else 1 if decades < limit_decades else 2
+
+
+def _roomy(fig: spec.Figure) -> spec.Figure:
+    """Axis titles kept clear of their tick labels at any font size (presenter mode): Plotly widens the margins."""
+    fig.update_xaxes(automargin=True, title_standoff=10)
+    fig.update_yaxes(automargin=True, title_standoff=10)
+    return fig

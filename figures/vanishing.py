@@ -17,7 +17,7 @@ from figures.theme import color, figure
 # The legend at the bottom edge of the whole figure (container coordinates), under the x-axis title: never on a
 # chart's title, whatever the plot's height or the presenter's font size; BELOW_MARGIN leaves it the room.
 LEGEND_BELOW = dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="left", x=0)
-BELOW_MARGIN = dict(l=80, b=130)
+BELOW_MARGIN = dict(b=130)
 
 
 def _positive(values) -> list:
@@ -43,7 +43,7 @@ def layer_profile(norms, bound, labels: Mapping[str, str], height: int = 380) ->
     fig.update_xaxes(dtick=max(1, norms.size // 10))
     # under the plot: the lines can fill any corner of it (the bound rises to the left when it is loose)
     fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
-    return fig
+    return _roomy(fig)
 
 
 def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
@@ -65,7 +65,7 @@ def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.
     fig.update_yaxes(range=[min(-0.1, float(np.nanmin(a)) - 0.1), max(1.1, min(top, 3.0) + 0.1)])
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02,
                                   bgcolor="rgba(255,255,255,0.85)"))
-    return fig
+    return _roomy(fig)
 
 
 def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
@@ -77,7 +77,7 @@ def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380)
                   x_title=labels["x"], y_title=labels["y"], colorbar_title=labels["colorbar"], log=True,
                   height=height)
     fig.update_yaxes(dtick=max(1, layers.size // 10))
-    return fig
+    return _roomy(fig)
 
 
 def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: float | None = None,
@@ -92,7 +92,7 @@ def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: 
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
                       annotation_text=labels["threshold"], annotation_position="top left")
     fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
-    return fig
+    return _roomy(fig)
 
 
 def global_norm(grad_norm) -> np.ndarray:
@@ -113,4 +113,11 @@ def weight_change(changes: Mapping[str, np.ndarray], labels: Mapping[str, str], 
     fig.update_yaxes(type="log", exponentformat="power")
     n = max((np.asarray(v).size for v in changes.values()), default=1)
     fig.update_xaxes(dtick=max(1, n // 10))
+    return _roomy(fig)
+
+
+def _roomy(fig: spec.Figure) -> spec.Figure:
+    """Axis titles kept clear of their tick labels at any font size (presenter mode): Plotly widens the margins."""
+    fig.update_xaxes(automargin=True, title_standoff=10)
+    fig.update_yaxes(automargin=True, title_standoff=10)
     return fig
