@@ -11,8 +11,8 @@ asks for the same setting computes it once, and a control change never waits for
 
 The probe draws each layer's weights from its own random stream (seed, layer), so a layer can be computed (or its
 weights drawn again for the backward pass) without drawing the others. Shapes: N = N_INPUTS inputs, K = KEPT of
-them kept for the histograms and the backward pass, H = width units per layer, L = depth hidden layers,
-B = BINS histogram bins, S shown layers (at most 10), T recorded steps.
+them for the backward pass (HIST_INPUTS of those for the histograms), H = width units per layer,
+L = depth hidden layers, B = BINS histogram bins, S shown layers (at most 10), T recorded steps.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from core import activations, compare, data, initializers, losses, nn, probe, tr
 from lab import shared
 
 N_INPUTS, KEPT, BINS = 1000, 200, 30  # cs231n lecture 6: randn(1000, 500) through 10 tanh layers of 500
+HIST_INPUTS = 100  # the histograms count the values of the first 100 inputs (50,000 per layer at width 500)
 INITS = ("normal", "zeros", "constant", "xavier_normal", "he_normal", "lecun_normal")
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "selu")
 STDS = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)  # the σ slider of "normal"
@@ -89,9 +90,9 @@ class LayerProbe:
         self.h = np.random.default_rng([p.seed, 7]).standard_normal((N_INPUTS, p.width), dtype=np.float32)
         nan = np.full(p.depth, np.nan)
         self.mean, self.std, self.saturated, self.zeros, self.grad_std = (nan.copy() for _ in range(5))
-        self.kept_a: list = []                  # per layer (K, H): the activations the histograms count
+        self.kept_a: list = []                  # per layer (HIST_INPUTS, H): the activations the histograms count
         self.kept_d: list = []                  # per layer (K, H): f'(z), what the backward pass needs
-        self.kept_g: list = [None] * p.depth    # per layer (K, H): dL/dz
+        self.kept_g: list = [None] * p.depth    # per layer (HIST_INPUTS, H): dL/dz, for the histograms
         self.grad_a = None                      # (K, H) dL/da of the layer the backward pass reaches next
 
     @property
@@ -127,7 +128,7 @@ class LayerProbe:
         saturates = _SATURATED.get(self.p.act)
         self.saturated[layer] = saturates(a).mean() if saturates else 0.0
         self.zeros[layer] = np.mean(a == 0)
-        self.kept_a.append(a[:KEPT].copy())
+        self.kept_a.append(a[:HIST_INPUTS].copy())
         self.kept_d.append(self.act.derivative(z[:KEPT]))
         self.h = a
         if layer == self.p.depth - 1:  # the top: dL/d(output) ~ N(0, 1) back through the output layer
@@ -139,7 +140,7 @@ class LayerProbe:
         grad_z = self.grad_a * self.kept_d[layer]
         self.kept_d[layer] = None
         self.grad_std[layer] = grad_z.std(dtype=np.float64)
-        self.kept_g[layer] = grad_z
+        self.kept_g[layer] = grad_z[:HIST_INPUTS].copy()
         self.grad_a = grad_z @ self.weights(layer).T.astype(grad_z.dtype) if layer else None
 
 

@@ -26,7 +26,7 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 INITS = ("xavier_normal", "he_normal", "lecun_normal", "normal")
 CLIPS = ("none", "norm", "value")
 TOTAL_STEPS, EVAL_EVERY, BATCH, FRAMES = 300, 2, 64, 40
-PROFILE_SAMPLES = 256  # the backward pass at initialization: enough samples for a stable norm, cheap at depth 50
+PROFILE_SAMPLES = 128  # the backward pass at initialization: enough samples for a stable norm, cheap at depth 50
 
 
 @dataclass(frozen=True)
@@ -240,12 +240,15 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
 
 
 def warm() -> None:
-    """The page's defaults, computed at server start: the profile, the slope and the trained default run; and the
-    profiles the "try this" list asks for first (ReLU + He, deeper sigmoid, tanh with std 1)."""
+    """The page's defaults, computed at server start: the profile, the slope and the trained default run; then what
+    the "try this" list asks for first (ReLU + He, tanh with std 1; ReLU + He trained at lr 1 with and without
+    clipping), unpinned."""
     with shared.pinned():
         profile(DEFAULT_NET)
         slope(DEFAULT_NET.act)
         shared.complete(training_run(DEFAULT_NET, DEFAULT_TRAINING))
-    for variant in (replace(DEFAULT_NET, act="relu", init="he_normal"),
-                    replace(DEFAULT_NET, act="tanh", init="normal", std=1.0, depth=20)):
+    relu = replace(DEFAULT_NET, act="relu", init="he_normal")
+    for variant in (relu, replace(DEFAULT_NET, act="tanh", init="normal", std=1.0, depth=20)):
         profile(variant)
+    for training in (DEFAULT_TRAINING, Training(lr=1.0), Training(lr=1.0, clip="norm")):  # "try this", in class
+        shared.complete(training_run(relu, training))

@@ -60,7 +60,7 @@ def stats_view(frame):
         lesson.chart(lambda: fig.layer_histograms(hists, words, 0, v.a_range), frame=frame,
                      key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),
-                               n=f"{lab.N_INPUTS:,}", k=lab.KEPT, depth=depth, width=width))
+                               n=f"{lab.N_INPUTS:,}", k=lab.HIST_INPUTS, depth=depth, width=width))
     sigma, gain = lab.predicted_gain(act, init, std, width)
     lesson.formula(r"\mathrm{{Var}}(z_l) \approx {k} n_{{in}}\,\sigma_W^2\;\mathrm{{Var}}(z_{{l-1}})"
                    r"\quad\Rightarrow\quad \text{{{gain}}} \approx \sqrt{{{k}{n}}}\times{s} = {g}",
@@ -76,7 +76,7 @@ def stats_view(frame):
                  caption=t("initialization.cap_stats"), frame=frame)
     words = {"panels": [t("initialization.layer_n", i=i + 1) for i in v.shown], "x": t("initialization.x_grad")}
     lesson.chart(lambda: fig.layer_histograms(v.grad_hists, words, 3, v.g_range), key="grad_hist", frame=frame,
-                 caption=t("initialization.cap_grad", g=f"{v.g_range[1]:.2g}", k=lab.KEPT))
+                 caption=t("initialization.cap_grad", g=f"{v.g_range[1]:.2g}", k=lab.HIST_INPUTS))
 
 
 live.panel("stats", lab.stats_run(probe), stats_view, total_steps=2 * depth, start="last")
