@@ -32,7 +32,8 @@ PROFILE_SAMPLES = 128  # the backward pass at initialization: enough samples for
 @dataclass(frozen=True)
 class Net:
     """The network settings of the page: ``depth`` hidden layers of ``width`` units, activation ``act``, init
-    ("normal": W ~ N(0, std²); std is ignored, and kept at 1, for the named inits), batch norm, data and seed."""
+    ("normal": W ~ N(0, std²); the page passes the default std with the named inits, which ignore it), batch norm,
+    data and seed."""
     dataset: str = "digits"
     depth: int = 12
     width: int = 32
@@ -41,10 +42,6 @@ class Net:
     std: float = 1.0
     bn: bool = False
     seed: int = 0
-
-    def __post_init__(self):
-        if self.init != "normal":
-            object.__setattr__(self, "std", 1.0)  # one key per network that is actually drawn
 
 
 @dataclass(frozen=True)

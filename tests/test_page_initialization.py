@@ -223,3 +223,18 @@ def test_the_last_layer_stays_hidden_until_the_guess_is_revealed():
     titles = [a.get("text", "") for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]]
     assert "layer 10 · ?" in titles
     assert len(at.get("plotly_chart")) == 4  # histograms, symmetry, loss, gradient norms: no stats before the guess
+
+
+@pytest.mark.app
+def test_a_member_that_diverges_is_named_and_its_curve_stops():
+    """Deep ReLU with N(0, 1²): that member's first update overflows; the page names it and the failed update, the
+    other initializations go on, and no chart draws NaN or inf."""
+    from tests.apptest_util import errors, non_finite_in_charts, non_finite_in_text, open_page
+
+    v = side(std=1.0)
+    assert v["normal"].diverged_at == 2 and len(v["normal"].step) == 0
+    assert v["he_normal"].diverged_at is None and v["he_normal"].train_loss[-1] < 0.1
+    at = open_page("initialization", "en", {"std": "1"})
+    messages = [e.value for e in at.error]
+    assert errors(at) == [] and len(messages) == 1 and "N(0, 1²)" in messages[0] and "2" in messages[0]
+    assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
