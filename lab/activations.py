@@ -68,6 +68,7 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+DYING_FRAMES, RACE_FRAMES = shared.frame_steps(DYING_STEPS, FRAMES), shared.frame_steps(COMPARE_STEPS, FRAMES)
 
 
 # ---- each function and its derivative ---------------------------------------------------------------
@@ -374,7 +375,7 @@ def dying_run(lr: float = DYING["lr"], bias_init: float = DYING["bias_init"], se
     """The dying-ReLU experiment (``dying_group`` on DYING's data and layers) as FRAMES + 1 shared frames."""
     return shared.RunSpec(key=("activations", "dying", lr, bias_init, seed),
                           build=lambda: dying_group(DYING["dataset"], DYING["hidden"], lr, bias_init, seed),
-                          snapshot=dying_snapshot, steps=shared.frame_steps(DYING_STEPS, FRAMES))
+                          snapshot=dying_snapshot, steps=DYING_FRAMES)
 
 
 @dataclass(frozen=True)
@@ -412,7 +413,7 @@ def race_run(names: tuple, dataset_name: str = COMPARE["dataset"], lr: float = C
     return shared.RunSpec(key=("activations", "race", names, dataset_name, lr, seed),
                           build=lambda: compare_group(list(names), dataset_name, COMPARE["hidden"], lr,
                                                       COMPARE["batch_size"], seed),
-                          snapshot=race_snapshot, steps=shared.frame_steps(COMPARE_STEPS, FRAMES))
+                          snapshot=race_snapshot, steps=RACE_FRAMES)
 
 
 def warm() -> None:

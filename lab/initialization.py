@@ -38,6 +38,7 @@ PRESETS = {
              "inits": ("zeros", "constant", "normal", "xavier_normal")},
 }
 STEPS, FRAMES = 300, 40
+TRAIN_FRAMES = shared.frame_steps(STEPS, FRAMES)  # the steps the side-by-side run keeps a frame at
 SYMMETRY_REFERENCE = "he_normal"  # the random init the symmetric one is shown beside
 SYMMETRIC = ("constant", "zeros")
 # |a| beyond which a unit counts as saturated (its local gradient is nearly 0), as core.probe counts it
@@ -206,7 +207,7 @@ def stats_snapshot(pr: LayerProbe) -> StatsView:
 def stats_run(p: Probe) -> shared.RunSpec:
     """The probe as shared frames: one per layer pass (2·depth + 1 frames, the first before any layer)."""
     return shared.RunSpec(key=("initialization", "stats", p), build=lambda: LayerProbe(p), snapshot=stats_snapshot,
-                          steps=shared.frame_steps(2 * p.depth, 2 * p.depth))
+                          steps=tuple(range(2 * p.depth + 1)))
 
 
 def predicted_gain(act: str, init: str, std: float, width: int) -> tuple[float, float]:
@@ -300,7 +301,7 @@ def training_run(preset: str, std: float = 0.01, seed: int = 0) -> shared.RunSpe
     std = std if "normal" in PRESETS[preset]["inits"] else None
     return shared.RunSpec(key=("initialization", "train", preset, std, seed),
                           build=lambda: side_by_side(preset, std, seed), snapshot=training_snapshot,
-                          steps=shared.frame_steps(STEPS, FRAMES))
+                          steps=TRAIN_FRAMES)
 
 
 def warm() -> None:

@@ -53,6 +53,7 @@ class Training:
 
 
 DEFAULT_NET, DEFAULT_TRAINING = Net(), Training()  # the page's defaults (its controls and warm() read them)
+STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)
 
 
 @shared.memo(max_bytes=4 * 2**20)
@@ -233,7 +234,7 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
                               **_net_kwargs(net))
 
     return shared.RunSpec(key=("vanishing", net, training), build=build, snapshot=snapshot,
-                          steps=shared.frame_steps(TOTAL_STEPS, FRAMES))
+                          steps=STEPS)
 
 
 def warm() -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from figures import activations as fig
 from lab import activations as lab
+from lab import shared
 from ui import controls, lesson, live
 from ui.i18n import has, t
 
@@ -22,6 +23,12 @@ def label(name):
         if has(key):
             return t(key)
     return str(name)
+
+
+def picture(*settings):
+    """A static chart's place in the shared figure store: built and encoded once per setting, language and
+    presenter mode for every student (the chart of a frame of a run that has one frame)."""
+    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 lesson.header(PAGE)
@@ -51,8 +58,8 @@ curve = lab.function_curve(fn, **hp)
 c_chart, c_formula = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, f="f_label", d="d_label", flat="flat_label", dead="dead_label", band="band_label")
-    lesson.chart(fig.function_chart(curve, {**words, "x": "z"}),
-                 key="chart_fn", caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE))
+    lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), key="chart_fn",
+                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), frame=picture(fn, *sorted(hp.items())))
 with c_formula:
     definition, derivative = fig.latex(fn, curve.hp)
     lesson.formula(definition)
@@ -71,8 +78,9 @@ zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, 
 runs = lab.zigzag_pair(zz_lr, zz_spread, seed)
 never = t("activations.never")
 steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never for r in runs]
-lesson.chart(fig.zigzag_chart(runs, lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path",
-                                                  start="zz_start", target="zz_target", allowed="zz_allowed")),
+words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start", target="zz_target",
+                      allowed="zz_allowed")
+lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
              key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
 lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
                r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
@@ -175,8 +183,8 @@ c_guide, c_probe = st.columns([1, 1])
 c_guide.markdown(t("activations.guide"))
 with c_probe:
     stds = lab.selu_stds()
-    lesson.chart(fig.std_per_layer({label(k): v for k, v in stds.items()},
-                                   lesson.labels(PAGE, x="layer_axis", y="std_axis")),
+    words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
+    lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), frame=picture("selu"),
                  key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
                                              he=f"{stds['he_normal'][-1]:.1f}"))
 
