@@ -73,6 +73,23 @@ def _net_kwargs(net: Net) -> dict:
     return dict(depth=net.depth, width=net.width, act=net.act, init=net.init, std=net.std, bn=net.bn, seed=net.seed)
 
 
+@shared.memo(max_bytes=16 * 2**20)
+def initial_weights(net: Net) -> tuple:
+    """The L weight matrices a network of these settings starts from: drawn once, shared by its profile and its
+    runs (read-only)."""
+    return tuple(network(dataset(net.dataset, net.seed), **_net_kwargs(net)).weights)
+
+
+def fresh_network(net: Net) -> nn.MLP:
+    """A network of these settings as ``network`` draws it, its weights copied from ``initial_weights``."""
+    ds = dataset(net.dataset, net.seed)
+    model = nn.MLP([ds.n_features] + [net.width] * net.depth + [ds.n_outputs], activation=net.act, init="zeros",
+                   batchnorm=net.bn, seed=net.seed)
+    for W, W0 in zip(model.weights, initial_weights(net)):
+        W[...] = W0  # in place: the layers' arrays are views into the network's flat buffer
+    return model
+
+
 # ---- at initialization ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -131,7 +148,7 @@ def profile(net: Net) -> Profile:
     """The gradient of every layer at initialization on the first PROFILE_SAMPLES training samples (one real
     backward pass, training mode: batch norm uses the batch statistics)."""
     ds = dataset(net.dataset, net.seed)
-    model = network(ds, **_net_kwargs(net))
+    model = fresh_network(net)
     x, y = ds.x_train[:PROFILE_SAMPLES], ds.y_train[:PROFILE_SAMPLES]
     with np.errstate(all="ignore"):
         _, dout = losses.get("cross_entropy")(model.forward(x, train=True), y)
@@ -170,16 +187,19 @@ class Runs(compare.Group):
         return max(steps.values()) if self.stopped and steps else None
 
 
-def training_group(ds: data.Dataset, lr: float, clip: str = "none", threshold: float = 1.0, **net) -> compare.Group:
-    """Plain SGD (batches of BATCH, a history row every EVAL_EVERY updates) on the network ``net``.
+def training_group(ds: data.Dataset, lr: float, clip: str = "none", threshold: float = 1.0, make=None,
+                   **net) -> compare.Group:
+    """Plain SGD (batches of BATCH, a history row every EVAL_EVERY updates) on the network ``net``
+    (``make()``, when given, builds that network).
 
     clip "none": one member, "yours". clip "norm"/"value": "yours" clips its gradient (by global norm or by value
     at ``threshold``) and "plain", the same network and batches without clipping, runs beside it."""
     if clip not in CLIPS:
         raise ValueError(f"unknown clip {clip!r}; valid: {', '.join(CLIPS)}")
+    make = make or (lambda: network(ds, **net))
 
     def trainer(**clipping):
-        return train.Trainer(network(ds, **net), ds, optimizer="sgd", opt_kwargs={"lr": lr}, batch_size=BATCH,
+        return train.Trainer(make(), ds, optimizer="sgd", opt_kwargs={"lr": lr}, batch_size=BATCH,
                              seed=net.get("seed", 0), eval_every=EVAL_EVERY, **clipping)
 
     members = {"yours": trainer(**({f"clip_{clip}": threshold} if clip != "none" else {}))}
@@ -188,11 +208,6 @@ def training_group(ds: data.Dataset, lr: float, clip: str = "none", threshold: f
     group = Runs(members)
     group.initial_weights = [W.copy() for W in members["yours"].net.weights]  # what weights_moved measures from
     return group
-
-
-def initial_weights(ds: data.Dataset, **net) -> list:
-    """Copies of the L weight matrices the network starts from (what ``weights_moved`` measures against)."""
-    return [W.copy() for W in network(ds, **net).weights]
 
 
 def weights_moved(group: compare.Group, initial: list) -> dict:
@@ -231,7 +246,7 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
     """The live run of ``net`` trained with ``training``, as FRAMES + 1 shared frames over TOTAL_STEPS."""
     def build():
         return training_group(dataset(net.dataset, net.seed), training.lr, training.clip, training.threshold,
-                              **_net_kwargs(net))
+                              make=lambda: fresh_network(net), **_net_kwargs(net))
 
     return shared.RunSpec(key=("vanishing", net, training), build=build, snapshot=snapshot,
                           steps=STEPS)

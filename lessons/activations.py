@@ -110,18 +110,18 @@ def dying_view(frame):
     v = frame.data
     for name, step in v.diverged.items():
         lesson.diverged(step, f" ({label(name)})")
-    series = {label(name): s for name, s in v.dead.items()}
-    words = lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")
-    lesson.chart(lambda: fig.dead_chart(series, n_layers, lab.DYING_STEPS, words), key="chart_dead",
-                 caption=t("activations.cap_dead"), frame=frame)
+    # the builders look their words up themselves: a chart already in the shared store costs no lookup
+    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, n_layers, lab.DYING_STEPS,
+                                        lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
+                 key="chart_dead", caption=t("activations.cap_dead"), frame=frame)
     unit = v.unit
     if "relu" in v.diverged:
         return
     if unit is None:
         st.info(t("activations.no_dead"))
         return
-    words = lesson.labels(PAGE, dead="dead_unit", alive="alive_unit", x="z_axis", y="count")
-    lesson.chart(lambda: fig.preactivation_hist(unit.z_dead, unit.z_alive, words), key="chart_strip", frame=frame,
+    lesson.chart(lambda: fig.preactivation_hist(unit.z_dead, unit.z_alive, lesson.labels(
+                     PAGE, dead="dead_unit", alive="alive_unit", x="z_axis", y="count")), key="chart_strip", frame=frame,
                  caption=t("activations.cap_strip", layer=unit.layer + 1, unit=unit.unit + 1, n=len(unit.z_dead),
                            zmax=f"{unit.z_dead.max():.3f}"))
 
@@ -151,19 +151,18 @@ def race_view(frame):
              t("activations.col_loss"): [_text(v.train_loss[n], "{:.3g}") for n in rows]}
     c_loss, c_table = st.columns([1, 1])
     with c_loss:
-        loss = {label(n): s for n, s in v.losses.items()}
-        words = lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis")
-        lesson.chart(lambda: fig.loss_race(loss, lab.COMPARE_STEPS, words, markers=v.step == 0), key="chart_loss",
-                     caption=t("activations.cap_loss"), frame=frame)
+        lesson.chart(lambda: fig.loss_race({label(n): s for n, s in v.losses.items()}, lab.COMPARE_STEPS,
+                                           lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"),
+                                           markers=v.step == 0),
+                     key="chart_loss", caption=t("activations.cap_loss"), frame=frame)
     with c_table:
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("activations.cap_table"))
     if v.grids:
         ds = lab.shared_data(ds_name, seed)
-        grids = {label(n): g for n, g in v.grids.items()}
-        words = {"colorbar": t("activations.p_class1")}
-        lesson.chart(lambda: fig.boundaries(grids, ds.x_train, ds.y_train, words), key="chart_bounds",
-                     caption=t("activations.cap_bounds"), frame=frame)
+        lesson.chart(lambda: fig.boundaries({label(n): g for n, g in v.grids.items()}, ds.x_train, ds.y_train,
+                                            {"colorbar": t("activations.p_class1")}),
+                     key="chart_bounds", caption=t("activations.cap_bounds"), frame=frame)
 
 
 def _text(value, fmt):

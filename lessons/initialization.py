@@ -46,11 +46,9 @@ def pct(x):
 st.subheader(t("initialization.h_stats"), anchor="statistics")
 
 
-def stats_view(frame):
-    v = frame.data
-    c_chart, c_predict = st.columns([5, 2])
-    with c_predict:  # in the view, so that revealing redraws the charts it unlocks
-        revealed = lesson.predict(PAGE, "q1", 4)
+# The builders look their words up themselves: a frame's chart that is already in the shared store costs no lookup.
+def activation_chart(v, revealed):
+    """The layer histograms; before the guess is revealed the last layer is drawn empty, titled "?"."""
     titles = []
     for i in v.shown:
         extra = ""
@@ -62,10 +60,27 @@ def stats_view(frame):
     if not revealed and hists[-1] is not None:  # predict, then run: the last layer stays hidden until the guess is in
         hists[-1] = (np.zeros_like(hists[-1][0]), hists[-1][1])
         titles[-1] = f"{t('initialization.layer_n', i=v.shown[-1] + 1)} · ?"
-    words = {"panels": titles, "x": t("initialization.x_act")}
+    return fig.layer_histograms(hists, {"panels": titles, "x": t("initialization.x_act")}, 0, v.a_range)
+
+
+def stats_chart(v):
+    words = lesson.labels(PAGE, mean="s_mean", std="s_std", grad_std="s_grad_std", act_title="t_act_stats",
+                          grad_title="t_grad_stats", x="common.layer")
+    return fig.layer_stats(np.arange(1, depth + 1), v.mean, v.std, v.grad_std, words)
+
+
+def gradient_chart(v):
+    words = {"panels": [t("initialization.layer_n", i=i + 1) for i in v.shown], "x": t("initialization.x_grad")}
+    return fig.layer_histograms(v.grad_hists, words, 3, v.g_range)
+
+
+def stats_view(frame):
+    v = frame.data
+    c_chart, c_predict = st.columns([5, 2])
+    with c_predict:  # in the view, so that revealing redraws the charts it unlocks
+        revealed = lesson.predict(PAGE, "q1", 4)
     with c_chart:
-        lesson.chart(lambda: fig.layer_histograms(hists, words, 0, v.a_range), frame=frame,
-                     key="act_hist" if revealed else "act_hist_hidden",
+        lesson.chart(lambda: activation_chart(v, revealed), frame=frame, key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),
                                n=f"{lab.N_INPUTS:,}", k=lab.HIST_INPUTS, depth=depth, width=width))
     sigma, gain = lab.predicted_gain(act, init, std, width)
@@ -77,12 +92,8 @@ def stats_view(frame):
     if not revealed:
         st.info(t("initialization.hidden_note"), icon=":material/visibility_off:")
         return
-    words = lesson.labels(PAGE, mean="s_mean", std="s_std", grad_std="s_grad_std", act_title="t_act_stats",
-                          grad_title="t_grad_stats", x="common.layer")
-    lesson.chart(lambda: fig.layer_stats(np.arange(1, depth + 1), v.mean, v.std, v.grad_std, words), key="stats",
-                 caption=t("initialization.cap_stats"), frame=frame)
-    words = {"panels": [t("initialization.layer_n", i=i + 1) for i in v.shown], "x": t("initialization.x_grad")}
-    lesson.chart(lambda: fig.layer_histograms(v.grad_hists, words, 3, v.g_range), key="grad_hist", frame=frame,
+    lesson.chart(lambda: stats_chart(v), key="stats", caption=t("initialization.cap_stats"), frame=frame)
+    lesson.chart(lambda: gradient_chart(v), key="grad_hist", frame=frame,
                  caption=t("initialization.cap_grad", g=f"{v.g_range[1]:.2g}", k=lab.HIST_INPUTS))
 
 
@@ -109,18 +120,19 @@ st.markdown(t("initialization.live_intro", act=t(f"common.opt_{p['activation']}"
 def training_view(frame):
     members = frame.data
     for name, m in members.items():
-        lesson.diverged(m.diverged_at, f" ({init_label(name)})")
+        if m.diverged_at is not None:
+            lesson.diverged(m.diverged_at, f" ({init_label(name)})")
     left, right = st.columns(2)
     with left:
-        losses = {init_label(n): (m.step, m.train_loss) for n, m in members.items()}
-        words = lesson.labels(PAGE, title="t_loss", x="common.step_axis", y="common.loss_axis")
-        lesson.chart(lambda: fig.loss_curves(losses, words), key="live_loss", caption=t("initialization.cap_loss"),
-                     frame=frame)
+        lesson.chart(lambda: fig.loss_curves({init_label(n): (m.step, m.train_loss) for n, m in members.items()},
+                                             lesson.labels(PAGE, title="t_loss", x="common.step_axis",
+                                                           y="common.loss_axis")),
+                     key="live_loss", caption=t("initialization.cap_loss"), frame=frame)
     with right:
-        first = {init_label(n): (m.step, m.first_grad) for n, m in members.items()}
-        words = lesson.labels(PAGE, title="t_gnorm", x="common.step_axis", y="y_gnorm")
-        lesson.chart(lambda: fig.first_layer_grad(first, words), key="live_gnorm",
-                     caption=t("initialization.cap_gnorm"), frame=frame)
+        lesson.chart(lambda: fig.first_layer_grad({init_label(n): (m.step, m.first_grad) for n, m in members.items()},
+                                                  lesson.labels(PAGE, title="t_gnorm", x="common.step_axis",
+                                                                y="y_gnorm")),
+                     key="live_gnorm", caption=t("initialization.cap_gnorm"), frame=frame)
 
 
 live.panel("init_cmp", lab.training_run(preset, float(std), seed), training_view, total_steps=lab.STEPS,

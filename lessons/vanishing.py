@@ -86,35 +86,54 @@ st.subheader(t("vanishing.train_title"), anchor="while-training")
 st.markdown(t("vanishing.train_intro"))
 
 
+def run_names(members) -> dict:
+    multi = len(members) > 1
+    return {"yours": t("vanishing.run_clipped" if multi else "vanishing.run_yours"), "plain": t("vanishing.run_plain")}
+
+
+# The builders look their words up themselves: a frame's chart that is already in the shared store costs no lookup.
+def heat_chart(m):
+    words = lesson.labels(PAGE, title="heat_title", x="common.step_axis", y="layer_axis")
+    return fig.grad_heatmap(m.step, m.grad_norm, {**words, "colorbar": "log₁₀ ‖∂L/∂W‖"})
+
+
+def loss_chart(members):
+    names = run_names(members)
+    return fig.run_curves({names[k]: (m.step, m.train_loss) for k, m in members.items()},
+                          lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis"))
+
+
+def norm_chart(members):
+    names = run_names(members)
+    words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis"),
+             "threshold": t("vanishing.threshold_line", c=f"{threshold:g}")}
+    return fig.run_curves({names[k]: (m.step, fig.global_norm(m.grad_norm)) for k, m in members.items()}, words,
+                          threshold=threshold if clip == "norm" else None)
+
+
+def moved_chart(members, step):
+    names = run_names(members)
+    words = {"title": t("vanishing.moved_title", step=step), "x": t("vanishing.layer_axis"),
+             "y": t("vanishing.moved_axis")}
+    return fig.weight_change({names[k]: m.moved for k, m in members.items() if m.moved is not None}, words)
+
+
 def view(frame):
     members = frame.data.members
-    multi = len(members) > 1
-    names = {"yours": t("vanishing.run_clipped" if multi else "vanishing.run_yours"), "plain": t("vanishing.run_plain")}
-    for label, m in members.items():
-        lesson.diverged(m.diverged_at, what=f" ({names[label]})" if multi else "")
-    yours = members["yours"]
+    if any(m.diverged_at is not None for m in members.values()):
+        multi, names = len(members) > 1, run_names(members)
+        for label, m in members.items():
+            lesson.diverged(m.diverged_at, what=f" ({names[label]})" if multi else "")
     c1, c2 = st.columns(2)
     with c1:
-        words = {**lesson.labels(PAGE, title="heat_title", x="common.step_axis", y="layer_axis"),
-                 "colorbar": "log₁₀ ‖∂L/∂W‖"}
-        lesson.chart(lambda: fig.grad_heatmap(yours.step, yours.grad_norm, words), key="heat",
-                     caption=t("vanishing.cap_heat"), frame=frame)
+        lesson.chart(lambda: heat_chart(members["yours"]), key="heat", caption=t("vanishing.cap_heat"), frame=frame)
     with c2:
-        losses = {names[k]: (m.step, m.train_loss) for k, m in members.items()}
-        words = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis")
-        lesson.chart(lambda: fig.run_curves(losses, words), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
+        lesson.chart(lambda: loss_chart(members), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
     c3, c4 = st.columns(2)
     with c3:
-        norms = {names[k]: (m.step, fig.global_norm(m.grad_norm)) for k, m in members.items()}
-        words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis"),
-                 "threshold": t("vanishing.threshold_line", c=f"{threshold:g}")}
-        lesson.chart(lambda: fig.run_curves(norms, words, threshold=threshold if clip == "norm" else None),
-                     key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
+        lesson.chart(lambda: norm_chart(members), key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
     with c4:
-        moved = {names[k]: m.moved for k, m in members.items() if m.moved is not None}
-        words = {"title": t("vanishing.moved_title", step=frame.data.step), "x": t("vanishing.layer_axis"),
-                 "y": t("vanishing.moved_axis")}
-        lesson.chart(lambda: fig.weight_change(moved, words), key="moved", caption=t("vanishing.cap_moved"),
+        lesson.chart(lambda: moved_chart(members, frame.data.step), key="moved", caption=t("vanishing.cap_moved"),
                      frame=frame)
 
 

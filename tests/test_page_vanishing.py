@@ -278,3 +278,15 @@ def test_the_english_page_has_no_korean():
     at = open_page("vanishing", "en", {"clip": "norm"})
     text = " ".join(str(el.value) for kind in ("markdown", "caption", "subheader", "title") for el in getattr(at, kind))
     assert text and not re.search(r"[\uac00-\ud7a3]", text)
+
+
+@pytest.mark.parametrize("net", [D, replace(D, bn=True, act="elu", init="he_normal"),
+                                 replace(D, init="normal", std=0.3, dataset="spirals", seed=4)])
+def test_a_shared_start_is_the_network_as_drawn(net):
+    """The profile and the runs build their network from the shared initial weights: the same network, to the bit,
+    that drawing it again gives (weights, biases, batch-norm parameters)."""
+    drawn = lab.network(lab.dataset(net.dataset, net.seed), **lab._net_kwargs(net))
+    shared_start = lab.fresh_network(net)
+    for a, b in zip(drawn.params, shared_start.params):
+        np.testing.assert_array_equal(a, b)
+    assert shared_start.weights[0].flags.writeable  # a copy the run may train, not the shared arrays
