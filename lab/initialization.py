@@ -75,6 +75,12 @@ DEFAULTS = Defaults()
 
 # ---- 1. the classic experiment, one layer per step ------------------------------------------------------------
 
+@shared.memo(max_bytes=16 * 2**20)
+def inputs(seed: int, width: int) -> np.ndarray:
+    """(N, H) standard-normal inputs of the probe (float32), the same for every experiment with this seed and width."""
+    return np.random.default_rng([seed, 7]).standard_normal((N_INPUTS, width), dtype=np.float32)
+
+
 class LayerProbe:
     """The probe as a live object: ``run(n)`` computes n more layer passes, forward (layer 1, 2, ... L) then
     backward (the gradient of layer L, L−1, ... 1); ``step`` counts them, 2L in all.
@@ -88,7 +94,7 @@ class LayerProbe:
         self.p, self.step, self.total = p, 0, 2 * p.depth
         self.act = activations.get(p.act)
         self.init = initializers.get(p.std if p.init == "normal" else p.init)
-        self.h = np.random.default_rng([p.seed, 7]).standard_normal((N_INPUTS, p.width), dtype=np.float32)
+        self.h = inputs(p.seed, p.width)  # read-only, shared: every layer's output is a new array
         nan = np.full(p.depth, np.nan)
         self.mean, self.std, self.saturated, self.zeros, self.grad_std = (nan.copy() for _ in range(5))
         self.kept_a: list = []                  # per layer (HIST_INPUTS, H): the activations the histograms count
@@ -309,6 +315,7 @@ def warm() -> None:
     list ask for next (σ = 1, Xavier; ReLU with Xavier and He; SELU with LeCun), and the other symmetric init."""
     d = DEFAULTS
     with shared.pinned():
+        inputs(d.probe.seed, d.probe.width)
         shared.complete(stats_run(d.probe))
         for init in (d.sym, SYMMETRY_REFERENCE):
             symmetry(init, d.probe.seed)
