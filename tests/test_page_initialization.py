@@ -238,3 +238,21 @@ def test_a_member_that_diverges_is_named_and_its_curve_stops():
     messages = [e.value for e in at.error]
     assert errors(at) == [] and len(messages) == 1 and "N(0, 1²)" in messages[0] and "2" in messages[0]
     assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
+
+
+@pytest.mark.app
+def test_revealing_the_answer_unlocks_the_last_layer_and_the_statistics():
+    """The question sits beside the chart, inside the live view: answering and revealing redraws the view with the
+    last layer, the per-layer statistics and the gradients."""
+    from tests.apptest_util import errors, open_page
+
+    shared.complete(lab.stats_run(P))
+    at = open_page("initialization", "en", {})
+    at.radio(key="_guess.initialization.q1").set_value(at.radio(key="_guess.initialization.q1").options[1]).run()
+    at.button(key="_reveal.initialization.q1").click().run()
+    assert errors(at) == []
+    import json
+
+    titles = [a.get("text", "") for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]]
+    assert len(at.get("plotly_chart")) == 6 and "layer 10" in titles and not any("?" in t for t in titles)
+    assert any("spike at 0" in s.value for s in at.success)
