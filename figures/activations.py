@@ -7,13 +7,14 @@ from typing import Mapping
 import numpy as np
 
 from figures import spec
-from figures.common import curves, finite_or_none, histogram_bars
+from figures.common import curves, drawable, finite_or_none, histogram_bars
 from figures.theme import DIVERGING, color, figure, grid
 
 SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
 SHADE_DEAD = "rgba(213, 94, 0, 0.20)"    # f' = 0 exactly: ReLU's dead side
 SHADE_ALLOWED = "rgba(0, 114, 178, 0.10)"
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.2, xanchor="center", x=0.5)  # subplot titles own the top
+# Under the x-axis title, at the bottom edge of the figure (container coordinates): subplot titles own the top
+LEGEND_BELOW = dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="center", x=0.5)
 
 
 def function_chart(curve, labels: Mapping[str, str], height: int = 400) -> spec.Figure:
@@ -41,7 +42,7 @@ def function_chart(curve, labels: Mapping[str, str], height: int = 400) -> spec.
     lo = min(-1.2, float(lowest) - 0.2)
     fig.update_yaxes(range=[lo, 3.2])
     fig.update_layout(margin=dict(t=40))
-    return fig
+    return _roomy(fig)
 
 
 def zigzag_chart(runs, labels: Mapping[str, str], height: int = 470) -> spec.Figure:
@@ -78,7 +79,7 @@ def zigzag_chart(runs, labels: Mapping[str, str], height: int = 470) -> spec.Fig
         fig.update_yaxes(range=[g[0], g[-1]], title_text=w_titles[1], scaleanchor=f"x{k if k > 1 else ''}",
                          row=1, col=k)
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=100), legend=LEGEND_BELOW)
-    return fig
+    return _roomy(fig)
 
 
 def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], n_layers: int, x_max: int,
@@ -103,9 +104,9 @@ def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], n_layers: in
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # a step-0 marker stays fully visible
     fig.update_yaxes(title_text=labels["y"], row=1, col=1)
     fig.update_xaxes(title_text=labels["x"], row=1, col=(n_layers + 1) // 2)
-    fig.update_layout(height=height, margin=dict(l=60, r=20, t=40, b=100),
-                      legend=dict(LEGEND_BELOW, y=-0.3))
-    return fig
+    fig.update_layout(height=height, margin=dict(l=60, r=20, t=40, b=120),
+                      legend=LEGEND_BELOW)
+    return _roomy(fig)
 
 
 def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, labels: Mapping[str, str],
@@ -128,7 +129,7 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
             fig.add_trace(bar)
     fig.add_vline(x=0, line=dict(color="#222", width=2, dash="dash"))
     fig.update_layout(barmode="overlay", bargap=0)
-    return fig
+    return _roomy(fig)
 
 
 def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.ndarray, labels: Mapping[str, str],
@@ -144,7 +145,7 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
     for k, title in enumerate(titles):
         xs, ys, p = grids[title]
         r, c = k // cols + 1, k % cols + 1
-        fig.add_trace(spec.heatmap(x=xs, y=ys, z=[finite_or_none(np.round(row, 3)) for row in p], zmin=0, zmax=1,
+        fig.add_trace(spec.heatmap(x=xs, y=ys, z=drawable(p), zmin=0, zmax=1,
                                    colorscale=DIVERGING, reversescale=True, showscale=k == 0, hoverinfo="skip",
                                    colorbar=dict(title=dict(text=labels["colorbar"]), thickness=12, len=0.8)), row=r, col=c)
         for label, symbol in ((0, "circle"), (1, "diamond")):
@@ -168,7 +169,7 @@ def std_per_layer(stds: Mapping[str, np.ndarray], labels: Mapping[str, str], hei
                                    line=dict(color=color(i), width=3), marker=dict(size=6)))
     fig.add_hline(y=1, line=dict(color="#888", width=1, dash="dot"))
     fig.update_yaxes(rangemode="tozero")
-    return fig
+    return _roomy(fig)
 
 
 def loss_race(series: Mapping[str, tuple[np.ndarray, np.ndarray]], x_max: int, labels: Mapping[str, str],
@@ -178,7 +179,7 @@ def loss_race(series: Mapping[str, tuple[np.ndarray, np.ndarray]], x_max: int, l
     fig = curves(series, x_title=labels["x"], y_title=labels["y"], log_y=True, height=height)
     fig.update_traces(mode="lines+markers" if markers else "lines")
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # the step-0 marker stays fully visible
-    return fig
+    return _roomy(fig)
 
 
 # ---- formulas --------------------------------------------------------------------------------
@@ -217,3 +218,10 @@ def latex(name: str, hp: Mapping[str, float]) -> tuple[str, str]:
         return (rf"\mathrm{{Swish}}(z) = z\,\sigma({b:g}\,z)",
                 rf"\mathrm{{Swish}}'(z) = \sigma({b:g} z) + {b:g}\,z\,\sigma({b:g} z)\,(1 - \sigma({b:g} z))")
     raise ValueError(f"no formula for activation {name!r}")
+
+
+def _roomy(fig: spec.Figure) -> spec.Figure:
+    """Axis titles kept clear of their tick labels at any font size (presenter mode): Plotly widens the margins."""
+    fig.update_xaxes(automargin=True, title_standoff=10)
+    fig.update_yaxes(automargin=True, title_standoff=10)
+    return fig

@@ -17,18 +17,21 @@ def layer_histograms(hists: Sequence[tuple[np.ndarray, np.ndarray]], labels: Map
     """Small multiples, one histogram (counts, edges) per layer, five to a row, all on the same x range
     so a narrowing or saturating distribution is visible from panel to panel. Each panel has its own
     y scale (a spike and a bell both fill their panel). A panel whose counts are all 0 is drawn empty
-    (used to hide the layer the reader is asked to predict).
+    (used to hide the layer the reader is asked to predict); a None entry has no bars (not computed yet).
 
     labels: "panels" (one title per histogram), "x" (the value axis, under the grid; "" for none)."""
+    # a layer not computed yet (None) is an empty panel: no bars, the same axes
+    hists = [h if h is not None else (np.zeros(0), np.zeros(1)) for h in hists]
     cols = min(5, max(1, len(hists)))
     rows = max(1, int(np.ceil(len(hists) / cols)))
-    x_axis = dict(tickfont=dict(size=11), nticks=5, **({"range": list(x_range)} if x_range is not None else {}))
+    # three ticks a panel: five panels side by side leave no room for more at presenter sizes
+    x_axis = dict(tickfont=dict(size=11), nticks=3, **({"range": list(x_range)} if x_range is not None else {}))
     fig = small_multiples_hist(hists, labels["panels"], cols=cols, i_color=i_color, x_axis=x_axis, blank_rest=True,
-                               vertical_spacing=0.32 / rows if rows > 1 else 0.05)
+                               vertical_spacing=0.44 / rows if rows > 1 else 0.05)
     fig.update_annotations(font_size=13)
-    fig.update_layout(height=115 + 200 * rows, margin=dict(l=20, r=10, t=65, b=70))
+    fig.update_layout(height=125 + 210 * rows, margin=dict(l=20, r=10, t=65, b=85))
     if labels.get("x"):
-        fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-50, showarrow=False)
+        fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-60, showarrow=False)
     return fig
 
 
@@ -50,9 +53,9 @@ def layer_stats(layers: np.ndarray, act_mean: np.ndarray, act_std: np.ndarray, g
                                line=dict(color=color(3), width=2.5)), row=1, col=2)
     fig.update_yaxes(type="log", exponentformat="power", dtick=_log_dtick([g]), row=1, col=2)
     fig.update_xaxes(title_text=labels["x"], dtick=1 if len(x) <= 12 else 2)
-    fig.update_layout(height=340, margin=dict(l=60, r=20, t=70, b=50),
-                      legend=dict(orientation="h", y=1.22, x=0))
-    return fig
+    fig.update_layout(height=400, margin=dict(l=60, r=20, t=50, b=130),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0))
+    return _roomy(fig)
 
 
 def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], labels: Mapping[str, str],
@@ -83,7 +86,7 @@ def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], labels: Mapping
                              **({"title": dict(text=labels["x"])} if last_row else {}))
             fig.update_yaxes(row=r + 1, col=c + 1, dtick=1, showgrid=False, autorange="reversed",
                              **({"title": dict(text=labels["y"])} if first_col else {}))
-    return fig
+    return _roomy(fig)
 
 
 def loss_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str]) -> spec.Figure:
@@ -111,8 +114,9 @@ def first_layer_grad(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: 
 
 def _legend_below(fig: spec.Figure) -> spec.Figure:
     """Legend under the plot, so long names never run into the title."""
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0), margin=dict(l=70, r=20, t=50, b=110))
-    return fig
+    fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, x=0),
+                      margin=dict(l=70, r=20, t=50, b=120))
+    return _roomy(fig)
 
 
 def _log_dtick(arrays, limit_decades=8):
@@ -122,3 +126,10 @@ def _log_dtick(arrays, limit_decades=8):
     values = values[np.isfinite(values) & (values > 0)]
     decades = np.log10(values.max() / values.min()) if values.size else 0.0
     return "D2" if decades < 2 else 1 if decades < limit_decades else 2
+
+
+def _roomy(fig: spec.Figure) -> spec.Figure:
+    """Axis titles kept clear of their tick labels at any font size (presenter mode): Plotly widens the margins."""
+    fig.update_xaxes(automargin=True, title_standoff=10)
+    fig.update_yaxes(automargin=True, title_standoff=10)
+    return fig

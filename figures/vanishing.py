@@ -14,6 +14,11 @@ from figures import spec
 from figures.common import curves, finite_or_none, heatmap
 from figures.theme import color, figure
 
+# The legend at the bottom edge of the whole figure (container coordinates), under the x-axis title: never on a
+# chart's title, whatever the plot's height or the presenter's font size; BELOW_MARGIN leaves it the room.
+LEGEND_BELOW = dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="left", x=0)
+BELOW_MARGIN = dict(b=130)
+
 
 def _positive(values) -> list:
     """Log axes cannot show 0, negatives, NaN or inf: those become gaps."""
@@ -21,28 +26,24 @@ def _positive(values) -> list:
     return finite_or_none(np.where(arr > 0, arr, np.nan))
 
 
-def layer_profile(norms, slope: float, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
-    """norms (L,): ‖∂L/∂W_l‖ for layers 1..L. The dashed line is slope^(L − l) scaled to the last layer:
-    what the chain rule allows when every weight matrix has unit gain.
+def layer_profile(norms, bound, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
+    """norms (L,): the gradient ‖δ_l‖ reaching layers 1..L; bound (L,) or None: the chain-rule bound on it (dashed),
+    computed from the network's measured weight norms, which every measured point lies under.
 
     labels: "title", "x", "y", "measured" (the norms' series), "bound" (the dashed line's)."""
     norms = np.asarray(norms, dtype=float)
     layers = np.arange(1, norms.size + 1)
     fig = figure(labels["title"], labels["x"], labels["y"], height)
-    last = norms[-1]
-    if np.isfinite(last) and last > 0 and slope < 1:  # for slope >= 1 the bound is flat and says nothing
-        with np.errstate(all="ignore"):
-            bound = last * slope ** (norms.size - layers).astype(float)
+    if bound is not None:
         fig.add_trace(spec.scatter(x=layers, y=_positive(bound), mode="lines", name=labels["bound"],
                                    line=dict(color=color(1), width=2.5, dash="dash")))
     fig.add_trace(spec.scatter(x=layers, y=_positive(norms), mode="lines+markers", name=labels["measured"],
                                line=dict(color=color(0), width=3), marker=dict(size=7)))
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(dtick=max(1, norms.size // 10))
-    # inside the plot, bottom right: the points rise toward the right, so that corner stays empty
-    fig.update_layout(legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="right", x=0.98,
-                                  bgcolor="rgba(255,255,255,0.85)"))
-    return fig
+    # under the plot: the lines can fill any corner of it (the bound rises to the left when it is loose)
+    fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
+    return _roomy(fig)
 
 
 def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
@@ -64,7 +65,7 @@ def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.
     fig.update_yaxes(range=[min(-0.1, float(np.nanmin(a)) - 0.1), max(1.1, min(top, 3.0) + 0.1)])
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02,
                                   bgcolor="rgba(255,255,255,0.85)"))
-    return fig
+    return _roomy(fig)
 
 
 def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380) -> spec.Figure:
@@ -76,7 +77,7 @@ def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380)
                   x_title=labels["x"], y_title=labels["y"], colorbar_title=labels["colorbar"], log=True,
                   height=height)
     fig.update_yaxes(dtick=max(1, layers.size // 10))
-    return fig
+    return _roomy(fig)
 
 
 def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: float | None = None,
@@ -90,7 +91,8 @@ def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: 
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
                       annotation_text=labels["threshold"], annotation_position="top left")
-    return fig
+    fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
+    return _roomy(fig)
 
 
 def global_norm(grad_norm) -> np.ndarray:
@@ -107,8 +109,15 @@ def weight_change(changes: Mapping[str, np.ndarray], labels: Mapping[str, str], 
         values = np.asarray(values, dtype=float)
         fig.add_trace(spec.bar(x=np.arange(1, values.size + 1), y=_positive(values), name=label,
                                marker_color=color(i)))
-    fig.update_layout(barmode="group", bargap=0.15)
+    fig.update_layout(barmode="group", bargap=0.15, legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
     fig.update_yaxes(type="log", exponentformat="power")
     n = max((np.asarray(v).size for v in changes.values()), default=1)
     fig.update_xaxes(dtick=max(1, n // 10))
+    return _roomy(fig)
+
+
+def _roomy(fig: spec.Figure) -> spec.Figure:
+    """Axis titles kept clear of their tick labels at any font size (presenter mode): Plotly widens the margins."""
+    fig.update_xaxes(automargin=True, title_standoff=10)
+    fig.update_yaxes(automargin=True, title_standoff=10)
     return fig

@@ -9,18 +9,25 @@ the same network with each activation, and SELU's self-normalization.
     unit = dead_unit(group["relu"])                   # one dead unit's pre-activations beside a live one's
     group = compare_group(["relu", "selu"], **COMPARE)  # one net per activation, each with its recommended init
     stds = selu_stds()                                # activation std per layer of a deep SELU net, by init
+    spec = dying_run(0.1, 0.0, seed=0)                # the two training experiments as shared runs of frames
+    spec = race_run(("relu", "selu"), "spirals", 0.01, seed=0)
 
+The page's defaults are in DEFAULTS (its controls and warm() read them). Both training experiments use Adam, whose
+step moves every weight by about the learning rate at most, whatever the gradient: with these learning rates and
+step counts no weight can grow far enough to overflow, so neither run can diverge (tests/test_page_activations.py
+trains both at their largest settings).
 Shapes: N samples, H units per hidden layer, L hidden layers, G grid points, T steps.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from core import activations, compare, data, nn, probe, train
-from lab.common import probability_grid  # noqa: F401 (the pages draw it)
+from lab import shared
+from lab.common import probability_grid
 
 FUNCTIONS = tuple(n for n in activations.NAMES if n != "linear")  # the page's menus
 GUIDE_ORDER = ("selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid")  # the notes' general ranking
@@ -41,6 +48,27 @@ DYING_STEPS = 200
 COMPARE = dict(dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, batch_size=32, seed=0)
 COMPARE_DATASETS = ("spirals", "moons", "circles", "xor")
 COMPARE_STEPS = 600
+DYING_LRS = (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3)  # the sliders' values (Adam)
+COMPARE_LRS = (1e-3, 3e-3, 0.01, 0.03, 0.1)
+FRAMES, GRID = 40, 32  # frames of a live run; side of a decision map (32 x 32 still shows each boundary)
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The page's defaults, one place for its controls and for warm()."""
+    fn: str = "relu"
+    zz_lr: float = 0.5
+    zz_spread: float = 1.0
+    dy_lr: float = DYING["lr"]
+    dy_bias: float = DYING["bias_init"]
+    acts: tuple = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
+    dataset: str = COMPARE["dataset"]
+    cmp_lr: float = COMPARE["lr"]
+    seed: int = 0
+
+
+DEFAULTS = Defaults()
+DYING_FRAMES, RACE_FRAMES = shared.frame_steps(DYING_STEPS, FRAMES), shared.frame_steps(COMPARE_STEPS, FRAMES)
 
 
 # ---- each function and its derivative ---------------------------------------------------------------
@@ -163,6 +191,7 @@ def zigzag(inputs="positive", lr=0.5, spread=1.0, seed=0, start=(0.0, 0.0), targ
     return Zigzag(inputs, path, np.diff(path, axis=0), x[:steps], reached, target, grid, loss)
 
 
+@shared.memo(max_bytes=8 * 2**20)
 def zigzag_pair(lr=0.5, spread=1.0, seed=0) -> list:
     """[positive, centered]: the same draws of z, fed as σ(z) and as σ(z) − ½ (see ``zigzag``)."""
     return [zigzag(inputs, lr=lr, spread=spread, seed=seed) for inputs in ("positive", "centered")]
@@ -170,10 +199,12 @@ def zigzag_pair(lr=0.5, spread=1.0, seed=0) -> list:
 
 # ---- the sigmoid's third problem: exp is costly ------------------------------------------------------
 
+@shared.memo(max_bytes=4096)
 def time_per_million(names=("sigmoid", "relu"), repeats=3, seed=0) -> dict:
     """{name: median milliseconds} to evaluate the engine's forward on 1,000,000 float64 values.
 
-    Wall time on whatever machine runs this: a measurement, not a constant (never assert on it).
+    Wall time on whatever machine runs this: a measurement, not a constant (never assert on it). Shared: measured
+    once per server (at warm-up), not per student.
     """
     z = np.random.default_rng(seed).standard_normal(1_000_000)
     out = {}
@@ -189,6 +220,12 @@ def time_per_million(names=("sigmoid", "relu"), repeats=3, seed=0) -> dict:
     return out
 
 
+@shared.memo(max_bytes=2**20)
+def shared_data(name: str, seed: int = 0) -> data.Dataset:
+    """A 2-D data set of the page, shared (its points are drawn under the decision maps)."""
+    return data.get(name, seed=seed)
+
+
 # ---- dying ReLUs ---------------------------------------------------------------------------------
 
 def dying_group(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, seed=0,
@@ -196,7 +233,7 @@ def dying_group(dataset="moons", hidden=(32, 32, 32), lr=0.1, bias_init=0.0, see
     """The same net (same He-normal weights, every hidden bias set to ``bias_init``) with each activation
     in ``names``, trained full-batch with Adam at ``lr``. Full batch: history's dead_fraction is then
     measured on the whole training set."""
-    ds = data.get(dataset, seed=seed)
+    ds = shared_data(dataset, seed)
     members = {}
     for name in names:
         net = nn.MLP([ds.n_features, *hidden, ds.n_outputs], activation=name, init="he_normal", seed=seed)
@@ -281,7 +318,7 @@ def compare_group(names, dataset="spirals", hidden=(32, 32, 32, 32), lr=0.01, ba
                   eval_every=5) -> compare.Group:
     """One net per activation in ``names``, each with its recommended initialization, same data,
     same seed, Adam at ``lr`` on mini-batches."""
-    ds = data.get(dataset, seed=seed)
+    ds = shared_data(dataset, seed)
     members = {}
     for name in names:
         net = nn.MLP([ds.n_features, *hidden, ds.n_outputs], activation=name,
@@ -307,8 +344,84 @@ def guide_order(names) -> list:
 
 # ---- the guidance: SELU needs LeCun's initialization --------------------------------------------------
 
+@shared.memo(max_bytes=2**20)
 def selu_stds(seed=0, depth=20, width=100) -> dict:
     """{init: (depth,) activation std per layer} of a SELU net (200 standard-normal inputs, no bias) started with
-    LeCun-normal and with He-normal weights: LeCun keeps every layer near std 1 (Klambauer et al. 2017)."""
+    LeCun-normal and with He-normal weights: LeCun keeps every layer near std 1 (Klambauer et al. 2017).
+    The page draws seed 0 (a property of the initialization, not of one draw: computed once, at warm-up)."""
     return {init: probe.activation_stats(depth, width, "selu", init, n=200, bias=False, backward=False, seed=seed).std
             for init in ("lecun_normal", "he_normal")}
+
+
+# ---- the live runs, as shared frames -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DyingView:
+    """The dying-ReLU run at one frame: dead {activation: (steps (T,), share dead (T, L))}, the dead ReLU unit to
+    show (None when there is none, or ReLU diverged), and {activation: failed update} for those that diverged."""
+    dead: dict
+    unit: DeadUnit | None
+    diverged: dict = field(default_factory=dict)
+
+
+def dying_snapshot(group: compare.Group) -> DyingView:
+    relu = group["relu"]
+    unit = None if relu.diverged else dead_unit(relu)
+    return DyingView({name: (np.array(s), np.array(f)) for name, (s, f) in dead_series(group).items()}, unit,
+                     group.diverged_steps())
+
+
+def dying_run(lr: float = DYING["lr"], bias_init: float = DYING["bias_init"], seed: int = 0) -> shared.RunSpec:
+    """The dying-ReLU experiment (``dying_group`` on DYING's data and layers) as FRAMES + 1 shared frames."""
+    return shared.RunSpec(key=("activations", "dying", lr, bias_init, seed),
+                          build=lambda: dying_group(DYING["dataset"], DYING["hidden"], lr, bias_init, seed),
+                          snapshot=dying_snapshot, steps=DYING_FRAMES)
+
+
+@dataclass(frozen=True)
+class RaceView:
+    """The race at one frame, per activation: losses (steps (T + 1,), training loss (T + 1,)) from step 0,
+    test_acc and train_loss (the last recorded, None before the first record), grids (xs (G,), ys (G,), P(class 1)
+    (G, G) float32) for those that did not diverge, and diverged {activation: failed update}."""
+    losses: dict
+    test_acc: dict
+    train_loss: dict
+    grids: dict
+    diverged: dict
+    step: int
+
+
+def race_snapshot(group: compare.Group) -> RaceView:
+    def last(values):
+        return float(values[-1]) if values is not None and len(values) else None
+
+    grids = {}
+    for name, tr in group.items():
+        if not tr.diverged:
+            xs, ys, p = probability_grid(tr, n=GRID)
+            grids[name] = (xs, ys, p.astype(np.float32))
+    return RaceView({name: (np.array(s), np.array(v)) for name, (s, v) in compare_losses(group).items()},
+                    {name: last(tr.history.get("test_acc")) for name, tr in group.items()},
+                    {name: last(tr.history["train_loss"]) for name, tr in group.items()},
+                    grids, group.diverged_steps(), int(group.step))
+
+
+def race_run(names: tuple, dataset_name: str = COMPARE["dataset"], lr: float = COMPARE["lr"],
+             seed: int = 0) -> shared.RunSpec:
+    """The same network with each activation in ``names`` (``compare_group``) as FRAMES + 1 shared frames."""
+    names = tuple(names)
+    return shared.RunSpec(key=("activations", "race", names, dataset_name, lr, seed),
+                          build=lambda: compare_group(list(names), dataset_name, COMPARE["hidden"], lr,
+                                                      COMPARE["batch_size"], seed),
+                          snapshot=race_snapshot, steps=RACE_FRAMES)
+
+
+def warm() -> None:
+    """The page's defaults at server start: the zig-zag, the timing, the SELU probe and both trained runs."""
+    d = DEFAULTS
+    with shared.pinned():
+        zigzag_pair(d.zz_lr, d.zz_spread, d.seed)
+        time_per_million(("sigmoid", "relu"), repeats=3)
+        selu_stds()
+        shared.complete(dying_run(d.dy_lr, d.dy_bias, d.seed))
+        shared.complete(race_run(d.acts, d.dataset, d.cmp_lr, d.seed))

@@ -7,29 +7,38 @@ import streamlit as st
 
 from figures import activations as fig
 from lab import activations as lab
+from lab import shared
 from ui import controls, lesson, live
-from ui.i18n import t
+from ui.i18n import has, t
 
 PAGE = "activations"
 
 
-zigzags = st.cache_data(max_entries=32, show_spinner=False)(lab.zigzag_pair)
-timings = st.cache_data(ttl=600, max_entries=1, show_spinner=False)(lab.time_per_million)
-selu_stds = st.cache_data(max_entries=8, show_spinner=False)(lab.selu_stds)
+D = lab.DEFAULTS
 
 
 def label(name):
-    return t(f"common.opt_{name}")
+    """An activation's short name: the page's own when it has one (tanh), else the common one (else the name)."""
+    for key in (f"activations.act_{name}", f"common.opt_{name}"):
+        if has(key):
+            return t(key)
+    return str(name)
+
+
+def picture(*settings):
+    """A static chart's place in the shared figure store: built and encoded once per setting, language and
+    presenter mode for every student (the chart of a frame of a run that has one frame)."""
+    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 
 # ---- 1. each function and its derivative -------------------------------------------------------
-st.subheader(t("activations.h_functions"))
+st.subheader(t("activations.h_functions"), anchor="functions")
 c_fn, c_p1, c_p2 = st.columns([2, 1, 1])
-fn = controls.select("fn", t("activations.function"), lab.FUNCTIONS, "relu", where=c_fn)
+fn = controls.select("fn", t("activations.function"), lab.FUNCTIONS, D.fn, where=c_fn, format_func=label)
 hp = {}
 if fn == "leaky_relu":
     hp["alpha"] = controls.slider("leaky_alpha", t("activations.alpha_leak"), 0.0, 0.5, 0.1, 0.01, where=c_p1)
@@ -49,8 +58,8 @@ curve = lab.function_curve(fn, **hp)
 c_chart, c_formula = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, f="f_label", d="d_label", flat="flat_label", dead="dead_label", band="band_label")
-    lesson.chart(fig.function_chart(curve, {**words, "x": "z"}),
-                 key="chart_fn", caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE))
+    lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), key="chart_fn",
+                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), frame=picture(fn, *sorted(hp.items())))
 with c_formula:
     definition, derivative = fig.latex(fn, curve.hp)
     lesson.formula(definition)
@@ -58,25 +67,26 @@ with c_formula:
     st.markdown(t(f"activations.note_{fn}"))
 
 # ---- 2. the sigmoid's three problems -------------------------------------------------------------
-st.subheader(t("activations.h_sigmoid"))
+st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
 st.markdown(t("activations.p1"))
 lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}} \approx {b}",
                b=0.25 ** 10)
 st.markdown(t("activations.p2"))
 c_lr, c_spread = st.columns(2)
-zz_lr = controls.slider("zz_lr", t("activations.zz_lr"), 0.05, 1.0, 0.5, 0.05, where=c_lr)
-zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, 1.0, 0.25, where=c_spread)
-runs = zigzags(zz_lr, zz_spread, seed)
+zz_lr = controls.slider("zz_lr", t("activations.zz_lr"), 0.05, 1.0, D.zz_lr, 0.05, where=c_lr)
+zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, D.zz_spread, 0.25, where=c_spread)
+runs = lab.zigzag_pair(zz_lr, zz_spread, seed)
 never = t("activations.never")
 steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never for r in runs]
-lesson.chart(fig.zigzag_chart(runs, lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path",
-                                                  start="zz_start", target="zz_target", allowed="zz_allowed")),
+words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start", target="zz_target",
+                      allowed="zz_allowed")
+lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
              key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
 lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
                r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
 st.markdown(t("activations.p3"))
 
-ms = timings(("sigmoid", "relu"), repeats=3)
+ms = lab.time_per_million(("sigmoid", "relu"), repeats=3)
 c_m1, c_m2, c_m3 = st.columns(3)
 c_m1.metric(t("activations.ms_sigmoid"), f"{ms['sigmoid']:.1f} ms")
 c_m2.metric(t("activations.ms_relu"), f"{ms['relu']:.1f} ms")
@@ -84,92 +94,96 @@ c_m3.metric(t("activations.ms_ratio"), f"×{ms['sigmoid'] / max(ms['relu'], 1e-9
 st.caption(t("activations.cap_ms"))
 
 # ---- 3. dying ReLU, live -----------------------------------------------------------------------
-st.subheader(t("activations.h_dying"))
+st.subheader(t("activations.h_dying"), anchor="dying-relu")
 st.markdown(t("activations.dying_intro"))
-D = lab.DYING
-c_dlr, c_bias = st.columns(2)
-dy_lr = controls.log_slider("dy_lr", t("activations.lr"), [1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3], D["lr"], where=c_dlr)
-dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D["bias_init"], 0.05, where=c_bias)
-lesson.predict(PAGE, "q1", 4)
+c_controls, c_predict = st.columns([1, 1])
+with c_controls:
+    dy_lr = controls.log_slider("dy_lr", t("activations.lr"), list(lab.DYING_LRS), D.dy_lr)
+    dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D.dy_bias, 0.05)
+    st.caption(t("activations.no_divergence"))
+with c_predict:
+    lesson.predict(PAGE, "q1", 4)
+n_layers = len(lab.DYING["hidden"])
 
 
-def dying_view(group):
-    lesson.diverged_members(group, label)
-    series = {label(name): s for name, s in lab.dead_series(group).items()}
-    lesson.chart(fig.dead_chart(series, len(D["hidden"]), lab.DYING_STEPS,
-                                lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
-                 key="chart_dead", caption=t("activations.cap_dead"))
-    relu = group["relu"]
-    if relu.diverged:
+def dying_view(frame):
+    v = frame.data
+    for name, step in v.diverged.items():
+        lesson.diverged(step, f" ({label(name)})")
+    # the builders look their words up themselves: a chart already in the shared store costs no lookup
+    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, n_layers, lab.DYING_STEPS,
+                                        lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
+                 key="chart_dead", caption=t("activations.cap_dead"), frame=frame)
+    unit = v.unit
+    if "relu" in v.diverged:
         return
-    unit = lab.dead_unit(relu)
     if unit is None:
         st.info(t("activations.no_dead"))
         return
-    words = lesson.labels(PAGE, dead="dead_unit", alive="alive_unit", x="z_axis", y="count")
-    lesson.chart(fig.preactivation_hist(unit.z_dead, unit.z_alive, words), key="chart_strip",
+    lesson.chart(lambda: fig.preactivation_hist(unit.z_dead, unit.z_alive, lesson.labels(
+                     PAGE, dead="dead_unit", alive="alive_unit", x="z_axis", y="count")), key="chart_strip", frame=frame,
                  caption=t("activations.cap_strip", layer=unit.layer + 1, unit=unit.unit + 1, n=len(unit.z_dead),
                            zmax=f"{unit.z_dead.max():.3f}"))
 
 
-live.panel("dying", lambda: lab.dying_group(D["dataset"], D["hidden"], dy_lr, dy_bias, seed),
-           signature=(dy_lr, dy_bias, seed), total_steps=lab.DYING_STEPS, view=dying_view)
+live.panel("dying", lab.dying_run(dy_lr, dy_bias, seed), dying_view, total_steps=lab.DYING_STEPS, start="last")
 
 # ---- 4. the same network with each activation ------------------------------------------------
-st.subheader(t("activations.h_compare"))
+st.subheader(t("activations.h_compare"), anchor="race")
 st.markdown(t("activations.compare_intro"))
-C = lab.COMPARE
 c_acts, c_ds, c_clr = st.columns([3, 1, 1])
-chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS,
-                              ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"], where=c_acts)
-ds_name = controls.select("ds", t("activations.dataset"), lab.COMPARE_DATASETS, C["dataset"], where=c_ds)
-cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), [1e-3, 3e-3, 0.01, 0.03, 0.1], C["lr"], where=c_clr)
+chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS, list(D.acts), where=c_acts,
+                              format_func=label)
+ds_name = controls.select("ds", t("activations.dataset"), lab.COMPARE_DATASETS, D.dataset, where=c_ds)
+cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), list(lab.COMPARE_LRS), D.cmp_lr, where=c_clr)
+st.caption(t("activations.no_divergence"))
 
 
-def compare_view(group):
-    lesson.diverged_members(group, label)
-    loss = {label(n): s for n, s in lab.compare_losses(group).items()}
-    first = next(iter(group.members.values()))
-    rows = lab.guide_order(list(group.members))
+def race_view(frame):
+    v = frame.data
+    for name, step in v.diverged.items():
+        lesson.diverged(step, f" ({label(name)})")
+    rows = lab.guide_order(list(v.losses))
     table = {t("activations.col_act"): [label(n) for n in rows],
              t("activations.col_rank"): [str(lab.GUIDE_ORDER.index(n) + 1) if n in lab.GUIDE_ORDER else "–"
                                          for n in rows],
-             t("activations.col_test"): [_last(group[n].history.get("test_acc"), "{:.1%}") for n in rows],
-             t("activations.col_loss"): [_last(group[n].history["train_loss"], "{:.3g}") for n in rows]}
+             t("activations.col_test"): [_text(v.test_acc[n], "{:.1%}") for n in rows],
+             t("activations.col_loss"): [_text(v.train_loss[n], "{:.3g}") for n in rows]}
     c_loss, c_table = st.columns([1, 1])
     with c_loss:
-        lesson.chart(fig.loss_race(loss, lab.COMPARE_STEPS, lesson.labels(PAGE, x="common.step_axis",
-                                                                          y="common.loss_axis"),
-                                   markers=group.step == 0),
-                     key="chart_loss", caption=t("activations.cap_loss"))
+        lesson.chart(lambda: fig.loss_race({label(n): s for n, s in v.losses.items()}, lab.COMPARE_STEPS,
+                                           lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"),
+                                           markers=v.step == 0),
+                     key="chart_loss", caption=t("activations.cap_loss"), frame=frame)
     with c_table:
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("activations.cap_table"))
-    grids = {label(n): lab.probability_grid(tr, n=40) for n, tr in group.items() if not tr.diverged}
-    if grids:
-        lesson.chart(fig.boundaries(grids, first.x_train, first.labels_train, {"colorbar": t("activations.p_class1")}),
-                     key="chart_bounds", caption=t("activations.cap_bounds"))
+    if v.grids:
+        ds = lab.shared_data(ds_name, seed)
+        lesson.chart(lambda: fig.boundaries({label(n): g for n, g in v.grids.items()}, ds.x_train, ds.y_train,
+                                            {"colorbar": t("activations.p_class1")}),
+                     key="chart_bounds", caption=t("activations.cap_bounds"), frame=frame)
 
 
-def _last(values, fmt):
-    """The last recorded value as text ("–" before the first record)."""
-    return "–" if values is None or not len(values) else fmt.format(float(values[-1]))
+def _text(value, fmt):
+    """A recorded number as text ("–" before the first record)."""
+    return "–" if value is None else fmt.format(value)
 
 
 if not chosen:
     st.info(t("activations.pick_one"))
 else:
-    live.panel("compare", lambda: lab.compare_group(chosen, ds_name, C["hidden"], cmp_lr, C["batch_size"], seed),
-               signature=(tuple(chosen), ds_name, cmp_lr, seed), total_steps=lab.COMPARE_STEPS, view=compare_view)
+    live.panel("compare", lab.race_run(tuple(chosen), ds_name, cmp_lr, seed), race_view,
+               total_steps=lab.COMPARE_STEPS, start="last")
 
 # ---- 5. the guidance, next to the evidence -------------------------------------------------
-st.subheader(t("activations.h_guide"))
+st.subheader(t("activations.h_guide"), anchor="guide")
 c_guide, c_probe = st.columns([1, 1])
 c_guide.markdown(t("activations.guide"))
 with c_probe:
-    stds = selu_stds(seed)
-    lesson.chart(fig.std_per_layer({label(k): v for k, v in stds.items()},
-                                   lesson.labels(PAGE, x="layer_axis", y="std_axis")),
+    stds = lab.selu_stds()
+    words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
+    lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), frame=picture("selu"),
                  key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
                                              he=f"{stds['he_normal'][-1]:.1f}"))
 

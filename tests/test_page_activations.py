@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from lab import activations as demos
-from ui import _live_legacy
+from lab import shared
+
+D = demos.DEFAULTS
 
 
 def test_sigmoid_derivative_peaks_at_a_quarter_at_zero():
@@ -118,11 +120,66 @@ def test_a_dead_unit_stays_dead():
         assert np.all(a[b])  # no gradient reaches a dead unit, so it cannot come back
 
 
-def test_groups_work_in_the_live_panel():
-    group = demos.dying_group(**demos.DYING)
-    assert not _live_legacy._finished(group, 200)  # the panel reads .diverged as a flag (until it moves to frames)
-    group.run(3)
-    assert group.step == 3 and group["relu"].step == 3
+def last_frame(spec):
+    return shared.complete(spec).frames[-1]
+
+
+def test_the_dying_run_plays_as_frames_and_tells_the_caption_s_story():
+    """cap_dead, q1_a at the defaults: ReLU's dead share climbs within the first few dozen steps and then stays put;
+    LeakyReLU and ELU never have a dead unit; the dead unit shown has z < 0 on every training sample (cap_strip)."""
+    run = shared.complete(demos.dying_run(D.dy_lr, D.dy_bias, D.seed))
+    steps = [f.step for f in run.frames]
+    assert steps[0] == 0 and steps[-1] == demos.DYING_STEPS and 20 <= len(set(steps)) == len(steps) <= 41
+    v = run.frames[-1].data
+    s, frac = v.dead["relu"]
+    assert s[-1] == demos.DYING_STEPS and frac.shape == (len(s), len(demos.DYING["hidden"]))
+    after = frac[s >= 50].mean(axis=1)
+    assert after[0] > 0.2 and np.all(np.diff(after) >= 0) and after[-1] - after[0] < 0.05
+    assert frac[-1].mean() > frac[0].mean() + 0.1  # most of them died during training
+    for name in ("leaky_relu", "elu"):
+        assert np.all(v.dead[name][1] == 0)
+    assert v.diverged == {} and np.all(v.unit.z_dead < 0) and np.any(v.unit.z_alive > 0)
+
+
+def test_a_small_learning_rate_kills_hardly_any_unit():
+    """try: at 0.001, apart from the few units dead from the start (about 5-10 %), hardly any unit dies; with the
+    initial bias at -0.5 many more are dead."""
+    s, frac = last_frame(demos.dying_run(0.001, 0.0, 0)).data.dead["relu"]
+    assert 0.02 < frac[0].mean() < 0.12 and frac[-1].mean() - frac[0].mean() < 0.05
+    biased = last_frame(demos.dying_run(0.1, -0.5, 0)).data.dead["relu"][1]
+    assert biased[-1].mean() > frac[-1].mean() + 0.3
+
+
+def test_the_race_at_the_defaults():
+    """cap_loss, try: on the spirals sigmoid's loss stays flat near ln 2 while ReLU's and ELU's fall; the table's
+    numbers are the last recorded ones; every member gets a decision map."""
+    run = shared.complete(demos.race_run(D.acts, D.dataset, D.cmp_lr, D.seed))
+    steps = [f.step for f in run.frames]
+    assert steps[-1] == demos.COMPARE_STEPS and 20 <= len(set(steps)) == len(steps) <= 41
+    v = run.frames[-1].data
+    assert list(v.losses) == list(D.acts) and v.diverged == {}
+    s, sigmoid = v.losses["sigmoid"]
+    assert np.all(np.abs(sigmoid[s <= 200] - np.log(2)) < 0.05) and sigmoid[-1] > 0.5  # flat on the log axis
+    for name in ("relu", "elu"):
+        assert v.train_loss[name] < 0.05 and v.test_acc[name] > 0.95
+    assert v.train_loss["sigmoid"] > 100 * v.train_loss["relu"]
+    assert set(v.grids) == set(D.acts) and all(g[2].shape == (demos.GRID, demos.GRID) for g in v.grids.values())
+    assert run.frames[0].data.test_acc["relu"] is None  # before the first record the table shows a dash
+
+
+@pytest.mark.parametrize("spec", [demos.dying_run(demos.DYING_LRS[-1], -1.0, 0),
+                                  demos.dying_run(demos.DYING_LRS[-1], 0.5, 0),
+                                  demos.race_run(demos.FUNCTIONS, "spirals", demos.COMPARE_LRS[-1], 0),
+                                  demos.race_run(demos.FUNCTIONS, "xor", demos.COMPARE_LRS[-1], 3)],
+                         ids=["dying-bias-low", "dying-bias-high", "race-spirals", "race-xor"])
+def test_no_setting_makes_a_run_diverge(spec):
+    """issue 17 item 3 and no_divergence: at the sliders' largest learning rates (Adam) nothing diverges and every
+    number a chart draws is finite: the page says why instead."""
+    for frame in shared.complete(spec).frames:
+        v = frame.data
+        assert v.diverged == {} and frame.diverged_at is None
+        series = v.dead.values() if hasattr(v, "dead") else v.losses.values()
+        assert all(np.all(np.isfinite(values)) for _, values in series)
 
 
 def test_compare_group_uses_recommended_init_and_grid_is_a_probability():
@@ -141,7 +198,7 @@ def test_compare_group_uses_recommended_init_and_grid_is_a_probability():
 
 
 def test_selu_self_normalizes_with_lecun_not_he():
-    stds = demos.selu_stds(seed=0)  # the page's probe: 20 layers of 100, 200 inputs, no bias
+    stds = demos.selu_stds()  # the page's probe: 20 layers of 100, 200 inputs, no bias
     lecun, he = stds["lecun_normal"], stds["he_normal"]
     assert lecun.shape == he.shape == (20,)
     assert np.all(np.abs(lecun - 1) < 0.15)
@@ -151,3 +208,38 @@ def test_selu_self_normalizes_with_lecun_not_he():
 def test_timing_reports_positive_milliseconds():
     ms = demos.time_per_million(("sigmoid", "relu"), repeats=1)
     assert set(ms) == {"sigmoid", "relu"} and all(v > 0 for v in ms.values())  # values: never asserted
+
+
+def test_the_zigzag_caption_at_the_defaults():
+    """cap_zz: the all-positive path needs many more steps than the zero-centred one."""
+    pos, cen = demos.zigzag_pair(D.zz_lr, D.zz_spread, D.seed)
+    assert cen.steps_to_target is not None and (pos.steps_to_target or 1000) > 3 * cen.steps_to_target
+
+
+def test_tanh_is_written_tanh_in_the_table_and_the_chips():
+    """issue 13: "하이퍼볼릭 탄젠트(tanh)" was cut off in the race table and the multiselect chips."""
+    from ui import catalog
+
+    for lang in ("en", "ko"):
+        assert catalog.load(lang)["activations.act_tanh"] == "tanh"
+
+
+@pytest.mark.app
+def test_the_largest_settings_show_no_divergence_and_no_infinite_chart():
+    from tests.apptest_util import errors, non_finite_in_charts, non_finite_in_text, open_page
+
+    params = {"dy_lr": "0.3", "dy_bias": "-1", "cmp_lr": "0.1", "ds": "xor"}
+    shared.complete(demos.dying_run(0.3, -1.0, 0))
+    shared.complete(demos.race_run(D.acts, "xor", 0.1, 0))
+    at = open_page("activations", "ko", params)
+    assert errors(at) == [] and [e.value for e in at.error] == []
+    assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
+    table = at.dataframe[0].value
+    assert "tanh" in list(table.iloc[:, 0])
+    assert sum(t.value == catalog_text("ko", "activations.no_divergence") for t in at.caption) == 2
+
+
+def catalog_text(lang, key):
+    from ui import catalog
+
+    return catalog.load(lang)[key]
