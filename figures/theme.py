@@ -1,6 +1,8 @@
 """One look for every chart: a Plotly template (sent inside each figure) and the Okabe-Ito colorblind-safe palette."""
 from __future__ import annotations
 
+import numpy as np
+
 from figures.spec import Figure, expand, subplots
 
 # Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
@@ -55,6 +57,25 @@ def _bigger(container: dict, key: str, size: int) -> None:
         font["size"] = max(int(font.get("size") or 0), size)
 
 
+def _decade_ticks(fig: Figure, name: str, axis: dict) -> None:
+    """A log axis labelled at powers of ten only (Plotly draws the labels between them at about half size): every
+    decade up to 8 of them, every k-th beyond; an axis spanning less than a decade keeps Plotly's own labels."""
+    letter, number = name[0], name[5:]
+    ref = letter + number  # "y", "y2", ...
+    values = []
+    for trace in fig.data:
+        if trace.get(f"{letter}axis", letter) == ref and letter in trace:
+            try:
+                arr = np.asarray(trace[letter], dtype=float).ravel()
+            except (TypeError, ValueError):
+                continue
+            values.append(arr[np.isfinite(arr) & (arr > 0)])
+    found = np.concatenate(values) if values else np.array([])
+    span = float(np.log10(found.max() / found.min())) if found.size else 0.0
+    if span >= 1:
+        axis["dtick"] = max(1, int(np.ceil(span / 8)))
+
+
 def presenter(fig: Figure) -> Figure:
     """Projection sizes, readable from the back row: every tick label, legend, axis title, annotation, colour bar,
     slider and button text at least PRESENTER_FONT_SIZE (20 px; titles larger), thicker lines, and log axes
@@ -71,7 +92,7 @@ def presenter(fig: Figure) -> Figure:
                 if isinstance(ax["title"], dict):
                     _bigger(ax["title"], "font", size)
                 if ax.get("type") == "log":
-                    ax["dtick"] = 1  # a label at each power of ten only
+                    _decade_ticks(fig, name, ax)
     _bigger(layout.setdefault("legend", {}), "font", size)
     for note in layout.get("annotations", []):
         _bigger(note, "font", size)

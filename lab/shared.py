@@ -287,6 +287,7 @@ class Run:
         self.frames: list[Frame] = []
         self._obj = None
         self._lock = threading.Lock()
+        self._sizes: list[int] = []
         self.compute_seconds = 0.0
 
     @property
@@ -305,8 +306,12 @@ class Run:
     def frame(self, index: int) -> Frame:
         return self.frames[min(max(index, 0), len(self.frames) - 1)]
 
+    LIVE_OBJECT_BYTES = 2**20  # a network in training, counted flat (walking a trainer's history on every frame cost)
+
     def nbytes(self) -> int:
-        return 256 + sum(nbytes(f.data) for f in self.frames) + (nbytes(self._obj) if self._obj is not None else 0)
+        if len(self._sizes) < len(self.frames):  # each frame is measured once, when it is new
+            self._sizes += [nbytes(f.data) for f in self.frames[len(self._sizes):]]
+        return 256 + sum(self._sizes) + (self.LIVE_OBJECT_BYTES if self._obj is not None else 0)
 
     def advance(self, want: int, budget: float = 0.08, wait: bool = False) -> bool:
         """Compute frames until index ``want`` exists, the run ends, or ``budget`` seconds pass (after at least one

@@ -18,11 +18,8 @@ D = lab.DEFAULTS
 
 
 def label(name):
-    """An activation's short name: the page's own when it has one (tanh), else the common one (else the name)."""
-    for key in (f"activations.act_{name}", f"common.opt_{name}"):
-        if has(key):
-            return t(key)
-    return str(name)
+    """An activation's short name (common.opt_<name>, else the name itself)."""
+    return t(f"common.opt_{name}") if has(f"common.opt_{name}") else str(name)
 
 
 def picture(*settings):

@@ -55,7 +55,8 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
 
     spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
     length for the progress bar (default: its last frame step). start: what a fresh view shows, "first" (the
-    untrained network) or "last" (the finished run, when it is already computed: a lesson's warmed-up default).
+    untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
+    "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press).
     """
     if "signature" in legacy:  # TEMPORARY: a page not converted to shared runs yet (ui/_live_legacy.py)
         from ui import _live_legacy
@@ -74,7 +75,8 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
                 run.advance(index, budget=1.0, wait=True)
             shared.note_size(run)
             index = min(index, run.available - 1)
-        entry = {"key": spec.key, "index": index, "running": False, "interval": TICK_SECONDS, "retuned": 0.0}
+        playing = start == "play" and not (run.complete and index >= run.available - 1)
+        entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
