@@ -22,6 +22,13 @@ def _finish(fig: spec.Figure, height: int) -> spec.Figure:
     """Subplot titles sit at the top, so the legend goes above them with room to spare."""
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=95, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.12, xanchor="left", x=0))
+    return _room(fig)
+
+
+def _room(fig: spec.Figure) -> spec.Figure:
+    """Axis titles keep clear of their tick labels at any font size (presenter mode enlarges both)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -35,8 +42,12 @@ def metric_curves(series: Mapping[str, tuple], labels: Mapping[str, str],
                  y_title=labels["y"], height=350)
     fig.update_layout(margin=dict(t=95), legend=dict(y=1.04))  # the legend below the title, not over it
     if total_steps is not None:
-        fig.update_xaxes(range=[0, total_steps])
-    return fig
+        fig.update_xaxes(range=[-0.02 * total_steps, total_steps * 1.02])
+    for i, (steps, values) in enumerate(series.values()):  # a dot where each line ends: step 0 shows too
+        if len(steps):
+            fig.add_trace(spec.scatter(x=finite_or_none(steps[-1:]), y=finite_or_none(values[-1:]), mode="markers",
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)))
+    return _room(fig)
 
 
 def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str],
@@ -53,8 +64,12 @@ def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], label
             fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(pct[:, j]), mode="lines", name=name,
                                        legendgroup=name, showlegend=False,
                                        line=dict(color=color(k), width=2.5, dash=PCT_DASH[j])), row=1, col=k + 1)
+        if len(steps):  # the percentiles now, as dots: a run that has only its first probe shows it
+            fig.add_trace(spec.scatter(x=finite_or_none([steps[-1]] * 3), y=finite_or_none(pct[-1]), mode="markers",
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(k), size=7)),
+                          row=1, col=k + 1)
         fig.update_xaxes(title_text=labels["x"], row=1, col=k + 1,
-                         **({} if total_steps is None else {"range": [0, total_steps]}))
+                         **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
     for j, name in enumerate(pct_names):  # the legend names the dash only: colour already says which panel
         fig.add_trace(spec.scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
                                    line=dict(color="#555", width=2.5, dash=PCT_DASH[j])), row=1, col=1)
@@ -77,7 +92,7 @@ def running_vs_batch(steps: np.ndarray, running: tuple[np.ndarray, np.ndarray], 
                                    name=labels["running"], legendgroup="r", showlegend=col == 1,
                                    line=dict(color=color(0), width=2.5)), row=1, col=col)
         fig.update_xaxes(title_text=labels["x"], row=1, col=col,
-                         **({} if total_steps is None else {"range": [0, total_steps]}))
+                         **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
     return _finish(fig, 330)
 
 
@@ -119,7 +134,7 @@ def batch_dependence(sizes: np.ndarray, batch_prob: np.ndarray, running_prob: np
                                marker=dict(color=color(0), size=7, symbol="diamond")))
     fig.update_xaxes(tickmode="array", tickvals=list(sizes))
     fig.update_yaxes(range=[-0.03, 1.03])
-    return fig
+    return _room(fig)
 
 
 def gamma_beta(gamma: np.ndarray, beta: np.ndarray, labels: Mapping[str, str]) -> spec.Figure:
@@ -162,4 +177,4 @@ def sweep_chart(values: np.ndarray, acc: Mapping[str, np.ndarray], diverged: Map
     low, high = np.log10(values.min()), np.log10(values.max())
     fig.update_xaxes(type="log", exponentformat="power", range=[low - 0.15, high + 0.15])
     fig.update_yaxes(range=[-0.03, 1.03])
-    return fig
+    return _room(fig)

@@ -47,10 +47,11 @@ def overfit_curves(histories: Mapping[str, dict], labels: Mapping[str, str], tot
                           row=1, col=2)
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, x=0, yanchor="bottom"))
-    fig.update_xaxes(title_text=labels["x"], range=[0, total_steps * 1.02])  # fixed: the run fills it as it trains
+    # fixed: the run fills the axis as it trains (a little room either side for the end dots)
+    fig.update_xaxes(title_text=labels["x"], range=[-0.02 * total_steps, total_steps * 1.02])
     fig.update_yaxes(title_text=labels["y"], range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(title_text=labels["gap"], range=[-0.15, 0.65], row=1, col=2)
-    return fig
+    return _room(fig)
 
 
 def overfit_maps(xs: np.ndarray, ys: np.ndarray, maps: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray,
@@ -148,6 +149,13 @@ def ensemble_grid(maps: EnsembleMaps, x: np.ndarray, y: np.ndarray, labels: Mapp
     return fig
 
 
+def _room(fig: spec.Figure) -> spec.Figure:
+    """Axis titles keep clear of their tick labels at any font size (presenter mode enlarges both)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def _z(values):
     """A float32 array when every entry is finite (sent as compact binary), else lists with gaps (None)."""
     arr = np.asarray(values, dtype=np.float32)
@@ -169,7 +177,7 @@ def two_input_bars(ex: TwoInput, labels: Mapping[str, str]) -> spec.Figure:
                                    line=dict(color=color(i), dash="dot", width=2.5)))
     fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
-    return fig
+    return _room(fig)
 
 
 def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: Mapping[str, str]) -> spec.Figure:
@@ -196,4 +204,4 @@ def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: M
     fig.update_yaxes(title_text=labels["y"], row=1, col=1)
     fig.update_xaxes(title_text=labels["rate"], row=1, col=2)
     fig.update_yaxes(title_text=labels["ratio"], range=[0, 1.1], row=1, col=2)
-    return fig
+    return _room(fig)

@@ -218,8 +218,9 @@ def sigmoid_trainer(batchnorm: bool, bn_position: str = "before", init_std: floa
 
 @dataclass(frozen=True)
 class MemberView:
-    """One network of the pair at a frame: history rows step (T,), test_acc, train_loss (T,); probe_steps (P,),
-    percentiles (P, 3, U) of the first U units' activation input; diverged_at (None: it did not)."""
+    """One network of the pair at a frame: history rows step (T,), test_acc, train_loss (T,) (every PROBE_EVERY
+    updates from the first PROBE_EVERY); probe_steps (P,) from step 0, percentiles (P, 3, U) of the first U units'
+    activation input; diverged_at (None: it did not)."""
     step: np.ndarray
     test_acc: np.ndarray
     train_loss: np.ndarray
@@ -246,7 +247,9 @@ class PairView:
 
 def pair(position: str = "before", lr: float = 1.0, init_std: float = 0.1, momentum: float = 0.1,
          eps: float = 1e-5, seed: int = 0) -> compare.Group:
-    """The page's comparison: {"bn", "plain"} ``sigmoid_trainer``s, evaluated and probed every PROBE_EVERY updates."""
+    """The page's comparison: {"bn", "plain"} ``sigmoid_trainer``s, evaluated and probed every PROBE_EVERY updates
+    (the first history row comes after PROBE_EVERY updates: an evaluation at step 0 would cost a new setting
+    ~12 ms, so the accuracy and loss charts of step 0 say how they fill instead)."""
     return compare.Group({k: sigmoid_trainer(k == "bn", position, init_std, lr, momentum, eps, seed,
                                              eval_every=PROBE_EVERY, probe_every=PROBE_EVERY) for k in VARIANTS})
 

@@ -95,6 +95,27 @@ def overfit_group(rate: float, l2: float, seed: int = 0, **overrides) -> compare
     return compare.Group({"none": member(0.0, 0.0), "dropout": member(rate, 0.0), "l2": member(0.0, l2)})
 
 
+def start_rows(group: compare.Group) -> dict:
+    """{member: (train_acc, test_acc)} before any update (the Trainer's history starts after the first ones), so a
+    frame at step 0 already has a point to draw: every curve starts where the untrained net is. Members with the
+    same weights (all three: same seed) are evaluated once."""
+    rows, seen = {}, []
+    for key, tr in group.items():
+        same = next((row for params, row in seen if np.array_equal(params, tr.net.flat_params)), None)
+        if same is None:
+            same = (tr.evaluate(tr.x_train, tr.labels_train)[1], tr.evaluate(tr.x_test, tr.labels_test)[1])
+            seen.append((tr.net.flat_params.copy(), same))
+        rows[key] = same
+    return rows
+
+
+def overfit_start(rate: float, l2: float, seed: int = 0) -> compare.Group:
+    """``overfit_group`` with its ``start`` rows (``start_rows``) recorded: the live run's object."""
+    group = overfit_group(rate, l2, seed)
+    group.start = start_rows(group)
+    return group
+
+
 def gap(trainer) -> float | None:
     """Last recorded train accuracy minus test accuracy (None before the first record)."""
     h = trainer.history
@@ -121,14 +142,17 @@ def map_probabilities(code: np.ndarray) -> np.ndarray:
 
 
 def overfit_snapshot(group: compare.Group) -> OverfitView:
-    """What the page draws of the three nets at their current step (inference-mode passes only). Nets with the
-    same weights (all three at step 0: same seed) share one map, computed once."""
+    """What the page draws of the three nets at their current step (inference-mode passes only): their histories
+    from step 0 (``start_rows``, then the Trainer's rows). Nets with the same weights (all three at step 0: same
+    seed) share one map, computed once."""
     histories, maps, done = {}, {}, []
     tr = next(iter(group.members.values()))
     xs, ys, pts = plane_grid(np.concatenate([tr.x_train, tr.x_test]), MAP_GRID)
+    start = getattr(group, "start", None) or start_rows(group)
     for key, tr in group.items():
         h = tr.history
-        histories[key] = {k: np.array(h[k], dtype=np.int32 if k == "step" else np.float32)
+        first = {"step": 0, "train_acc": start[key][0], "test_acc": start[key][1]}
+        histories[key] = {k: np.concatenate([[first[k]], h[k]]).astype(np.int32 if k == "step" else np.float32)
                           for k in ("step", "train_acc", "test_acc")}
         same = next((code for params, code in done if np.array_equal(params, tr.net.flat_params)), None)
         if same is None:
@@ -149,7 +173,7 @@ def overfit_frame_steps() -> tuple[int, ...]:
 def overfit_run(rate: float, l2: float, seed: int = 0) -> shared.RunSpec:
     """The live comparison as shared frames (OVERFIT["steps"] updates)."""
     settings = (float(rate), float(l2), int(seed))
-    return shared.RunSpec(key=("dropout", "overfit", *settings), build=lambda: overfit_group(*settings),
+    return shared.RunSpec(key=("dropout", "overfit", *settings), build=lambda: overfit_start(*settings),
                           snapshot=overfit_snapshot, steps=overfit_frame_steps())
 
 

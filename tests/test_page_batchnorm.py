@@ -230,6 +230,7 @@ def test_the_live_pair_frames_are_the_pair_trained_to_each_step():
     fresh = compare.Group({k: lab.sigmoid_trainer(k == "bn", seed=2, eval_every=10) for k in lab.VARIANTS}).run(30)
     for k in lab.VARIANTS:
         np.testing.assert_array_equal(view.members[k].step, fresh[k].history["step"])
+        np.testing.assert_allclose(view.members[k].test_acc, fresh[k].history["test_acc"], rtol=1e-6)
         np.testing.assert_allclose(view.members[k].percentiles, fresh[k].percentiles[:, :, :lab.UNITS], rtol=1e-6)
     ds = fresh["bn"].trainer.data
     again = lab.batch_dependence(fresh["bn"].net, ds.x_test, ds.y_test, sample=0, n_draws=8, seed=2)
