@@ -194,11 +194,18 @@ class ProbedTrainer:
                                                          ("probe_mean", "pmean"), ("probe_var", "pvar"))}
 
 
+@shared.memo(max_bytes=8 * 2**20)
+def digits(seed: int = 0, n_train: int | None = None) -> data.Dataset:
+    """The shipped digits split by ``seed`` (``core.data.get``), loaded once and shared: a pair, the running
+    statistics and the sweep of one setting need it four times (read-only: training never writes into it)."""
+    return data.get("digits", seed=seed, n_train=n_train)
+
+
 def sigmoid_net(batchnorm: bool, bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1,
                 eps: float = 1e-5, seed: int = 0) -> tuple[nn.MLP, data.Dataset]:
     """Ioffe & Szegedy 2015, fig. 1, scaled to the shipped digits: 3 hidden layers of 100 sigmoid units,
     N(0, init_std²) weights; -> (the untrained net, the digits)."""
-    ds = data.get("digits", seed=seed)
+    ds = digits(int(seed))
     net = nn.MLP([ds.n_features, 100, 100, 100, ds.n_classes], activation="sigmoid", init=float(init_std),
                  batchnorm=batchnorm, bn_position=bn_position, bn_momentum=momentum, seed=seed)
     return set_eps(net, eps), ds
@@ -446,7 +453,7 @@ class SweepRun:
         if kind not in SWEEP_KINDS:
             raise ValueError(f"unknown sweep kind {kind!r}; valid: {', '.join(SWEEP_KINDS)}")
         self.kind, self.values = kind, np.asarray(values, dtype=float)
-        self.data = data.get("digits", seed=seed, n_train=n_train)
+        self.data = digits(int(seed), int(n_train))
         self.sizes = [self.data.n_features] + [width] * hidden + [self.data.n_classes]
         self.lr, self.init_std, self.batch_size = lr, init_std, batch_size
         self.eps, self.momentum, self.bn_position, self.seed = eps, momentum, bn_position, seed
@@ -556,6 +563,7 @@ def warm() -> None:
     """The page's defaults, computed once at server start and kept: the pair, both sweeps, the two pictures."""
     d = DEFAULTS
     with shared.pinned():
+        digits(d.seed), digits(d.seed, SWEEP_N_TRAIN)
         shared.complete(pair_run(d.position, d.lr, d.init_std, d.momentum, d.eps, d.seed))
         running_trace(d.position, d.init_std, d.momentum, d.seed, d.unit)
         for kind in SWEEP_KINDS:

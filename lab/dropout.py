@@ -53,11 +53,7 @@ class Defaults:
     seed: int = 0
     draw: int = 0
     passes: int = 30
-    w1: float = 1.0
-    w2: float = 0.5
-    x: float = 1.5
-    y: float = 2.0
-    keep: float = 0.5
+    two_input: tuple = (1.0, 0.5, 1.5, 2.0, 0.5)  # cs231n's example: w1, w2, x, y and the keep probability p
 
 
 DEFAULTS = Defaults()

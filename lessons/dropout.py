@@ -93,11 +93,12 @@ lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}
 st.subheader(t("dropout.h_two"), anchor="scaling")
 st.markdown(t("dropout.two_intro"))
 cols = st.columns(5)
-w1 = controls.slider("w1", "w₁", -2.0, 2.0, D.w1, 0.1, where=cols[0])
-w2 = controls.slider("w2", "w₂", -2.0, 2.0, D.w2, 0.1, where=cols[1])
-x = controls.slider("x", "x", -2.0, 2.0, D.x, 0.1, where=cols[2])
-y = controls.slider("y", "y", -2.0, 2.0, D.y, 0.1, where=cols[3])
-keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, D.keep, 0.05, where=cols[4])
+W1, W2, X, Y, KEEP = D.two_input
+w1 = controls.slider("w1", "w₁", -2.0, 2.0, W1, 0.1, where=cols[0])
+w2 = controls.slider("w2", "w₂", -2.0, 2.0, W2, 0.1, where=cols[1])
+x = controls.slider("x", "x", -2.0, 2.0, X, 0.1, where=cols[2])
+y = controls.slider("y", "y", -2.0, 2.0, Y, 0.1, where=cols[3])
+keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, KEEP, 0.05, where=cols[4])
 ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
 table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
