@@ -102,6 +102,15 @@ def test_claims_of_try_this_on_initial_scale_and_learning_rate():
     assert all(m.diverged_at is None for m in fast.members.values())
 
 
+def test_claim_neither_sigmoid_network_can_diverge_even_at_the_largest_settings():
+    """lr_bounded (the sidebar): sigmoids keep hidden values in [0, 1] and cross-entropy's gradient is bounded, so
+    even the largest learning rate with the largest initial scale leaves every weight finite (issue 17: the page
+    says why this pair cannot diverge; the sweep below shows divergence)."""
+    view = pair_at(lr=max(lab.LRS), init_std=max(lab.STDS))
+    for m in view.members.values():
+        assert m.diverged_at is None and np.all(np.isfinite(m.train_loss)) and np.all(np.isfinite(m.percentiles))
+
+
 @pytest.fixture(scope="module")
 def sweeps():
     return {kind: shared.complete(lab.sweep_run(kind, D.epochs, D.position, D.momentum, D.eps, D.seed)).frames[-1].data
