@@ -22,21 +22,38 @@ def _finish(fig: spec.Figure, height: int) -> spec.Figure:
     """Subplot titles sit at the top, so the legend goes above them with room to spare."""
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=95, b=50),
                       legend=dict(orientation="h", yanchor="bottom", y=1.12, xanchor="left", x=0))
+    return _room(fig)
+
+
+def _room(fig: spec.Figure) -> spec.Figure:
+    """Axis titles keep clear of their tick labels at any font size (presenter mode enlarges both)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
-def metric_curves(series: Mapping[str, tuple], labels: Mapping[str, str]) -> spec.Figure:
-    """{variant: (steps, values)}: one line per variant (BN first, so it keeps the first colour).
+def metric_curves(series: Mapping[str, tuple], labels: Mapping[str, str],
+                  total_steps: int | None = None) -> spec.Figure:
+    """{variant: (steps, values)}: one line per variant (BN first, so it keeps the first colour); with
+    ``total_steps`` the x axis is fixed to the whole run, so a live run fills it as it trains.
 
     labels: title, x, y, and a name per variant."""
     fig = curves({labels[k]: xy for k, xy in series.items()}, title=labels["title"], x_title=labels["x"],
                  y_title=labels["y"], height=350)
     fig.update_layout(margin=dict(t=95), legend=dict(y=1.04))  # the legend below the title, not over it
-    return fig
+    if total_steps is not None:
+        fig.update_xaxes(range=[-0.02 * total_steps, total_steps * 1.02])
+    for i, (steps, values) in enumerate(series.values()):  # a dot where each line ends: step 0 shows too
+        if len(steps):
+            fig.add_trace(spec.scatter(x=finite_or_none(steps[-1:]), y=finite_or_none(values[-1:]), mode="markers",
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)))
+    return _room(fig)
 
 
-def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str]) -> spec.Figure:
-    """{variant: (steps (P,), percentiles (P, 3))}: one panel per variant, side by side on one y scale.
+def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str],
+                      total_steps: int | None = None) -> spec.Figure:
+    """{variant: (steps (P,), percentiles (P, 3))}: one panel per variant, side by side on one y scale (with
+    ``total_steps``, x spans the whole run).
 
     labels: x, y, p15, p50, p85 (the dashes' names), and a panel title per variant."""
     pct_names = [labels[k] for k in PCT_KEYS]
@@ -47,7 +64,12 @@ def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], label
             fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(pct[:, j]), mode="lines", name=name,
                                        legendgroup=name, showlegend=False,
                                        line=dict(color=color(k), width=2.5, dash=PCT_DASH[j])), row=1, col=k + 1)
-        fig.update_xaxes(title_text=labels["x"], row=1, col=k + 1)
+        if len(steps):  # the percentiles now, as dots: a run that has only its first probe shows it
+            fig.add_trace(spec.scatter(x=finite_or_none([steps[-1]] * 3), y=finite_or_none(pct[-1]), mode="markers",
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(k), size=7)),
+                          row=1, col=k + 1)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=k + 1,
+                         **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
     for j, name in enumerate(pct_names):  # the legend names the dash only: colour already says which panel
         fig.add_trace(spec.scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
                                    line=dict(color="#555", width=2.5, dash=PCT_DASH[j])), row=1, col=1)
@@ -56,8 +78,9 @@ def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], label
 
 
 def running_vs_batch(steps: np.ndarray, running: tuple[np.ndarray, np.ndarray], probe: tuple[np.ndarray, np.ndarray],
-                     labels: Mapping[str, str]) -> spec.Figure:
-    """Live BN layer: running mean/var (lines) against the held-out batch's mean/var (dots), two panels.
+                     labels: Mapping[str, str], total_steps: int | None = None) -> spec.Figure:
+    """Live BN layer: running mean/var (lines) against the held-out batch's mean/var (dots), two panels (with
+    ``total_steps``, x spans the whole run).
 
     labels: x, running (the lines), batch (the dots), mean_title, var_title (the panels)."""
     fig = grid(rows=1, cols=2, subplot_titles=[labels["mean_title"], labels["var_title"]], horizontal_spacing=0.1)
@@ -68,7 +91,8 @@ def running_vs_batch(steps: np.ndarray, running: tuple[np.ndarray, np.ndarray], 
         fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(run), mode="lines",
                                    name=labels["running"], legendgroup="r", showlegend=col == 1,
                                    line=dict(color=color(0), width=2.5)), row=1, col=col)
-        fig.update_xaxes(title_text=labels["x"], row=1, col=col)
+        fig.update_xaxes(title_text=labels["x"], row=1, col=col,
+                         **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
     return _finish(fig, 330)
 
 
@@ -110,7 +134,7 @@ def batch_dependence(sizes: np.ndarray, batch_prob: np.ndarray, running_prob: np
                                marker=dict(color=color(0), size=7, symbol="diamond")))
     fig.update_xaxes(tickmode="array", tickvals=list(sizes))
     fig.update_yaxes(range=[-0.03, 1.03])
-    return fig
+    return _room(fig)
 
 
 def gamma_beta(gamma: np.ndarray, beta: np.ndarray, labels: Mapping[str, str]) -> spec.Figure:
@@ -129,20 +153,28 @@ def gamma_beta(gamma: np.ndarray, beta: np.ndarray, labels: Mapping[str, str]) -
 
 
 def sweep_chart(values: np.ndarray, acc: Mapping[str, np.ndarray], diverged: Mapping[str, np.ndarray],
-                labels: Mapping[str, str]) -> spec.Figure:
+                labels: Mapping[str, str], done: Mapping[str, np.ndarray] | None = None) -> spec.Figure:
     """Final accuracy vs the swept value (log x), one line per variant of ``acc``; diverged runs as ✕ at 0.
+    ``done`` {variant: (V,) bool}: the values trained so far (default: all); the x axis always spans every value,
+    so a sweep that plays fills the chart from the left.
 
     labels: x, y, diverged (the ✕ series, after the variant's name), and a name per variant."""
+    values = np.asarray(values, dtype=float)
     fig = figure("", labels["x"], labels["y"], 360)
     for i, key in enumerate(acc):
         name = labels[key]
-        fig.add_trace(spec.scatter(x=list(values), y=finite_or_none(acc[key]), mode="lines+markers", name=name,
-                                   line=dict(color=color(i), width=2.5), marker=dict(size=8)))
-        bad = np.asarray(diverged[key], bool)
+        shown = np.ones(len(values), bool) if done is None else np.asarray(done[key], bool)
+        if not shown.any():
+            continue
+        fig.add_trace(spec.scatter(x=list(values[shown]), y=finite_or_none(np.asarray(acc[key])[shown]),
+                                   mode="lines+markers", name=name, line=dict(color=color(i), width=2.5),
+                                   marker=dict(size=8)))
+        bad = np.asarray(diverged[key], bool) & shown
         if bad.any():
-            fig.add_trace(spec.scatter(x=list(np.asarray(values)[bad]), y=[0.0] * int(bad.sum()), mode="markers",
+            fig.add_trace(spec.scatter(x=list(values[bad]), y=[0.0] * int(bad.sum()), mode="markers",
                                        name=f"{name}: {labels['diverged']}",
                                        marker=dict(color=color(i), size=12, symbol="x")))
-    fig.update_xaxes(type="log", exponentformat="power")
+    low, high = np.log10(values.min()), np.log10(values.max())
+    fig.update_xaxes(type="log", exponentformat="power", range=[low - 0.15, high + 0.15])
     fig.update_yaxes(range=[-0.03, 1.03])
-    return fig
+    return _room(fig)

@@ -21,26 +21,65 @@ GREY = "#c8c8c8"
 
 
 def overfit_curves(histories: Mapping[str, dict], labels: Mapping[str, str], total_steps: int) -> spec.Figure:
-    """Left: train (dashed) and test (solid) accuracy per member; right: the gap train − test.
+    """Left: train (dashed) and test (solid) accuracy per member; right: the gap train − test. A dot marks where
+    each line ends, so a run that has only its first record already shows where it starts.
 
-    histories: {member: Trainer.history}. labels: x (steps), y (accuracy), gap (the right panel's axis),
-    acc_title, gap_title (the panels), train, test, and a name per member.
+    histories: {member: {"step", "train_acc", "test_acc"}} (T,) each. labels: x (steps), y (accuracy), gap (the
+    right panel's axis), acc_title, gap_title (the panels), train, test, and a name per member.
     """
     fig = grid(rows=1, cols=2, subplot_titles=[labels["acc_title"], labels["gap_title"]], horizontal_spacing=0.1)
     for i, (key, h) in enumerate(histories.items()):
         steps = finite_or_none(h["step"])
+        gap = np.asarray(h["train_acc"], dtype=float) - np.asarray(h["test_acc"], dtype=float)
         for kind, dash in (("train", "dash"), ("test", "solid")):
             fig.add_trace(spec.scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines",
                                        name=f"{labels[key]} · {labels[kind]}", legendgroup=key,
                                        line=dict(color=color(i), width=2.5, dash=dash)), row=1, col=1)
-        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(np.asarray(h["train_acc"]) - np.asarray(h["test_acc"])),
-                                   mode="lines", name=labels[key], legendgroup=key, showlegend=False,
-                                   line=dict(color=color(i), width=2.5)), row=1, col=2)
+        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(gap), mode="lines", name=labels[key], legendgroup=key,
+                                   showlegend=False, line=dict(color=color(i), width=2.5)), row=1, col=2)
+        if len(steps):
+            ends = [float(h["train_acc"][-1]), float(h["test_acc"][-1])]
+            fig.add_trace(spec.scatter(x=[steps[-1]] * 2, y=finite_or_none(ends), mode="markers", legendgroup=key,
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)),
+                          row=1, col=1)
+            fig.add_trace(spec.scatter(x=[steps[-1]], y=finite_or_none(gap[-1:]), mode="markers", legendgroup=key,
+                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)),
+                          row=1, col=2)
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, x=0, yanchor="bottom"))
-    fig.update_xaxes(title_text=labels["x"], range=[0, total_steps])  # fixed: the run fills the axis as it trains
+    # fixed: the run fills the axis as it trains (a little room either side for the end dots)
+    fig.update_xaxes(title_text=labels["x"], range=[-0.02 * total_steps, total_steps * 1.02])
     fig.update_yaxes(title_text=labels["y"], range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(title_text=labels["gap"], range=[-0.15, 0.65], row=1, col=2)
+    return _room(fig)
+
+
+def overfit_maps(xs: np.ndarray, ys: np.ndarray, maps: Mapping[str, np.ndarray], x: np.ndarray, y: np.ndarray,
+                 labels: Mapping) -> spec.Figure:
+    """One decision map per member side by side: P(class 1) on the grid (G, G), the 0.5 boundary, and the
+    training points x (N, 2) coloured by their label y (N,).
+
+    labels: prob (the colour bar), and a title per member (the keys of ``maps``)."""
+    fig = grid(1, len(maps), subplot_titles=[labels[k] for k in maps], horizontal_spacing=0.03)
+    fig.update_layout(height=330, margin=dict(l=20, r=70, t=50, b=20))
+    gx, gy = _z(xs), _z(ys)
+    points = [x[y == c] for c in (0, 1)]
+    for k, z in enumerate(maps.values(), start=1):
+        zz = _z(z)
+        fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showticklabels=False, showgrid=False, row=1, col=k)
+        fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showticklabels=False, showgrid=False, row=1, col=k)
+        fig.add_trace(spec.heatmap(x=gx, y=gy, z=zz, zsmooth="best", colorscale=DIVERGING, reversescale=True, zmin=0,
+                                   zmax=1, showscale=k == len(maps), hoverinfo="skip",
+                                   colorbar=dict(thickness=12, len=0.9, title=dict(text=labels["prob"]))),
+                      row=1, col=k)
+        fig.add_trace(spec.contour(x=gx, y=gy, z=zz, showscale=False, showlegend=False, hoverinfo="skip",
+                                   contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                                   line=dict(color="black", width=2)), row=1, col=k)
+        for c, pts in enumerate(points):
+            fig.add_trace(spec.scatter(x=_z(pts[:, 0]), y=_z(pts[:, 1]), mode="markers", showlegend=False,
+                                       hoverinfo="skip", marker=dict(size=5, color="white" if c == 0 else "black",
+                                                                     line=dict(width=0.8, color="black"))),
+                          row=1, col=k)
     return fig
 
 
@@ -110,6 +149,13 @@ def ensemble_grid(maps: EnsembleMaps, x: np.ndarray, y: np.ndarray, labels: Mapp
     return fig
 
 
+def _room(fig: spec.Figure) -> spec.Figure:
+    """Axis titles keep clear of their tick labels at any font size (presenter mode enlarges both)."""
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
 def _z(values):
     """A float32 array when every entry is finite (sent as compact binary), else lists with gaps (None)."""
     arr = np.asarray(values, dtype=np.float32)
@@ -131,7 +177,7 @@ def two_input_bars(ex: TwoInput, labels: Mapping[str, str]) -> spec.Figure:
                                    line=dict(color=color(i), dash="dot", width=2.5)))
     fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom"))
-    return fig
+    return _room(fig)
 
 
 def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: Mapping[str, str]) -> spec.Figure:
@@ -158,4 +204,4 @@ def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: M
     fig.update_yaxes(title_text=labels["y"], row=1, col=1)
     fig.update_xaxes(title_text=labels["rate"], row=1, col=2)
     fig.update_yaxes(title_text=labels["ratio"], range=[0, 1.1], row=1, col=2)
-    return fig
+    return _room(fig)

@@ -9,27 +9,57 @@
 - ``running_stats_trace``: a BatchNorm layer fed mini-batches from a fixed population.
 - ``sweep``: final accuracy with and without BN over initial weight scales or learning rates
   (Deep Learning from Scratch, ``batch_norm_test.py``).
-The page calls three of them through one function each: ``pretrained_pair`` (the live pair, already a few updates
-in, with its batch-dependence result), ``population_trace`` (the running statistics of the first BN layer) and
-``sweep`` over ``SWEEP_VALUES``.
-Shapes: N samples, H units, P probe rows, T steps, B batch size.
+The page draws two live runs, shared by every session (``lab.shared``): ``pair_run`` (the two sigmoid networks,
+as ``PairView`` frames) and ``sweep_run`` (the sweep, one network after the other, as ``SweepView`` frames); and two
+static picture, ``running_trace`` (shared, memoized); the pair's frames also carry the batch-dependence demo of
+its BN network, so "training versus inference" shows the network trained above. The page's defaults are ``DEFAULTS``;
+``warm()`` computes them at server start.
+Shapes: N samples, H units, P probe rows, T steps, B batch size, U followed units, V swept values.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from core import compare, data, nn, train
 from core.layers import BatchNorm
+from lab import shared
 
 PERCENTILES = (15, 50, 85)
 VARIANTS = ("bn", "plain")  # the pair's members; BN first, so it keeps the first colour
-# The live pair starts this many updates in, so the first view already shows the gap: by update 30 it is plain
-# (test accuracy ~0.89 vs ~0.10 at the defaults); 60 cost twice as long.
-PRETRAIN = 30
+# The values each control of the page offers (the page builds its controls from these).
+POSITIONS = ("before", "after")
+LRS = (0.1, 0.3, 1.0, 2.0, 3.0, 10.0)
+STDS = (0.01, 0.03, 0.1, 0.3, 1.0)
+MOMENTA = (0.01, 0.03, 0.1, 0.3, 0.9)
+EPSILONS = (1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)
+UNITS = 10  # the followed unit is one of the first UNITS of the last hidden layer (a frame keeps only those)
+SWEEP_KINDS = ("init", "lr")
+# The live pair: 1,200 updates of mini-batches of 60 (about 57 epochs of the 1,257 training digits). The plain
+# network leaves its plateau after ~600 of them and is near 0.9 by 1,000; with BN it is there by update 100.
+TOTAL_STEPS, FRAMES, PROBE_EVERY = 1200, 40, 10
 # The swept values: 16 initial weight stds from 1 to 1e-4 (as in batch_norm_test.py), 8 SGD learning rates.
 SWEEP_VALUES = {"init": tuple(np.logspace(0, -4, 16)), "lr": (1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
+SWEEP_N_TRAIN, SWEEP_BATCH = 1000, 100
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """The page's first screen: every control's default (the page's controls and ``warm`` both read it)."""
+    position: str = "before"
+    lr: float = 1.0
+    init_std: float = 0.1
+    momentum: float = 0.1
+    eps: float = 1e-5
+    unit: int = 0
+    seed: int = 0
+    sweep: str = "init"
+    epochs: int = 10
+
+
+DEFAULTS = Defaults()
 
 
 def set_eps(net: nn.MLP, eps: float) -> nn.MLP:
@@ -47,7 +77,8 @@ def layer_inputs(net: nn.MLP, x: np.ndarray, batch_stats: bool = True):
 
     batch_stats=True normalizes with the batch's own mean and biased variance (training mode)
     without touching the running statistics; False uses the running statistics (inference).
-    Nothing in ``net`` changes, so probing never alters training.
+    Nothing in ``net`` changes, so probing never alters training. x may also be a stack of R batches
+    (R, N, D): each batch is normalized with its own statistics, as R separate calls would.
     """
     pre, act_in = [], []
     h = np.asarray(x, dtype=net.dtype)
@@ -70,8 +101,8 @@ def layer_inputs(net: nn.MLP, x: np.ndarray, batch_stats: bool = True):
 
 def _normalize(bn: BatchNorm, z: np.ndarray, batch_stats: bool) -> np.ndarray:
     """γ (z - μ) / √(σ² + eps) + β with the batch's or the running μ, σ² (Ioffe & Szegedy 2015, Alg. 1-2)."""
-    if batch_stats:
-        mean, var = z.mean(axis=0), z.var(axis=0)
+    if batch_stats:  # over the batch axis (the second to last: a stack of batches normalizes each apart)
+        mean, var = z.mean(axis=-2, keepdims=True), z.var(axis=-2, keepdims=True)
     else:
         mean, var = bn.running_mean, bn.running_var
     return bn.gamma * (z - mean) / np.sqrt(var + bn.eps) + bn.beta
@@ -163,11 +194,18 @@ class ProbedTrainer:
                                                          ("probe_mean", "pmean"), ("probe_var", "pvar"))}
 
 
+@shared.memo(max_bytes=8 * 2**20)
+def digits(seed: int = 0, n_train: int | None = None) -> data.Dataset:
+    """The shipped digits split by ``seed`` (``core.data.get``), loaded once and shared: a pair, the running
+    statistics and the sweep of one setting need it four times (read-only: training never writes into it)."""
+    return data.get("digits", seed=seed, n_train=n_train)
+
+
 def sigmoid_net(batchnorm: bool, bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1,
                 eps: float = 1e-5, seed: int = 0) -> tuple[nn.MLP, data.Dataset]:
     """Ioffe & Szegedy 2015, fig. 1, scaled to the shipped digits: 3 hidden layers of 100 sigmoid units,
     N(0, init_std²) weights; -> (the untrained net, the digits)."""
-    ds = data.get("digits", seed=seed)
+    ds = digits(int(seed))
     net = nn.MLP([ds.n_features, 100, 100, 100, ds.n_classes], activation="sigmoid", init=float(init_std),
                  batchnorm=batchnorm, bn_position=bn_position, bn_momentum=momentum, seed=seed)
     return set_eps(net, eps), ds
@@ -183,19 +221,80 @@ def sigmoid_trainer(batchnorm: bool, bn_position: str = "before", init_std: floa
     return ProbedTrainer(tr, ds.x_test[:n_probe], probe_every)
 
 
-def pretrained_pair(bn_position: str = "before", lr: float = 1.0, init_std: float = 0.1, momentum: float = 0.1,
-                    eps: float = 1e-5, seed: int = 0, steps: int = PRETRAIN) -> tuple[compare.Group, BatchDependence]:
-    """The page's live comparison: {"bn", "plain"} ``sigmoid_trainer``s (evaluated every 10 updates) after their
-    first ``steps`` updates, and the trained BN net's answer for test digit 0 in batches of 1..8 (training versus
-    inference). The nets forget their backward buffers, so the pair pickles small (the page caches it)."""
-    group = compare.Group({k: sigmoid_trainer(k == "bn", bn_position, init_std, lr, momentum, eps, seed,
-                                              eval_every=10) for k in VARIANTS})
-    group.run(steps)
-    ds = group["bn"].trainer.data
-    dependence = batch_dependence(group["bn"].net, ds.x_test, ds.y_test, sample=0, seed=seed)
-    for member in group.members.values():
-        drop_buffers(member.net)
-    return group, dependence
+# ---- the live pair, as shared frames --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MemberView:
+    """One network of the pair at a frame: history rows step (T,), test_acc, train_loss (T,) (every PROBE_EVERY
+    updates from the first PROBE_EVERY); probe_steps (P,) from step 0, percentiles (P, 3, U) of the first U units'
+    activation input; diverged_at (None: it did not)."""
+    step: np.ndarray
+    test_acc: np.ndarray
+    train_loss: np.ndarray
+    probe_steps: np.ndarray
+    percentiles: np.ndarray
+    diverged_at: int | None
+
+
+@dataclass(frozen=True)
+class PairView:
+    """What the page draws of the pair at one step: members {"bn", "plain"}; for the BN network's last hidden
+    layer, running_mean / running_var and probe_mean / probe_var (P, U) (its running statistics and the held-out
+    batch's), gamma / beta (H,) now; dependence: ``batch_dependence`` of the BN network now (training versus
+    inference: test digit 0 in batches of 1..8)."""
+    members: dict
+    running_mean: np.ndarray
+    running_var: np.ndarray
+    probe_mean: np.ndarray
+    probe_var: np.ndarray
+    gamma: np.ndarray
+    beta: np.ndarray
+    dependence: "BatchDependence"
+
+
+def pair(position: str = "before", lr: float = 1.0, init_std: float = 0.1, momentum: float = 0.1,
+         eps: float = 1e-5, seed: int = 0) -> compare.Group:
+    """The page's comparison: {"bn", "plain"} ``sigmoid_trainer``s, evaluated and probed every PROBE_EVERY updates
+    (the first history row comes after PROBE_EVERY updates: an evaluation at step 0 would cost a new setting
+    ~12 ms, so the accuracy and loss charts of step 0 say how they fill instead)."""
+    return compare.Group({k: sigmoid_trainer(k == "bn", position, init_std, lr, momentum, eps, seed,
+                                             eval_every=PROBE_EVERY, probe_every=PROBE_EVERY) for k in VARIANTS})
+
+
+def pair_snapshot(group: compare.Group) -> PairView:
+    """The frame of the pair at its current step (copies, float32, the first UNITS units only)."""
+    def member(m: ProbedTrainer) -> MemberView:
+        h = m.history
+        return MemberView(np.array(h["step"], dtype=np.int32), np.array(h["test_acc"], dtype=np.float32),
+                          np.array(h["train_loss"], dtype=np.float32), m.probe_steps.astype(np.int32),
+                          m.percentiles.reshape(-1, 3, m.net.sizes[-2])[:, :, :UNITS].astype(np.float32),
+                          m.diverged_at)
+
+    stats = group["bn"].bn_stats()
+
+    def cut(name: str) -> np.ndarray:
+        return stats[name][:, :UNITS].astype(np.float32) if stats is not None else np.zeros((0, UNITS), np.float32)
+
+    gamma, beta = group["bn"].gamma_beta()
+    bn = group["bn"].trainer
+    dependence = batch_dependence(bn.net, bn.data.x_test, bn.data.y_test, sample=0, n_draws=8, seed=bn.seed)
+    return PairView({k: member(group[k]) for k in VARIANTS}, cut("running_mean"), cut("running_var"),
+                    cut("probe_mean"), cut("probe_var"), gamma.astype(np.float32), beta.astype(np.float32),
+                    dependence)
+
+
+def pair_frame_steps(total: int = TOTAL_STEPS, frames: int = FRAMES) -> tuple[int, ...]:
+    """The pair's frame steps: ``shared.frame_steps`` counted in probe rows (every PROBE_EVERY updates), so every
+    frame records something new."""
+    return tuple(PROBE_EVERY * s for s in shared.frame_steps(total // PROBE_EVERY, frames))
+
+
+def pair_run(position: str = "before", lr: float = 1.0, init_std: float = 0.1, momentum: float = 0.1,
+             eps: float = 1e-5, seed: int = 0) -> shared.RunSpec:
+    """The live pair as shared frames: TOTAL_STEPS updates, about FRAMES frames."""
+    settings = (position, float(lr), float(init_std), float(momentum), float(eps), int(seed))
+    return shared.RunSpec(key=("batchnorm", "pair", *settings), build=lambda: pair(*settings),
+                          snapshot=pair_snapshot, steps=pair_frame_steps())
 
 
 def drop_buffers(net: nn.MLP) -> nn.MLP:
@@ -241,25 +340,27 @@ def batch_dependence(net: nn.MLP, x_pool: np.ndarray, y_pool: np.ndarray, sample
     label = int(y_pool[sample])
     others = np.delete(np.arange(len(x_pool)), sample)
     sizes = np.arange(1, max_batch + 1)
-    out = {True: np.zeros((len(sizes), n_draws)), False: np.zeros((len(sizes), n_draws))}
-    for i, b in enumerate(sizes):
-        for r in range(n_draws):
-            idx = np.concatenate([[sample], rng.choice(others, b - 1, replace=False)])
-            for stats in (True, False):
-                _, _, logits = layer_inputs(net, x_pool[idx], batch_stats=stats)
-                out[stats][i, r] = _softmax_row(logits[0])[label]
+    batch_prob = np.zeros((len(sizes), n_draws))
+    for i, b in enumerate(sizes):  # the n_draws batches of one size go through the net as one stack
+        idx = np.array([np.concatenate([[sample], rng.choice(others, b - 1, replace=False)]) for _ in range(n_draws)])
+        _, _, logits = layer_inputs(net, x_pool[idx], batch_stats=True)  # (R, b, C)
+        batch_prob[i] = _softmax(logits[:, 0, :])[:, label]
+    # with running statistics every sample is normalized alone: the companions cannot change its answer
+    _, _, logits = layer_inputs(net, x_pool[[sample]], batch_stats=False)
+    running_prob = np.full((len(sizes), n_draws), _softmax(logits)[0, label])
     pre, act_in, _ = layer_inputs(net, x_pool[[sample]], batch_stats=True)
     first_bn = net.blocks[0].bn
     seen = pre[0] if net.bn_position == "before" else net.blocks[0].act.activation.forward(act_in[0])
     # a batch of one is its own mean, so x̂ = 0 for every unit whatever the input (Ioffe & Szegedy 2015, Alg. 1)
     single = (np.zeros(seen.shape[1]) if first_bn is None else
               ((seen - seen.mean(axis=0)) / np.sqrt(seen.var(axis=0) + first_bn.eps))[0])
-    return BatchDependence(sizes, out[True], out[False], single, label)
+    return BatchDependence(sizes, batch_prob, running_prob, single, label)
 
 
-def _softmax_row(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - np.max(z))
-    return e / e.sum()
+def _softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (R, C) logits."""
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 @dataclass
@@ -281,30 +382,48 @@ class RunningStats:
 def running_stats_trace(population: np.ndarray, momentum: float = 0.1, batch_size: int = 32, steps: int = 200,
                         unit: int = 0, seed: int = 0) -> RunningStats:
     """population (N, H): the values a BN layer sees (e.g. a dense layer's outputs on the training set).
-    Runs ``steps`` training-mode forwards of ``core.layers.BatchNorm`` on random batches."""
+    ``steps`` training-mode batches drawn at random (without replacement within a batch), and the running
+    statistics ``core.layers.BatchNorm`` keeps from them (running = (1 - m)·running + m·batch statistic, from
+    mean 0 and variance 1, the variance unbiased): the same numbers as feeding the layer itself (tested), for
+    one unit without the layer's work on the others."""
     population = np.asarray(population, dtype=float)
-    n, width = population.shape
+    n, _ = population.shape
     if not 2 <= batch_size <= n:
         raise ValueError(f"batch_size must be in [2, {n}], got {batch_size}")
-    bn = BatchNorm(width, momentum=momentum)
     rng = np.random.default_rng([seed, 11])
-    rows = np.zeros((4, steps))
-    for t in range(steps):
-        batch = population[rng.choice(n, batch_size, replace=False)]
-        bn.forward(batch, train=True)
-        rows[:, t] = (batch[:, unit].mean(), batch[:, unit].var(ddof=1), bn.running_mean[unit], bn.running_var[unit])
     col = population[:, unit]
-    return RunningStats(rows[0], rows[1], rows[2], rows[3], float(col.mean()), float(col.var()))
+    batches = col[np.array([rng.choice(n, batch_size, replace=False) for _ in range(steps)])]  # (T, B)
+    batch_mean, batch_var = batches.mean(axis=1), batches.var(axis=1, ddof=1)
+    running = np.zeros((2, steps))
+    mean, var = 0.0, 1.0  # BatchNorm's initial running statistics
+    for t in range(steps):
+        mean = (1 - momentum) * mean + momentum * batch_mean[t]
+        var = (1 - momentum) * var + momentum * batch_var[t]
+        running[:, t] = mean, var
+    return RunningStats(batch_mean, batch_var, running[0], running[1], float(col.mean()), float(col.var()))
 
 
 def population_trace(bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1, eps: float = 1e-5,
                      seed: int = 0, unit: int = 0, batch_size: int = 60, steps: int = 150) -> RunningStats:
-    """The page's running-statistics demo: a BN layer fed batches from a fixed population, the first hidden layer's
-    pre-BN values on the training digits under the initial weights of ``sigmoid_net`` (nothing is trained, so no
-    learning rate plays a part); one unit followed."""
+    """The page's running-statistics demo: a BN layer fed batches from a fixed population, the values the first
+    BN layer of ``sigmoid_net`` sees on the training digits under its initial weights (the dense layer's output,
+    or the sigmoid's when BN comes after it; nothing is trained, so no learning rate plays a part); one unit
+    followed (BN treats every unit apart, so only that unit's column goes through the layer)."""
     net, ds = sigmoid_net(True, bn_position, init_std, momentum, eps, seed)
-    population = layer_inputs(net, ds.x_train)[0][0]
-    return running_stats_trace(population, momentum, batch_size=batch_size, steps=steps, unit=unit, seed=seed)
+    first = net.blocks[0]
+    column = ds.x_train @ first.dense.W[:, [unit]]
+    if first.dense.b is not None:
+        column = column + first.dense.b[[unit]]
+    if bn_position == "after":
+        column = first.act.activation.forward(column, train=False)
+    return running_stats_trace(column, momentum, batch_size=batch_size, steps=steps, unit=0, seed=seed)
+
+
+@shared.memo(max_bytes=2 * 2**20)
+def running_trace(bn_position: str = "before", init_std: float = 0.1, momentum: float = 0.1, seed: int = 0,
+                  unit: int = 0) -> RunningStats:
+    """``population_trace`` as the page shows it, shared (ε plays no part in the running statistics)."""
+    return population_trace(bn_position, init_std, momentum, seed=seed, unit=unit)
 
 
 # ---- the sweeps of Deep Learning from Scratch's batch_norm_test.py ------------------------------
@@ -320,30 +439,132 @@ class Sweep:
     diverged: dict
 
 
-def sweep(kind: str, values, epochs: int = 10, n_train: int = 1000, hidden: int = 5, width: int = 100,
-          lr: float = 0.01, init_std="he_normal", batch_size: int = 100, eps: float = 1e-5,
+class SweepRun:
+    """A sweep trained one network after the other, as a live run: ``run(n)`` trains n more updates across them.
+
+    The networks go value by value, with BN and then without (so both curves grow together from the left); each
+    trains ``steps_per_net`` updates, and ``step`` counts updates over the whole sweep (``total`` of them). A
+    network that diverges stops; the rest of its updates are skipped (counted, not computed), so run(a); run(b)
+    equals run(a + b). The arrays of ``Sweep`` fill in as networks finish (NaN until then)."""
+
+    def __init__(self, kind: str, values, epochs: int = 10, n_train: int = SWEEP_N_TRAIN, hidden: int = 5,
+                 width: int = 100, lr: float = 0.01, init_std="he_normal", batch_size: int = SWEEP_BATCH,
+                 eps: float = 1e-5, momentum: float = 0.1, bn_position: str = "before", seed: int = 0):
+        if kind not in SWEEP_KINDS:
+            raise ValueError(f"unknown sweep kind {kind!r}; valid: {', '.join(SWEEP_KINDS)}")
+        self.kind, self.values = kind, np.asarray(values, dtype=float)
+        self.data = digits(int(seed), int(n_train))
+        self.sizes = [self.data.n_features] + [width] * hidden + [self.data.n_classes]
+        self.lr, self.init_std, self.batch_size = lr, init_std, batch_size
+        self.eps, self.momentum, self.bn_position, self.seed = eps, momentum, bn_position, seed
+        self.steps_per_net = max(1, epochs * math.ceil(n_train / batch_size))
+        self.order = [(i, label) for i in range(len(self.values)) for label in VARIANTS]
+        self.total = len(self.order) * self.steps_per_net
+        self.step = 0
+        shape = len(self.values)
+        self.acc = {k: np.full(shape, np.nan) for k in VARIANTS}
+        self.test_acc = {k: np.full(shape, np.nan) for k in VARIANTS}
+        self.diverged = {k: np.zeros(shape, bool) for k in VARIANTS}
+        self.diverged_update = {k: np.zeros(shape, int) for k in VARIANTS}  # the failed update (0: none)
+        self.finished = 0  # networks finished (trained to the end or diverged)
+        self._trainer = None
+
+    def _make(self, i: int, label: str) -> train.Trainer:
+        v = self.values[i]
+        init, rate = (float(v), self.lr) if self.kind == "init" else (self.init_std, float(v))
+        net = nn.MLP(self.sizes, activation="relu", init=init, batchnorm=label == "bn", bn_position=self.bn_position,
+                     bn_momentum=self.momentum, seed=self.seed)
+        set_eps(net, self.eps)
+        return train.Trainer(net, self.data, optimizer="sgd", opt_kwargs={"lr": float(rate)},
+                             batch_size=self.batch_size, eval_every=self.steps_per_net, max_steps=self.steps_per_net,
+                             seed=self.seed)
+
+    def run(self, n_steps: int) -> "SweepRun":
+        target = min(self.step + int(n_steps), self.total)
+        while self.step < target:
+            slot, into = divmod(self.step, self.steps_per_net)
+            i, label = self.order[slot]
+            if into == 0:
+                self._trainer = self._make(i, label)
+            tr = self._trainer
+            todo = min(target, (slot + 1) * self.steps_per_net) - self.step
+            if not tr.diverged:
+                tr.run(todo)
+                if tr.diverged:
+                    self.diverged[label][i], self.diverged_update[label][i] = True, tr.diverged_at
+                    self.finished += 1
+            self.step += todo
+            if self.step == (slot + 1) * self.steps_per_net:
+                if not tr.diverged:
+                    self.acc[label][i] = tr.history["train_acc"][-1]
+                    self.test_acc[label][i] = tr.history["test_acc"][-1]
+                    self.finished += 1
+                self._trainer = None  # the next network starts fresh
+        return self
+
+    @property
+    def stopped(self) -> bool:
+        return self.step >= self.total
+
+    def result(self) -> "Sweep":
+        return Sweep(self.values.copy(), {k: v.copy() for k, v in self.acc.items()},
+                     {k: v.copy() for k, v in self.test_acc.items()}, {k: v.copy() for k, v in self.diverged.items()})
+
+
+def sweep(kind: str, values, epochs: int = 10, n_train: int = SWEEP_N_TRAIN, hidden: int = 5, width: int = 100,
+          lr: float = 0.01, init_std="he_normal", batch_size: int = SWEEP_BATCH, eps: float = 1e-5,
           momentum: float = 0.1, bn_position: str = "before", seed: int = 0) -> Sweep:
     """kind "init": ``values`` are weight stds (lr fixed); kind "lr": ``values`` are SGD learning rates
-    (init fixed: a std or an initializer name). ReLU MLP of ``hidden`` x ``width`` on the shipped digits, SGD, mini-batches."""
-    if kind not in ("init", "lr"):
-        raise ValueError(f"unknown sweep kind {kind!r}; valid: init, lr")
-    ds = data.get("digits", seed=seed, n_train=n_train)
-    steps = max(1, epochs * int(np.ceil(n_train / batch_size)))
-    values = np.asarray(values, dtype=float)
-    acc, test_acc, diverged = {}, {}, {}
-    for label, use_bn in (("bn", True), ("plain", False)):
-        acc[label], test_acc[label], diverged[label] = (np.full(len(values), np.nan), np.full(len(values), np.nan),
-                                                        np.zeros(len(values), bool))
-        for i, v in enumerate(values):
-            init, rate = (float(v), lr) if kind == "init" else (init_std, v)
-            net = nn.MLP([ds.n_features] + [width] * hidden + [ds.n_classes], activation="relu", init=init,
-                         batchnorm=use_bn, bn_position=bn_position, bn_momentum=momentum, seed=seed)
-            set_eps(net, eps)
-            tr = train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": float(rate)}, batch_size=batch_size,
-                               eval_every=steps, max_steps=steps, seed=seed).run(steps)
-            if tr.diverged:
-                diverged[label][i] = True
-                continue
-            acc[label][i] = tr.history["train_acc"][-1]
-            test_acc[label][i] = tr.history["test_acc"][-1]
-    return Sweep(values, acc, test_acc, diverged)
+    (init fixed: a std or an initializer name). ReLU MLP of ``hidden`` x ``width`` on the shipped digits, SGD,
+    mini-batches. The whole sweep at once (the page plays it as ``sweep_run``)."""
+    runner = SweepRun(kind, values, epochs, n_train, hidden, width, lr, init_std, batch_size, eps, momentum,
+                      bn_position, seed)
+    return runner.run(runner.total).result()
+
+
+@dataclass(frozen=True)
+class SweepView:
+    """A frame of the sweep: values (V,); acc {label: (V,)} final training accuracy (NaN: not trained yet or
+    diverged); diverged {label: (V,) bool}; diverged_update {label: (V,)} the failed update (0: none); done (the
+    networks finished so far, in the sweep's order: value by value, BN first)."""
+    values: np.ndarray
+    acc: dict
+    diverged: dict
+    diverged_update: dict
+    done: int
+
+
+def sweep_snapshot(runner: SweepRun) -> SweepView:
+    return SweepView(runner.values.copy(), {k: v.copy() for k, v in runner.acc.items()},
+                     {k: v.copy() for k, v in runner.diverged.items()},
+                     {k: v.copy() for k, v in runner.diverged_update.items()}, runner.finished)
+
+
+def sweep_run(kind: str = "init", epochs: int = 10, position: str = "before", momentum: float = 0.1,
+              eps: float = 1e-5, seed: int = 0) -> shared.RunSpec:
+    """The page's sweep as a live run over SWEEP_VALUES[kind]: a frame each time a network finishes."""
+    settings = (kind, int(epochs), position, float(momentum), float(eps), int(seed))
+
+    def build() -> SweepRun:
+        return SweepRun(kind, SWEEP_VALUES[kind], int(epochs), eps=float(eps), momentum=float(momentum),
+                        bn_position=position, seed=int(seed))
+
+    per_net = max(1, int(epochs) * math.ceil(SWEEP_N_TRAIN / SWEEP_BATCH))
+    steps = tuple(range(0, 2 * len(SWEEP_VALUES[kind]) * per_net + 1, per_net))
+    return shared.RunSpec(key=("batchnorm", "sweep", *settings), build=build, snapshot=sweep_snapshot, steps=steps)
+
+
+def sweep_total(kind: str, epochs: int) -> int:
+    """The number of updates of a sweep (its progress bar's length)."""
+    return 2 * len(SWEEP_VALUES[kind]) * max(1, int(epochs) * math.ceil(SWEEP_N_TRAIN / SWEEP_BATCH))
+
+
+def warm() -> None:
+    """The page's defaults, computed once at server start and kept: the pair, both sweeps, the two pictures."""
+    d = DEFAULTS
+    with shared.pinned():
+        digits(d.seed), digits(d.seed, SWEEP_N_TRAIN)
+        shared.complete(pair_run(d.position, d.lr, d.init_std, d.momentum, d.eps, d.seed))
+        running_trace(d.position, d.init_std, d.momentum, d.seed, d.unit)
+        for kind in SWEEP_KINDS:
+            shared.complete(sweep_run(kind, d.epochs, d.position, d.momentum, d.eps, d.seed))

@@ -7,47 +7,14 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "dropout"
-O, E = lab.OVERFIT, lab.ENSEMBLE
-SHIFT_RATES = (0.0, 0.2, 0.4, 0.6, 0.8)
+O, E, D = lab.OVERFIT, lab.ENSEMBLE, lab.DEFAULTS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-rate = controls.slider("rate", t("dropout.rate"), 0.0, 0.8, O["rate"], 0.05, where=side, help=t("dropout.rate_help"))
-lam = controls.log_slider("l2", t("dropout.l2"), [0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.3], O["l2"], where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, 0, where=side)
+rate = controls.slider("rate", t("dropout.rate"), 0.0, 0.8, D.rate, 0.05, where=side, help=t("dropout.rate_help"))
+lam = controls.log_slider("l2", t("dropout.l2"), lab.L2S, D.l2, where=side)
+seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 side.caption(t("dropout.convention"))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def ensemble_net(rate, seed):
-    return lab.ensemble_net(rate, seed)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def sub_maps(rate, seed, draw):
-    net, ds = ensemble_net(rate, seed)
-    return lab.sub_maps(net, ds, rate, seed, [draw, draw + 1, draw + 2])
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def mc_maps(rate, seed, passes):
-    """MC dropout does not depend on the mask draws: a new draw never recomputes its T passes."""
-    net, ds = ensemble_net(rate, seed)
-    return lab.mc_maps(net, ds, passes, seed)
-
-
-def ensemble_maps(rate, seed, draw, passes):
-    return lab.combine_maps(sub_maps(rate, seed, draw), mc_maps(rate, seed, passes))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def shift_sweep(seed):
-    return [lab.variance_shift(r, seed) for r in SHIFT_RATES]
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def shift_at(rate, seed):
-    return lab.variance_shift(rate, seed)
 
 
 def pct(v):
@@ -55,39 +22,49 @@ def pct(v):
 
 
 # ---- 1. overfitting -------------------------------------------------------------------------------
-st.subheader(t("dropout.h_overfit"))
-st.markdown(t("dropout.overfit_setup", n=O["n_train"], depth=len(O["hidden"]), width=O["hidden"][0], lr=O["lr"],
-              batch=O["batch_size"], noise=O["noise"], steps=O["steps"]))
-lesson.predict(PAGE, "q1", 3)
+st.subheader(t("dropout.h_overfit"), anchor="overfitting")
 NAMES = {"none": t("dropout.m_none"), "dropout": t("dropout.m_dropout", rate=rate), "l2": t("dropout.m_l2", lam=lam)}
 CURVE_LABELS = {**NAMES, **lesson.labels(PAGE, x="common.step_axis", y="acc", gap="gap", acc_title="title_acc",
                                          gap_title="title_gap", train="common.train_set", test="common.test_set")}
+points = lab.shared_overfit_data(seed)
 
 
-def overfit_view(group):
-    lesson.diverged_members(group, NAMES.get)
-    lesson.chart(fig.overfit_curves({k: m.history for k, m in group.items()}, CURVE_LABELS, O["steps"]),
-                 key="overfit",
-                 caption=t("dropout.cap_overfit"))
-    gaps = {k: lab.gap(m) for k, m in group.items()}
-    if all(g is not None for g in gaps.values()):
-        tests = {k: pct(m.history["test_acc"][-1]) for k, m in group.items()}
-        st.markdown(t("dropout.gaps", step=group.step, g_none=pct(gaps["none"]), g_drop=pct(gaps["dropout"]),
-                      g_l2=pct(gaps["l2"]), t_none=tests["none"], t_drop=tests["dropout"], t_l2=tests["l2"]))
+def overfit_view(frame):
+    v = frame.data
+    for key, step in v.diverged_at.items():
+        lesson.diverged(step, f" ({NAMES[key]})")
+    chart_col, ask_col = st.columns([5, 2])
+    with chart_col:
+        lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), key="overfit", frame=frame,
+                     caption=t("dropout.cap_overfit"))
+    with ask_col:
+        lesson.predict(PAGE, "q1", 3)
+    h = v.histories
+    gaps = {k: float(h[k]["train_acc"][-1] - h[k]["test_acc"][-1]) for k in h if len(h[k]["step"])}
+    if len(gaps) == len(h):
+        st.markdown(t("dropout.gaps", step=frame.step, g_none=pct(gaps["none"]), g_drop=pct(gaps["dropout"]),
+                      g_l2=pct(gaps["l2"]), t_none=pct(h["none"]["test_acc"][-1]),
+                      t_drop=pct(h["dropout"]["test_acc"][-1]), t_l2=pct(h["l2"]["test_acc"][-1])))
+    maps = {k: lab.map_probabilities(m) for k, m in v.maps.items()}
+    lesson.chart(lambda: fig.overfit_maps(v.xs, v.ys, maps, points.x_train, points.y_train,
+                                          {**NAMES, **lesson.labels(PAGE, prob="prob")}),
+                 key="overfit_maps", frame=frame, caption=t("dropout.cap_maps"))
 
 
-live.panel("overfit", lambda: lab.overfit_group(rate, lam, seed), signature=(rate, lam, seed),
-           total_steps=O["steps"], view=overfit_view)
+live.panel("overfit", lab.overfit_run(rate, lam, seed), overfit_view, total_steps=O["steps"], start="last")
+st.markdown(t("dropout.overfit_setup", n=points.x_train.shape[0], n_test=points.x_test.shape[0],
+              depth=len(O["hidden"]), width=O["hidden"][0], lr=O["lr"], batch=O["batch_size"], noise=O["noise"],
+              steps=O["steps"]))
 lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lambda = {lam}"
                r"\qquad\quad \tilde h = h \odot m / (1 - r),\ m_i \sim \text{{Bernoulli}}(1 - r),\ r = {rate}",
                lam=lam, rate=rate)
 
 # ---- 2. the masks --------------------------------------------------------------------------------
-st.subheader(t("dropout.h_masks"))
+st.subheader(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
 right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
              on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
-draw = controls.slider("draw", t("dropout.draw"), 0, 99, 0, where=left)
+draw = controls.slider("draw", t("dropout.draw"), 0, 99, D.draw, where=left)
 sizes = [2, *E["hidden"], 2]
 masks = lab.sample_masks(E["hidden"], rate, seed, draw)
 kept = [int(m.sum()) for m in masks]
@@ -99,10 +76,10 @@ lesson.chart(fig.network_diagram(sizes, masks, {**lesson.labels(PAGE, kept="kept
                                   expected=f"{(1 - rate) * sum(E['hidden']):.1f}", n_nets=f"{2 ** sum(E['hidden']):,}"))
 
 # ---- 3. the ensemble view -----------------------------------------------------------------------
-st.subheader(t("dropout.h_ensemble"))
-passes = controls.slider("passes", t("dropout.passes"), 1, 200, 30)
-maps = ensemble_maps(rate, seed, draw, passes)
-_, ds = ensemble_net(rate, seed)
+st.subheader(t("dropout.h_ensemble"), anchor="ensemble")
+passes = controls.log_slider("passes", t("dropout.passes"), lab.PASSES, D.passes)
+maps = lab.combine_maps(lab.page_sub_maps(rate, seed, draw), lab.page_mc_maps(rate)[passes])
+_, ds = lab.ensemble_weights(rate)
 ensemble_labels = {**lesson.labels(PAGE, std_title="std_title", prob="prob", std="std"),
                    "sub_titles": [t("dropout.sub_title", draw=draw + k, acc=pct(maps.sub_acc[k])) for k in range(3)],
                    "full_title": t("dropout.full_title", acc=pct(maps.full_acc)),
@@ -113,14 +90,15 @@ lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}
                r"\qquad f_{{\text{{test}}}}(x) = f\big(x;\ \mathbb{{E}}[m]\big)", T=passes)
 
 # ---- 4. inverted vs classic ---------------------------------------------------------------------
-st.subheader(t("dropout.h_two"))
+st.subheader(t("dropout.h_two"), anchor="scaling")
 st.markdown(t("dropout.two_intro"))
 cols = st.columns(5)
-w1 = controls.slider("w1", "w₁", -2.0, 2.0, 1.0, 0.1, where=cols[0])
-w2 = controls.slider("w2", "w₂", -2.0, 2.0, 0.5, 0.1, where=cols[1])
-x = controls.slider("x", "x", -2.0, 2.0, 1.5, 0.1, where=cols[2])
-y = controls.slider("y", "y", -2.0, 2.0, 2.0, 0.1, where=cols[3])
-keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, 0.5, 0.05, where=cols[4])
+W1, W2, X, Y, KEEP = D.two_input
+w1 = controls.slider("w1", "w₁", -2.0, 2.0, W1, 0.1, where=cols[0])
+w2 = controls.slider("w2", "w₂", -2.0, 2.0, W2, 0.1, where=cols[1])
+x = controls.slider("x", "x", -2.0, 2.0, X, 0.1, where=cols[2])
+y = controls.slider("y", "y", -2.0, 2.0, Y, 0.1, where=cols[3])
+keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, KEEP, 0.05, where=cols[4])
 ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
 table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
@@ -137,10 +115,10 @@ lesson.formula(r"\text{{inverted: }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = 
                e_inv=ex.expected_inverted, full=ex.full)
 
 # ---- 5. dropout and batch norm ------------------------------------------------------------------
-st.subheader(t("dropout.h_bn"))
+st.subheader(t("dropout.h_bn"), anchor="batch-norm")
 st.markdown(t("dropout.bn_intro"))
-sweep, now = shift_sweep(seed), shift_at(rate, seed)
-lesson.chart(fig.variance_shift(now, SHIFT_RATES, [s.ratio for s in sweep], rate,
+now = lab.shift_at(rate)
+lesson.chart(fig.variance_shift(now, lab.SHIFT_RATES, lab.shift_curve(), rate,
                                 lesson.labels(PAGE, x="v_running", y="v_inference", rate="v_rate", ratio="v_ratio",
                                               units_title="v_title_units", rates_title="v_title_rates",
                                               equal="v_equal", units="v_units", now="v_now")),
