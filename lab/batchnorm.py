@@ -265,10 +265,12 @@ def pair_snapshot(group: compare.Group) -> PairView:
     """The frame of the pair at its current step (copies, float32, the first UNITS units only)."""
     def member(m: ProbedTrainer) -> MemberView:
         h = m.history
-        return MemberView(np.array(h["step"], dtype=np.int32), np.array(h["test_acc"], dtype=np.float32),
-                          np.array(h["train_loss"], dtype=np.float32), m.probe_steps.astype(np.int32),
-                          m.percentiles.reshape(-1, 3, m.net.sizes[-2])[:, :, :UNITS].astype(np.float32),
-                          m.diverged_at)
+        # a diverging run's huge values become inf in float32 (the charts cut them), with no overflow warning
+        with np.errstate(over="ignore"):
+            return MemberView(np.array(h["step"], dtype=np.int32), np.array(h["test_acc"], dtype=np.float32),
+                              np.array(h["train_loss"], dtype=np.float32), m.probe_steps.astype(np.int32),
+                              m.percentiles.reshape(-1, 3, m.net.sizes[-2])[:, :, :UNITS].astype(np.float32),
+                              m.diverged_at)
 
     stats = group["bn"].bn_stats()
 
@@ -278,9 +280,10 @@ def pair_snapshot(group: compare.Group) -> PairView:
     gamma, beta = group["bn"].gamma_beta()
     bn = group["bn"].trainer
     dependence = batch_dependence(bn.net, bn.data.x_test, bn.data.y_test, sample=0, n_draws=8, seed=bn.seed)
-    return PairView({k: member(group[k]) for k in VARIANTS}, cut("running_mean"), cut("running_var"),
-                    cut("probe_mean"), cut("probe_var"), gamma.astype(np.float32), beta.astype(np.float32),
-                    dependence)
+    with np.errstate(over="ignore"):
+        return PairView({k: member(group[k]) for k in VARIANTS}, cut("running_mean"), cut("running_var"),
+                        cut("probe_mean"), cut("probe_var"), gamma.astype(np.float32), beta.astype(np.float32),
+                        dependence)
 
 
 def pair_frame_steps(total: int = TOTAL_STEPS, frames: int = FRAMES) -> tuple[int, ...]:

@@ -89,7 +89,10 @@ def glossary():
 
 
 def _prose(text: str) -> str:
-    """Korean text without what is not prose: link targets, maths, code, placeholders."""
+    """Korean text without what is not prose: link targets, maths, code, placeholders, HTML tags (a chart's hover
+    template), and a route step's page name and preset (routes.txt: "slug | preset | goal")."""
+    text = re.sub(r"(?m)^[a-z_]+ \|[^|\n]*\|", "", text)
+    text = re.sub(r"<[^>]*>", "", text)
     text = re.sub(r"\]\([^)]*\)", "]", text)
     text = re.sub(r"\$\$?[^$]*\$\$?", "", text)
     text = re.sub(r"`[^`]*`", "", text)
