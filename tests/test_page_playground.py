@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from lab import playground
+from lab import playground, shared
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, open_page
 from ui.literal import literal
@@ -203,3 +203,125 @@ def test_vanished_sigmoid_signal_is_one_spike_at_one_half():
         assert (edges[0], edges[-1]) == (0.0, 1.0)
         assert counts.max() == counts.sum()  # every value in one bin
         assert edges[np.argmax(counts)] <= 0.5 <= edges[np.argmax(counts) + 1]
+
+
+# ---- what the page says in words, computed at its settings ----------------------------------------------------
+# Each "try this" item links to its setting; the claims are checked on the configuration each link makes, so a
+# link and its sentence cannot drift apart. URL parameter -> configuration field (as lessons/playground.py binds them).
+LINK_FIELDS = {"data": "dataset", "noise": "noise", "test": "test_ratio", "layers": "layers", "width": "width",
+               "init": "init", "std": "init_std", "bn": "batchnorm", "drop": "dropout", "opt": "optimizer", "lr": "lr",
+               "sched": "schedule", "batch": "batch_size", "steps": "steps", "l1": "l1", "l2": "l2",
+               "maxnorm": "max_norm", "seed": "seed"}
+
+
+def _try_links(lang: str) -> dict[str, dict[str, str]]:
+    """The links of the page's "try this" list: {item's bold title: {parameter: value}} (lang left out)."""
+    from urllib.parse import parse_qsl
+
+    from ui.catalog import load
+
+    found = {}
+    for line in load(lang)["playground.try"].splitlines():
+        title = re.match(r"- \*\*(.+?)\*\*", line).group(1)
+        for query in re.findall(r"\]\(\?([^)]*)\)", line):
+            found[title] = {k: v for k, v in parse_qsl(query) if k != "lang"}
+    return found
+
+
+def _config_of(params: dict[str, str], **changes) -> PlaygroundConfig:
+    """The configuration a link opens (the defaults for what it leaves out), with the reader's next change."""
+    fields, acts = {}, {}
+    for key, value in params.items():
+        if key.startswith("act"):
+            acts[int(key[3:])] = value
+            continue
+        field = LINK_FIELDS[key]
+        kind = type(getattr(PlaygroundConfig(), field))
+        fields[field] = value in ("1", "true") if kind is bool else kind(float(value)) if kind is int else kind(value)
+    fields.update(changes)
+    layers = fields.get("layers", PlaygroundConfig().layers)
+    fields["activations"] = tuple(acts.get(i, "relu") for i in range(1, layers + 1))
+    return PlaygroundConfig(**fields)
+
+
+LINKS = _try_links("en")
+
+
+def _trained(cfg: PlaygroundConfig):
+    return playground.build(cfg).run(cfg.steps)
+
+
+def test_both_languages_link_the_same_settings():
+    assert LINKS == {title: params for title, params in zip(LINKS, _try_links("ko").values())}
+    assert len(LINKS) == 5
+
+
+def test_the_decision_boundary_forms_over_the_default_run():
+    """Issue 13: the boundary must visibly form while the default run plays, not jump there in one frame. At the
+    defaults the 40 frames show the map changing on at least 20 of them, it takes at least 15 frames (3 s of
+    playing) to go from 10 % to 90 % of the way to its final form, no frame moves it more than a fifth of that way,
+    and the finished map separates the moons."""
+    run = shared.complete(playground.training_run(PlaygroundConfig()))
+    maps = [np.asarray(f.data.grid[2], float) for f in run.frames]
+    assert len(maps) == 41 and [f.step for f in run.frames] == sorted({f.step for f in run.frames})
+    changed = [np.mean(np.abs(b - a) > 0.05) >= 0.02 for a, b in zip(maps, maps[1:])]
+    assert sum(changed) >= 20, sum(changed)
+    start = np.abs(maps[0] - maps[-1]).mean()
+    formed = [1 - np.abs(m - maps[-1]).mean() / start for m in maps]
+    forming = [i for i, x in enumerate(formed) if 0.1 <= x <= 0.9]
+    assert len(forming) >= 15 and np.diff(formed).max() <= 0.2, np.round(formed, 2)
+    history = run.frames[-1].data.history
+    assert history["test_acc"][-1] >= 0.95 and history["train_acc"][-1] >= 0.95
+
+
+def test_kill_the_relus_and_bring_them_back():
+    """"Within ten updates the last layer's histogram is one spike at 0, the map goes flat and the accuracy is stuck
+    at 50 %. Lower the learning rate to 0.3 and train again: the same network learns." """
+    cfg = _config_of(LINKS["Kill the ReLUs."])
+    tr = playground.build(cfg).run(10)
+    for _ in range(2):
+        counts, edges = playground.activation_histograms(tr.net, tr.x_train[:playground.HIST_BATCH])[-1]
+        assert counts.max() == counts.sum() and edges[0] <= 0 <= edges[-1]  # every value in the bin at 0
+        xs, ys, p = playground.probability_grid(tr, n=40)
+        assert np.ptp(p) < 0.01 and tr.history["test_acc"][-1] == 0.5
+        tr.run(cfg.steps - tr.step)
+    assert _trained(cfg.replace(lr=0.3)).history["test_acc"][-1] >= 0.9
+
+
+def test_make_it_overfit_then_regularize():
+    """"The training loss goes to almost 0 while the test loss turns up. Raise the L2 penalty to 0.01: the test loss
+    stays near its lowest. Dropout 0.3 instead raises the test accuracy but not the test loss." """
+    cfg = _config_of(LINKS["Make it overfit."])
+    plain, l2, drop = (_trained(c).history for c in (cfg, cfg.replace(l2=0.01), cfg.replace(dropout=0.3)))
+    assert plain["train_loss"][-1] < 0.01 and plain["test_loss"][-1] > 2 * plain["test_loss"].min()
+    assert l2["test_loss"][-1] < 1.25 * l2["test_loss"].min() and l2["test_loss"][-1] < plain["test_loss"][-1] / 2
+    assert drop["test_acc"][-1] > plain["test_acc"][-1] and drop["test_loss"][-1] >= plain["test_loss"][-1]
+
+
+def test_make_the_signal_vanish_then_normalize():
+    """"The loss stays at 0.693 (= ln 2). Turn on batch normalization and train again." (The spikes at 0.5: the
+    test above on the same setting.)"""
+    cfg = _config_of(LINKS["Make the signal vanish."])
+    assert cfg.init_std == 0.01 and cfg.activations == ("sigmoid",) * 6
+    stuck = _trained(cfg).history["train_loss"]
+    assert abs(np.median(stuck) - np.log(2)) < 2e-3 and np.abs(stuck - np.log(2)).max() < 0.02  # flat at ln 2
+    assert _trained(cfg.replace(batchnorm=True)).history["train_loss"][-1] < 0.2
+
+
+def test_spirals_need_depth():
+    """"One hidden layer of 8 cannot follow the arms (about 70 %); three layers of 8 follow both (close to 100 %)." """
+    cfg = _config_of(LINKS["Spirals need depth."])
+    shallow = _trained(cfg).history["test_acc"][-1]
+    deep = _trained(cfg.replace(layers=3, activations=("relu",) * 3)).history["test_acc"][-1]
+    assert 0.6 <= shallow <= 0.8 and deep >= 0.95
+
+
+def test_small_batches_are_noisy():
+    """"With batches of 1 the loss curve jumps up and down (it rises on almost half of the updates), with 256 it
+    glides down; batches of 1 have not seen one epoch, 256 a hundred." """
+    cfg = _config_of(LINKS["Noisy small batches."])
+    assert cfg.batch_size == 1 and cfg.steps == PlaygroundConfig().steps == 200
+    one, big = playground.build(cfg).run(cfg.steps), playground.build(cfg.replace(batch_size=256)).run(cfg.steps)
+    rises = [np.mean(np.diff(tr.history["train_loss"]) > 0) for tr in (one, big)]
+    assert rises[0] >= 0.35 and rises[0] >= 2 * rises[1], rises
+    assert one.epoch < 1 and big.epoch >= 90
