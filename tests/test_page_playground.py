@@ -325,3 +325,56 @@ def test_small_batches_are_noisy():
     rises = [np.mean(np.diff(tr.history["train_loss"]) > 0) for tr in (one, big)]
     assert rises[0] >= 0.35 and rises[0] >= 2 * rises[1], rises
     assert one.epoch < 1 and big.epoch >= 90
+
+
+# ---- what a live refresh sends ---------------------------------------------------------------------------------
+
+def test_the_decision_map_is_light_and_exact_to_a_shade():
+    """Every student receives the map on every refresh: bytes (P in 1/250 steps), the grid as start and step,
+    the points as float32; the picture is the frame's probabilities to within half a step."""
+    import base64
+
+    from figures import playground as fig
+
+    cfg = PlaygroundConfig()
+    frame = shared.complete(playground.training_run(cfg)).frames[-1]
+    xs, ys, p = frame.data.grid
+    ds = playground.data_of(cfg)
+    words = dict(x="x", y="y", prob="p", class0="0", class1="1", train="train", test="test")
+    spec = fig.boundary(xs, ys, p, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words).to_dict()
+    heat = spec["data"][0]
+    z = np.frombuffer(base64.b64decode(heat["z"]["bdata"]), np.uint8).reshape(p.shape) / heat["zmax"]
+    assert np.abs(z - p).max() <= 0.5 / heat["zmax"] + 1e-6
+    assert heat["x0"] == xs[0] and heat["dx"] == pytest.approx(xs[1] - xs[0]) and "x" not in heat
+    assert {tr["x"]["dtype"] for tr in spec["data"][1:]} == {"f4"}
+    assert len(json.dumps(spec)) < 20_000
+
+
+def test_the_progress_and_the_charts_always_show_the_same_step():
+    """Issue 13: once the progress said step 31 while the chart below said 15. While a run plays, every refresh's
+    progress text, the loss chart's last step and the epoch in the line above the charts name the same step."""
+    import base64
+
+    at = open_page("playground", "en")
+    assert errors(at) == []
+    next(b for b in at.button if b.key == "playground-train").click()
+    at.run()
+    ds = playground.data_of(PlaygroundConfig())
+    seen = []
+    for _ in range(80):
+        [progress] = at.get("progress")
+        step = int(re.match(r"Step (\d+) of 200", progress.proto.text).group(1))
+        [loss] = [el.proto.spec for el in at.get("plotly_chart") if el.proto.id.endswith("-loss")]
+        x = json.loads(loss)["data"][0]["x"]
+        last = int(np.frombuffer(base64.b64decode(x["bdata"]), np.dtype(x["dtype"]))[-1]) if x else 0
+        line = next(m.value for m in at.markdown if m.value.startswith("Epochs"))
+        epoch = float(re.search(r"Epochs \*\*([\d.]+)\*\*", line).group(1))
+        per_epoch = -(-ds.n_train // 32)  # mini-batches of 32, the last one of each epoch smaller
+        seen_samples = step // per_epoch * ds.n_train + step % per_epoch * 32
+        assert last == step and epoch == pytest.approx(round(seen_samples / ds.n_train, 1)), (step, last, epoch)
+        seen.append(step)
+        if step == 200:
+            break
+        at.run()
+        assert errors(at) == []
+    assert seen[-1] == 200 and len(set(seen)) >= 20 and seen == sorted(seen)
