@@ -47,7 +47,7 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
         z = drawable(p * np.float32(_LEVELS))
     fig.add_trace(spec.heatmap(z=z, zmin=0, zmax=_LEVELS, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
                                **_axis_grid(xs, "x"), **_axis_grid(ys, "y"),
-                               colorbar=dict(title=dict(text=labels["prob"]), thickness=14, len=0.85,
+                               colorbar=dict(title=dict(text=labels["prob"], side="right"), thickness=14, len=0.85,
                                              tickvals=[v * _LEVELS for v in _PROB_TICKS],
                                              ticktext=[f"{v:g}" for v in _PROB_TICKS])))
     for label, symbol in ((0, "circle"), (1, "diamond")):
@@ -61,8 +61,8 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
                 hoverinfo="skip",
                 marker=dict(size=7, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7))))
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False)
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, automargin=True)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, automargin=True)
     fig.update_layout(legend=dict(font_size=12), margin=dict(l=50, r=10, t=60, b=45))
     return fig
 
@@ -83,7 +83,8 @@ def loss_curves(history: Mapping[str, np.ndarray], labels: Mapping[str, str], he
             y = np.where(y > 0, y, np.float32(np.nan))
         fig.add_trace(spec.scatter(x=x, y=drawable(y), mode="lines", name=labels[part],
                                    line=dict(color=color(i), width=2.5, dash="dash" if part == "test" else "solid")))
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", automargin=True)
+    fig.update_xaxes(automargin=True)  # presenter-size tick labels push the axis titles out instead of under them
     return fig
 
 

@@ -95,7 +95,7 @@ def view(frame):
     st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
                             ("m_test_acc", acc[1]))))
-    left, right = st.columns(2)
+    left, right = st.columns([6, 5])  # the map a little wider: its colour bar takes a part of it
     with left:
         if v.grid is not None:
             ds = playground.data_of(cfg)
