@@ -46,6 +46,7 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
     else:  # a diverged net: the map is left blank where it is not finite
         z = drawable(p * np.float32(_LEVELS))
     fig.add_trace(spec.heatmap(z=z, zmin=0, zmax=_LEVELS, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
+                               zsmooth="best",
                                **_axis_grid(xs, "x"), **_axis_grid(ys, "y"),
                                colorbar=dict(title=dict(text=labels["prob"], side="right"), thickness=14, len=0.85,
                                              tickvals=[v * _LEVELS for v in _PROB_TICKS],
