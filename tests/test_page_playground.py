@@ -378,3 +378,24 @@ def test_the_progress_and_the_charts_always_show_the_same_step():
         at.run()
         assert errors(at) == []
     assert seen[-1] == 200 and len(set(seen)) >= 20 and seen == sorted(seen)
+
+
+def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
+    """Issue 17, item 3, on its own link: the message names the failed update, the progress stops at the step before
+    it, and no chart (histograms included) carries NaN or inf."""
+    from tests.apptest_util import non_finite_in_charts, non_finite_in_text
+
+    params = {"lr": "10", "opt": "sgd", "init": "normal", "std": "3", "layers": "6", "width": "64", "steps": "300",
+              **{f"act{i}": "relu" for i in range(1, 7)}}
+    at = open_page("playground", "en", params)
+    next(b for b in at.button if b.key == "playground-train").click()
+    for _ in range(60):
+        at.run()
+        assert errors(at) == []
+        if at.error:
+            break
+    [message] = [e.value for e in at.error]
+    failed = int(re.search(r"update (\d+)", message).group(1))
+    [progress] = at.get("progress")
+    assert f"Step {failed - 1} of 300" in progress.proto.text and f"update {failed} diverged" in progress.proto.text
+    assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
