@@ -121,7 +121,7 @@ def view(frame):
 
 frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
-st.subheader(t("playground.save_title"))
+st.subheader(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",

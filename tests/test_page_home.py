@@ -37,3 +37,9 @@ def test_a_run_is_computed_once_for_everyone_with_the_same_settings():
     again = shared.run(playground.training_run(playground.PlaygroundConfig(steps=100, seed=11)))
     assert first is again
     assert set(warm.LESSONS) == {p.slug for p in LESSONS}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_sections_a_teacher_can_link_to(lang):
+    """/?lang=ko#in-class opens the notes for teachers: the same anchors in both languages."""
+    assert {"map", "in-class"} <= {el.proto.anchor for el in open_page("home", lang).subheader}

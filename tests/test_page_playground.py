@@ -399,3 +399,8 @@ def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
     [progress] = at.get("progress")
     assert f"Step {failed - 1} of 300" in progress.proto.text and f"update {failed} diverged" in progress.proto.text
     assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_save_section_has_a_link_anchor(lang):
+    assert "save" in {el.proto.anchor for el in open_page("playground", lang).subheader}
