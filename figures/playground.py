@@ -58,7 +58,7 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
             c = color(3) if label else color(0)
             pts = np.asarray(pts, dtype=np.float32)
             fig.add_trace(spec.scatter(
-                x=pts[:, 0].copy(), y=pts[:, 1].copy(), mode="markers", name=f"{name} · {labels[part]}",
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {labels[part]}",
                 hoverinfo="skip",
                 marker=dict(size=7, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7))))

@@ -90,7 +90,7 @@ sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 def view(frame):
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
-    acc = [f"{100 * h[k][-1]:.1f} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
+    acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
     # one line, not four metrics: every element is a message to every student on every refresh
     st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
