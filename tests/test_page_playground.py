@@ -1,5 +1,7 @@
 """The playground: its configuration file (round trip and every refusal), build(config) training, the weights
-export, and the import through the page's uploader (a bad file changes nothing, a good one sets the controls)."""
+export, the import through the page's uploader (a bad file changes nothing, a good one sets the controls), every
+claim the page makes in words (computed on the settings its links open), how the default run forms the boundary,
+what a live refresh sends, and that the progress and the charts always show the same step."""
 import json
 import re
 
