@@ -9,32 +9,61 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from figures import spec
-from figures.common import curves, drawable, finite_or_none, small_multiples_hist
+from figures.common import drawable, finite_or_none, small_multiples_hist
 from figures.theme import DIVERGING, color, figure, grid
 
 
+# The decision map travels as bytes: P(class 1) in 1/250 steps (no visible difference on a colour scale, a quarter of
+# the float32 map's size), sent to every student on every live refresh. 250, not 255: a run of 0xFF bytes is "////"
+# in base64, and the JSON encoder writes each "/" as six characters ("\u002f"); 0xFA encodes as "+vr6".
+_LEVELS = 250
+_PROB_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _axis_grid(values: np.ndarray, axis: str) -> dict:
+    """An evenly spaced grid axis as a start and a step (x0, dx) instead of every coordinate."""
+    values = np.asarray(values, dtype=float)
+    if len(values) > 1 and np.all(np.isfinite(values)):
+        step = (values[-1] - values[0]) / (len(values) - 1)
+        if np.allclose(np.diff(values), step, rtol=1e-6, atol=1e-12):
+            return {f"{axis}0": float(values[0]), f"d{axis}": float(step)}
+    return {axis: finite_or_none(values)}
+
+
 def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str, str],
-             height: int = 460) -> spec.Figure:
+             height: int = 420) -> spec.Figure:
     """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow).
 
     xs (n,), ys (n,), p (n, n) with p[i, j] at (xs[j], ys[i]); train_xy (N, 2), train_y (N,), test_xy, test_y alike.
     labels: x, y, prob (colour bar), class0, class1, train, test (legend: "class · set"); title optional.
+    Light enough to resend on every live refresh: the map as bytes (uint8 levels), the grid as start and step, the
+    points as float32 typed arrays.
     """
     fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
-    fig.add_trace(spec.heatmap(x=finite_or_none(xs), y=finite_or_none(ys), z=drawable(np.asarray(p, np.float32)),
-                               zmin=0, zmax=1, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
-                               colorbar=dict(title=dict(text=labels["prob"]), thickness=14, len=0.85)))
+    p = np.asarray(p, dtype=np.float32)
+    if np.all(np.isfinite(p)):
+        z = np.round(np.clip(p, 0.0, 1.0) * _LEVELS).astype(np.uint8)
+    else:  # a diverged net: the map is left blank where it is not finite
+        z = drawable(p * np.float32(_LEVELS))
+    fig.add_trace(spec.heatmap(z=z, zmin=0, zmax=_LEVELS, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
+                               zsmooth="best",
+                               **_axis_grid(xs, "x"), **_axis_grid(ys, "y"),
+                               colorbar=dict(title=dict(text=labels["prob"], side="right"), thickness=14, len=0.85,
+                                             tickvals=[v * _LEVELS for v in _PROB_TICKS],
+                                             ticktext=[f"{v:g}" for v in _PROB_TICKS])))
     for label, symbol in ((0, "circle"), (1, "diamond")):
         name = labels[f"class{label}"]
         for pts, hollow, part in ((train_xy[train_y == label], False, "train"),
                                   (test_xy[test_y == label], True, "test")):
             c = color(3) if label else color(0)
+            pts = np.asarray(pts, dtype=np.float32)
             fig.add_trace(spec.scatter(
-                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {labels[part]}", hoverinfo="skip",
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {labels[part]}",
+                hoverinfo="skip",
                 marker=dict(size=7, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7))))
-    fig.update_xaxes(range=[xs[0], xs[-1]], showgrid=False)
-    fig.update_yaxes(range=[ys[0], ys[-1]], showgrid=False)
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, automargin=True)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, automargin=True)
     fig.update_layout(legend=dict(font_size=12), margin=dict(l=50, r=10, t=60, b=45))
     return fig
 
@@ -43,24 +72,35 @@ def loss_curves(history: Mapping[str, np.ndarray], labels: Mapping[str, str], he
     """Train and test loss per update (data loss, inference mode): the gap between them is overfitting.
 
     history: step, train_loss, test_loss, each (T,) (T = 0 before training: the chart is drawn empty).
-    labels: x, y, train, test (legend); title optional.
+    labels: x, y, train, test (legend); title optional. The curves travel as typed arrays (steps as integers,
+    losses as float32); a non-finite or non-positive loss is a gap (a log axis cannot show it).
     """
-    series = {labels["train"]: (history["step"], history["train_loss"]),
-              labels["test"]: (history["step"], history["test_loss"])}
-    return curves(series, labels.get("title", ""), labels["x"], labels["y"], log_y=True, height=height,
-                  dash={labels["test"]: "dash"})
+    fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
+    steps = np.asarray(history["step"])
+    x = steps.astype(np.int32) if steps.size and np.all(np.abs(steps) < 2**31) else finite_or_none(steps)
+    for i, part in enumerate(("train", "test")):
+        y = np.asarray(history[f"{part}_loss"], dtype=np.float32)
+        with np.errstate(invalid="ignore"):
+            y = np.where(y > 0, y, np.float32(np.nan))
+        fig.add_trace(spec.scatter(x=x, y=drawable(y), mode="lines", name=labels[part],
+                                   line=dict(color=color(i), width=2.5, dash="dash" if part == "test" else "solid")))
+    fig.update_yaxes(type="log", exponentformat="power", automargin=True)
+    fig.update_xaxes(automargin=True)  # presenter-size tick labels push the axis titles out instead of under them
+    return fig
 
 
 def confusion(matrix: np.ndarray, labels: Mapping[str, str], height: int = 460) -> spec.Figure:
     """Counts (C, C), row = true digit, column = predicted; the diagonal is what the net gets right.
 
-    labels: x (predicted), y (true), hover (a Plotly hover template over %{x}, %{y}, %{z}); title optional.
+    labels: x (predicted), y (true), hover (a Plotly hover template over %{x}, %{y}, %{z}: what the box says);
+    title optional.
     """
     m = np.asarray(matrix)
     classes = [str(i) for i in range(m.shape[0])]
     fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
     fig.add_trace(spec.heatmap(z=m.tolist(), x=classes, y=classes, colorscale="Blues", showscale=False,
-                               text=m.tolist(), texttemplate="%{text}", hovertemplate=labels["hover"]))
+                               text=m.tolist(), texttemplate="%{text}",
+                               hovertemplate=labels["hover"] + "<extra></extra>"))  # no trace name box
     fig.update_xaxes(type="category", side="bottom", showgrid=False)
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False, scaleanchor="x")
     return fig

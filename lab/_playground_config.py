@@ -69,7 +69,7 @@ class PlaygroundConfig:
     """
 
     dataset: str = "moons"
-    noise: float = 0.1
+    noise: float = 0.2
     test_ratio: float = 0.3
     layers: int = 2
     width: int = 16
@@ -85,7 +85,7 @@ class PlaygroundConfig:
     l1: float = 0.0
     l2: float = 0.0
     max_norm: float = 0.0
-    steps: int = 500
+    steps: int = 200
     seed: int = 0
 
     def __post_init__(self):

@@ -32,7 +32,7 @@ from lab._playground_config import (  # noqa: F401 (re-exported for the page)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)
-GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 80, 256, 8, 40
+GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
 DIGITS_N = 900  # half of the 1,797 digits: a training step stays light enough for live training
 

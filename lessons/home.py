@@ -7,7 +7,7 @@ from ui.lesson import header
 
 header("home")
 
-st.subheader(t("home.map"))
+st.subheader(t("home.map"), anchor="map")
 for group in nav.GROUPS:
     specs = [p for p in nav.PAGES if p.group == group and p.slug != "home"]
     if not specs:
@@ -19,7 +19,7 @@ for group in nav.GROUPS:
             st.page_link(spec.path, label=t(f"{spec.slug}.nav"), icon=spec.icon)
             st.caption(t(f"{spec.slug}.summary"))
 
-st.subheader(t("home.class_title"))
+st.subheader(t("home.class_title"), anchor="in-class")
 st.markdown(t("home.class"))
 with st.expander(t("home.about_title"), expanded=False):
     st.markdown(t("home.about"))

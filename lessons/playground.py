@@ -90,15 +90,12 @@ sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 def view(frame):
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
-    m = st.columns(4)
-    m[0].metric(t("playground.m_epoch"), f"{v.epoch:.1f}")
-    m[1].metric(t("playground.m_lr"), f"{v.lr:.3g}")
-    acc = ("—", "—")
-    if len(h["step"]):
-        acc = (f"{100 * h['train_acc'][-1]:.1f} %", f"{100 * h['test_acc'][-1]:.1f} %")
-    m[2].metric(t("playground.m_train_acc"), acc[0])
-    m[3].metric(t("playground.m_test_acc"), acc[1])
-    left, right = st.columns(2)
+    acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
+    # one line, not four metrics: every element is a message to every student on every refresh
+    st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
+                           (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
+                            ("m_test_acc", acc[1]))))
+    left, right = st.columns([6, 5])  # the map a little wider: its colour bar takes a part of it
     with left:
         if v.grid is not None:
             ds = playground.data_of(cfg)
@@ -124,7 +121,7 @@ def view(frame):
 
 frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
-st.subheader(t("playground.save_title"))
+st.subheader(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",

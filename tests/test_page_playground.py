@@ -1,12 +1,14 @@
 """The playground: its configuration file (round trip and every refusal), build(config) training, the weights
-export, and the import through the page's uploader (a bad file changes nothing, a good one sets the controls)."""
+export, the import through the page's uploader (a bad file changes nothing, a good one sets the controls), every
+claim the page makes in words (computed on the settings its links open), how the default run forms the boundary,
+what a live refresh sends, and that the progress and the charts always show the same step."""
 import json
 import re
 
 import numpy as np
 import pytest
 
-from lab import playground
+from lab import playground, shared
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, open_page
 from ui.literal import literal
@@ -203,3 +205,204 @@ def test_vanished_sigmoid_signal_is_one_spike_at_one_half():
         assert (edges[0], edges[-1]) == (0.0, 1.0)
         assert counts.max() == counts.sum()  # every value in one bin
         assert edges[np.argmax(counts)] <= 0.5 <= edges[np.argmax(counts) + 1]
+
+
+# ---- what the page says in words, computed at its settings ----------------------------------------------------
+# Each "try this" item links to its setting; the claims are checked on the configuration each link makes, so a
+# link and its sentence cannot drift apart. URL parameter -> configuration field (as lessons/playground.py binds them).
+LINK_FIELDS = {"data": "dataset", "noise": "noise", "test": "test_ratio", "layers": "layers", "width": "width",
+               "init": "init", "std": "init_std", "bn": "batchnorm", "drop": "dropout", "opt": "optimizer", "lr": "lr",
+               "sched": "schedule", "batch": "batch_size", "steps": "steps", "l1": "l1", "l2": "l2",
+               "maxnorm": "max_norm", "seed": "seed"}
+
+
+def _try_links(lang: str) -> dict[str, dict[str, str]]:
+    """The links of the page's "try this" list: {item's bold title: {parameter: value}} (lang left out)."""
+    from urllib.parse import parse_qsl
+
+    from ui.catalog import load
+
+    found = {}
+    for line in load(lang)["playground.try"].splitlines():
+        title = re.match(r"- \*\*(.+?)\*\*", line).group(1)
+        for query in re.findall(r"\]\(\?([^)]*)\)", line):
+            found[title] = {k: v for k, v in parse_qsl(query) if k != "lang"}
+    return found
+
+
+def _config_of(params: dict[str, str], **changes) -> PlaygroundConfig:
+    """The configuration a link opens (the defaults for what it leaves out), with the reader's next change."""
+    fields, acts = {}, {}
+    for key, value in params.items():
+        if key.startswith("act"):
+            acts[int(key[3:])] = value
+            continue
+        field = LINK_FIELDS[key]
+        kind = type(getattr(PlaygroundConfig(), field))
+        fields[field] = value in ("1", "true") if kind is bool else kind(float(value)) if kind is int else kind(value)
+    fields.update(changes)
+    layers = fields.get("layers", PlaygroundConfig().layers)
+    fields["activations"] = tuple(acts.get(i, "relu") for i in range(1, layers + 1))
+    return PlaygroundConfig(**fields)
+
+
+LINKS = _try_links("en")
+
+
+def _trained(cfg: PlaygroundConfig):
+    return playground.build(cfg).run(cfg.steps)
+
+
+def test_both_languages_link_the_same_settings():
+    assert LINKS == {title: params for title, params in zip(LINKS, _try_links("ko").values())}
+    assert len(LINKS) == 5
+
+
+def test_the_decision_boundary_forms_over_the_default_run():
+    """Issue 13: the boundary must visibly form while the default run plays, not jump there in one frame. At the
+    defaults the 40 frames show the map changing on at least 20 of them, it takes at least 15 frames (3 s of
+    playing) to go from 10 % to 90 % of the way to its final form, no frame moves it more than a fifth of that way,
+    and the finished map separates the moons."""
+    run = shared.complete(playground.training_run(PlaygroundConfig()))
+    maps = [np.asarray(f.data.grid[2], float) for f in run.frames]
+    assert len(maps) == 41 and [f.step for f in run.frames] == sorted({f.step for f in run.frames})
+    changed = [np.mean(np.abs(b - a) > 0.05) >= 0.02 for a, b in zip(maps, maps[1:])]
+    assert sum(changed) >= 20, sum(changed)
+    start = np.abs(maps[0] - maps[-1]).mean()
+    formed = [1 - np.abs(m - maps[-1]).mean() / start for m in maps]
+    forming = [i for i, x in enumerate(formed) if 0.1 <= x <= 0.9]
+    assert len(forming) >= 15 and np.diff(formed).max() <= 0.2, np.round(formed, 2)
+    history = run.frames[-1].data.history
+    assert history["test_acc"][-1] >= 0.95 and history["train_acc"][-1] >= 0.95
+
+
+def test_kill_the_relus_and_bring_them_back():
+    """"Within ten updates the last layer's histogram is one spike at 0, the map goes flat and the accuracy is stuck
+    at 50 %. Lower the learning rate to 0.3 and train again: the same network learns." """
+    cfg = _config_of(LINKS["Kill the ReLUs."])
+    tr = playground.build(cfg).run(10)
+    for _ in range(2):
+        counts, edges = playground.activation_histograms(tr.net, tr.x_train[:playground.HIST_BATCH])[-1]
+        assert counts.max() == counts.sum() and edges[0] <= 0 <= edges[-1]  # every value in the bin at 0
+        xs, ys, p = playground.probability_grid(tr, n=40)
+        assert np.ptp(p) < 0.01 and tr.history["test_acc"][-1] == 0.5
+        tr.run(cfg.steps - tr.step)
+    assert _trained(cfg.replace(lr=0.3)).history["test_acc"][-1] >= 0.9
+
+
+def test_make_it_overfit_then_regularize():
+    """"The training loss goes to almost 0 while the test loss turns up. Raise the L2 penalty to 0.01: the test loss
+    stays near its lowest. Dropout 0.3 instead raises the test accuracy but not the test loss." """
+    cfg = _config_of(LINKS["Make it overfit."])
+    plain, l2, drop = (_trained(c).history for c in (cfg, cfg.replace(l2=0.01), cfg.replace(dropout=0.3)))
+    assert plain["train_loss"][-1] < 0.01 and plain["test_loss"][-1] > 2 * plain["test_loss"].min()
+    assert l2["test_loss"][-1] < 1.25 * l2["test_loss"].min() and l2["test_loss"][-1] < plain["test_loss"][-1] / 2
+    assert drop["test_acc"][-1] > plain["test_acc"][-1] and drop["test_loss"][-1] >= plain["test_loss"][-1]
+
+
+def test_make_the_signal_vanish_then_normalize():
+    """"The loss stays at 0.693 (= ln 2). Turn on batch normalization and train again." (The spikes at 0.5: the
+    test above on the same setting.)"""
+    cfg = _config_of(LINKS["Make the signal vanish."])
+    assert cfg.init_std == 0.01 and cfg.activations == ("sigmoid",) * 6
+    stuck = _trained(cfg).history["train_loss"]
+    assert abs(np.median(stuck) - np.log(2)) < 2e-3 and np.abs(stuck - np.log(2)).max() < 0.02  # flat at ln 2
+    assert _trained(cfg.replace(batchnorm=True)).history["train_loss"][-1] < 0.2
+
+
+def test_spirals_need_depth():
+    """"One hidden layer of 8 cannot follow the arms (about 70 %); three layers of 8 follow both (close to 100 %)." """
+    cfg = _config_of(LINKS["Spirals need depth."])
+    shallow = _trained(cfg).history["test_acc"][-1]
+    deep = _trained(cfg.replace(layers=3, activations=("relu",) * 3)).history["test_acc"][-1]
+    assert 0.6 <= shallow <= 0.8 and deep >= 0.95
+
+
+def test_small_batches_are_noisy():
+    """"With batches of 1 the loss curve jumps up and down (it rises on almost half of the updates), with 256 it
+    glides down; batches of 1 have not seen one epoch, 256 a hundred." """
+    cfg = _config_of(LINKS["Noisy small batches."])
+    assert cfg.batch_size == 1 and cfg.steps == PlaygroundConfig().steps == 200
+    one, big = playground.build(cfg).run(cfg.steps), playground.build(cfg.replace(batch_size=256)).run(cfg.steps)
+    rises = [np.mean(np.diff(tr.history["train_loss"]) > 0) for tr in (one, big)]
+    assert rises[0] >= 0.35 and rises[0] >= 2 * rises[1], rises
+    assert one.epoch < 1 and big.epoch >= 90
+
+
+# ---- what a live refresh sends ---------------------------------------------------------------------------------
+
+def test_the_decision_map_is_light_and_exact_to_a_shade():
+    """Every student receives the map on every refresh: bytes (P in 1/250 steps), the grid as start and step,
+    the points as float32; the picture is the frame's probabilities to within half a step."""
+    import base64
+
+    from figures import playground as fig
+
+    cfg = PlaygroundConfig()
+    frame = shared.complete(playground.training_run(cfg)).frames[-1]
+    xs, ys, p = frame.data.grid
+    ds = playground.data_of(cfg)
+    words = dict(x="x", y="y", prob="p", class0="0", class1="1", train="train", test="test")
+    spec = fig.boundary(xs, ys, p, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words).to_dict()
+    heat = spec["data"][0]
+    z = np.frombuffer(base64.b64decode(heat["z"]["bdata"]), np.uint8).reshape(p.shape) / heat["zmax"]
+    assert np.abs(z - p).max() <= 0.5 / heat["zmax"] + 1e-6
+    assert heat["x0"] == xs[0] and heat["dx"] == pytest.approx(xs[1] - xs[0]) and "x" not in heat
+    assert {tr["x"]["dtype"] for tr in spec["data"][1:]} == {"f4"}
+    assert len(json.dumps(spec)) < 20_000
+
+
+def test_the_progress_and_the_charts_always_show_the_same_step():
+    """Issue 13: once the progress said step 31 while the chart below said 15. While a run plays, every refresh's
+    progress text, the loss chart's last step and the epoch in the line above the charts name the same step."""
+    import base64
+
+    at = open_page("playground", "en")
+    assert errors(at) == []
+    next(b for b in at.button if b.key == "playground-train").click()
+    at.run()
+    ds = playground.data_of(PlaygroundConfig())
+    seen = []
+    for _ in range(80):
+        [progress] = at.get("progress")
+        step = int(re.match(r"Step (\d+) of 200", progress.proto.text).group(1))
+        [loss] = [el.proto.spec for el in at.get("plotly_chart") if el.proto.id.endswith("-loss")]
+        x = json.loads(loss)["data"][0]["x"]
+        last = int(np.frombuffer(base64.b64decode(x["bdata"]), np.dtype(x["dtype"]))[-1]) if x else 0
+        line = next(m.value for m in at.markdown if m.value.startswith("Epochs"))
+        epoch = float(re.search(r"Epochs \*\*([\d.]+)\*\*", line).group(1))
+        per_epoch = -(-ds.n_train // 32)  # mini-batches of 32, the last one of each epoch smaller
+        seen_samples = step // per_epoch * ds.n_train + step % per_epoch * 32
+        assert last == step and epoch == pytest.approx(round(seen_samples / ds.n_train, 1)), (step, last, epoch)
+        seen.append(step)
+        if step == 200:
+            break
+        at.run()
+        assert errors(at) == []
+    assert seen[-1] == 200 and len(set(seen)) >= 20 and seen == sorted(seen)
+
+
+def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
+    """Issue 17, item 3, on its own link: the message names the failed update, the progress stops at the step before
+    it, and no chart (histograms included) carries NaN or inf."""
+    from tests.apptest_util import non_finite_in_charts, non_finite_in_text
+
+    params = {"lr": "10", "opt": "sgd", "init": "normal", "std": "3", "layers": "6", "width": "64", "steps": "300",
+              **{f"act{i}": "relu" for i in range(1, 7)}}
+    at = open_page("playground", "en", params)
+    next(b for b in at.button if b.key == "playground-train").click()
+    for _ in range(60):
+        at.run()
+        assert errors(at) == []
+        if at.error:
+            break
+    [message] = [e.value for e in at.error]
+    failed = int(re.search(r"update (\d+)", message).group(1))
+    [progress] = at.get("progress")
+    assert f"Step {failed - 1} of 300" in progress.proto.text and f"update {failed} diverged" in progress.proto.text
+    assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_save_section_has_a_link_anchor(lang):
+    assert "save" in {el.proto.anchor for el in open_page("playground", lang).subheader}

@@ -1,0 +1,45 @@
+"""The home page: its map links every lesson, and what it tells a teacher about the app is what the app does."""
+import pytest
+
+from lab import playground, shared, warm
+from tests.apptest_util import errors, open_page
+from ui import nav
+from ui.catalog import load
+
+LESSONS = [p for p in nav.PAGES if p.slug != "home"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_map_links_every_lesson_under_its_group(lang):
+    at = open_page("home", lang)
+    assert errors(at) == []
+    links = [el.proto for el in at.get("page_link")]
+    words = load(lang)
+    assert sorted(link.label for link in links) == sorted(words[f"{p.slug}.nav"] for p in LESSONS)
+    shown = " ".join(el.value for el in at.markdown)
+    for group in {p.group for p in LESSONS}:
+        assert words[f"common.group_{group}"] in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_class_notes_name_the_controls_as_the_app_labels_them(lang):
+    """"Presenter mode (sidebar)" and "Train / Pause / Step / Reset": the same words as the toggle and the buttons."""
+    words = load(lang)
+    notes = words["home.class"]
+    assert " / ".join(words[f"common.{k}"] for k in ("train", "pause", "step", "reset")) in notes
+    assert words["common.presenter"] in notes
+
+
+def test_a_run_is_computed_once_for_everyone_with_the_same_settings():
+    """"A run is computed once for everyone with the same settings and replayed to each of them; the default
+    settings of every page are ready before the lesson starts" (computed at server start: lab/warm.py)."""
+    first = shared.run(playground.training_run(playground.PlaygroundConfig(steps=100, seed=11)))
+    again = shared.run(playground.training_run(playground.PlaygroundConfig(steps=100, seed=11)))
+    assert first is again
+    assert set(warm.LESSONS) == {p.slug for p in LESSONS}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_sections_a_teacher_can_link_to(lang):
+    """/?lang=ko#in-class opens the notes for teachers: the same anchors in both languages."""
+    assert {"map", "in-class"} <= {el.proto.anchor for el in open_page("home", lang).subheader}
