@@ -123,6 +123,13 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
 
     def tick() -> None:
         launch.note_activity()
+        started = time.thread_time()  # this thread's CPU: what the tick costs, not the time it waited its turn
+        try:
+            _tick()
+        finally:
+            note_tick_cost(time.thread_time() - started)
+
+    def _tick() -> None:
         e = st.session_state.get(state_key)
         if e is None or e["key"] != spec.key:
             return
@@ -188,10 +195,19 @@ def _count(seen: dict, within: float, now: float | None, noting: str | None) -> 
         return len(seen)
 
 
+_TICK_COST = [0.008]  # a moving average of one tick's CPU time in this process (seconds)
+BUSY_SHARE = 0.7  # the share of the process's time playing sessions may use together, the rest for everyone else
+
+
+def note_tick_cost(seconds: float) -> None:
+    _TICK_COST[0] = 0.9 * _TICK_COST[0] + 0.1 * min(seconds, 1.0)
+
+
 def interval_for(n_players: int) -> float:
-    """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then
-    the next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND."""
-    wanted = n_players / REFRESHES_PER_SECOND
+    """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then the
+    next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND and, at the ticks' measured
+    cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
+    wanted = max(n_players / REFRESHES_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
     return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
 
 
