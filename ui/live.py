@@ -49,8 +49,8 @@ def in_view() -> bool:
     return _IN_VIEW.get()
 
 
-def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_steps: int | None = None,
-          start: str = "first", **legacy) -> shared.Frame:
+def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], total_steps: int | None = None,
+          start: str = "first") -> shared.Frame:
     """Draw the Train/Pause/Step/Reset row, the progress and view(frame); return the frame shown.
 
     spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
@@ -58,9 +58,6 @@ def panel(key: str, spec, view: Callable[[shared.Frame], None] = None, total_ste
     untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
     "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press).
     """
-    if "signature" in legacy:  # TEMPORARY: a page not converted to shared runs yet (ui/_live_legacy.py)
-        from ui import _live_legacy
-        return _live_legacy.panel(key, spec, view=view, total_steps=total_steps, **legacy)
     state_key = f"_live.{key}"
     viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
