@@ -1,11 +1,16 @@
-"""Home: what the lab teaches, a map of every page, and how to use it in class."""
+"""Home: what the lab teaches, the guided routes, a map of every page, and how to use it in class."""
 import streamlit as st
 
-from ui import nav
+from ui import nav, routes, teacher
 from ui.i18n import t
 from ui.lesson import header
 
 header("home")
+
+st.subheader(t("common.routes_title"), anchor="routes")
+cols = st.columns(2)
+for i, route in enumerate(routes.all_routes().values()):
+    routes.overview_one(route, cols[i % 2])
 
 st.subheader(t("home.map"), anchor="map")
 for group in nav.GROUPS:
@@ -23,3 +28,4 @@ st.subheader(t("home.class_title"), anchor="in-class")
 st.markdown(t("home.class"))
 with st.expander(t("home.about_title"), expanded=False):
     st.markdown(t("home.about"))
+teacher.finish_page(st.sidebar)

@@ -145,3 +145,4 @@ with st.expander(t("common.explanation"), expanded=not lesson.presenting()):
         for slug in slugs:
             if slug in pages:
                 link_col.page_link(pages[slug].path, label=t(f"{slug}.title"), icon=pages[slug].icon)
+lesson.footer(PAGE)

@@ -13,7 +13,7 @@ LESSONS = [p for p in nav.PAGES if p.slug != "home"]
 def test_the_map_links_every_lesson_under_its_group(lang):
     at = open_page("home", lang)
     assert errors(at) == []
-    links = [el.proto for el in at.get("page_link")]
+    links = [el.proto for el in at.get("page_link") if not el.proto.label[:1].isdigit()]  # routes' steps are numbered
     words = load(lang)
     assert sorted(link.label for link in links) == sorted(words[f"{p.slug}.nav"] for p in LESSONS)
     shown = " ".join(el.value for el in at.markdown)
@@ -43,3 +43,15 @@ def test_a_run_is_computed_once_for_everyone_with_the_same_settings():
 def test_sections_a_teacher_can_link_to(lang):
     """/?lang=ko#in-class opens the notes for teachers: the same anchors in both languages."""
     assert {"map", "in-class"} <= {el.proto.anchor for el in open_page("home", lang).subheader}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_routes_are_listed_with_numbered_steps_that_carry_route_and_step(lang):
+    from ui import routes
+
+    at = open_page("home", lang)
+    numbered = [el.proto for el in at.get("page_link") if el.proto.label[:1].isdigit()]
+    expected = [(r.id, n) for r in routes.all_routes(lang).values() for n in range(1, len(r.steps) + 1)]
+    assert len(numbered) == len(expected)
+    for link, (rid, n) in zip(numbered, expected):
+        assert f"route={rid}" in link.query_string and f"step={n}" in link.query_string

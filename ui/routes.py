@@ -119,12 +119,11 @@ def footer(page: str) -> None:
         right.page_link(nav.get("home").path, label=t("common.route_done"), icon=":material/flag:")
 
 
-def overview(where=st) -> None:
-    """The home page's list of routes: each numbered step with its goal, and a link to start."""
-    for route in all_routes().values():
-        with where.container(border=True):
-            st.markdown(f"**{route.title}** · {t('common.route_minutes', minutes=route.minutes)}")
-            st.caption(route.summary)
-            for number, step in enumerate(route.steps, start=1):
-                st.page_link(nav.get(step.slug).path, label=f"{number}. {t(f'{step.slug}.nav')} — {step.goal}",
-                             query_params=step_link(route, number))
+def overview_one(route: Route, where=st) -> None:
+    """A route on the home page: its title and length, its summary, each numbered step (a link with its preset)."""
+    with where.container(border=True):
+        st.markdown(f"**{route.title}** · {t('common.route_minutes', minutes=route.minutes)}")
+        st.caption(route.summary)
+        for number, step in enumerate(route.steps, start=1):
+            st.page_link(nav.get(step.slug).path, label=f"{number}. {t(f'{step.slug}.nav')}",
+                         query_params=step_link(route, number), help=step.goal)
