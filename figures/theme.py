@@ -58,8 +58,8 @@ def _bigger(container: dict, key: str, size: int) -> None:
 
 
 def _decade_ticks(fig: Figure, name: str, axis: dict) -> None:
-    """A log axis labelled at powers of ten only (Plotly draws the labels between them at about half size): every
-    decade up to 8 of them, every k-th beyond; an axis spanning less than a decade keeps Plotly's own labels."""
+    """A log axis labelled at powers of ten only (Plotly draws the labels between them smaller): every decade up to
+    8 of them, every k-th beyond; an axis spanning less than a decade keeps Plotly's labels, in a larger font."""
     letter, number = name[0], name[5:]
     ref = letter + number  # "y", "y2", ...
     values = []
@@ -74,6 +74,8 @@ def _decade_ticks(fig: Figure, name: str, axis: dict) -> None:
     span = float(np.log10(found.max() / found.min())) if found.size else 0.0
     if span >= 1:
         axis["dtick"] = max(1, int(np.ceil(span / 8)))
+    else:  # Plotly labels 2 and 5 between the decades at 3/4 size: big enough that those stay readable too
+        _bigger(axis, "tickfont", int(np.ceil(PRESENTER_FONT_SIZE / 0.75)))
 
 
 def presenter(fig: Figure) -> Figure:
