@@ -42,7 +42,7 @@ def last_frame(spec):
 def page_losses(v):
     from lab import losses as lab
     fits = lab.fit_lines(v["outliers"], v["outlier_size"], v["delta"], v["seed"])
-    _, _, at = lab.gradient_curves(v["classes"], 0.01)  # the page's WRONG_P
+    _, _, at = lab.gradient_curves(v["classes"], lab.WRONG_P)
     return {**{f"slope_{k}": fits.slope[k] for k in lab.REGRESSION_LOSSES},
             **{f"intercept_{k}": fits.intercept[k] for k in lab.REGRESSION_LOSSES},
             "gradient_cross_entropy": at["cross_entropy"][0], "gradient_mse": at["mse"][0]}
