@@ -50,10 +50,10 @@ def page_losses(v):
 
 def page_batches(v):
     from lab import batches as lab
-    group = lab.batch_group(v["batch_size"], v["lr"], v["seed"]).run(notebooks.module("batches").STEPS)
-    cells = lab.progress(group)
-    return {**{f"epochs_{k}": c[0] for k, c in cells.items()}, **{f"step_noise_{k}": c[1] for k, c in cells.items()},
-            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+    c = last_frame(lab.batch_run(lab.Settings(v["batch_size"], v["lr"], v["seed"])))
+    return {"common_epoch": c.common_epoch, **{f"epochs_{k}": e for k, e in c.epochs.items()},
+            **{f"loss_at_common_epoch_{k}": x for k, x in c.at_common.items()},
+            **{f"step_noise_{k}": x for k, x in c.noise.items()}}
 
 
 def page_preprocessing(v):
