@@ -58,10 +58,10 @@ def page_batches(v):
 
 def page_preprocessing(v):
     from lab import preprocessing as lab
-    group = lab.preprocess_group(v["dataset"], v["shift"], v["lr"], v["seed"]).run(
-        notebooks.module("preprocessing").STEPS)
-    return {**{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()},
-            **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+    settings = lab.Settings(dataset=v["dataset"], shift=v["shift"], lr=v["lr"], seed=v["seed"])
+    c = last_frame(lab.preprocess_run(settings))
+    return {**{f"train_loss_{k}": h["train_loss"][-1] for k, h in c.histories.items() if len(h["train_loss"])},
+            **{f"dead_units_{k}": n for k, n in c.dead.items()}}
 
 
 def page_activations(v):
