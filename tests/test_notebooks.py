@@ -66,11 +66,9 @@ def page_preprocessing(v):
 
 def page_activations(v):
     from lab import activations as lab
-    c = lab.COMPARE
-    group = lab.compare_group(v["activations"], v["dataset"], c["hidden"], v["lr"], c["batch_size"], v["seed"])
-    group.run(lab.COMPARE_STEPS)
-    return {**{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()},
-            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+    race = last_frame(lab.race_run(tuple(v["activations"]), v["dataset"], v["lr"], v["seed"]))
+    return {**{f"test_acc_{k}": x for k, x in race.test_acc.items() if x is not None},
+            **{f"train_loss_{k}": x for k, x in race.train_loss.items() if x is not None}}
 
 
 def page_vanishing(v):
