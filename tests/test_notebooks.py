@@ -73,15 +73,11 @@ def page_activations(v):
 
 def page_vanishing(v):
     from lab import vanishing as lab
-    ds = lab.dataset(v["dataset"], v["seed"])
-    net = dict(depth=v["depth"], width=v["width"], act=v["activation"], init=v["init"], std=v["std"],
-               bn=v["batchnorm"], seed=v["seed"])
-    prof = lab.profile(ds, **net)
-    g = prof.weight_grad_norm
-    group = lab.training_group(ds, v["lr"], v["clip"], v["threshold"], **net).run(lab.TOTAL_STEPS)
-    return {"grad_norm_first_layer": g[0], "grad_norm_last_layer": g[-1], "ratio_first_to_last": g[0] / g[-1],
-            "max_slope": prof.max_slope, "chain_rule_bound": prof.max_slope ** v["depth"],
-            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+    net = lab.Net(v["dataset"], v["depth"], v["width"], v["activation"], v["init"], v["std"], v["batchnorm"], v["seed"])
+    prof = lab.profile(net)
+    view = last_frame(lab.training_run(net, lab.Training(v["lr"], v["clip"], v["threshold"])))
+    return {"max_slope": prof.max_slope, "measured_ratio": prof.ratio, "chain_rule_bound": prof.bound_ratio,
+            **{f"train_loss_{k}": m.train_loss[-1] for k, m in view.members.items() if len(m.train_loss)}}
 
 
 def page_initialization(v):
