@@ -82,10 +82,11 @@ def page_vanishing(v):
 
 def page_initialization(v):
     from lab import initialization as lab
-    init = float(v["std"]) if v["init"] == "normal" else v["init"]
-    r = lab.layer_statistics(v["depth"], v["width"], v["activation"], init, v["seed"], False)
-    return {**{f"std_layer_{i + 1}": s for i, s in enumerate(r["std"])},
-            **{f"mean_layer_{i + 1}": m for i, m in enumerate(r["mean"])}, "gain": r["gain"]}
+    stats = last_frame(lab.stats_run(lab.Probe(v["depth"], v["width"], v["activation"], v["init"], v["std"],
+                                               v["seed"])))
+    return {**{f"mean_layer_{i + 1}": x for i, x in enumerate(stats.mean)},
+            **{f"std_layer_{i + 1}": x for i, x in enumerate(stats.std)},
+            **{f"grad_std_layer_{i + 1}": x for i, x in enumerate(stats.grad_std)}, "gain": stats.gain}
 
 
 def page_batchnorm(v):
