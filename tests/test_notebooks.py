@@ -91,10 +91,13 @@ def page_initialization(v):
 
 def page_batchnorm(v):
     from lab import batchnorm as lab
-    group, _ = lab.pretrained_pair(v["position"], v["lr"], v["init_std"], v["momentum"], v["eps"], v["seed"])
-    group.run(notebooks.module("batchnorm").STEPS - group.step)  # the live panel trains on from the pretrained pair
-    return {**{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()},
-            **{f"train_loss_{k}": m.history["train_loss"][-1] for k, m in group.items()}}
+    pair = last_frame(lab.pair_run(v["position"], v["lr"], v["init_std"], v["momentum"], v["eps"], v["seed"]))
+    out = {}
+    for k, m in pair.members.items():
+        if len(m.step):
+            out |= {f"test_acc_{k}": m.test_acc[-1], f"train_loss_{k}": m.train_loss[-1]}
+        out[f"drift_{k}"] = lab.percentile_drift(m.percentiles, v["unit"])
+    return out
 
 
 def page_dropout(v):
