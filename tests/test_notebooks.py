@@ -102,9 +102,9 @@ def page_batchnorm(v):
 
 def page_dropout(v):
     from lab import dropout as lab
-    group = lab.overfit_group(v["rate"], v["l2"], v["seed"]).run(lab.OVERFIT["steps"])
-    return {**{f"gap_{k}": lab.gap(m) for k, m in group.items()},
-            **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+    h = last_frame(lab.overfit_run(v["rate"], v["l2"], v["seed"])).histories
+    return {**{f"gap_{k}": x["train_acc"][-1] - x["test_acc"][-1] for k, x in h.items()},
+            **{f"test_acc_{k}": x["test_acc"][-1] for k, x in h.items()}}
 
 
 def page_regularization(v):
