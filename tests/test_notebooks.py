@@ -109,11 +109,12 @@ def page_dropout(v):
 
 def page_regularization(v):
     from lab import regularization as lab
-    group = lab.regularization_group(v["n_train"], v["width"], v["lam"], v["c"], v["seed"]).run(lab.REG["steps"])
-    rows = {k: lab.summary(m, group.test) for k, m in group.items()}
-    rows["early"] = lab.summary(group["none"], group.test, group["none"].best_state)
-    return {**{f"train_acc_{k}": r.train_acc for k, r in rows.items()},
-            **{f"test_acc_{k}": r.test_acc for k, r in rows.items()}, **{f"gap_{k}": r.gap for k, r in rows.items()}}
+    settings = lab.Settings(n_train=v["n_train"], width=v["width"], lam=v["lam"], wd=v["wd"], c=v["c"],
+                            seed=v["seed"])
+    rows = last_frame(lab.training_run(settings)).rows
+    columns = {"train_acc": "train_acc", "test_acc": "test_acc", "gap": "gap", "memorized": "memorized",
+               "best_step": "best_step", "weight_norm": "weight_norm", "zero_weights": "zero_frac"}
+    return {f"{name}_{k}": getattr(row, field) for k, row in rows.items() for name, field in columns.items()}
 
 
 def page_ensembles(v):
@@ -167,7 +168,7 @@ CHANGED = {
     "losses": {"outliers": 10}, "batches": {"batch": 64}, "preprocessing": {"data": "digits"},
     "activations": {"acts": ["relu", "tanh"]}, "vanishing": {"act": "relu"},
     "initialization": {"init": "xavier_normal"}, "batchnorm": {"lr": 0.3}, "dropout": {"rate": 0.5},
-    "regularization": {"lam": 0.1}, "ensembles": {"k": 3}, "transfer": {"n": 200}, "optimizers": {"steps": 100},
+    "regularization": {"wd": 1.0}, "ensembles": {"k": 3}, "transfer": {"n": 200}, "optimizers": {"steps": 100},
     "landscape": {"dirs": "pca"}, "playground": {"data": "circles"},
 }
 
