@@ -119,10 +119,9 @@ def page_regularization(v):
 
 def page_ensembles(v):
     from lab import ensembles as lab
-    group = lab.seed_ensemble(v["k"], v["seed"]).run(lab.ENS["steps"])
-    sc = lab.score_ensemble([m.net for _, m in group.items()], group.test)
+    sc = last_frame(lab.seeds_run(lab.Settings(k=v["k"], seed=v["seed"]))).scores
     return {**{f"test_acc_member_{i + 1}": a for i, a in enumerate(sc.members)}, "test_acc_mean": sc.mean,
-            "test_acc_ensemble": sc.ensemble}
+            "test_acc_ensemble": sc.ensemble, "disagree": sc.disagree}
 
 
 def page_transfer(v):
