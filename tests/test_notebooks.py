@@ -126,9 +126,9 @@ def page_ensembles(v):
 
 def page_transfer(v):
     from lab import transfer as lab
-    net, acc = lab.pretrain(v["seed"])
-    group = lab.transfer_group(net, v["n_target"], v["n_reuse"], v["seed"]).run(lab.TRANSFER["steps"])
-    return {"source_test_acc": acc, **{f"test_acc_{k}": m.history["test_acc"][-1] for k, m in group.items()}}
+    view = last_frame(lab.transfer_run(lab.Settings(n_target=v["n_target"], n_reuse=v["n_reuse"], seed=v["seed"])))
+    return {"source_test_acc": lab.source_net()[1],
+            **{f"test_acc_{k}": h["test_acc"][-1] for k, h in view.histories.items() if len(h["step"])}}
 
 
 def page_optimizers(v):
