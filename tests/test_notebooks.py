@@ -133,8 +133,8 @@ def page_transfer(v):
 
 def page_optimizers(v):
     from lab import optimizers as lab
-    race = lab.race([(n, dict(hp)) for n, hp in v["optimizers"].items()], v["surface"], v["start"], v["steps"],
-                    v["schedule"])
+    entries = tuple((name, tuple(sorted(hp.items()))) for name, hp in v["optimizers"].items())
+    race = lab.race_of(entries, v["surface"], tuple(v["start"]), v["steps"], v["schedule"])
     names = [n for n, _ in race.entries]
     return {**{f"final_loss_{n}": race.losses[k, -1] for k, n in enumerate(names)},
             **{f"final_x_{n}": race.paths[k, -1, 0] for k, n in enumerate(names)},
