@@ -143,14 +143,11 @@ def page_optimizers(v):
 
 def page_landscape(v):
     from lab import landscape as lab
-    settings = dict(dataset=v["dataset"], hidden=(v["width"],) * v["depth"], activation=v["activation"],
-                    optimizer=v["optimizer"], lr=v["lr"], steps=v["steps"],
-                    batch_size=None if v["batch"] == "full" else int(v["batch"]), seed=v["seed"])
-    run = lab.train_run(**settings, weight_decay=v["weight_decay"])
-    grid = lab.affordable_grid(run.net.sizes, run.net.activations[0].name, len(run.ds.x_train), v["grid"])
-    res = lab.slice_run(run, grid=grid, span=v["span"], directions=v["directions"])
+    res = last_frame(lab.landscape_run(lab.Settings(**{name: v[name] for name in (
+        "dataset", "width", "depth", "activation", "optimizer", "lr", "steps", "batch", "weight_decay", "directions",
+        "grid", "span", "seed")})))
     return {"center_loss": res.center_loss, "train_acc": res.train_acc, "captured": res.captured,
-            "n_params": res.n_params, "span": res.span, "grid": len(res.alphas)}
+            "n_params": res.n_params, "span": res.span}
 
 
 def page_playground(v):
