@@ -102,6 +102,13 @@ def from_lab(slug: str, *path) -> Callable[[], Any]:
     return value
 
 
+def lab_defaults(slug: str, name: str = "DEFAULTS") -> Callable[..., Callable[[], Any]]:
+    """``D = lab_defaults("losses")``; ``D("delta")`` is ``from_lab("losses", "DEFAULTS", "delta")``: a default of
+    the page's settings object in its lab module (a frozen dataclass), read when a notebook is built, so a changed
+    default reaches the notebook with nothing copied here."""
+    return lambda *path: from_lab(slug, name, *path)
+
+
 # ---------------------------------------------------------------- fields
 
 @dataclass(frozen=True)
@@ -217,18 +224,22 @@ def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
     """The cells of lesson ``slug``'s notebook, in the order every one follows: title and how to run it; the
     settings; the imports; [mod.before]; the experiment; the main chart; [mod.after]; the numbers.
 
-    mod (``notebooks/<slug>.py``) gives FUNCTION (the lab function the hint names), IMPORTS, EXPERIMENT, NUMBERS (the
-    source that builds the dict ``numbers``), ``chart(text)`` (source), and optionally NAMES (the settings' order;
-    default: its FIELDS'), STEPS (filled into its experiment's text) and ``before(text)`` / ``after(text)`` (more
-    cells)."""
+    mod (``notebooks/<slug>.py``) gives FUNCTION (the lab function the hint names), IMPORTS, the experiment's source
+    (``experiment(values)``, or a fixed EXPERIMENT), NUMBERS (the source that builds the dict ``numbers``),
+    ``chart(text)`` (source), and optionally NAMES (the settings' order; default: its FIELDS'), ``steps(values)``
+    (the length of the page's run at these settings, read from its lab module: the experiment's text says it),
+    ``words(values)`` (all the experiment's text is filled with, when more than ``steps``) and ``before(text)`` /
+    ``after(text)`` (more cells)."""
     fields = getattr(mod, "FIELDS", ())
     names = getattr(mod, "NAMES", None) or [f.name for f in fields]
     notes = {f.name: text(f.note) for f in fields if f.note}
-    steps = getattr(mod, "STEPS", None)
+    steps = mod.steps(values) if hasattr(mod, "steps") else getattr(mod, "STEPS", None)
+    words = mod.words(values) if hasattr(mod, "words") else {"steps": steps}
+    experiment = mod.experiment(values) if hasattr(mod, "experiment") else mod.EXPERIMENT
     return [*opening(slug, text, [mod.FUNCTION]),
             code(settings_code(names, values, notes)), code(mod.IMPORTS),
             *(mod.before(text) if hasattr(mod, "before") else ()),
-            md(text(f"{slug}_experiment", steps=steps)), code(mod.EXPERIMENT),
+            md(text(f"{slug}_experiment", **words)), code(experiment),
             md(text(f"{slug}_chart")), code(mod.chart(text)),
             *(mod.after(text) if hasattr(mod, "after") else ()),
             *numbers_cells(text, mod.NUMBERS)]

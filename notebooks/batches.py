@@ -1,21 +1,33 @@
 """The batches page as a notebook: the same network trained by full-batch, mini-batch and single-sample gradient
-descent, side by side, as far as the page's Train goes."""
+descent, side by side, as far as the page's Train goes; epochs done, the loss at equal epochs and the step noise."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, from_lab, number, options
+from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
 
 FUNCTION = "batch_group"  # the lab function the first cell points to
-
-
+default = lab_defaults("batches")  # the page's defaults (lab/batches.py, DEFAULTS), read when a notebook is built
 
 FIELDS = (
-    Field("batch", "batch_size", options((2, 4, 8, 16, 32, 64, 128)),
-          from_lab("batches", "BATCH", "batch_size")),
-    Field("lr", "lr", options((0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0)), from_lab("batches", "BATCH", "lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
-    Field("epochs", "x_in_epochs", flag, False),
+    Field("batch", "batch_size", options(from_lab("batches", "BATCH_SIZES")), default("batch_size")),
+    Field("lr", "lr", options(from_lab("batches", "LRS")), default("lr")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
+    Field("epochs", "x_in_epochs", flag, False),  # the page's toggle starts off (lessons/batches.py)
 )
-STEPS = 400  # the page's live panel trains this many updates (lessons/batches.py, TOTAL)
+
+
+def steps(v) -> int:
+    """The updates of the page's live run at these settings (its last frame)."""
+    from lab import batches as lab
+
+    return lab.batch_run(lab.Settings(v["batch_size"], v["lr"], v["seed"])).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+group = lesson.batch_group(batch_size, lr, seed)  # three copies of one network: "full", "mini", "single"
+group.run({steps(v)})  # updates each, as the page's Train
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
@@ -23,17 +35,17 @@ import plotly.graph_objects as go
 from lab import batches as lesson  # this page's experiments (lab/batches.py), built on the engine in core/
 """
 
-EXPERIMENT = f"""
-group = lesson.batch_group(batch_size, lr, seed)  # three copies of one network: "full", "mini", "single"
-group.run({STEPS})                                   # {STEPS} updates each, as the page's Train
-"""
-
 NUMBERS = """
-numbers = {
-    **{f"epochs_{name}": epochs for name, (epochs, _) in lesson.progress(group).items()},
-    **{f"step_noise_{name}": noise for name, (_, noise) in lesson.progress(group).items()},
-    **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items()},
-}
+epochs = {name: trainer.history["epoch"][-1] for name, trainer in group.items()}  # passes over the training set
+common_epoch = min(epochs.values())  # as far as every run has gone: the single-sample run's epochs
+
+numbers = {"common_epoch": common_epoch}
+for name, trainer in group.items():
+    numbers[f"epochs_{name}"] = epochs[name]
+    # the whole training set's loss when the run had done common_epoch epochs: the runs compared at equal epochs
+    numbers[f"loss_at_common_epoch_{name}"] = lesson.loss_at_epoch(trainer.history, common_epoch)
+    # how jagged the loss on each update's own batch is: the variance of its step-to-step change
+    numbers[f"step_noise_{name}"] = lesson.step_noise(trainer.history["batch_loss"])
 """
 
 

@@ -1,51 +1,71 @@
 """The batch-normalization page as a notebook: the same sigmoid network with and without batch norm, trained side
-by side as far as the page's Train goes."""
+by side as far as the page's Train goes, and how the input of one sigmoid of the last hidden layer drifts
+(Ioffe & Szegedy 2015, fig. 1)."""
 from __future__ import annotations
 
-from notebooks._base import Field, last_records, number, options
+from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
 
-FUNCTION = "sigmoid_trainer"  # the lab function the first cell points to
+FUNCTION = "pair"  # the lab function the first cell points to
+default = lab_defaults("batchnorm")  # the page's defaults (lab/batchnorm.py, DEFAULTS), read when built
 
 FIELDS = (
-    Field("pos", "position", options(("before", "after")), "before"),
-    Field("lr", "lr", options((0.1, 0.3, 1.0, 2.0, 3.0, 10.0)), 1.0),
-    Field("std", "init_std", options((0.01, 0.03, 0.1, 0.3, 1.0)), 0.1),
-    Field("mom", "momentum", options((0.01, 0.03, 0.1, 0.3, 0.9)), 0.1),
-    Field("eps", "eps", options((1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)), 1e-5),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("pos", "position", options(from_lab("batchnorm", "POSITIONS")), default("position")),
+    Field("lr", "lr", options(from_lab("batchnorm", "LRS")), default("lr")),
+    Field("std", "init_std", options(from_lab("batchnorm", "STDS")), default("init_std")),
+    Field("mom", "momentum", options(from_lab("batchnorm", "MOMENTA")), default("momentum")),
+    Field("eps", "eps", options(from_lab("batchnorm", "EPSILONS")), default("eps")),
+    Field("unit", "unit", lambda value: _followed_unit(value), default("unit")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
-STEPS = 1500  # the page's live panel trains this many updates (lessons/batchnorm.py, TOTAL_STEPS)
-
-IMPORTS = """
-import plotly.graph_objects as go
-
-from core import compare
-from lab import batchnorm as lesson  # this page's experiments (lab/batchnorm.py), built on the engine in core/
-"""
-
-EXPERIMENT = f"""
-# 3 hidden layers of 100 sigmoid units on the 8×8 digits, W ~ N(0, init_std²), SGD on mini-batches of 60
-def trainer(batchnorm):
-    return lesson.sigmoid_trainer(batchnorm, bn_position=position, init_std=init_std, lr=lr, momentum=momentum,
-                                  eps=eps, seed=seed, eval_every=10)
 
 
-group = compare.Group({{"bn": trainer(True), "plain": trainer(False)}})
-group.run({STEPS})  # as many updates as the page's Train: this takes a while (about 10 s)
+def _followed_unit(value):
+    """One of the first UNITS units of the last hidden layer: those the page can follow (its slider)."""
+    return number(0, from_lab("batchnorm", "UNITS")() - 1, integer=True)(value)
+
+
+def steps(v) -> int:
+    """The updates of the page's live pair at these settings (its last frame)."""
+    from lab import batchnorm as lab
+
+    return lab.pair_run(v["position"], v["lr"], v["init_std"], v["momentum"], v["eps"], v["seed"]).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+# 3 hidden layers of 100 sigmoid units on the 8×8 digits, W ~ N(0, init_std²), SGD on mini-batches of 60;
+# every few updates the input of each last-hidden-layer sigmoid is measured on 200 held-out digits
+group = lesson.pair(position, lr, init_std, momentum, eps, seed)  # "bn" (batch norm in every hidden layer), "plain"
+group.run({steps(v)})  # updates, as the page's Train: this takes a while
 print(group["bn"].net)
 """
 
-NUMBERS = last_records(("test_acc", "train_loss"))
+
+IMPORTS = """
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lab import batchnorm as lesson  # this page's experiments (lab/batchnorm.py), built on the engine in core/
+"""
+
+NUMBERS = last_records(("test_acc", "train_loss"), extra=(
+    '# how far the followed unit\'s 15th, 50th and 85th percentiles wandered: the mean of their (max − min)',
+    'numbers[f"drift_{name}"] = lesson.percentile_drift(trainer.percentiles, unit)'))
 
 
 def chart(text) -> str:
+    names = {k: text(f"batchnorm.{k}") for k in ("bn", "plain")}
+    percentiles = [text(f"batchnorm.{k}") for k in ("p15", "p50", "p85")]
     return f"""
-names = {{"bn": {text.label("batchnorm_bn")}, "plain": {text.label("batchnorm_plain")}}}
-fig = go.Figure()
-for name, trainer in group.items():
-    fig.add_trace(go.Scatter(x=trainer.history["step"], y=trainer.history["test_acc"], mode="lines", name=names[name],
-                             line=dict(width=3)))
-fig.update_layout(title={text.label("batchnorm_chart_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("common.accuracy_axis")}, yaxis_range=[0, 1])
+names, percentiles = {names!r}, {percentiles!r}
+fig = make_subplots(rows=1, cols=2, subplot_titles=[names["bn"], names["plain"]], shared_yaxes=True)
+for col, (name, trainer) in enumerate(group.items(), start=1):
+    for j, dash in enumerate(("dot", "solid", "dash")):  # trainer.percentiles: (probes, 3, units)
+        fig.add_trace(go.Scatter(x=trainer.probe_steps, y=trainer.percentiles[:, j, unit], mode="lines",
+                                 name=percentiles[j], showlegend=col == 1, line=dict(color="#1f77b4", dash=dash)),
+                      row=1, col=col)
+    fig.update_xaxes(title_text={text.label("common.step_axis")}, row=1, col=col)
+fig.update_yaxes(title_text={text.label("batchnorm.z_axis")}.format(unit=unit), row=1, col=1)
+fig.update_layout(title={text.label("batchnorm_chart_title")})
 fig.show()
 """

@@ -1,29 +1,38 @@
-"""The dropout page as a notebook: three copies of a deep network on a few noisy digits (no regularization,
-dropout, L2), trained side by side; the gap between training and test accuracy."""
+"""The dropout page as a notebook: three copies of a deep network on a few points of two noisy spirals (no
+regularization, dropout, L2), trained side by side; the gap between training and test accuracy."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, last_records, number, options
+from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
 
 FUNCTION = "overfit_group"  # the lab function the first cell points to
-
-
+default = lab_defaults("dropout")  # the page's defaults (lab/dropout.py, DEFAULTS), read when a notebook is built
 
 FIELDS = (
-    Field("rate", "rate", number(0.0, 0.8), from_lab("dropout", "OVERFIT", "rate")),
-    Field("l2", "l2", options((0.001, 0.003, 0.01, 0.02, 0.05, 0.1, 0.3)), from_lab("dropout", "OVERFIT", "l2")),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("rate", "rate", number(0.0, 0.8), default("rate")),  # the page's slider's range
+    Field("l2", "l2", options(from_lab("dropout", "L2S")), default("l2")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
+
+
+def steps(v) -> int:
+    """The updates of the page's live run at these settings (its last frame)."""
+    from lab import dropout as lab
+
+    return lab.overfit_run(v["rate"], v["l2"], v["seed"]).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+group = lesson.overfit_group(rate, l2, seed)  # "none", "dropout" (drop rate `rate`), "l2" (½·l2·ΣW²)
+group.run({steps(v)})  # updates, as the page's Train: this takes a few seconds
+print(lesson.OVERFIT)
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
 
 from lab import dropout as lesson  # this page's experiments (lab/dropout.py), built on the engine in core/
-"""
-
-EXPERIMENT = """
-group = lesson.overfit_group(rate, l2, seed)  # "none", "dropout" (drop rate `rate`), "l2" (½·l2·ΣW²)
-group.run(lesson.OVERFIT["steps"])            # as many updates as the page's Train: this takes a while
-print(lesson.OVERFIT)
 """
 
 NUMBERS = last_records(("test_acc",), extra=('numbers[f"gap_{name}"] = lesson.gap(trainer)',))

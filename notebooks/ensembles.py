@@ -2,14 +2,33 @@
 predictions beside each member's."""
 from __future__ import annotations
 
-from notebooks._base import Field, number
+from notebooks._base import Field, lab_defaults, number
 
 FUNCTION = "seed_ensemble"  # the lab function the first cell points to
+default = lab_defaults("ensembles")  # the page's defaults (lab/ensembles.py, DEFAULTS), read when a notebook is built
 
 FIELDS = (
-    Field("k", "k", number(2, 10, integer=True), 5),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("k", "k", number(2, 10, integer=True), default("k")),  # the page's slider's range
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
+
+
+def steps(v) -> int:
+    """The updates of the page's first live run (the k networks) at these settings (its last frame)."""
+    from lab import ensembles as lab
+
+    return lab.seeds_run(lab.Settings(k=v["k"], seed=v["seed"])).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+group = lesson.seed_ensemble(k, seed)  # k copies of one network: their seeds (weights, batch order) differ
+group.run({steps(v)})  # updates each, as the page's Train
+
+nets = [member.net for _, member in group.items()]
+scores = lesson.score_ensemble(nets, group.test)  # each member alone, and their averaged probabilities
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
@@ -17,19 +36,12 @@ import plotly.graph_objects as go
 from lab import ensembles as lesson  # this page's experiments (lab/ensembles.py), built on the engine in core/
 """
 
-EXPERIMENT = """
-group = lesson.seed_ensemble(k, seed)  # k copies of one network: their seeds (weights, batch order) differ
-group.run(lesson.ENS["steps"])         # as many updates as the page's Train
-
-nets = [member.net for _, member in group.items()]
-scores = lesson.score_ensemble(nets, group.test)  # each member alone, and their averaged probabilities
-"""
-
 NUMBERS = """
 numbers = {
     **{f"test_acc_member_{i + 1}": acc for i, acc in enumerate(scores.members)},
     "test_acc_mean": scores.mean,
     "test_acc_ensemble": scores.ensemble,
+    "disagree": scores.disagree,  # share of test digits on which the members do not all predict the same class
 }
 """
 

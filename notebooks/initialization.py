@@ -1,21 +1,35 @@
-"""The weight-initialization page as a notebook: standard-normal inputs through a deep stack of layers, the
-distribution of every layer's activations (cs231n lecture 6)."""
+"""The weight-initialization page as a notebook: standard-normal inputs through a deep stack of layers, layer by layer
+forward and then the gradient back (cs231n lecture 6): the distribution of every layer's activations, their mean and
+spread, and the gradient's spread."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, number, options
+from notebooks._base import Field, from_lab, lab_defaults, number, options
 
-FUNCTION = "layer_statistics"  # the lab function the first cell points to
-
-
+FUNCTION = "LayerProbe"  # the lab function the first cell points to
+default = lab_defaults("initialization")  # the page's defaults (lab/initialization.py, DEFAULTS.probe), read when built
 
 FIELDS = (
-    Field("act", "activation", options(from_lab("initialization", "ACTIVATIONS")), "tanh"),
-    Field("init", "init", options(from_lab("initialization", "INITS")), "normal"),
-    Field("std", "std", options((1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)), 0.01, note="initialization_std_note"),
-    Field("depth", "depth", number(2, 20, integer=True), 10),
-    Field("width", "width", options((50, 100, 200, 500)), 500),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("act", "activation", options(from_lab("initialization", "ACTIVATIONS")), default("probe", "act")),
+    Field("init", "init", options(from_lab("initialization", "INITS")), default("probe", "init")),
+    Field("std", "std", options(from_lab("initialization", "STDS")), default("probe", "std"),
+          note="initialization_std_note"),
+    Field("depth", "depth", number(2, 20, integer=True), default("probe", "depth")),  # the page's slider's range
+    Field("width", "width", options(from_lab("initialization", "WIDTHS")), default("probe", "width")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("probe", "seed")),
 )
+
+
+EXPERIMENT = """
+# N_INPUTS standard-normal inputs through `depth` layers of `width` units, no bias; "normal" draws W ~ N(0, std²)
+probe = lesson.LayerProbe(lesson.Probe(depth, width, activation, init, std, seed))
+probe.run(probe.total)  # one layer per step, as the page's frames: every layer forward, then the gradient back
+stats = lesson.stats_snapshot(probe)  # per layer: mean, std, saturated share, gradient std; histograms
+
+sigma, predicted = lesson.predicted_gain(activation, init, std, width)
+print(f"σ_W = {sigma:.4g}: each layer should multiply the spread by about {predicted:.3g}")
+print(f"measured: {stats.gain:.3g}")
+"""
+
 
 IMPORTS = """
 import numpy as np
@@ -25,35 +39,27 @@ from plotly.subplots import make_subplots
 from lab import initialization as lesson  # this page's experiments (lab/initialization.py), on the engine in core/
 """
 
-EXPERIMENT = """
-# N_INPUTS standard-normal inputs through `depth` layers of `width` units, no bias; "normal" draws W ~ N(0, std²)
-weights = std if init == "normal" else init
-stats = lesson.layer_statistics(depth, width, activation, weights, seed, gradients=False)
-sigma, predicted = lesson.predicted_gain(activation, init, std, width)
-print(f"σ_W = {sigma:.4g}: each layer should multiply the spread by about {predicted:.3g}")
-print(f"measured: {stats['gain']:.3g}")
-"""
-
 NUMBERS = """
-numbers = {
-    **{f"std_layer_{i + 1}": s for i, s in enumerate(stats["std"])},
-    **{f"mean_layer_{i + 1}": m for i, m in enumerate(stats["mean"])},
-    "gain": stats["gain"],
-}
+numbers = {}
+for i in range(depth):
+    numbers[f"mean_layer_{i + 1}"] = stats.mean[i]
+    numbers[f"std_layer_{i + 1}"] = stats.std[i]
+    numbers[f"grad_std_layer_{i + 1}"] = stats.grad_std[i]
+numbers["gain"] = stats.gain  # std of the last layer over the one before
 """
 
 
 def chart(text) -> str:
     return f"""
-shown = stats["shown"]  # at most 10 layers, spread over the depth: one histogram (counts) each
+shown = stats.shown  # at most 10 layers, spread over the depth: one histogram (counts) each
 cols = min(5, len(shown))
 rows = -(-len(shown) // cols)
 titles = [{text.label("initialization_layer")} + f" {{i + 1}}" for i in shown]
 fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles)
-for k, (counts, edges) in enumerate(stats["act_hists"]):
+for k, (counts, edges) in enumerate(stats.act_hists):
     fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), showlegend=False,
                          marker_color="#1f77b4"), row=k // cols + 1, col=k % cols + 1)
-fig.update_xaxes(range=stats["a_range"], nticks=3)
+fig.update_xaxes(range=stats.a_range, nticks=3)
 fig.update_layout(title={text.label("initialization_chart_title")}, height=250 * rows + 80, bargap=0)
 fig.show()
 """

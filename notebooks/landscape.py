@@ -2,24 +2,30 @@
 around the weights it found, with the training path drawn on it (Li et al. 2018)."""
 from __future__ import annotations
 
-from notebooks._base import Field, number, options
+from notebooks._base import Field, from_lab, lab_defaults, number, options
 
-FUNCTION = "slice_run"  # the lab function the first cell points to
+FUNCTION = "Exploration"  # the lab function the first cell points to
+default = lab_defaults("landscape")  # the page's defaults (lab/landscape.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("data", "dataset", options(("moons", "circles", "spirals", "xor")), "moons"),
-    Field("width", "width", number(2, 24, integer=True), 16),
-    Field("depth", "depth", number(1, 3, integer=True), 2),
-    Field("act", "activation", options(("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid")), "relu"),
-    Field("opt", "optimizer", options(("sgd", "momentum", "rmsprop", "adam")), "adam"),
-    Field("lr", "lr", options((1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)), 0.01),
-    Field("steps", "steps", options(tuple(range(50, 1001, 50))), 300),
-    Field("batch", "batch", options(("full", "32", "8")), "full"),
-    Field("wd", "weight_decay", options((0.0, 1e-4, 1e-3, 1e-2, 3e-2)), 0.0),
-    Field("dirs", "directions", options(("random", "pca")), "random"),
-    Field("grid", "grid", options((21, 31, 41, 51, 61, 71, 81)), 41),
-    Field("span", "span", options((0.25, 0.5, 1.0, 2.0, 4.0)), 1.0),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+
+def choices(name):
+    return options(from_lab("landscape", "CHOICES", name))  # the values the page's menu or slider offers
+
+
+FIELDS = (  # the ranges of width, depth, steps and grid are the page's sliders' (lessons/landscape.py)
+    Field("data", "dataset", choices("dataset"), default("dataset")),
+    Field("width", "width", number(2, 24, integer=True), default("width")),
+    Field("depth", "depth", number(1, 3, integer=True), default("depth")),
+    Field("act", "activation", choices("activation"), default("activation")),
+    Field("opt", "optimizer", choices("optimizer"), default("optimizer")),
+    Field("lr", "lr", choices("lr"), default("lr")),
+    Field("steps", "steps", options(tuple(range(50, 1001, 50))), default("steps")),
+    Field("batch", "batch", choices("batch"), default("batch")),
+    Field("wd", "weight_decay", choices("weight_decay"), default("weight_decay")),
+    Field("dirs", "directions", options(from_lab("landscape", "DIRECTIONS")), default("directions")),
+    Field("grid", "grid", options(tuple(range(21, 82, 10))), default("grid")),
+    Field("span", "span", choices("span"), default("span")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
 
 IMPORTS = """
@@ -30,26 +36,22 @@ from lab import landscape as lesson  # this page's experiments (lab/landscape.py
 """
 
 EXPERIMENT = """
-run = lesson.train_run(dataset=dataset, hidden=(width,) * depth, activation=activation, optimizer=optimizer, lr=lr,
-                       steps=steps, batch_size=None if batch == "full" else int(batch), weight_decay=weight_decay,
-                       seed=seed)
-print(run.net)
-if run.diverged_at:
-    print("the run diverged at update", run.diverged_at)
-
-# the page keeps the slice affordable: a smaller grid for a network whose slice would take too long
-grid = lesson.affordable_grid(run.net.sizes, activation, len(run.ds.x_train), grid)
-res = lesson.slice_run(run, grid=grid, span=span, directions=directions)  # f(α, β) = L(θ* + α·δ + β·η)
+settings = lesson.Settings(dataset=dataset, width=width, depth=depth, activation=activation, optimizer=optimizer,
+                           lr=lr, steps=steps, batch=batch, weight_decay=weight_decay, directions=directions,
+                           grid=grid, span=span, seed=seed)
+# the page's run: train for `steps` updates, then f(α, β) = L(θ* + α·δ + β·η) row by row; finish() runs it to the end
+res = lesson.Exploration(settings, compare=False).finish()  # compare: the page's weight-decay cuts, not drawn here
+if res.diverged_at:
+    print("the run diverged at update", res.diverged_at)
 """
 
 NUMBERS = """
 numbers = {
-    "center_loss": res.center_loss,
+    "center_loss": res.center_loss,  # the training loss at θ*, the trained weights
     "train_acc": res.train_acc,
-    "captured": res.captured,
+    "captured": res.captured,        # the share of the start-to-θ* distance the plane sees
     "n_params": res.n_params,
-    "span": res.span,
-    "grid": len(res.alphas),
+    "span": res.span,                # the half-width of the grid (with "pca" it grows to hold the whole path)
 }
 """
 

@@ -2,18 +2,18 @@
 cross-entropy and squared error give a confidently wrong classifier."""
 from __future__ import annotations
 
-from notebooks._base import Field, number
+from notebooks._base import Field, lab_defaults, number
 
 FUNCTION = "fit_lines"  # the lab function the first cell points to
+default = lab_defaults("losses")  # the page's defaults (lab/losses.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("outliers", "outliers", number(0, 20, integer=True), 5),
-    Field("size", "outlier_size", number(0.0, 15.0), 6.0),
-    Field("delta", "delta", number(0.1, 3.0), 1.0),
-    Field("classes", "classes", number(2, 10, integer=True), 2),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+FIELDS = (  # the ranges are the page's sliders' (lessons/losses.py)
+    Field("outliers", "outliers", number(0, 20, integer=True), default("n_outliers")),
+    Field("size", "outlier_size", number(0.0, 15.0), default("outlier_size")),
+    Field("delta", "delta", number(0.1, 3.0), default("delta")),
+    Field("classes", "classes", number(2, 10, integer=True), default("n_classes")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
-WRONG_P = 0.01  # the page's "confidently wrong": the net gives the true class 1 %
 
 IMPORTS = """
 import numpy as np
@@ -22,10 +22,10 @@ import plotly.graph_objects as go
 from lab import losses as lesson  # this page's experiments (lab/losses.py), built on the engine in core/
 """
 
-EXPERIMENT = f"""
+EXPERIMENT = """
 fits = lesson.fit_lines(outliers, outlier_size, delta, seed)  # one line per loss, by gradient descent from (0, 0)
 
-wrong_p = {WRONG_P}  # the network gives the true class this probability
+wrong_p = lesson.WRONG_P  # "confidently wrong": the network gives the true class this probability
 p, gradients, at_wrong = lesson.gradient_curves(classes, wrong_p)  # |dL/dz| of the true class's logit
 """
 

@@ -5,7 +5,6 @@ from notebooks._base import Field, number, options, subset
 
 FUNCTION = "race"  # the lab function the first cell points to
 
-DEFAULT_CHOSEN = ["sgd", "momentum", "adagrad", "adam"]
 NAMES = ("surface", "start", "steps", "schedule", "optimizers")
 
 
@@ -16,19 +15,21 @@ def read(settings) -> dict:
     from core import optim, surfaces
     from lab import optimizers as lab
 
-    surface = Field("surface", "surface", options(surfaces.NAMES), "bowl").read(settings)
+    d = lab.DEFAULTS  # the page's defaults (lab/optimizers.py)
+    surface = Field("surface", "surface", options(surfaces.NAMES), d.surface).read(settings)
     surf = surfaces.get(surface)
     start = []
+    # as the page: a surface starts from its own default start point, anywhere on its domain
     for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
         start.append(Field(key, key, number(float(lo), float(hi)), float(default)).read(settings))
-    chosen = Field("opts", "opts", subset(optim.NAMES), DEFAULT_CHOSEN).read(settings)
+    chosen = Field("opts", "opts", subset(optim.NAMES), list(d.opts)).read(settings)
     hp = {}
     for name in chosen:
         hp[name] = {key: Field(f"{key}_{name}", key, options(lab.slider_values(name, key)), default).read(settings)
                     for key, default in lab.page_defaults(name).items()}
     return {"surface": surface, "start": tuple(start),
-            "steps": Field("steps", "steps", number(5, 300, integer=True), 30).read(settings),
-            "schedule": Field("schedule", "schedule", options(lab.SCHEDULE_NAMES), "constant").read(settings),
+            "steps": Field("steps", "steps", number(5, 300, integer=True), d.steps).read(settings),  # its slider's range
+            "schedule": Field("schedule", "schedule", options(lab.SCHEDULE_NAMES), d.schedule).read(settings),
             "optimizers": hp}
 
 
@@ -44,15 +45,14 @@ IMPORTS = """
 import numpy as np
 import plotly.graph_objects as go
 
-from core import optim, surfaces        # the update rules (optim.RULES) and the 2-D test surfaces
-from lab import optimizers as lesson    # this page's experiments (lab/optimizers.py), built on the engine in core/
+from core import surfaces              # the 2-D test surfaces
+from lab import optimizers as lesson  # this page's experiments (lab/optimizers.py), built on the engine in core/
 """
 
 EXPERIMENT = """
 race = lesson.race(list(optimizers.items()), surface, start, steps, schedule)  # every rule from the same start
 for (name, hp), diverged in zip(race.entries, race.diverged_at):
     print(f"{name:>9}: lr = {hp['lr']:g}" + (f", diverged at step {diverged}" if diverged else ""))
-print(optim.RULES["adam"].update.__doc__)
 """
 
 NUMBERS = """
@@ -69,11 +69,7 @@ def chart(text) -> str:
     labels = {name: text(f"common.opt_{name}") for name in optim.NAMES}
     return f"""
 surf = surfaces.get(surface)
-xs, ys = np.linspace(*surf.xlim, 120), np.linspace(*surf.ylim, 120)
-X, Y = np.meshgrid(xs, ys)
-Z = surf.value(X, Y)
-if surf.log_levels is not None:  # surfaces with steep walls are drawn in log10(f + c)
-    Z = np.log10(np.maximum(Z, 0) + surf.log_levels)
+xs, ys, Z = lesson.grid(surface, 120)  # the surface's height, log10(f + c) on surfaces with steep walls
 
 names = {labels!r}
 fig = go.Figure(go.Contour(x=xs, y=ys, z=Z, colorscale="Greys", showscale=False, ncontours=30,

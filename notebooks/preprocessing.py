@@ -1,20 +1,37 @@
 """The data-preprocessing page as a notebook: the same network trained on raw and on standardized inputs."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, number, options
+from notebooks._base import Field, from_lab, lab_defaults, number, options
 
 FUNCTION = "preprocess_group"  # the lab function the first cell points to
-
-
+default = lab_defaults("preprocessing")  # the page's defaults (lab/preprocessing.py, DEFAULTS), read when built
 
 FIELDS = (
-    Field("data", "dataset", options(("shifted", "digits")), "shifted"),
-    Field("shift", "shift", number(0.0, 30.0), from_lab("preprocessing", "PREPROCESS", "shift")),
-    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3)),
-          from_lab("preprocessing", "PREPROCESS", "lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("data", "dataset", options(from_lab("preprocessing", "DATASETS")), default("dataset")),
+    Field("shift", "shift", number(0.0, 30.0), default("shift")),  # the page's slider's range
+    Field("lr", "lr", options(from_lab("preprocessing", "LRS")), default("lr")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
-STEPS = 400  # the page's live panel trains this many updates (lessons/preprocessing.py, TOTAL)
+
+
+def steps(v) -> int:
+    """The updates of the page's live run at these settings (its last frame)."""
+    from lab import preprocessing as lab
+
+    settings = lab.Settings(dataset=v["dataset"], shift=v["shift"], lr=v["lr"], seed=v["seed"])
+    return lab.preprocess_run(settings).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+group = lesson.preprocess_group(dataset, shift, lr, seed)  # one network, two copies: "raw" and "standardize"
+group.run({steps(v)})  # updates each, as the page's Train
+
+standardized = lesson.preprocessed(lesson.preprocess_source(dataset, shift, seed), "standardize")
+# measured on the training set only, then applied to both sets
+print("mean =", standardized.info["mean"].round(3), " std =", standardized.info["std"].round(3))
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
@@ -22,20 +39,13 @@ import plotly.graph_objects as go
 from lab import preprocessing as lesson  # this page's experiments (lab/preprocessing.py), on the engine in core/
 """
 
-EXPERIMENT = f"""
-group = lesson.preprocess_group(dataset, shift, lr, seed)  # one network, two copies: "raw" and "standardize"
-group.run({STEPS})                                           # {STEPS} updates each, as the page's Train
-
-standardized = lesson.preprocessed(lesson.preprocess_source(dataset, shift, seed), "standardize")
-# measured on the training set only, then applied to both sets
-print("mean =", standardized.info["mean"].round(3), " std =", standardized.info["std"].round(3))
-"""
-
 NUMBERS = """
-numbers = {
-    **{f"train_loss_{name}": trainer.history["train_loss"][-1] for name, trainer in group.items()},
-    **{f"test_acc_{name}": trainer.history["test_acc"][-1] for name, trainer in group.items()},
-}
+numbers = {}
+for name, trainer in group.items():
+    if len(trainer.history["step"]):  # a run that diverged before its first record has no loss to show
+        numbers[f"train_loss_{name}"] = trainer.history["train_loss"][-1]
+    # hidden ReLU units that output 0 on every training input: they pass no gradient, so they never recover
+    numbers[f"dead_units_{name}"] = lesson.dead_units(trainer)
 """
 
 

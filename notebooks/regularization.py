@@ -1,22 +1,62 @@
-"""The regularization page as a notebook: five copies of one network on a few noisy digits (no regularization,
-L2, decoupled weight decay, L1, max-norm), trained side by side, and early stopping's best step."""
+"""The regularization page as a notebook: five copies of one network on a few digits, a share of them labelled wrong
+(no regularization, L2, decoupled weight decay, L1, max-norm), trained side by side, and early stopping's best step:
+the page's table."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, number, options
+from notebooks._base import Field, from_lab, lab_defaults, number, options
 
 FUNCTION = "regularization_group"  # the lab function the first cell points to
+default = lab_defaults("regularization")  # the page's defaults (lab/regularization.py, DEFAULTS), read when built
 
+
+def choices(name):
+    return options(from_lab("regularization", "CHOICES", name))  # the values the page's slider offers
 
 
 FIELDS = (
-    Field("n", "n_train", options((50, 100, 200, 400, 700, 1000)), from_lab("regularization", "REG", "n_train")),
-    Field("width", "width", options((8, 16, 32, 64, 128, 256)), from_lab("regularization", "REG", "width")),
-    Field("lam", "lam", options((1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)),
-          from_lab("regularization", "REG", "lam")),
-    Field("c", "c", number(0.25, 4.0), from_lab("regularization", "REG", "c")),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
-    Field("show", "shown", options(from_lab("regularization", "REG_METHODS")), "none"),
+    Field("n", "n_train", choices("n_train"), default("n_train")),
+    Field("width", "width", choices("width"), default("width")),
+    Field("lam", "lam", choices("lam"), default("lam")),
+    Field("wd", "wd", choices("wd"), default("wd")),
+    Field("c", "c", number(0.25, 4.0), default("c")),  # the page's slider's range
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
+    Field("show", "shown", options(from_lab("regularization", "REG_METHODS")), "none"),  # the page's first choice
 )
+
+
+def settings(v):
+    from lab import regularization as lab
+
+    return lab.Settings(n_train=v["n_train"], width=v["width"], lam=v["lam"], wd=v["wd"], c=v["c"], seed=v["seed"])
+
+
+def steps(v) -> int:
+    """The updates of the page's live run at these settings (its last frame)."""
+    from lab import regularization as lab
+
+    return lab.training_run(settings(v)).steps[-1]
+
+
+def words(v) -> dict:
+    from lab import regularization as lab
+
+    return {"steps": steps(v), "wrong": round(100 * lab.REG["label_noise"])}
+
+
+def experiment(v) -> str:
+    return f"""
+settings = lesson.Settings(n_train=n_train, width=width, lam=lam, wd=wd, c=c, seed=seed)
+group = lesson.regularization_group(settings)  # "none", "l2", "decoupled", "l1", "maxnorm"
+group.run({steps(v)})  # updates, as the page's Train
+
+rows = {{name: lesson.summary(member, group.test) for name, member in group.items()}}
+# early stopping: the unregularized network with its weights at the lowest validation loss
+rows["early"] = lesson.summary(group["none"], group.test, group["none"].best_state)
+for name, row in rows.items():
+    print(f"{{name:>9}}: train {{row.train_acc:.1%}}, test {{row.test_acc:.1%}}, gap {{row.gap:+.1%}}, "
+          f"wrong labels learned {{row.memorized:.1%}}, best step {{row.best_step}}")
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
@@ -25,23 +65,16 @@ from plotly.subplots import make_subplots
 from lab import regularization as lesson  # this page's experiments (lab/regularization.py), on the engine in core/
 """
 
-EXPERIMENT = """
-group = lesson.regularization_group(n_train, width, lam, c, seed)  # "none", "l2", "decoupled", "l1", "maxnorm"
-group.run(lesson.REG["steps"])                                      # as many updates as the page's Train
-
-rows = {name: lesson.summary(member, group.test) for name, member in group.items()}
-# early stopping: the unregularized network with its weights at the lowest validation loss
-rows["early"] = lesson.summary(group["none"], group.test, group["none"].best_state)
-for name, row in rows.items():
-    print(f"{name:>9}: train {row.train_acc:.1%}, test {row.test_acc:.1%}, gap {row.gap:+.1%}, best {row.best_step}")
-"""
-
 NUMBERS = """
-numbers = {
-    **{f"train_acc_{name}": row.train_acc for name, row in rows.items()},
-    **{f"test_acc_{name}": row.test_acc for name, row in rows.items()},
-    **{f"gap_{name}": row.gap for name, row in rows.items()},
-}
+numbers = {}
+for name, row in rows.items():  # the page's table, one row per method
+    numbers[f"train_acc_{name}"] = row.train_acc  # on the training labels as given, the wrong ones included
+    numbers[f"test_acc_{name}"] = row.test_acc
+    numbers[f"gap_{name}"] = row.gap
+    numbers[f"memorized_{name}"] = row.memorized  # wrongly labelled training digits predicted with their wrong label
+    numbers[f"best_step_{name}"] = row.best_step  # the step of the lowest validation loss
+    numbers[f"weight_norm_{name}"] = row.weight_norm
+    numbers[f"zero_weights_{name}"] = row.zero_frac  # weights exactly 0
 """
 
 

@@ -2,31 +2,46 @@
 "is the digit odd?" with few samples, frozen vs fine-tuned vs from scratch."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, last_records, number, options
+from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
 
 FUNCTION = "transfer_group"  # the lab function the first cell points to
+default = lab_defaults("transfer")  # the page's defaults (lab/transfer.py, DEFAULTS), read when a notebook is built
 
+
+def _reused_layers(value):
+    """0 up to the source network's hidden layers (the page's slider)."""
+    return number(0, len(from_lab("transfer", "TRANSFER", "hidden")()), integer=True)(value)
 
 
 FIELDS = (
-    Field("n", "n_target", options((10, 20, 50, 100, 200, 500)), from_lab("transfer", "TRANSFER", "n_target")),
-    Field("reuse", "n_reuse", lambda v: number(0, len(from_lab("transfer", "TRANSFER", "hidden")()), integer=True)(v),
-          from_lab("transfer", "TRANSFER", "n_reuse")),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+    Field("n", "n_target", options(from_lab("transfer", "CHOICES", "n_target")), default("n_target")),
+    Field("reuse", "n_reuse", _reused_layers, default("n_reuse")),
+    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
 )
+
+
+def steps(v) -> int:
+    """The updates of the page's live run at these settings (its last frame)."""
+    from lab import transfer as lab
+
+    return lab.transfer_run(lab.Settings(n_target=v["n_target"], n_reuse=v["n_reuse"], seed=v["seed"])).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+# the "downloaded" model: trained once on the 10 digits with its own seed, the same for every setting of the page
+source, source_acc = lesson.source_net()
+print(f"source network: {{source}}, test accuracy {{source_acc:.1%}}")
+
+group = lesson.transfer_group(source, n_target, n_reuse, seed)  # "frozen", "finetune", "scratch" on n_target images
+group.run({steps(v)})  # updates, as the page's Train
+"""
+
 
 IMPORTS = """
 import plotly.graph_objects as go
 
 from lab import transfer as lesson  # this page's experiments (lab/transfer.py), built on the engine in core/
-"""
-
-EXPERIMENT = """
-source, source_acc = lesson.pretrain(seed)  # tells the 10 digits apart, trained on one half of the training images
-print(f"source network: {source}, test accuracy {source_acc:.1%}")
-
-group = lesson.transfer_group(source, n_target, n_reuse, seed)  # "frozen", "finetune", "scratch" on n_target images
-group.run(lesson.TRANSFER["steps"])                            # as many updates as the page's Train
 """
 
 NUMBERS = last_records(("test_acc",), first='{"source_test_acc": source_acc}')

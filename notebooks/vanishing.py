@@ -1,53 +1,70 @@
-"""The vanishing/exploding-gradients page as a notebook: every layer's gradient at initialization (one real
-backward pass), then the same network trained by SGD with the page's clipping, its gradients layer by layer."""
+"""The vanishing/exploding-gradients page as a notebook: the gradient reaching every layer at initialization (one real
+backward pass) beside the chain-rule bound from the weights drawn, then the same network trained by SGD with the
+page's clipping."""
 from __future__ import annotations
 
-from notebooks._base import Field, code, flag, from_lab, md, number, options
+from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
 
 FUNCTION = "profile"  # the lab function the first cell points to
+net_default = lab_defaults("vanishing", "DEFAULT_NET")  # the page's defaults (lab/vanishing.py), read when built
+training_default = lab_defaults("vanishing", "DEFAULT_TRAINING")
 
-
-
-FIELDS = (
-    Field("data", "dataset", options(from_lab("vanishing", "DATASETS")), "digits"),
-    Field("depth", "depth", number(2, 50, integer=True), 12),
-    Field("width", "width", options((8, 16, 24, 32, 40, 48, 56, 64)), 32),
-    Field("act", "activation", options(from_lab("vanishing", "ACTIVATIONS")), "sigmoid"),
-    Field("init", "init", options(from_lab("vanishing", "INITS")), "xavier_normal"),
-    Field("std", "std", options((0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), 1.0, note="vanishing_std_note"),
-    Field("bn", "batchnorm", flag, False),
-    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), 0.1),
-    Field("clip", "clip", options(from_lab("vanishing", "CLIPS")), "none"),
-    Field("thr", "threshold", options((0.01, 0.1, 0.3, 1.0, 3.0, 10.0)), 1.0, note="vanishing_threshold_note"),
-    Field("seed", "seed", number(0, 9999, integer=True), 0),
+FIELDS = (  # the widths and the std, lr and threshold values are the page's sliders' (lessons/vanishing.py)
+    Field("data", "dataset", options(from_lab("vanishing", "DATASETS")), net_default("dataset")),
+    Field("depth", "depth", number(2, 50, integer=True), net_default("depth")),
+    Field("width", "width", options((8, 16, 24, 32, 40, 48, 56, 64)), net_default("width")),
+    Field("act", "activation", options(from_lab("vanishing", "ACTIVATIONS")), net_default("act")),
+    Field("init", "init", options(from_lab("vanishing", "INITS")), net_default("init")),
+    Field("std", "std", options((0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), net_default("std"),
+          note="vanishing_std_note"),
+    Field("bn", "batchnorm", flag, net_default("bn")),
+    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("lr")),
+    Field("clip", "clip", options(from_lab("vanishing", "CLIPS")), training_default("clip")),
+    Field("thr", "threshold", options((0.01, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("threshold"),
+          note="vanishing_threshold_note"),
+    Field("seed", "seed", number(0, 9999, integer=True), net_default("seed")),
 )
+
+
+def page_run(v):
+    """The page's live run at these settings (``lab.vanishing.training_run``)."""
+    from lab import vanishing as lab
+
+    net = lab.Net(v["dataset"], v["depth"], v["width"], v["activation"], v["init"], v["std"], v["batchnorm"],
+                  v["seed"])
+    return lab.training_run(net, lab.Training(v["lr"], v["clip"], v["threshold"]))
+
+
+def steps(v) -> int:
+    return page_run(v).steps[-1]
+
+
+def experiment(v) -> str:
+    return f"""
+net = lesson.Net(dataset, depth, width, activation, init, std, batchnorm, seed)  # the network's settings
+profile = lesson.profile(net)  # one forward and one backward pass at initialization, nothing updated
+print(lesson.fresh_network(net))
+
+ds = lesson.dataset(dataset, seed)
+group = lesson.training_group(ds, lr, clip, threshold, depth=depth, width=width, act=activation, init=init, std=std,
+                              bn=batchnorm, seed=seed)  # "yours" (clipped unless clip = "none"), beside it "plain"
+group.run({steps(v)})  # updates, as the page's Train
+"""
+
 
 IMPORTS = """
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from lab import vanishing as lesson  # this page's experiments (lab/vanishing.py), built on the engine in core/
 """
 
-EXPERIMENT = """
-ds = lesson.dataset(dataset, seed)
-net = dict(depth=depth, width=width, act=activation, init=init, std=std, bn=batchnorm, seed=seed)
-profile = lesson.profile(ds, **net)  # one forward and backward pass on the whole training set, nothing updated
-print(lesson.network(ds, **net))
-"""
-
-TRAINING = """
-group = lesson.training_group(ds, lr, clip, threshold, **net)  # "yours" (clipped unless clip = "none"), "plain"
-group.run(lesson.TOTAL_STEPS)                                   # as many updates as the page's Train
-"""
-
 NUMBERS = """
 numbers = {
-    "grad_norm_first_layer": profile.weight_grad_norm[0],
-    "grad_norm_last_layer": profile.weight_grad_norm[-1],
-    "ratio_first_to_last": profile.weight_grad_norm[0] / profile.weight_grad_norm[-1],
-    "max_slope": profile.max_slope,
-    "chain_rule_bound": profile.max_slope ** depth,
+    "max_slope": profile.max_slope,          # the activation's largest slope, max f'(z)
+    "measured_ratio": profile.ratio,         # ‖δ_1‖ / ‖δ_out‖: the gradient reaching layer 1, over the output's
+    "chain_rule_bound": profile.bound_ratio,  # what the chain rule allows for it (nan with batch norm)
 }
 for name, trainer in group.items():
     if len(trainer.history["step"]):  # a run that diverged before its first record has nothing to show
@@ -57,32 +74,22 @@ for name, trainer in group.items():
 
 def chart(text) -> str:
     return f"""
-norms = profile.weight_grad_norm
-layers = np.arange(1, len(norms) + 1)
-fig = go.Figure()
-if profile.max_slope < 1:  # what the chain rule allows with unit-gain weights: max f' per layer, from the top down
-    bound = norms[-1] * profile.max_slope ** (len(norms) - layers).astype(float)
-    fig.add_trace(go.Scatter(x=layers, y=bound, mode="lines", line=dict(dash="dash"),
-                             name={text.label("vanishing_bound")} + f" ({{profile.max_slope:g}}^L)"))
-fig.add_trace(go.Scatter(x=layers, y=norms, mode="lines+markers", line=dict(width=3),
-                         name={text.label("vanishing_measured")}))
-fig.update_layout(title={text.label("vanishing_chart_title")}, xaxis_title={text.label("vanishing_layer_axis")},
-                  yaxis_title="‖∂L/∂W‖", yaxis_type="log")
+layers = np.arange(1, len(profile.delta_norm) + 1)
+names = {{"yours": {text.label("vanishing.run_clipped")} if clip != "none" else {text.label("vanishing.run_yours")},
+         "plain": {text.label("vanishing.run_plain")}}}
+fig = make_subplots(rows=1, cols=2, subplot_titles=[{text.label("vanishing.profile_title")},
+                                                    {text.label("vanishing.loss_title")}])
+if profile.bound is not None:  # no bound with batch norm: its backward pass adds a factor per layer
+    fig.add_trace(go.Scatter(x=layers, y=profile.bound, mode="lines", line=dict(dash="dash", width=2.5),
+                             name={text.label("vanishing.bound_line")}), row=1, col=1)
+fig.add_trace(go.Scatter(x=layers, y=profile.delta_norm, mode="lines+markers", line=dict(width=3),
+                         name={text.label("vanishing.measured")}), row=1, col=1)
+for name, trainer in group.items():
+    fig.add_trace(go.Scatter(x=trainer.history["step"], y=trainer.history["train_loss"], mode="lines",
+                             line=dict(width=2.5), name=names[name]), row=1, col=2)
+fig.update_yaxes(type="log", exponentformat="power", title_text={text.label("vanishing.delta_axis")}, row=1, col=1)
+fig.update_xaxes(title_text={text.label("vanishing.layer_axis")}, row=1, col=1)
+fig.update_xaxes(title_text={text.label("common.step_axis")}, row=1, col=2)
+fig.update_layout(height=450)
 fig.show()
 """
-
-
-def heatmap(text) -> str:
-    return f"""
-h = group["yours"].history
-fig = go.Figure(go.Heatmap(x=h["step"], y=np.arange(1, h["grad_norm"].shape[1] + 1),
-                           z=np.log10(np.maximum(h["grad_norm"].T, 1e-300)),  # log scale; a zero norm stays finite
-                           colorbar=dict(title="log₁₀ ‖∂L/∂W‖")))
-fig.update_layout(title={text.label("vanishing_heat_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("vanishing_layer_axis")})
-fig.show()
-"""
-
-
-def after(text):
-    return [md(text("vanishing_training")), code(TRAINING), code(heatmap(text))]
