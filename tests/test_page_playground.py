@@ -252,6 +252,9 @@ def _config_of(params: dict[str, str], **changes) -> PlaygroundConfig:
         if key.startswith("act"):
             acts[int(key[3:])] = value
             continue
+        if key == "pts":  # one's own points, in the link's text (lab.custom_data.encode)
+            fields["points"] = custom_data.decode(value)
+            continue
         field = LINK_FIELDS[key]
         kind = type(getattr(PlaygroundConfig(), field))
         fields[field] = value in ("1", "true") if kind is bool else kind(float(value)) if kind is int else kind(value)
@@ -270,7 +273,7 @@ def _trained(cfg: PlaygroundConfig):
 
 def test_both_languages_link_the_same_settings():
     assert LINKS == {title: params for title, params in zip(LINKS, _try_links("ko").values())}
-    assert len(LINKS) == 5
+    assert len(LINKS) == 6
 
 
 def test_the_decision_boundary_forms_over_the_default_run():
@@ -342,6 +345,20 @@ def test_small_batches_are_noisy():
     rises = [np.mean(np.diff(tr.history["train_loss"]) > 0) for tr in (one, big)]
     assert rises[0] >= 0.35 and rises[0] >= 2 * rises[1], rises
     assert one.epoch < 1 and big.epoch >= 90
+
+
+def test_one_point_against_the_rest():
+    """"The network wraps a small red island around the lone point (training accuracy 100 %). Raise the L2 penalty to
+    0.01 and train again: the island is gone and that point is counted wrong (training accuracy 94 %)." """
+    cfg = _config_of(LINKS["One point against the rest."])
+    assert cfg.dataset == "custom" and len(cfg.points) == 25
+    lone, around = np.array([[-1.5, 1.2]]), np.array([[-1.0, 1.2], [-1.5, 0.7], [-2.0, 1.2], [-1.5, 1.7]])
+    tr = _trained(cfg)
+    assert (tr.x_train == lone).all(axis=1).any()  # the lone point is a training point
+    assert tr.predict_proba(lone)[0, 1] > 0.5 and (tr.predict_proba(around)[:, 1] < 0.5).all()  # an island
+    assert tr.history["train_acc"][-1] == 1.0
+    smooth = _trained(cfg.replace(l2=0.01))
+    assert smooth.predict_proba(lone)[0, 1] < 0.5 and round(100 * smooth.history["train_acc"][-1]) == 94
 
 
 # ---- what a live refresh sends ---------------------------------------------------------------------------------
