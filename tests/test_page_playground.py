@@ -708,6 +708,23 @@ def test_a_teachers_link_may_lock_or_hide_the_points_and_restore_clears_them():
     assert errors(at) == [] and at.session_state["pts"] == () and "pts" not in at.query_params
 
 
+def test_the_notebook_carries_the_points():
+    import notebooks
+    from ui import teacher  # noqa: F401 (the page's settings are what ui.teacher.current_settings gathers)
+
+    at = _own_page(pts=OWN_LINK)
+    settings = {"data": "custom", "pts": at.session_state["pts"], "lang": "en"}
+    values = notebooks.values("playground", settings)
+    assert values["points"] == OWN and values["dataset"] == "custom"
+    nb = notebooks.build("playground", settings)
+    cell = nb.cells[2].source
+    assert f"points = {OWN!r}" in cell
+    assert notebooks.values("playground", {"data": "custom", "pts": OWN_LINK})["points"] == OWN  # the link's text
+    assert notebooks.values("playground", {"data": "moons", "pts": OWN_LINK})["points"] == ()
+    for bad in ("1:2", [["__import__('os')", 0, 0]], 5, None):
+        assert notebooks.values("playground", {"data": "custom", "pts": bad})["points"] == ()
+
+
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_own_points_in_both_languages(lang):
     at = _own_page(lang, pts=custom_data.encode(OWN[:3] + OWN[4:6]))
@@ -715,3 +732,18 @@ def test_own_points_in_both_languages(lang):
     [info] = [i.value for i in at.info]
     assert ("1 more of class 1" if lang == "en" else "클래스 1 점 1개") in info
     assert _drawn_points(at) == sorted(OWN[:3] + OWN[4:6])
+
+
+@pytest.mark.notebooks
+def test_the_notebook_of_own_points_runs_and_prints_the_page_numbers(tmp_path):
+    """The notebook of a page with one's own points, executed in a real kernel: it trains on the same points and
+    prints the numbers the page's run ends with."""
+    import notebooks
+    from tests.test_notebooks import agrees, printed_numbers, run_in_one_kernel
+
+    settings = {"data": "custom", "pts": OWN, "lang": "ko"}
+    [executed] = run_in_one_kernel([notebooks.build("playground", settings)], tmp_path)
+    printed = printed_numbers(executed.cells[-1])
+    tr = _trained(PlaygroundConfig(dataset="custom", points=OWN))
+    want = {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    assert sorted(printed) == sorted(want) and all(agrees(printed[k], want[k]) for k in want), (printed, want)
