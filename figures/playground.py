@@ -31,40 +31,71 @@ def _axis_grid(values: np.ndarray, axis: str) -> dict:
 
 
 def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str, str],
-             height: int = 420) -> spec.Figure:
+             height: int = 420, click: tuple[float, float] | None = None) -> spec.Figure:
     """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow).
 
     xs (n,), ys (n,), p (n, n) with p[i, j] at (xs[j], ys[i]); train_xy (N, 2), train_y (N,), test_xy, test_y alike.
-    labels: x, y, prob (colour bar), class0, class1, train, test (legend: "class · set"); title optional.
+    p None: the plane without a map (one's own points before there is a network); test_xy None: the points are not
+    split yet, drawn filled and named by class only. labels: x, y, prob (colour bar), class0, class1, train, test
+    (legend: "class · set"); title optional. click (limit, step): the chart takes clicks (``click_grid``).
     Light enough to resend on every live refresh: the map as bytes (uint8 levels), the grid as start and step, the
     points as float32 typed arrays.
     """
     fig = figure(labels.get("title", ""), labels["x"], labels["y"], height)
-    p = np.asarray(p, dtype=np.float32)
-    if np.all(np.isfinite(p)):
-        z = np.round(np.clip(p, 0.0, 1.0) * _LEVELS).astype(np.uint8)
-    else:  # a diverged net: the map is left blank where it is not finite
-        z = drawable(p * np.float32(_LEVELS))
-    fig.add_trace(spec.heatmap(z=z, zmin=0, zmax=_LEVELS, colorscale=DIVERGING, reversescale=True, hoverinfo="skip",
-                               zsmooth="best",
-                               **_axis_grid(xs, "x"), **_axis_grid(ys, "y"),
-                               colorbar=dict(title=dict(text=labels["prob"], side="right"), thickness=14, len=0.85,
-                                             tickvals=[v * _LEVELS for v in _PROB_TICKS],
-                                             ticktext=[f"{v:g}" for v in _PROB_TICKS])))
+    if p is not None:
+        p = np.asarray(p, dtype=np.float32)
+        if np.all(np.isfinite(p)):
+            z = np.round(np.clip(p, 0.0, 1.0) * _LEVELS).astype(np.uint8)
+        else:  # a diverged net: the map is left blank where it is not finite
+            z = drawable(p * np.float32(_LEVELS))
+        fig.add_trace(spec.heatmap(z=z, zmin=0, zmax=_LEVELS, colorscale=DIVERGING, reversescale=True,
+                                   hoverinfo="skip", zsmooth="best", **_axis_grid(xs, "x"), **_axis_grid(ys, "y"),
+                                   colorbar=dict(title=dict(text=labels["prob"], side="right"), thickness=14,
+                                                 len=0.85, tickvals=[v * _LEVELS for v in _PROB_TICKS],
+                                                 ticktext=[f"{v:g}" for v in _PROB_TICKS])))
+    parts = [(train_xy, train_y, False, "train")]
+    if test_xy is not None:
+        parts.append((test_xy, test_y, True, "test"))
+    size = 10 if sum(len(y) for _, y, _, _ in parts) <= 100 else 7  # a few points of one's own: easy to see
     for label, symbol in ((0, "circle"), (1, "diamond")):
         name = labels[f"class{label}"]
-        for pts, hollow, part in ((train_xy[train_y == label], False, "train"),
-                                  (test_xy[test_y == label], True, "test")):
+        for xy, y, hollow, part in parts:
             c = color(3) if label else color(0)
-            pts = np.asarray(pts, dtype=np.float32)
+            pts = np.asarray(xy, dtype=np.float32).reshape(-1, 2)[np.asarray(y) == label]
+            # a click selects a point of the click grid; the data keep their look (Plotly dims unselected points)
+            keep = dict(unselected=dict(marker=dict(opacity=1))) if click is not None else {}
             fig.add_trace(spec.scatter(
-                x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{name} · {labels[part]}",
-                hoverinfo="skip",
-                marker=dict(size=7, symbol=symbol + ("-open" if hollow else ""), color=c,
-                            line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7))))
-    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=False, automargin=True)
-    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=False, automargin=True)
+                x=pts[:, 0], y=pts[:, 1], mode="markers", hoverinfo="skip",
+                name=f"{name} · {labels[part]}" if test_xy is not None else name,
+                marker=dict(size=size, symbol=symbol + ("-open" if hollow else ""), color=c,
+                            line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7)), **keep))
+    fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=p is None, automargin=True)
+    fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=p is None, automargin=True)
     fig.update_layout(legend=dict(font_size=12), margin=dict(l=50, r=10, t=60, b=45))
+    if click is not None:  # last: update_xaxes above would reach its hidden axes too
+        click_grid(fig, (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), *click)
+    return fig
+
+
+def click_grid(fig: spec.Figure, x_range, y_range, limit: float, step: float) -> spec.Figure:
+    """Make a chart take clicks on its plane: an invisible marker every ``step`` over [-limit, limit]², as the
+    figure's first trace, which a click selects (the nearest marker: a points selection in Streamlit, whose x and y
+    times ``step`` are the clicked place). The markers travel as int8 multiples of ``step`` on a pair of hidden axes
+    laid exactly over the visible ones (x_range, y_range, fixed: no zoom to shift them apart), so 81² markers cost
+    13 kB rather than 52 kB of float32 on every refresh."""
+    k = int(round(limit / step))
+    if not 0 < k <= 127:
+        raise ValueError(f"a click grid has at most 127 steps each way, got {k}")
+    ticks = np.arange(-k, k + 1, dtype=np.int8)
+    gx, gy = np.meshgrid(ticks, ticks)
+    invisible = dict(marker=dict(opacity=0))
+    fig.data.insert(0, spec.trace("scattergl", x=gx.ravel(), y=gy.ravel(), xaxis="x2", yaxis="y2", mode="markers",
+                                    hoverinfo="none", showlegend=False, name="click",
+                                    marker=dict(size=8, opacity=0), selected=invisible, unselected=invisible))
+    fig.update_layout(hovermode="closest",
+                      xaxis=dict(fixedrange=True), yaxis=dict(fixedrange=True),
+                      xaxis2=dict(overlaying="x", range=[v / step for v in x_range], visible=False, fixedrange=True),
+                      yaxis2=dict(overlaying="y", range=[v / step for v in y_range], visible=False, fixedrange=True))
     return fig
 
 

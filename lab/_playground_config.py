@@ -4,6 +4,9 @@
     text = cfg.to_json()                    # what the page offers as a download
     cfg2 = from_json(text)                  # == cfg; a bad file -> ValueError naming the problem
 
+The data set "custom" is the student's own points (``lab.custom_data``): the field ``points`` holds them, as
+(x, y, label) with two decimals, and is empty for every other data set.
+
 The allowed names come from the engine registries (``activations.NAMES``, ``initializers.NAMES``,
 ``optim.NAMES``, ``schedules.NAMES``, ``data.NAMES``), so a new optimizer appears here by itself.
 Numbers that the page shows on a log slider must be one of that slider's values (``CHOICES``), so an
@@ -22,13 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import activations, data, initializers, optim, schedules
+from lab import custom_data
 
 MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
 FORMAT_VERSION = 1
 MAX_LAYERS = 6
 
-# Every classification set of core.data (the regression "line" has no decision boundary to draw).
-DATASETS = tuple(name for name in data.NAMES if name != "line")
+CUSTOM = "custom"  # the student's own points (lab.custom_data), clicked onto the plane or uploaded
+# Every classification set of core.data (the regression "line" has no decision boundary to draw), then one's own.
+DATASETS = tuple(name for name in data.NAMES if name != "line") + (CUSTOM,)
 
 # The values a log slider offers (0 = off for the penalties and max-norm).
 CHOICES = {
@@ -65,7 +70,8 @@ class PlaygroundConfig:
     """Every knob of the playground. ``activations`` has one name per hidden layer (``layers`` of them).
 
     init_std is used only with init "normal" (W ~ N(0, std²)); l1, l2, max_norm = 0 switch them off;
-    batch_size larger than the training set means full-batch gradient descent.
+    batch_size larger than the training set means full-batch gradient descent. points: the own data set's
+    (x, y, label) points (dataset "custom" only; rounded to two decimals as ``lab.custom_data`` keeps them).
     """
 
     dataset: str = "moons"
@@ -87,19 +93,29 @@ class PlaygroundConfig:
     max_norm: float = 0.0
     steps: int = 200
     seed: int = 0
+    points: tuple = ()
 
     def __post_init__(self):
         object.__setattr__(self, "activations", tuple(self.activations))
+        if isinstance(self.points, list):
+            object.__setattr__(self, "points", tuple(self.points))
         check(dataclasses.asdict(self))
+        object.__setattr__(self, "points", _snap("points", self.points))  # equal data, equal configuration
 
     def to_dict(self) -> dict:
         out = {"version": FORMAT_VERSION}
         out.update(dataclasses.asdict(self))
         out["activations"] = list(self.activations)
+        out["points"] = [list(p) for p in self.points]
         return out
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        """The file: two-space indents, one point per line (``[x, y, label]``)."""
+        values = self.to_dict()
+        points = values.pop("points")
+        text = json.dumps(values, indent=2, ensure_ascii=False)
+        rows = ",\n".join(f"    {json.dumps(p)}" for p in points)
+        return text[:-2] + (f',\n  "points": [\n{rows}\n  ]\n}}' if points else ',\n  "points": []\n}')
 
     def replace(self, **changes) -> "PlaygroundConfig":
         return dataclasses.replace(self, **changes)
@@ -134,9 +150,35 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def _check_points(value):
+    """The own data set's points: a list of at most custom_data.MAX_POINTS [x, y, label] entries, x and y finite
+    numbers in [-LIMIT, LIMIT], the label 0 or 1."""
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError("points_not_list", f"'points' must be a list of [x, y, label] entries, got {_shown(value)}",
+                          got=_shown(value))
+    if len(value) > custom_data.MAX_POINTS:
+        raise ConfigError("points_too_many", f"'points' has {len(value):,} entries; at most {custom_data.MAX_POINTS}",
+                          count=f"{len(value):,}", limit=custom_data.MAX_POINTS)
+    limit = f"{custom_data.LIMIT:g}"
+    for i, entry in enumerate(value, start=1):
+        if not (isinstance(entry, (list, tuple)) and len(entry) == 3 and all(map(_is_number, entry[:2]))):
+            raise ConfigError("point_bad", f"point {i} of 'points' must be [x, y, label] with numbers x and y, got "
+                              f"{_shown(entry)}", index=i, got=_shown(entry))
+        x, y, label = entry
+        if not (_is_int(label) and label in (0, 1)):
+            raise ConfigError("point_label", f"point {i} of 'points' has the label {_shown(label)}; a label is 0 or 1",
+                              index=i, got=_shown(label))
+        if abs(float(x)) > custom_data.LIMIT or abs(float(y)) > custom_data.LIMIT:
+            raise ConfigError("point_range", f"point {i} of 'points', {_shown(list(entry))}, lies outside "
+                              f"[-{limit}, {limit}]", index=i, got=_shown(list(entry)), limit=limit)
+
+
 def _check_one(name: str, value):
     """Raise ValueError naming the field if ``value`` has the wrong type or is out of range."""
     kind = _TYPES[name]
+    if name == "points":
+        _check_points(value)
+        return
     if name == "activations":
         if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
             raise ConfigError("acts_not_list", f"'activations' must be a list of names, got {_shown(value)}",
@@ -187,10 +229,16 @@ def check(values: dict) -> None:
         raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
                           f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
                           count=len(values["activations"]))
+    if values["points"] and values["dataset"] != CUSTOM:
+        raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{CUSTOM}\"; this file's "
+                          f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), custom=CUSTOM)
 
 
 def _snap(name, value):
-    """A slider value as the slider holds it (the exact float of CHOICES, an int for int fields)."""
+    """A slider value as the slider holds it (the exact float of CHOICES, an int for int fields); points as
+    (x, y, label) tuples with two decimals."""
+    if name == "points":
+        return tuple(custom_data.point(float(x), float(y), int(label)) for x, y, label in value)
     if name in CHOICES:
         return next(c for c in CHOICES[name] if math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15))
     if _TYPES[name] == "float":

@@ -3,6 +3,8 @@
     pts = parse_csv(text)           # ((x, y, label), ...), checked; a bad file -> DataError naming the problem
     text = encode(pts)              # "0.5:1.2:0;..." for the link (and decode(text) back)
     ds = dataset(pts, test_ratio, seed)  # a core.data.Dataset the network trains on like the built-in sets
+    pts = added(pts, 1.5, -0.5, 1)  # a click on the plane; removed(pts, x, y) takes the nearest point away
+    missing(pts)                    # (n0, n1): how many more of each class before it can train (ready(pts))
 
 Points live on the plane the decision map shows (both coordinates in [-LIMIT, LIMIT]), with labels 0 and 1, at most
 MAX_POINTS of them, rounded to two decimals (so a link and a file reproduce them exactly).
@@ -54,20 +56,47 @@ def check(points) -> tuple[Point, ...]:
     return pts
 
 
+def counts(points) -> tuple[int, int]:
+    """How many points each class has: (class 0, class 1)."""
+    labels = [p[2] for p in points]
+    return labels.count(0), labels.count(1)
+
+
+def missing(points) -> tuple[int, int]:
+    """How many more points each class needs before the network can train on them: (class 0, class 1)."""
+    return tuple(max(0, MIN_PER_CLASS - n) for n in counts(points))
+
+
 def ready(points) -> bool:
     """Enough points of each class to train on (MIN_PER_CLASS each)."""
-    labels = [p[2] for p in points]
-    return all(labels.count(c) >= MIN_PER_CLASS for c in (0, 1))
+    return not any(missing(points))
 
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
+def _cut(text: str, limit: int = 20) -> str:
+    """A file's text quoted in a refusal: at most ``limit`` characters, an ellipsis where it was cut."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _number(text: str, line: int) -> float:
     text = text.strip()
     if not _NUMBER.fullmatch(text):
-        raise DataError("not_number", f"line {line}: {text[:20]!r} is not a number", line=line, got=text[:20])
+        raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line, got=_cut(text))
     return float(text)
+
+
+def _entry(fields, line: int) -> Point:
+    """One point from its three texts x, y, label (line: where it is, named in a refusal)."""
+    x, y, label = (_number(f, line) for f in fields)
+    if label not in (0.0, 1.0):
+        raise DataError("label", f"line {line}: the label must be 0 or 1", line=line, got=_cut(fields[2].strip()))
+    try:
+        return point(x, y, int(label))
+    except DataError as err:
+        err.params["line"] = line
+        raise
 
 
 def parse_csv(text: str | bytes) -> tuple[Point, ...]:
@@ -87,15 +116,12 @@ def parse_csv(text: str | bytes) -> tuple[Point, ...]:
     for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if line == 1 and not _NUMBER.fullmatch(row[0].strip()):
-            continue  # a header
+        if line == 1 and not _NUMBER.fullmatch(row[0].strip()) and any(ch.isalpha() for ch in "".join(row)):
+            continue  # a header (words; "0.5;1.2;0" is a point written with the wrong separator)
         if len(row) != 3:
             raise DataError("columns", f"line {line}: {len(row)} columns; a point is x,y,label", line=line,
                             count=len(row))
-        x, y, label = (_number(cell, line) for cell in row)
-        if label not in (0.0, 1.0):
-            raise DataError("label", f"line {line}: the label must be 0 or 1", got=row[2].strip()[:20])
-        points.append(point(x, y, int(label)))
+        points.append(_entry(row, line))
         if len(points) > MAX_POINTS:
             raise DataError("too_many", f"more than {MAX_POINTS} points", count=f"> {MAX_POINTS}", limit=MAX_POINTS)
     if not points:
@@ -117,14 +143,11 @@ def decode(text: str) -> tuple[Point, ...]:
     if len(text) > MAX_POINTS * 24:
         raise DataError("too_many", "the link holds too many points", count="—", limit=MAX_POINTS)
     points = []
-    for part in filter(None, text.split(";")):
+    for entry, part in enumerate(filter(None, text.split(";")), start=1):  # "line" is the entry's place here
         fields = part.split(":")
         if len(fields) != 3:
-            raise DataError("columns", f"{part[:20]!r} is not x:y:label", line="—", count=len(fields))
-        x, y, label = (_number(f, 0) for f in fields)
-        if label not in (0.0, 1.0):
-            raise DataError("label", "the label must be 0 or 1", got=fields[2][:20])
-        points.append(point(x, y, int(label)))
+            raise DataError("columns", f"{_cut(part)!r} is not x:y:label", line=entry, count=len(fields))
+        points.append(_entry(fields, entry))
     return check(points)
 
 
@@ -145,3 +168,16 @@ def nearest(points, x: float, y: float, within: float = 0.25) -> int | None:
     d = [math.hypot(px - x, py - y) for px, py, _ in points]
     i = int(np.argmin(d))
     return i if d[i] <= within else None
+
+
+def added(points, x: float, y: float, label: int) -> tuple[Point, ...]:
+    """The points with (x, y, label) added (a click in "add" mode); unchanged when that very point is already there.
+    DataError when it lies off the plane or there would be more than MAX_POINTS."""
+    new = point(x, y, label)
+    return tuple(points) if new in points else check((*points, new))
+
+
+def removed(points, x: float, y: float, within: float = 0.25) -> tuple[Point, ...]:
+    """The points without the one nearest (x, y) (a click in "remove" mode); unchanged when none lies within."""
+    i = nearest(points, x, y, within)
+    return tuple(points) if i is None else (*points[:i], *points[i + 1:])

@@ -9,6 +9,7 @@
     activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
     spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
+    own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
 
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
 confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
@@ -26,15 +27,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import shared
+from lab import custom_data, shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
+    CHOICES, CUSTOM, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
-SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D)
+SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)
 GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
 DIGITS_N = 900  # half of the 1,797 digits: a training step stays light enough for live training
+# One's own points: the map covers the whole plane they may lie on (a little past its edge, so a point on the edge
+# shows whole), and a click lands on a grid of CLICK_STEP (finer than a click aims; the points keep two decimals).
+PLANE = custom_data.LIMIT + 0.25
+CLICK_STEP = 0.1
 
 
 # ---------------------------------------------------------------- building a run
@@ -45,7 +50,10 @@ def eval_every(cfg: PlaygroundConfig) -> int:
 
 
 def dataset(cfg: PlaygroundConfig) -> data.Dataset:
-    """The data set of ``cfg`` (2-D sets: two classes, N_2D points; digits: DIGITS_N images)."""
+    """The data set of ``cfg`` (2-D sets: two classes, N_2D points; digits: DIGITS_N images; one's own points: split
+    per class, custom_data.DataError "too_few" when a class has fewer than custom_data.MIN_PER_CLASS)."""
+    if cfg.dataset == CUSTOM:
+        return custom_data.dataset(cfg.points, test_ratio=cfg.test_ratio, seed=cfg.seed)
     extra = {"n_classes": 2} if cfg.dataset == "blobs" else {}
     n = DIGITS_N if cfg.dataset == "digits" else N_2D
     return data.get(cfg.dataset, n=n, noise=cfg.noise, test_ratio=cfg.test_ratio, seed=cfg.seed, **extra)
@@ -165,13 +173,19 @@ class View:
 _KEPT = ("step", "train_loss", "test_loss", "train_acc", "test_acc")
 
 
+def decision_grid(tr: train.Trainer, n: int = GRID):
+    """probability_grid of a 2-D run: over its data, or over the whole plane [-PLANE, PLANE]² for one's own points
+    (the map a student clicks on stays put while points come and go)."""
+    return probability_grid(tr, n=n, extent=PLANE if tr.data.name == CUSTOM else None)
+
+
 def snapshot(tr: train.Trainer) -> View:
     """The frame of a playground run at its current step (inference-mode passes only: the run is unchanged)."""
     h = tr.history
     history = {k: np.array(h[k]) for k in _KEPT if k in h}
     with np.errstate(all="ignore"):
         if tr.data.n_features == 2:
-            xs, ys, p = probability_grid(tr, n=GRID)
+            xs, ys, p = decision_grid(tr)
             grid, matrix, wrong = (xs, ys, p.astype(np.float32)), None, None
         else:
             grid = None
@@ -189,13 +203,14 @@ def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
 
 @shared.memo(max_bytes=4 * 2**20)
 def shared_dataset(cfg_data: tuple) -> data.Dataset:
-    """The data set of a configuration's data fields (dataset, noise, test_ratio, seed), shared by its sessions."""
-    name, noise, test_ratio, seed = cfg_data
-    return dataset(PlaygroundConfig(dataset=name, noise=noise, test_ratio=test_ratio, seed=seed))
+    """The data set of a configuration's data fields (dataset, noise, test_ratio, seed, points), shared by its
+    sessions."""
+    name, noise, test_ratio, seed, points = cfg_data
+    return dataset(PlaygroundConfig(dataset=name, noise=noise, test_ratio=test_ratio, seed=seed, points=points))
 
 
 def data_of(cfg: PlaygroundConfig) -> data.Dataset:
-    return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed))
+    return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed, cfg.points))
 
 
 def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:

@@ -1,11 +1,13 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
-a link that reproduces the setting, and the weights and configuration to download (and a configuration to load)."""
+a link that reproduces the setting, and the weights and configuration to download (and a configuration to load).
+With "your own points" the map takes clicks and the points load and save as CSV (lessons/_playground_points.py)."""
 import streamlit as st
 
 from core import activations, initializers, optim, schedules
-from lab import playground
+from lab import custom_data, playground
 from figures import playground as fig
-from ui import controls, lesson, live, nav
+from lessons import _playground_points as points
+from ui import controls, lesson, live, nav, teacher
 from ui.i18n import t
 from ui.literal import literal
 
@@ -33,13 +35,16 @@ def import_config():
     try:
         cfg = playground.from_json(upload.getvalue())
     except playground.ConfigError as err:  # the reason in the page's language; the file's values quoted literally
-        reason = t(f"playground.cfg_{err.code}", **{k: literal(v, limit=80) for k, v in err.params.items()})
+        reason = t(f"playground.cfg_{err.code}", **{k: v if isinstance(v, int) else literal(v, limit=80)
+                                                    for k, v in err.params.items()})  # ints are counts, ours
         ss["_cfg_msg"] = ("error", t("playground.import_error", reason=reason))
         return
     for field, key in KEYS.items():
         ss[key] = getattr(cfg, field)
     for i, act in enumerate(cfg.activations, start=1):
         ss[f"act{i}"] = act
+    if cfg.dataset == playground.CUSTOM:
+        ss["pts"] = cfg.points
     ss["_cfg_msg"] = ("success", t("playground.import_ok"))
 
 
@@ -48,7 +53,8 @@ side = lesson.sidebar_controls(PAGE)
 
 side.markdown(f"**{t('playground.sec_data')}**")
 dataset = controls.select("data", t("playground.dataset"), playground.DATASETS, D.dataset, where=side)
-noise = controls.slider("noise", t("playground.noise"), 0.0, 1.0, D.noise, 0.05, where=side)
+custom = dataset == playground.CUSTOM  # one's own points: no noise to add
+noise = D.noise if custom else controls.slider("noise", t("playground.noise"), 0.0, 1.0, D.noise, 0.05, where=side)
 test = controls.slider("test", t("playground.test_ratio"), 0.1, 0.9, D.test_ratio, 0.05, where=side)
 
 side.markdown(f"**{t('playground.sec_net')}**")
@@ -78,16 +84,22 @@ l2 = controls.log_slider("l2", t("playground.l2"), playground.CHOICES["l2"], D.l
 maxnorm = controls.log_slider("maxnorm", t("playground.maxnorm"), playground.CHOICES["max_norm"], D.max_norm,
                               where=side)
 seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+points.from_link(side)
+pts_mode = teacher.mode("pts", ())  # the points are a setting too: a teacher's link may hide or lock them
 
 cfg = playground.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test, layers=layers, width=width,
                                   activations=acts, init=init, init_std=std, batchnorm=bn, dropout=drop, optimizer=opt,
                                   lr=lr, schedule=sched, batch_size=batch, l1=l1, l2=l2, max_norm=maxnorm, steps=steps,
-                                  seed=seed)
-is_2d = dataset in playground.SETS_2D
+                                  seed=seed, points=ss["pts"] if custom else ())
+points.to_link(cfg.points)
+clicks = dict(on_select=points.click_map, selection_mode="points") if custom and pts_mode is None else {}
 sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
+map_words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"), **sets}
 
 
 def view(frame):
+    if cfg.points != (ss["pts"] if custom else ()):  # a click on the map reran this fragment only: run the page
+        st.rerun()
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
     acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
@@ -99,13 +111,13 @@ def view(frame):
     with left:
         if v.grid is not None:
             ds = playground.data_of(cfg)
-            words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"),
-                     **sets}
-            lesson.chart(lambda: fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, words),
-                         key="boundary", caption=t("playground.cap_boundary"), frame=frame)
+            lesson.chart(lambda: fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
+                                              click=points.CLICK if custom else None),
+                         key="boundary", caption=t(f"playground.cap_{'own' if custom else 'boundary'}"), frame=frame,
+                         **clicks)
         else:
-            words = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
-            lesson.chart(lambda: fig.confusion(v.confusion, words), key="confusion",
+            names = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
+            lesson.chart(lambda: fig.confusion(v.confusion, names), key="confusion",
                          caption=t("playground.cap_confusion"), frame=frame)
     with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
@@ -119,16 +131,23 @@ def view(frame):
                  caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
 
-frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
+if custom and pts_mode != "hidden":
+    points.tools(pts_mode)
+frame = None
+if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
+    points.waiting(cfg.points, map_words, clicks)
+else:
+    frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
 st.subheader(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
-c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, frame.step),
-                   file_name=f"playground-weights-step{frame.step}.npz", mime="application/octet-stream", on_click="ignore",
-                   icon=":material/download:", key="_dl_w")
+step = frame.step if frame is not None else 0
+c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, step),
+                   file_name=f"playground-weights-step{step}.npz", mime="application/octet-stream", on_click="ignore",
+                   icon=":material/download:", key="_dl_w", disabled=frame is None)
 c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
                  help=t("playground.upload_help"))
 msg = ss.pop("_cfg_msg", None)

@@ -1,5 +1,6 @@
 """The playground as a notebook: one network with every knob of the page, trained for the page's number of steps,
-its decision map (2-D sets) or confusion matrix (digits)."""
+its decision map (2-D sets) or confusion matrix (digits). With the data set "custom" the settings cell carries the
+student's own points (the page's "pts", checked again by lab.custom_data)."""
 from __future__ import annotations
 
 from notebooks._base import Field, flag, number, options
@@ -12,13 +13,14 @@ KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "la
         "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
         "seed": "seed"}
 NAMES = ("dataset", "noise", "test_ratio", "layers", "width", "activations", "init", "init_std", "batchnorm", "dropout",
-         "optimizer", "lr", "schedule", "batch_size", "steps", "l1", "l2", "max_norm", "seed")
+         "optimizer", "lr", "schedule", "batch_size", "steps", "l1", "l2", "max_norm", "seed", "points")
 
 
 def read(settings) -> dict:
     """Every knob, checked against the page's ranges and the engine's registries; then the whole configuration is
     checked by the playground's own file reader, and a configuration it refuses becomes the defaults."""
     from core import activations, initializers, optim, schedules
+    from lab import custom_data
     from lab import playground as lab
 
     d = lab.PlaygroundConfig()
@@ -34,6 +36,13 @@ def read(settings) -> dict:
     values = {name: Field(KEYS[name], name, check, getattr(d, name)).read(settings) for name, check in checks.items()}
     values["activations"] = tuple(Field(f"act{i}", "act", options(activations.NAMES), d.activations[0]).read(settings)
                                   for i in range(1, values["layers"] + 1))
+    values["points"] = ()
+    if values["dataset"] == lab.CUSTOM:  # the page's points: its link text, or the tuple it keeps, read afresh
+        raw = settings.get("pts", ())
+        try:
+            values["points"] = custom_data.decode(raw) if isinstance(raw, str) else custom_data.check(raw)
+        except (ValueError, TypeError):
+            pass
     try:
         lab.from_json(lab.PlaygroundConfig(**values).to_json())
     except (ValueError, TypeError):
@@ -44,7 +53,7 @@ def read(settings) -> dict:
 def extra_keys() -> tuple:
     from lab import playground as lab
 
-    return (*KEYS.values(), *(f"act{i}" for i in range(1, lab.MAX_LAYERS + 1)))
+    return (*KEYS.values(), *(f"act{i}" for i in range(1, lab.MAX_LAYERS + 1)), "pts")
 
 
 IMPORTS = """
@@ -58,7 +67,7 @@ EXPERIMENT = """
 cfg = lesson.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test_ratio, layers=layers, width=width,
                               activations=activations, init=init, init_std=init_std, batchnorm=batchnorm,
                               dropout=dropout, optimizer=optimizer, lr=lr, schedule=schedule, batch_size=batch_size,
-                              steps=steps, l1=l1, l2=l2, max_norm=max_norm, seed=seed)
+                              steps=steps, l1=l1, l2=l2, max_norm=max_norm, seed=seed, points=points)
 trainer = lesson.build(cfg)  # data (core.data) + network (core.nn.MLP) + training loop (core.train.Trainer)
 trainer.run(cfg.steps)
 print(trainer.net, trainer.optimizer)
@@ -73,7 +82,7 @@ def chart(text) -> str:
     return f"""
 ds = trainer.data
 if ds.n_features == 2:  # a 2-D set: the probability of class 1 over the plane, with the points
-    xs, ys, p = lesson.probability_grid(trainer, n=80)
+    xs, ys, p = lesson.decision_grid(trainer, n=80)  # one's own points: the whole plane they lie on
     fig = go.Figure(go.Contour(x=xs, y=ys, z=p, colorscale="RdBu", zmin=0, zmax=1, opacity=0.8,
                                colorbar=dict(title="P(1)")))
     for x, y, name, symbol in ((ds.x_train, ds.y_train, {text.label("common.train_set")}, "circle"),

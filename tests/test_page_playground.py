@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from lab import playground, shared
+from lab import custom_data, playground, shared
 from lab.playground import PlaygroundConfig, from_json
-from tests.apptest_util import errors, open_page
+from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
 from ui.literal import literal
 
 SPIRAL = PlaygroundConfig(dataset="spirals", noise=0.2, test_ratio=0.4, layers=3, width=24,
@@ -19,8 +19,14 @@ SPIRAL = PlaygroundConfig(dataset="spirals", noise=0.2, test_ratio=0.4, layers=3
                           l2=1e-3, max_norm=3.0, steps=300, seed=42)
 
 
+OWN = ((-1.5, 1.2, 0), (-1.1, 1.8, 0), (-2.0, 1.4, 0), (-1.3, 0.9, 0), (1.4, -1.2, 1), (1.9, -1.6, 1), (1.1, -2.0, 1),
+       (2.2, -0.9, 1), (0.25, 0.5, 0), (-0.4, -0.75, 1))
+
+
 @pytest.mark.parametrize("cfg", [PlaygroundConfig(), SPIRAL, PlaygroundConfig(dataset="digits", layers=1,
-                                                                                  activations=("selu",))])
+                                                                                  activations=("selu",)),
+                                 PlaygroundConfig(dataset="custom", points=OWN),
+                                 PlaygroundConfig(dataset="custom", points=OWN[:2])])
 def test_round_trip(cfg):
     assert from_json(cfg.to_json()) == cfg
     assert from_json(cfg.to_json().encode("utf-8")) == cfg  # the uploader hands over bytes
@@ -61,6 +67,15 @@ def _with(**changes):
     (_with(activations=["relu", "swishy"]), ["'activations'", "'swishy'"]),
     (_with(layers=3), ["'activations'", "one name per layer"]),
     (_with(version=2), ["'version'"]),
+    (_with(dataset="custom", points=3), ["'points'", "list"]),
+    (_with(dataset="custom", points=[[0, 0, 0]] * 301), ["'points'", "301", "at most 300"]),
+    (_with(dataset="custom", points=[[0, 0, 0], [0, "1", 1]]), ["point 2", "[x, y, label]"]),
+    (_with(dataset="custom", points=[[0, 0, 0], [0, 0, True]]), ["point 2", "label True", "0 or 1"]),
+    (_with(dataset="custom", points=[[0, 0, 2]]), ["point 1", "label 2"]),
+    (_with(dataset="custom", points=[[0, 0, 0.5]]), ["point 1", "label 0.5"]),
+    (_with(dataset="custom", points=[[4.5, 0, 1]]), ["point 1", "[4.5, 0, 1]", "[-4, 4]"]),
+    (_with(dataset="custom", points=[[0, 0, 0, 0]]), ["point 1", "[x, y, label]"]),
+    (_with(points=[[0, 0, 0]]), ["'points'", "'moons'", "custom"]),
 ])
 def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
     with pytest.raises(ValueError) as err:
@@ -74,7 +89,7 @@ def test_allowed_values_come_from_the_engine_registries():
     from core import activations, data, initializers, optim, schedules
     assert playground.options("optimizer") == optim.NAMES and playground.options("schedule") == schedules.NAMES
     assert playground.options("init") == initializers.NAMES and playground.options("activations") == activations.NAMES
-    assert set(playground.DATASETS) == set(data.NAMES) - {"line"}
+    assert set(playground.DATASETS) == set(data.NAMES) - {"line"} | {"custom"}
 
 
 def test_build_trains_and_the_loss_drops_on_moons():
@@ -237,6 +252,9 @@ def _config_of(params: dict[str, str], **changes) -> PlaygroundConfig:
         if key.startswith("act"):
             acts[int(key[3:])] = value
             continue
+        if key == "pts":  # one's own points, in the link's text (lab.custom_data.encode)
+            fields["points"] = custom_data.decode(value)
+            continue
         field = LINK_FIELDS[key]
         kind = type(getattr(PlaygroundConfig(), field))
         fields[field] = value in ("1", "true") if kind is bool else kind(float(value)) if kind is int else kind(value)
@@ -255,7 +273,7 @@ def _trained(cfg: PlaygroundConfig):
 
 def test_both_languages_link_the_same_settings():
     assert LINKS == {title: params for title, params in zip(LINKS, _try_links("ko").values())}
-    assert len(LINKS) == 5
+    assert len(LINKS) == 6
 
 
 def test_the_decision_boundary_forms_over_the_default_run():
@@ -329,6 +347,20 @@ def test_small_batches_are_noisy():
     assert one.epoch < 1 and big.epoch >= 90
 
 
+def test_one_point_against_the_rest():
+    """"The network wraps a small red island around the lone point (training accuracy 100 %). Raise the L2 penalty to
+    0.01 and train again: the island is gone and that point is counted wrong (training accuracy 94 %)." """
+    cfg = _config_of(LINKS["One point against the rest."])
+    assert cfg.dataset == "custom" and len(cfg.points) == 25
+    lone, around = np.array([[-1.5, 1.2]]), np.array([[-1.0, 1.2], [-1.5, 0.7], [-2.0, 1.2], [-1.5, 1.7]])
+    tr = _trained(cfg)
+    assert (tr.x_train == lone).all(axis=1).any()  # the lone point is a training point
+    assert tr.predict_proba(lone)[0, 1] > 0.5 and (tr.predict_proba(around)[:, 1] < 0.5).all()  # an island
+    assert tr.history["train_acc"][-1] == 1.0
+    smooth = _trained(cfg.replace(l2=0.01))
+    assert smooth.predict_proba(lone)[0, 1] < 0.5 and round(100 * smooth.history["train_acc"][-1]) == 94
+
+
 # ---- what a live refresh sends ---------------------------------------------------------------------------------
 
 def test_the_decision_map_is_light_and_exact_to_a_shade():
@@ -385,7 +417,7 @@ def test_the_progress_and_the_charts_always_show_the_same_step():
 def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
     """Issue 17, item 3, on its own link: the message names the failed update, the progress stops at the step before
     it, and no chart (histograms included) carries NaN or inf."""
-    from tests.apptest_util import non_finite_in_charts, non_finite_in_text
+    from tests.apptest_util import non_finite_in_text
 
     params = {"lr": "10", "opt": "sgd", "init": "normal", "std": "3", "layers": "6", "width": "64", "steps": "300",
               **{f"act{i}": "relu" for i in range(1, 7)}}
@@ -406,3 +438,312 @@ def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_save_section_has_a_link_anchor(lang):
     assert "save" in {el.proto.anchor for el in open_page("playground", lang).subheader}
+
+
+# ---- your own points ------------------------------------------------------------------------------------------
+# The data set "custom": clicks on the map add or remove points, a CSV file loads or saves them, the link (?pts=) and
+# the configuration file carry them, and the network trains on them like on a built-in set.
+
+OWN_LINK = custom_data.encode(OWN)
+
+
+def _own_page(lang="en", **params):
+    return open_page("playground", lang, {"data": "custom", **params})
+
+
+def _click(at, x, y):
+    """What the browser sends when a click on the map selects the click grid's marker at (x, y) (in units of
+    CLICK_STEP, as figures.playground.click_grid lays them): a points selection on the chart's first trace."""
+    [chart] = [el for el in at.get("plotly_chart") if el.key == "boundary"]
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart.proto.id
+    state.string_value = json.dumps({"selection": {"points": [{"x": x, "y": y, "curve_number": 0, "point_number": 0,
+                                                               "point_index": 0}],
+                                                   "point_indices": [0], "box": [], "lasso": []}})
+    at._run(states)
+    assert errors(at) == []
+    return at
+
+
+def _drawn_points(at) -> list[tuple]:
+    """The points the map draws, as (x, y, label) read back from the chart (float32 arrays, two decimals)."""
+    import base64
+
+    [spec] = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key == "boundary"]
+    names = {0: at.session_state["lang"] == "en" and "class 0" or "클래스 0"}
+    found = []
+    for trace in spec["data"][1:]:
+        if trace.get("type") != "scatter":
+            continue
+        label = 0 if trace["name"].startswith(names[0]) else 1
+        xs, ys = ([] if not isinstance(trace[a], dict) else
+                  np.frombuffer(base64.b64decode(trace[a]["bdata"]), np.dtype(trace[a]["dtype"])) for a in "xy")
+        found += [(round(float(x), 2), round(float(y), 2), label) for x, y in zip(xs, ys)]
+    return sorted(found)
+
+
+def _link_points(at):
+    written = at.query_params.get("pts")
+    written = written[0] if isinstance(written, list) else written
+    return None if written is None else custom_data.decode(written)
+
+
+def test_own_points_start_empty_and_say_what_is_missing():
+    at = _own_page()
+    assert errors(at) == [] and invalid_charts(at) == []
+    assert at.session_state["pts"] == () and "pts" not in at.query_params
+    [info] = [i.value for i in at.info]
+    assert "at least 3 points" in info and "3 more of class 0 and 3 more of class 1" in info
+    assert not [b for b in at.button if b.key == "playground-train"]  # no run to train before there are points
+    assert not [s for s in at.slider if s.key == "noise"]  # one's own points get no noise added
+    assert _drawn_points(at) == []
+
+
+def test_clicks_add_points_of_the_chosen_class_and_the_link_holds_what_is_drawn():
+    at = _own_page()
+    for x, y in ((-15, 12), (-11, 18), (-20, 14)):
+        _click(at, x, y)
+    assert at.session_state["pts"] == ((-1.5, 1.2, 0), (-1.1, 1.8, 0), (-2.0, 1.4, 0))
+    assert "3 more of class 1" in at.info[0].value and "class 0" not in at.info[0].value
+    at.segmented_control(key="_pt_mode").set_value("1").run()
+    for x, y in ((14, -12), (19, -16)):
+        _click(at, x, y)
+    assert "1 more of class 1" in at.info[0].value
+    _click(at, 11, -20)
+    pts = at.session_state["pts"]
+    assert [p[2] for p in pts] == [0, 0, 0, 1, 1, 1] and not at.info  # ready: the live run replaces the message
+    assert _link_points(at) == pts and _drawn_points(at) == sorted(pts)
+    assert any(b.key == "playground-train" for b in at.button)
+    _click(at, 11, -20)  # the same point again: nothing new
+    assert at.session_state["pts"] == pts
+    assert invalid_charts(at) == [] and non_finite_in_charts(at) == []
+
+
+def test_remove_takes_the_nearest_point_and_clear_takes_them_all():
+    at = _own_page(pts=OWN_LINK)
+    at.segmented_control(key="_pt_mode").set_value("remove").run()
+    _click(at, 3, 4)  # 0.3, 0.4: nearest (0.25, 0.5, 0)
+    assert at.session_state["pts"] == tuple(p for p in OWN if p != (0.25, 0.5, 0))
+    _click(at, 35, 35)  # nothing within reach: nothing changes
+    assert len(at.session_state["pts"]) == len(OWN) - 1
+    assert _link_points(at) == at.session_state["pts"] and _drawn_points(at) == sorted(at.session_state["pts"])
+    next(b for b in at.button if b.key == "_pts_clear").click().run()
+    assert errors(at) == [] and at.session_state["pts"] == () and "pts" not in at.query_params
+    assert _drawn_points(at) == [] and at.info
+
+
+def test_a_point_past_the_limit_is_refused_with_a_message():
+    full = tuple((round(-3.9 + 0.3 * (i % 27), 2), round(-3.9 + 0.3 * (i // 27), 2), i % 2)
+                 for i in range(custom_data.MAX_POINTS))
+    at = _own_page(pts=custom_data.encode(full))
+    assert errors(at) == [] and at.session_state["pts"] == full and _link_points(at) == full
+    _click(at, 0, 1)
+    assert at.session_state["pts"] == full
+    assert any("at most 300" in w.value for w in at.warning)
+
+
+def test_the_link_reproduces_the_points_and_the_run():
+    at = _own_page(pts=OWN_LINK)
+    assert errors(at) == [] and not at.warning
+    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    next(b for b in at.button if b.key == "playground-train").click()
+    at.run()
+    assert errors(at) == []
+    # the link in another browser: the same points, the same shared run
+    again = _own_page(pts=at.query_params["pts"] if isinstance(at.query_params["pts"], str)
+                      else at.query_params["pts"][0])
+    assert again.session_state["pts"] == OWN
+    assert again.session_state["_live.playground"]["key"] == at.session_state["_live.playground"]["key"]
+
+
+@pytest.mark.parametrize("value", [
+    "1:2", "1:2:3", "a:b:0", "1e999:0:0", "5:5:1", "0:0:0;" * 400, "0:0:0.5", "nan:0:0", "0x1:0:0", "１:0:0",
+    "x` [Log in again](https://evil.example) `", "0:0:0;`\n# HEADING\n`", ":red[red] :material/home: $x^2$",
+    "9" * 5000, "0:0:0;" * 301])
+def test_hostile_link_points_get_a_notice_and_change_nothing(value):
+    from tests.test_fuzz import outside_code_spans
+
+    at = _own_page(pts=value)
+    assert errors(at) == []
+    assert at.session_state["pts"] == () and "pts" not in at.query_params
+    [notice] = [w.value for w in at.warning]
+    assert notice.startswith("The link's points") and "the plane starts empty" in notice
+    outside = outside_code_spans(notice)
+    for piece in value.split("`"):
+        if len(piece.strip()) >= 3 and any(c in piece for c in "[]()!#*:$<"):
+            assert piece.strip()[:40] not in outside, notice
+    assert at.info and _drawn_points(at) == []
+
+
+def test_link_points_with_another_data_set_stay_out_of_the_link_until_chosen():
+    at = open_page("playground", "en", {"pts": OWN_LINK})
+    assert errors(at) == [] and "pts" not in at.query_params  # the moons' link has no points in it
+    at.selectbox(key="data").set_value("custom").run()
+    assert at.session_state["pts"] == OWN and _link_points(at) == OWN
+
+
+def _upload_points(at, name, content, mime="text/csv"):
+    at.file_uploader(key="_pts_upload").set_value((name, content, mime))
+    at.run()
+    assert errors(at) == []
+    return at
+
+
+def test_a_csv_file_replaces_the_points():
+    at = _own_page(pts=custom_data.encode(OWN[:2]))
+    _upload_points(at, "mine.csv", custom_data.to_csv(OWN).encode())
+    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    [ok] = [s.value for s in at.success]
+    assert "10 points loaded" in ok and literal("mine.csv", limit=60) in ok
+    assert _upload_points(at, "semicolons.csv", "x,y,label\r\n\r\n0.5,1,0\r\n1,2,1\r\n".encode("utf-8-sig"))
+    assert at.session_state["pts"] == ((0.5, 1.0, 0), (1.0, 2.0, 1))  # a spreadsheet's BOM and line ends
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"x,y,label\n0.5,1.2\n", ["Line 2:", "three values", "this one has 2"]),
+    (b"x,y,label\n0.5,1.2,0,7\n", ["Line 2:", "this one has 4"]),
+    (b"0.5;1.2;0\n", ["Line 1:", "separated by commas", "this one has 1"]),
+    (b"x,y,label\n0.5,abc,0\n", ["Line 2:", literal("abc"), "is not a number"]),
+    (b"x,y,label\n0.5,1,0\n1,1,2\n", ["Line 3:", literal("2"), "0 or 1"]),
+    (b"x,y,label\n1,1,yes\n", ["Line 2:", literal("yes"), "not a number"]),
+    (b"x,y,label\n9,0,1\n", ["Line 2:", literal("(9, 0)"), "off the plane", "-4 and 4"]),
+    (b"0,0,0\n" * 301, ["too many points", "at most 300"]),
+    (b"0,0,0\n" * 3000, ["18,000 bytes", "16,384"]),
+    (b"\xff\xfe0\x00,\x000\x00,\x000\x00", ["not UTF-8"]),
+    (b"x,y,label\n", ["no points"]),
+    (b"x,y,label\n=cmd|' /c calc'!A0,1,0\n", ["Line 2:", "=cmd|' /c calc'!A0", "is not a number"]),
+    (b"x,y,label\n1,[Log in again](https://evil.example),0\n", ["Line 2:", "is not a number"]),
+])
+def test_a_malformed_csv_is_refused_quoted_literally_and_changes_nothing(content, words):
+    from tests.test_fuzz import outside_code_spans
+
+    at = _own_page(pts=OWN_LINK)
+    _upload_points(at, "bad [file](https://evil.example).csv", content)
+    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    [message] = [e.value for e in at.error]
+    assert message.startswith("The file ") and "was not loaded, and the points did not change" in message
+    for word in words:
+        assert word in message, (word, message)
+    outside = outside_code_spans(message)
+    assert "evil.example" not in outside and "](" not in outside and "=cmd" not in outside
+
+
+def test_the_configuration_file_carries_the_points(monkeypatch):
+    """Export the page's configuration (the download button's bytes), load it in a fresh session: the same data set,
+    the same points, the same link and the same shared run."""
+    from streamlit.testing.v1 import app_test
+
+    stores = []
+
+    class Kept(app_test.MemoryMediaFileStorage):
+        def __init__(self, *args):
+            super().__init__(*args)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
+    at = _own_page(pts=OWN_LINK, layers="3", lr="0.03")
+    [button] = [b for b in at.download_button if b.key == "_dl_cfg"]
+    exported = stores[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content
+    assert from_json(exported).points == OWN and from_json(exported).dataset == "custom"
+    [button] = [b for b in at.download_button if b.key == "_dl_pts"]
+    assert custom_data.parse_csv(stores[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content) == OWN
+
+    fresh = open_page("playground", "en")
+    _upload(fresh, "mine.json", exported)
+    assert errors(fresh) == [] and fresh.success
+    assert fresh.selectbox(key="data").value == "custom" and fresh.session_state["pts"] == OWN
+    assert _link_points(fresh) == OWN and _drawn_points(fresh) == sorted(OWN)
+    assert fresh.session_state["_live.playground"]["key"] == at.session_state["_live.playground"]["key"]
+
+
+def test_a_refused_configuration_keeps_the_points():
+    at = _own_page(pts=OWN_LINK)
+    _upload(at, "bad.json", _with(dataset="custom", points=[[0, 0, 0], [0, 0, 5]]).encode())
+    assert errors(at) == [] and at.session_state["pts"] == OWN
+    [message] = [e.value for e in at.error]
+    assert f"Point 2 of `points` has the label {literal('5')}" in message
+
+
+def test_training_on_own_points_works_and_is_deterministic():
+    cfg = PlaygroundConfig(dataset="custom", points=OWN, steps=300)
+    tr = playground.build(cfg).run(cfg.steps)
+    assert tr.diverged_at is None and tr.data.name == "custom"
+    assert tr.x_train.shape[0] + tr.x_test.shape[0] == len(OWN) and set(tr.labels_test) == {0, 1}
+    assert tr.history["train_acc"][-1] == 1.0 and tr.history["train_loss"][-1] < 0.1 * tr.history["train_loss"][0]
+    again = playground.build(cfg).run(cfg.steps)
+    np.testing.assert_array_equal(again.history["train_loss"], tr.history["train_loss"])
+    xs, ys, p = playground.decision_grid(tr)
+    assert (xs[0], xs[-1]) == (-playground.PLANE, playground.PLANE) and p.shape == (playground.GRID,) * 2
+    # the map agrees with the points: P(class 1) is high where the class-1 corner is
+    assert p[np.argmin(np.abs(ys - -1.5)), np.argmin(np.abs(xs - 1.5))] > 0.9
+    assert p[np.argmin(np.abs(ys - 1.5)), np.argmin(np.abs(xs - -1.5))] < 0.1
+    with pytest.raises(custom_data.DataError):
+        playground.build(cfg.replace(points=OWN[:3]))
+
+
+def test_the_page_trains_on_own_points():
+    at = _own_page(pts=OWN_LINK, steps="100")
+    next(b for b in at.button if b.key == "playground-train").click()
+    for _ in range(40):
+        at.run()
+        assert errors(at) == [] and invalid_charts(at) == []
+        if "Step 100 of 100" in at.get("progress")[0].proto.text:
+            break
+    assert "Step 100 of 100" in at.get("progress")[0].proto.text
+    assert _drawn_points(at) == sorted(OWN)
+
+
+def test_a_teachers_link_may_lock_or_hide_the_points_and_restore_clears_them():
+    locked = _own_page(pts=OWN_LINK, lock="pts")
+    assert errors(locked) == [] and locked.segmented_control(key="_pt_mode").disabled
+    assert next(b for b in locked.button if b.key == "_pts_clear").disabled
+    [chart] = [el for el in locked.get("plotly_chart") if el.key == "boundary"]
+    assert not chart.proto.selection_mode  # no clicks
+    hidden = _own_page(pts=OWN_LINK, hide="pts")
+    assert errors(hidden) == [] and not [w for w in hidden.get("segmented_control") if w.key == "_pt_mode"] and _drawn_points(hidden) == sorted(OWN)
+    assert not any("pts" in w.value for w in hidden.warning)  # a name the page knows
+    at = _own_page(pts=OWN_LINK)
+    next(b for b in at.button if b.key == "_restore").click().run()
+    assert errors(at) == [] and at.session_state["pts"] == () and "pts" not in at.query_params
+
+
+def test_the_notebook_carries_the_points():
+    import notebooks
+    from ui import teacher  # noqa: F401 (the page's settings are what ui.teacher.current_settings gathers)
+
+    at = _own_page(pts=OWN_LINK)
+    settings = {"data": "custom", "pts": at.session_state["pts"], "lang": "en"}
+    values = notebooks.values("playground", settings)
+    assert values["points"] == OWN and values["dataset"] == "custom"
+    nb = notebooks.build("playground", settings)
+    cell = nb.cells[2].source
+    assert f"points = {OWN!r}" in cell
+    assert notebooks.values("playground", {"data": "custom", "pts": OWN_LINK})["points"] == OWN  # the link's text
+    assert notebooks.values("playground", {"data": "moons", "pts": OWN_LINK})["points"] == ()
+    for bad in ("1:2", [["__import__('os')", 0, 0]], 5, None):
+        assert notebooks.values("playground", {"data": "custom", "pts": bad})["points"] == ()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_own_points_in_both_languages(lang):
+    at = _own_page(lang, pts=custom_data.encode(OWN[:3] + OWN[4:6]))
+    assert errors(at) == [] and invalid_charts(at) == []
+    [info] = [i.value for i in at.info]
+    assert ("1 more of class 1" if lang == "en" else "클래스 1 점 1개") in info
+    assert _drawn_points(at) == sorted(OWN[:3] + OWN[4:6])
+
+
+@pytest.mark.notebooks
+def test_the_notebook_of_own_points_runs_and_prints_the_page_numbers(tmp_path):
+    """The notebook of a page with one's own points, executed in a real kernel: it trains on the same points and
+    prints the numbers the page's run ends with."""
+    import notebooks
+    from tests.test_notebooks import agrees, printed_numbers, run_in_one_kernel
+
+    settings = {"data": "custom", "pts": OWN, "lang": "ko"}
+    [executed] = run_in_one_kernel([notebooks.build("playground", settings)], tmp_path)
+    printed = printed_numbers(executed.cells[-1])
+    tr = _trained(PlaygroundConfig(dataset="custom", points=OWN))
+    want = {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    assert sorted(printed) == sorted(want) and all(agrees(printed[k], want[k]) for k in want), (printed, want)
