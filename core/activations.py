@@ -71,6 +71,9 @@ class Activation:
         """dL/dz = dout · da/dz for dL/da = ``dout`` (same shape as z); ``extra`` goes to derivative."""
         return dout * self.derivative(z, **extra)
 
+    def release(self):
+        """Drop arrays kept between calls (none here; ReLU keeps zeros per input shape)."""
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hp.items())
         return f"{type(self).__name__}({args})"
@@ -118,6 +121,9 @@ class ReLU(Activation):
                 self._zeros.clear()
             zeros = self._zeros[(z.shape, z.dtype)] = np.zeros(z.shape, z.dtype)
         return np.maximum(z, zeros)
+
+    def release(self):
+        self._zeros.clear()
 
     def derivative(self, z):
         z = _as_float(z)

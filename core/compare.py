@@ -30,6 +30,13 @@ class Group:
         self.step += n_steps
         return self
 
+    def release(self) -> None:
+        """Let every member drop what its last pass kept for backward (see ``MLP.release``)."""
+        for trainer in self.members.values():
+            release = getattr(trainer, "release", None)
+            if release is not None:
+                release()
+
     @property
     def stopped(self) -> bool:
         """True when every member has diverged: nothing is left to train."""

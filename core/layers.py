@@ -31,6 +31,14 @@ class Layer:
     def backward(self, dout):
         raise NotImplementedError
 
+    _KEPT = ()  # what forward keeps for backward (attribute names); release() lets it go
+
+    def release(self):
+        """Drop what the last forward pass kept for backward. The next forward pass works as before; a backward
+        pass needs a forward pass first again."""
+        for name in self._KEPT:
+            setattr(self, name, None)
+
     def _add_param(self, name, value):
         self.params.append(value)
         self.grads.append(np.zeros_like(value))
@@ -68,6 +76,8 @@ class Dense(Layer):
         if bias:
             self._add_param("b", self.b)
         self.x = None
+
+    _KEPT = ("x",)
 
     def forward(self, x, train=False, rng=None):
         """x: (N, d_in) -> (N, d_out). Keeps x for the weight gradient."""
@@ -122,6 +132,8 @@ class BatchNorm(Layer):
         self.x_hat = self.inv_std = None
         self.train = False
 
+    _KEPT = ("x_hat", "inv_std")
+
     def forward(self, x, train=False, rng=None):
         """x: (N, D) -> (N, D). Keeps x̂ and 1/σ for the backward pass."""
         _check_2d(x, self.dim, "BatchNorm")
@@ -167,6 +179,8 @@ class Dropout(Layer):
         self.rate = rate
         self.mask = None
 
+    _KEPT = ("mask",)
+
     def forward(self, x, train=False, rng=None):
         """x: any shape -> same shape. Keeps the scaled mask (or None at inference)."""
         if not train or self.rate == 0:
@@ -201,6 +215,12 @@ class ActivationLayer(Layer):
             self.alpha = np.full(dim, self.activation.hp["alpha"], dtype=dtype)
             self._add_param("alpha", self.alpha)
         self.z = self.slopes = None
+
+    _KEPT = ("z", "slopes")
+
+    def release(self):
+        super().release()
+        self.activation.release()
 
     @property
     def name(self):

@@ -248,6 +248,17 @@ class MLP:
         self.trace.append(LayerTrace(z=logits, a=logits, out=logits))
         return logits
 
+    def release(self):
+        """Drop what the last forward pass kept for backward: the trace and every layer's cached arrays.
+
+        An inference pass over a large input (a decision map's grid of points) would otherwise hold arrays of
+        that size for as long as the network lives. The next forward pass works as before."""
+        self.trace = []
+        for block in self.blocks:
+            for layer in (block.dense, block.bn, block.act, block.drop):
+                if layer is not None:
+                    layer.release()
+
     def backward(self, dout, need_dx=True):
         """dout: dL/dlogits (N, C) -> dx (N, D_in). Fills ``grads`` and the trace's grad_* fields.
 

@@ -243,6 +243,10 @@ class Trainer:
         self.diverged_at = index
         self.message = message + "; training stopped (try a smaller learning rate or initial weights)."
 
+    def release(self):
+        """Drop the arrays the network's last pass kept for backward (``MLP.release``); training goes on as before."""
+        self.net.release()
+
     # ---- inference -------------------------------------------------------------------------
 
     def predict_proba(self, x):
@@ -251,6 +255,7 @@ class Trainer:
             raise ValueError("predict_proba needs a classification dataset")
         with np.errstate(all="ignore"):
             out = self.net.forward(x, train=False)
+            self.net.release()  # an inference pass (a map's grid) leaves nothing behind in the network
             if self.loss_name == "bce":
                 p = 1.0 / (1.0 + np.exp(-out[:, 0]))
                 return np.stack([1.0 - p, p], axis=1)
@@ -262,6 +267,7 @@ class Trainer:
         """x (N, D) -> labels (N,) (classification) or predictions (N, 1) (regression)."""
         with np.errstate(all="ignore"):
             out = self.net.forward(x, train=False)
+            self.net.release()
         return self._labels(out) if self.data.task == "classification" else out
 
     def evaluate(self, x, y):
@@ -271,6 +277,7 @@ class Trainer:
         """
         with np.errstate(all="ignore"):
             out = self.net.forward(x, train=False)
+            self.net.release()
             value, _ = self.loss_fn(out, self._targets(y))
         if self.data.task != "classification":
             return float(value), None

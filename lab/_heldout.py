@@ -80,6 +80,9 @@ class Member:
     diverged = property(lambda self: self.trainer.diverged)
     diverged_at = property(lambda self: self.trainer.diverged_at)
 
+    def release(self):
+        self.trainer.release()
+
     def run(self, n_steps):
         if not self._per_step:
             target = self.trainer.step + n_steps

@@ -247,7 +247,9 @@ def preactivations(net, x) -> list:
     """x (N, D) -> per hidden layer the pre-activations z (N, H) in inference mode."""
     with np.errstate(all="ignore"):
         net.forward(x, train=False)
-    return [t.z for t in net.trace[:-1]]
+    zs = [t.z for t in net.trace[:-1]]
+    net.release()  # the network in a live run keeps nothing of this pass
+    return zs
 
 
 def dead_units(net, x) -> list:

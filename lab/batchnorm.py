@@ -145,6 +145,9 @@ class ProbedTrainer:
     def net(self) -> nn.MLP:
         return self.trainer.net
 
+    def release(self) -> None:
+        self.trainer.release()
+
     def run(self, n_steps: int) -> "ProbedTrainer":
         target = self.trainer.step + int(n_steps)
         while self.trainer.step < target and not self.trainer.done:

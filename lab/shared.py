@@ -288,6 +288,7 @@ class Run:
         self._obj = None
         self._lock = threading.Lock()
         self._sizes: list[int] = []
+        self._obj_bytes = self.LIVE_OBJECT_BYTES
         self.compute_seconds = 0.0
 
     @property
@@ -306,12 +307,12 @@ class Run:
     def frame(self, index: int) -> Frame:
         return self.frames[min(max(index, 0), len(self.frames) - 1)]
 
-    LIVE_OBJECT_BYTES = 2**20  # a network in training, counted flat (walking a trainer's history on every frame cost)
+    LIVE_OBJECT_BYTES = 2**20  # the least a network in training is counted for
 
     def nbytes(self) -> int:
         if len(self._sizes) < len(self.frames):  # each frame is measured once, when it is new
             self._sizes += [nbytes(f.data) for f in self.frames[len(self._sizes):]]
-        return 256 + sum(self._sizes) + (self.LIVE_OBJECT_BYTES if self._obj is not None else 0)
+        return 256 + sum(self._sizes) + (self._obj_bytes if self._obj is not None else 0)
 
     def advance(self, want: int, budget: float = 0.08, wait: bool = False) -> bool:
         """Compute frames until index ``want`` exists, the run ends, or ``budget`` seconds pass (after at least one
@@ -356,6 +357,11 @@ class Run:
         ended = _ended(obj)
         final = ended or index == len(self.spec.steps) - 1
         data = freeze(self.spec.snapshot(obj))
+        release = getattr(obj, "release", None)
+        if release is not None:  # between frames the networks keep nothing of their last pass (MLP.release)
+            release()
+        # what the object holds now (networks, optimizer state, data, history): a walk of a few ms per frame
+        self._obj_bytes = max(self.LIVE_OBJECT_BYTES, nbytes(obj))
         self.frames.append(Frame(index, int(obj.step), data, getattr(obj, "diverged_at", None), final, self.spec.key))
         if final:
             self._obj = None  # the frames are all the pages need: the network, its optimizer and data go

@@ -352,3 +352,29 @@ def test_allocator_tuning_is_safe_to_repeat():
     first, second = runtime.tune_allocator(), runtime.tune_allocator()
     assert first == second
     assert first is (sys.platform.startswith("linux"))  # this machine has glibc; elsewhere it declines quietly
+
+
+@pytest.mark.parametrize("kwargs", [dict(activation="relu"), dict(activation="rrelu", batchnorm=True, dropout=0.3),
+                                    dict(activation="prelu")])
+def test_release_lets_the_last_pass_go_and_changes_no_result(kwargs):
+    """An inference pass over a big grid kept arrays of the grid's size in the network (its trace, each layer's
+    input, ReLU's zeros): MLP.release drops them, and training after it is bit-identical to training without it."""
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((64, 3)), rng.integers(0, 2, 64)
+    grid = rng.standard_normal((4096, 3))
+    grads = []
+    for release in (False, True):
+        net = MLP([3, 16, 16, 2], seed=1, **kwargs)
+        step_rng = np.random.default_rng(2)
+        for _ in range(3):
+            net.forward(grid, train=False)
+            if release:
+                net.release()
+                kept = [layer for b in net.blocks for layer in (b.dense, b.bn, b.act, b.drop) if layer is not None]
+                assert net.trace == [] and all(getattr(layer, name) is None for layer in kept for name in layer._KEPT)
+                assert not getattr(net.blocks[0].act.activation, "_zeros", {})
+            _, dout = losses.get("cross_entropy")(net.forward(x, train=True, rng=step_rng), y)
+            net.backward(dout)
+            net.flat_params -= 0.1 * net.flat_grads  # in place: the layers view this buffer
+        grads.append(net.flat_grads.copy())
+    np.testing.assert_array_equal(grads[0], grads[1])

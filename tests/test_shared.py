@@ -162,3 +162,17 @@ def test_dropping_unpinned_results_keeps_the_defaults():
     assert value.cache.misses == misses  # pinned: kept
     value(2)
     assert value.cache.misses == misses + 1  # computed again
+
+
+def test_a_run_in_progress_counts_its_network_and_keeps_nothing_of_its_last_pass():
+    """Between frames the live object holds no arrays of its last pass (a decision map's grid would otherwise stay
+    in every paused run), and the store counts what the object really holds, not a flat guess."""
+    from lab import initialization
+
+    spec = initialization.training_run(initialization.DEFAULTS.preset, seed=7)
+    run_ = shared.Run(spec)
+    run_.advance(1, budget=60.0, wait=True)
+    assert not run_.complete and run_._obj is not None
+    nets = [member.net for member in run_._obj.members.values()]
+    assert all(net.trace == [] and net.blocks[0].dense.x is None for net in nets)
+    assert run_.nbytes() >= sum(shared.nbytes(f.data) for f in run_.frames) + shared.nbytes(run_._obj)
