@@ -34,7 +34,7 @@ TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run
 # allows at TICK_SECONDS, every player ticks less often and moves several frames per tick: a class sees fewer
 # refreshes, never a slower run or a stalled server.
 REFRESHES_PER_SECOND = 90
-_INTERVALS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+_INTERVALS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0)
 _PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
 _VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
 _PLAYERS_LOCK = threading.Lock()
@@ -193,7 +193,7 @@ def _count(seen: dict, within: float, now: float | None, noting: str | None) -> 
 
 
 _TICK_COST = [0.008]  # a moving average of one tick's CPU time in this process (seconds)
-BUSY_SHARE = 0.7  # the share of the process's time playing sessions may use together, the rest for everyone else
+BUSY_SHARE = 0.8  # the share of the process's time playing sessions may use together, the rest for everyone else
 
 
 def note_tick_cost(seconds: float) -> None:
