@@ -136,6 +136,7 @@ class Figure:
         self.layout: dict = expand(layout or {})
         self.frames: list | None = None
         self._grid: tuple[int, int] | None = None
+        self.alt = None  # the chart's text alternative (figures.describe.Alt), set by its builder
 
     # --- traces -------------------------------------------------------------------------------------
     def add_trace(self, trace: dict, row: int | None = None, col: int | None = None) -> "Figure":

@@ -1,12 +1,24 @@
-"""One look for every chart: a Plotly template (sent inside each figure) and the Okabe-Ito colorblind-safe palette."""
+"""One look for every chart: a Plotly template (sent inside each figure), the Okabe-Ito colorblind-safe palette
+(darkened where needed so every mark stands out from the white plot at 3:1, WCAG 2.2's non-text contrast), and one
+cycle of dashes and marker symbols, so series never differ by colour alone."""
 from __future__ import annotations
 
 import numpy as np
 
 from figures.spec import Figure, expand, subplots
 
-# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# Okabe & Ito (2008): distinguishable under the common colour-vision deficiencies. Their orange, reddish purple, sky
+# blue and yellow (#E69F00, #CC79A7, #56B4E9, #F0E442: 1.3-3.1:1 on white) are darkened in the same hue to >= 3.3:1
+# (tests/test_a11y_app.py checks every colour against the background).
+PALETTE = ("#0072B2", "#B77A00", "#009E73", "#D55E00", "#B8609A", "#2A8FC7", "#8C8000", "#000000")
+# The second code beside colour (WCAG 1.4.1): series i is drawn with DASHES[i] and SYMBOLS[i] (figures.theme.series)
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
+# Bars of a group: PATTERNS[i] as their fill (the first plain)
+PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
+# Greys for marks that must still read at 3:1 on white (WCAG 1.4.11), and for text at 4.5:1 (1.4.3)
+MARK_GREY = "#767676"
+TEXT_GREY = "#595959"
 SEQUENTIAL = "Viridis"  # perceptually uniform, also readable in grey
 DIVERGING = "RdBu"
 FONT = "Noto Sans, Noto Sans CJK KR, Arial, sans-serif"
@@ -36,6 +48,32 @@ TEMPLATE = expand(dict(
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
+
+def dash(i: int) -> str:
+    return DASHES[i % len(DASHES)]
+
+
+def symbol(i: int) -> str:
+    return SYMBOLS[i % len(SYMBOLS)]
+
+
+def pattern(i: int) -> dict:
+    """A bar series' fill pattern (``marker_pattern``): none for the first, hatches after."""
+    return {"shape": PATTERNS[i % len(PATTERNS)], "solidity": 0.35, "fgcolor": "white"}
+
+
+def line(i: int, width: float = 2.5, **more) -> dict:
+    """The line of series i: its colour and its dash."""
+    return dict(color=color(i), width=width, dash=dash(i), **more)
+
+
+def marks(i: int, size: float = 7, **more) -> dict:
+    """The markers of series i: its colour and its symbol."""
+    return dict(color=color(i), size=size, symbol=symbol(i), **more)
+
+
+# Markers on a long line: a few of them, enough to tell the series apart where the lines cross or overlap
+SPARSE = 12
 
 def figure(title: str = "", x_title: str = "", y_title: str = "", height: int = 380) -> Figure:
     """An empty figure in the house style."""

@@ -10,9 +10,9 @@ from typing import Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none, heatmap
-from figures.theme import color, figure
+from figures.theme import color, figure, pattern
 
 # The legend at the bottom edge of the whole figure (container coordinates), under the x-axis title: never on a
 # chart's title, whatever the plot's height or the presenter's font size; BELOW_MARGIN leaves it the room.
@@ -30,7 +30,8 @@ def layer_profile(norms, bound, labels: Mapping[str, str], height: int = 380) ->
     """norms (L,): the gradient ‖δ_l‖ reaching layers 1..L; bound (L,) or None: the chain-rule bound on it (dashed),
     computed from the network's measured weight norms, which every measured point lies under.
 
-    labels: "title", "x", "y", "measured" (the norms' series), "bound" (the dashed line's)."""
+    labels: "title", "x", "y", "measured" (the norms' series), "bound" (the dashed line's); optional "above" (a
+    sentence for the text alternative: the bound lies above every measured point, said when it does)."""
     norms = np.asarray(norms, dtype=float)
     layers = np.arange(1, norms.size + 1)
     fig = figure(labels["title"], labels["x"], labels["y"], height)
@@ -39,6 +40,16 @@ def layer_profile(norms, bound, labels: Mapping[str, str], height: int = 380) ->
                                    line=dict(color=color(1), width=2.5, dash="dash")))
     fig.add_trace(spec.scatter(x=layers, y=_positive(norms), mode="lines+markers", name=labels["measured"],
                                line=dict(color=color(0), width=3), marker=dict(size=7)))
+    fig.alt = describe.Alt(describe.title(labels["title"]), describe.axes(labels["x"], labels["y"]),
+                           describe.values(labels["measured"], labels["x"], layers, norms))
+    table = [(labels["x"], [str(v) for v in layers]), (labels["measured"], [describe.num(v) for v in norms])]
+    if bound is not None:
+        bound = np.asarray(bound, dtype=float)
+        fig.alt.add(describe.values(labels["bound"], labels["x"], layers, bound))
+        if labels.get("above") and np.all(norms <= bound * (1 + 1e-9)):
+            fig.alt.add(describe.text(labels["above"]))
+        table.append((labels["bound"], [describe.num(v) for v in bound]))
+    fig.alt.table = table
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(dtick=max(1, norms.size // 10))
     # under the plot: the lines can fill any corner of it (the bound rises to the left when it is loose)
@@ -55,10 +66,13 @@ def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.
     fig.add_trace(spec.scatter(x=z, y=finite_or_none(a), mode="lines", name=labels["f"],
                                line=dict(color=color(0), width=2.5)))
     fig.add_trace(spec.scatter(x=z, y=finite_or_none(da), mode="lines", name=labels["slope"],
-                               line=dict(color=color(3), width=3)))
+                               line=dict(color=color(3), width=3, dash="dash")))
     i = int(np.nanargmax(da))
     fig.add_trace(spec.scatter(x=[z[i]], y=[da[i]], mode="markers", showlegend=False,
                                marker=dict(color=color(3), size=12, symbol="diamond")))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.lines({labels["f"]: (z, a), labels["slope"]: (z, da)}, "z", ""),
+                           describe.text(labels["peak"]))
     fig.add_annotation(x=z[i], y=da[i], text=labels["peak"], showarrow=True, arrowhead=2, ax=60, ay=-40,
                        font=dict(size=15, color=color(3)), bgcolor="rgba(255,255,255,0.85)")
     top = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
@@ -77,7 +91,7 @@ def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380)
                   x_title=labels["x"], y_title=labels["y"], colorbar_title=labels["colorbar"], log=True,
                   height=height)
     fig.update_yaxes(dtick=max(1, layers.size // 10))
-    return _roomy(fig)
+    return _roomy(fig)  # its text alternative: the colour's range and where it is highest (figures.common.heatmap)
 
 
 def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: float | None = None,
@@ -87,10 +101,14 @@ def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: 
     labels: "title", "x", "y", and "threshold" (the line's note) when a threshold is drawn."""
     fig = curves(runs, labels["title"], labels["x"], labels["y"], log_y=True, height=height)
     for trace in fig.data:
-        trace["mode"] = "lines+markers" if len(trace.get("x") or []) < 3 else "lines"
+        if len(trace.get("x") or []) < 3:
+            trace["mode"] = "lines+markers"
+    fig.alt = describe.Alt(describe.title(labels["title"]), describe.lines(runs, labels["x"], labels["y"]),
+                           table=describe.series_table(runs, labels["x"]))
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
                       annotation_text=labels["threshold"], annotation_position="top left")
+        fig.alt.add(describe.level(labels["threshold"], threshold))
     fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
     return _roomy(fig)
 
@@ -108,7 +126,10 @@ def weight_change(changes: Mapping[str, np.ndarray], labels: Mapping[str, str], 
     for i, (label, values) in enumerate(changes.items()):
         values = np.asarray(values, dtype=float)
         fig.add_trace(spec.bar(x=np.arange(1, values.size + 1), y=_positive(values), name=label,
-                               marker_color=color(i)))
+                               marker_color=color(i), marker_pattern=pattern(i)))
+    series = {label: (np.arange(1, np.asarray(v).size + 1), v) for label, v in changes.items()}
+    fig.alt = describe.Alt(describe.title(labels["title"]), describe.bars(series, labels["x"], labels["y"]),
+                           table=describe.bar_table(series, labels["x"]))
     fig.update_layout(barmode="group", bargap=0.15, legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
     fig.update_yaxes(type="log", exponentformat="power")
     n = max((np.asarray(v).size for v in changes.values()), default=1)

@@ -15,7 +15,8 @@ Public API::
     preset_controls() -> dict                           # the controls of the Deep Learning from Scratch preset
     schedule_for(name, steps) -> Schedule | None        # a multiplier schedule scaled to the run
     race(entries, surface, start, steps, schedule) -> Race          # the race, schedule by name
-    frame_steps(steps, max_frames) -> list[int]         # which steps become animation frames
+    frame_steps(steps, max_frames) -> list[int]         # which steps the race is shown at
+    race_run(entries, surface, start, steps, schedule) -> RunSpec   # the race as a run the page plays (ui.live)
     display_levels(surface, values) -> array            # log10(value + c) on log surfaces, else value
     surface_map(surface, n, xlim, ylim) -> SurfaceMap   # the contour grid the figures draw
     on_surface(race) -> [(n_k, 3)]                      # each path with its height, for the 3-D view
@@ -106,6 +107,29 @@ def frame_steps(steps, max_frames=60) -> list:
     steps = int(steps)
     count = min(steps + 1, max(2, int(max_frames)))
     return sorted({int(round(v)) for v in np.linspace(0, steps, count)})
+
+
+class RaceReplay:
+    """A computed race played back as a live run (ui.live's Train, Pause and Step): ``step`` is how far it is shown.
+    It holds no arrays: the frames are just steps, the picture is drawn from the shared race (``race_of``)."""
+
+    def __init__(self, steps: int):
+        self.step, self.steps = 0, int(steps)
+
+    def run(self, n: int) -> None:
+        self.step = min(self.step + int(n), self.steps)
+
+    @property
+    def stopped(self) -> bool:
+        return self.step >= self.steps
+
+
+def race_run(entries: tuple, surface, start: tuple, steps: int, schedule="constant") -> shared.RunSpec:
+    """The race of ``race_of(entries, ...)`` as a run of frames at ``frame_steps(steps)``: what the page plays,
+    pauses and steps through (keyboard controls, instead of a Plotly animation no keyboard could reach)."""
+    return shared.RunSpec(("optimizers-race", entries, surface, tuple(start), int(steps), schedule),
+                          build=lambda: RaceReplay(steps), snapshot=lambda obj: obj.step,
+                          steps=tuple(frame_steps(steps)))
 
 
 def display_levels(surface, values):

@@ -33,7 +33,7 @@ side = lesson.sidebar_controls(PAGE)
 seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 
 # ---- 1. each function and its derivative -------------------------------------------------------
-st.subheader(t("activations.h_functions"), anchor="functions")
+lesson.section(t("activations.h_functions"), anchor="functions")
 c_fn, c_p1, c_p2 = st.columns([2, 1, 1])
 fn = controls.select("fn", t("activations.function"), lab.FUNCTIONS, D.fn, where=c_fn, format_func=label)
 hp = {}
@@ -55,7 +55,7 @@ curve = lab.function_curve(fn, **hp)
 c_chart, c_formula = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, f="f_label", d="d_label", flat="flat_label", dead="dead_label", band="band_label")
-    lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), key="chart_fn",
+    lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), numbers=True, key="chart_fn",
                  caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), frame=picture(fn, *sorted(hp.items())))
 with c_formula:
     definition, derivative = fig.latex(fn, curve.hp)
@@ -64,7 +64,7 @@ with c_formula:
     st.markdown(t(f"activations.note_{fn}"))
 
 # ---- 2. the sigmoid's three problems -------------------------------------------------------------
-st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
+lesson.section(t("activations.h_sigmoid"), anchor="sigmoid")
 st.markdown(t("activations.p1"))
 lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}} \approx {b}",
                b=0.25 ** 10)
@@ -91,7 +91,7 @@ c_m3.metric(t("activations.ms_ratio"), f"×{ms['sigmoid'] / max(ms['relu'], 1e-9
 st.caption(t("activations.cap_ms"))
 
 # ---- 3. dying ReLU, live -----------------------------------------------------------------------
-st.subheader(t("activations.h_dying"), anchor="dying-relu")
+lesson.section(t("activations.h_dying"), anchor="dying-relu")
 st.markdown(t("activations.dying_intro"))
 c_controls, c_predict = st.columns([1, 1])
 with c_controls:
@@ -126,7 +126,7 @@ def dying_view(frame):
 live.panel("dying", lab.dying_run(dy_lr, dy_bias, seed), dying_view, total_steps=lab.DYING_STEPS, start="last")
 
 # ---- 4. the same network with each activation ------------------------------------------------
-st.subheader(t("activations.h_compare"), anchor="race")
+lesson.section(t("activations.h_compare"), anchor="race")
 st.markdown(t("activations.compare_intro"))
 c_acts, c_ds, c_clr = st.columns([3, 1, 1])
 chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS, list(D.acts), where=c_acts,
@@ -174,7 +174,7 @@ else:
                total_steps=lab.COMPARE_STEPS, start="last")
 
 # ---- 5. the guidance, next to the evidence -------------------------------------------------
-st.subheader(t("activations.h_guide"), anchor="guide")
+lesson.section(t("activations.h_guide"), anchor="guide")
 c_guide, c_probe = st.columns([1, 1])
 c_guide.markdown(t("activations.guide"))
 with c_probe:

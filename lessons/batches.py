@@ -21,7 +21,7 @@ per_epoch = lab.iterations_per_epoch(n_train, batch)
 NAMES = {"full": t("batches.full", n=n_train), "mini": t("batches.mini", b=batch), "single": t("batches.single")}
 
 # ---- 1. the loss curves: the key picture, trained at the defaults (Train replays it) -----------------------
-st.subheader(t("batches.h_curves"), anchor="curves")
+lesson.section(t("batches.h_curves"), anchor="curves")
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
     x_key = "epoch" if controls.toggle("epochs", t("batches.xaxis"), False) else "step"
@@ -36,7 +36,7 @@ def view(frame):
         lesson.diverged(step, f" ({NAMES[label]})")
     words = LABELS | {"common": t("batches.common_mark", e=f"{c.common_epoch:.2g}")}
     lesson.chart(lambda: fig.batch_curves(c.histories, x_key, words, common_epoch=c.common_epoch),
-                 key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
+                 numbers=True, key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
     if frame.step:
         st.markdown(t("batches.numbers", step=frame.step, e=f"{c.common_epoch:.2g}",
                       **{f"ep_{k}": f"{v:.3g}" for k, v in c.epochs.items()},
@@ -59,7 +59,7 @@ lesson.formula(r"\text{{{epoch}}} = \left\lceil \frac{{N}}{{B}} \right\rceil = \
                epoch=t("batches.f_epoch"), iters=t("batches.f_iters"))
 
 # ---- 2. the paths on a 2-parameter loss -----------------------------------------------------------
-st.subheader(t("batches.h_paths"), anchor="paths")
+lesson.section(t("batches.h_paths"), anchor="paths")
 bp = lab.batch_paths(batch, seed=seed)
 st.markdown(t("batches.paths_setup", n=bp.n, steps=lab.PATHS["steps"], lr=lab.PATHS["lr"]))
 lesson.chart(fig.batch_paths(bp, NAMES | {"full": t("batches.full", n=bp.n), "optimum": t("batches.optimum"),

@@ -32,7 +32,7 @@ seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
 names = lesson.labels(PAGE, bn="bn", plain="plain")  # the variants of lab.VARIANTS, by name
 
 # ---- 1. with and without batch norm, trained live --------------------------------------------------
-st.subheader(t("batchnorm.h_compare"), anchor="compare")
+lesson.section(t("batchnorm.h_compare"), anchor="compare")
 
 
 def pair_view(frame):
@@ -54,7 +54,7 @@ def pair_view(frame):
         words = {**names, **lesson.labels(PAGE, title="acc_title", x=STEP, y="common.accuracy_axis")}
         lesson.chart(lambda: fig.metric_curves({k: (m.step, m.test_acc) for k, m in v.members.items()}, words,
                                                lab.TOTAL_STEPS),
-                     key="acc", frame=frame, caption=t("batchnorm.cap_acc"))
+                     numbers=True, key="acc", frame=frame, caption=t("batchnorm.cap_acc"))
     with right:
         words = {**names, **lesson.labels(PAGE, title="loss_title", x=STEP, y="common.loss_axis")}
         lesson.chart(lambda: fig.metric_curves({k: (m.step, m.train_loss) for k, m in v.members.items()}, words,
@@ -77,7 +77,7 @@ shown = live.panel(PAGE, lab.pair_run(position, lr, init_std, momentum, eps, see
                    total_steps=lab.TOTAL_STEPS, start="last")
 
 # ---- 2. training versus inference --------------------------------------------------------------------
-st.subheader(t("batchnorm.h_infer"), anchor="inference")
+lesson.section(t("batchnorm.h_infer"), anchor="inference")
 trace = lab.running_trace(position, init_std, momentum, seed, unit)
 lesson.chart(fig.running_trace(trace.batch_mean, trace.batch_var, trace.running_mean, trace.running_var,
                                trace.pop_mean, trace.pop_var,
@@ -93,7 +93,7 @@ lesson.chart(fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_p
                                   xhat=float(np.abs(dep.bn_out_single).max()), step=shown.step))
 
 # ---- 3. robustness: sweeps of the initial scale and the learning rate ------------------------------
-st.subheader(t("batchnorm.h_sweep"), anchor="sweep")
+lesson.section(t("batchnorm.h_sweep"), anchor="sweep")
 cols = st.columns([3, 2])
 kind = controls.select("sweep", t("batchnorm.sweep_kind"), lab.SWEEP_KINDS, D.sweep, where=cols[0], horizontal=True,
                        format_func=option_label("sweep"))

@@ -22,7 +22,7 @@ def pct(v):
 
 
 # ---- 1. overfitting -------------------------------------------------------------------------------
-st.subheader(t("dropout.h_overfit"), anchor="overfitting")
+lesson.section(t("dropout.h_overfit"), anchor="overfitting")
 NAMES = {"none": t("dropout.m_none"), "dropout": t("dropout.m_dropout", rate=rate), "l2": t("dropout.m_l2", lam=lam)}
 CURVE_LABELS = {**NAMES, **lesson.labels(PAGE, x="common.step_axis", y="acc", gap="gap", acc_title="title_acc",
                                          gap_title="title_gap", train="common.train_set", test="common.test_set")}
@@ -35,7 +35,7 @@ def overfit_view(frame):
         lesson.diverged(step, f" ({NAMES[key]})")
     chart_col, ask_col = st.columns([5, 2])
     with chart_col:
-        lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), key="overfit", frame=frame,
+        lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), numbers=True, key="overfit", frame=frame,
                      caption=t("dropout.cap_overfit"))
     with ask_col:
         lesson.predict(PAGE, "q1", 3)
@@ -60,7 +60,7 @@ lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lam
                lam=lam, rate=rate)
 
 # ---- 2. the masks --------------------------------------------------------------------------------
-st.subheader(t("dropout.h_masks"), anchor="masks")
+lesson.section(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
 right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
              on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
@@ -76,7 +76,7 @@ lesson.chart(fig.network_diagram(sizes, masks, {**lesson.labels(PAGE, kept="kept
                                   expected=f"{(1 - rate) * sum(E['hidden']):.1f}", n_nets=f"{2 ** sum(E['hidden']):,}"))
 
 # ---- 3. the ensemble view -----------------------------------------------------------------------
-st.subheader(t("dropout.h_ensemble"), anchor="ensemble")
+lesson.section(t("dropout.h_ensemble"), anchor="ensemble")
 passes = controls.log_slider("passes", t("dropout.passes"), lab.PASSES, D.passes)
 maps = lab.combine_maps(lab.page_sub_maps(rate, seed, draw), lab.page_mc_maps(rate)[passes])
 _, ds = lab.ensemble_weights(rate)
@@ -90,7 +90,7 @@ lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}
                r"\qquad f_{{\text{{test}}}}(x) = f\big(x;\ \mathbb{{E}}[m]\big)", T=passes)
 
 # ---- 4. inverted vs classic ---------------------------------------------------------------------
-st.subheader(t("dropout.h_two"), anchor="scaling")
+lesson.section(t("dropout.h_two"), anchor="scaling")
 st.markdown(t("dropout.two_intro"))
 cols = st.columns(5)
 W1, W2, X, Y, KEEP = D.two_input
@@ -115,7 +115,7 @@ lesson.formula(r"\text{{inverted: }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = 
                e_inv=ex.expected_inverted, full=ex.full)
 
 # ---- 5. dropout and batch norm ------------------------------------------------------------------
-st.subheader(t("dropout.h_bn"), anchor="batch-norm")
+lesson.section(t("dropout.h_bn"), anchor="batch-norm")
 st.markdown(t("dropout.bn_intro"))
 now = lab.shift_at(rate)
 lesson.chart(fig.variance_shift(now, lab.SHIFT_RATES, lab.shift_curve(), rate,

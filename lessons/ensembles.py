@@ -32,7 +32,7 @@ def diverged(frame, names=None):
 
 
 # ---- 1. K networks ------------------------------------------------------------------------------
-st.subheader(t("ensembles.h_seeds"), anchor="seed-ensemble")
+lesson.section(t("ensembles.h_seeds"), anchor="seed-ensemble")
 
 
 def seeds_view(frame):
@@ -43,11 +43,11 @@ def seeds_view(frame):
     left, right = st.columns([2, 1])
     with left:
         if sc is None:  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
-            lesson.chart(lambda: fig.score_bars([], [], [], labels), key="seeds", frame=frame,
+            lesson.chart(lambda: fig.score_bars([], [], [], labels), numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—", dis="—"))
         else:
             lesson.chart(lambda: fig.score_bars(names, [*sc.members, sc.mean, sc.ensemble], [0] * k + [1, 2], labels),
-                         key="seeds", frame=frame,
+                         numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
@@ -59,7 +59,7 @@ lesson.formula(r"\hat p(y\mid x) = \frac{{1}}{{K}}\sum_{{k=1}}^{{K}} \mathrm{{so
                r"\quad K = {k}", k=k)
 
 # ---- 2. snapshots and 3. averaged weights -------------------------------------------------------
-st.subheader(t("ensembles.h_snap"), anchor="snapshots-and-averaging")
+lesson.section(t("ensembles.h_snap"), anchor="snapshots-and-averaging")
 st.markdown(t("ensembles.snap_intro", cycle=E["cycle_len"], steps=SNAP_STEPS))
 lrs, ends = ensembles.lr_curve(SNAP_STEPS, max_lr=max_lr)
 NAMES = {"raw": t("ensembles.raw"), "ema": t("ensembles.ema", decay=decay), "polyak": t("ensembles.polyak")}

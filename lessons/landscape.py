@@ -74,7 +74,7 @@ def view(frame):
             cuts = ([(res.alphas, res.slice_1d, axes["x"])] if res.slice_1d is not None else []) + [
                 (res.betas, res.beta_cut, axes["y"])]  # the β cut at the rows computed so far
             words = {**lesson.labels(PAGE, x="axis_step", y="common.loss_axis"), "lines": [c[2] for c in cuts]}
-            lesson.chart(lambda: fig.cross_sections([c[0] for c in cuts], [c[1] for c in cuts], words), key="cuts",
+            lesson.chart(lambda: fig.cross_sections([c[0] for c in cuts], [c[1] for c in cuts], words), numbers=True, key="cuts",
                          caption=t("landscape.cap_cuts"), frame=frame)
     cols = st.columns(4)
     cols[0].metric(t("landscape.m_loss"), lesson.number(res.center_loss))

@@ -7,13 +7,13 @@ from core import optim, surfaces  # registries for the menus and the start slide
 from lab import optimizers as views
 from lab import shared
 from figures import optimizers as fig
-from ui import controls, lesson
+from ui import controls, lesson, live
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
 ss = st.session_state
 D = views.DEFAULTS
-WORDS = ("start", "minimum", "play", "pause", "resume", "step", "arrow_grad", "arrow_momentum", "arrow_adaptive",
+WORDS = ("start", "minimum", "arrow_grad", "arrow_momentum", "arrow_adaptive",
          "arrow_update", "lookahead", "path", "diverged_marker", "too_small", "good", "too_large", "diverged_at",
          "raw", "ema_label", "polyak")  # figure words, text keys l_<word>
 
@@ -125,12 +125,22 @@ def race_tab():
     race = views.race_of(*inputs)
     for k, d in enumerate(race.diverged_at):
         lesson.diverged(d, f" ({names[k]})")
+    frames = views.frame_steps(steps)
+
+    def view(frame):
+        if (ss.get("x0"), ss.get("y0")) != start:  # a click on the map (a rerun of this view only) moved the start
+            st.rerun()
+        lesson.chart(lambda: fig.race(race, views.map_of(surface), frames, labels(names), upto=frame.step), "race",
+                     t("optimizers.cap_race"), frame=frame, numbers=True, on_select=pick_start,
+                     selection_mode="points")
+
     race_col, ask_col = st.columns([5, 2], gap="medium")  # the question beside the map that answers it
     with ask_col:
         lesson.predict(PAGE, "q1", 4)
-    with race_col:
-        chart(lambda: fig.race(race, views.map_of(surface), views.frame_steps(steps), labels(names)), "race",
-              t("optimizers.cap_race"), inputs, on_select=pick_start, selection_mode="points")
+    with race_col:  # played, paused and stepped with the page's buttons: its frames are the race's steps
+        spec = views.race_run(*inputs)
+        shared.complete(spec)  # nothing to train: the race is computed, a frame is a step to show
+        live.panel("race", spec, view, total_steps=steps, start="last", play_label=t("optimizers.play"))
     chart(lambda: fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), "race_loss",
           t("optimizers.cap_loss"), inputs)
     if show3d:
@@ -168,7 +178,7 @@ def lr_tab():
     lesson.diverged(study.race.diverged_at[too_large], f" (lr = {study.lrs[too_large]:g})")
     chart(lambda: fig.lr_panels(study, views.map_of(surface, 50), labels()), "lr_panels", t("optimizers.cap_panels"),
           inputs)
-    st.subheader(t("optimizers.sched_title"), anchor="schedules")
+    lesson.section(t("optimizers.sched_title"), anchor="schedules")
     shown = controls.multiselect("scheds", t("optimizers.sched_shown"), views.SCHEDULE_NAMES, D.schedules_shown,
                                  format_func=sched_label)
     curves = views.schedules_of(steps)

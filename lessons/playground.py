@@ -121,7 +121,7 @@ def view(frame):
                          caption=t("playground.cap_confusion"), frame=frame)
     with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-        lesson.chart(lambda: fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"), frame=frame)
+        lesson.chart(lambda: fig.loss_curves(h, words), numbers=True, key="loss", caption=t("playground.cap_loss"), frame=frame)
         if v.wrong is not None and len(v.wrong[0]):
             lesson.chart(lambda: fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
                          key="wrong", caption=t("playground.cap_wrong"), frame=frame)
@@ -139,7 +139,7 @@ if custom and not custom_data.ready(cfg.points):  # too few points to train on: 
 else:
     frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
 
-st.subheader(t("playground.save_title"), anchor="save")
+lesson.section(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",

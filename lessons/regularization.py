@@ -52,14 +52,14 @@ def view(frame):
         lesson.diverged(step, f" ({NAMES[k]})")
     h = v.histories[shown]
     best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
-    lesson.chart(lambda: fig.train_val(h, best, CURVE_LABELS), key=f"curves_{shown}", frame=frame,
+    lesson.chart(lambda: fig.train_val(h, best, CURVE_LABELS), numbers=True, key=f"curves_{shown}", frame=frame,
                  caption=curves_caption(h, best))
     if v.rows is not None:
         st.markdown(f"**{t('regularization.table_title', step=v.step)}**")
         st.table(table(v.rows))
         st.caption(t("regularization.cap_table", wrong=round(100 * R["label_noise"]),
                      right=100 - round(100 * R["label_noise"])))
-    st.subheader(t("regularization.h_weights"), anchor="weights")
+    lesson.section(t("regularization.h_weights"), anchor="weights")
     left, right = st.columns([2, 1])
     with left:
         counts = {NAMES[k]: n for k, n in v.hists.items()}
@@ -84,7 +84,7 @@ def curves_caption(h, best):
 
 live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["steps"], start="last")
 
-st.subheader(t("regularization.formulas"), anchor="formulas")
+lesson.section(t("regularization.formulas"), anchor="formulas")
 lesson.formula(r"L_{{L2}} = L_{{\text{{data}}}} + \tfrac12\lambda\sum W^2,\qquad "
                r"L_{{L1}} = L_{{\text{{data}}}} + \lambda\sum |W|,\qquad \lambda = {lam}", lam=lam)
 lesson.formula(r"\text{{L1 (proximal)}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"

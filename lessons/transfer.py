@@ -41,7 +41,7 @@ def view(frame):
     last = {k: lesson.number(100 * h["test_acc"][-1], ".1f") if len(h["step"]) else "—" for k, h in histories.items()}
     left, right = st.columns([2, 1])
     with left:
-        lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), key="acc", frame=frame,
+        lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), numbers=True, key="acc", frame=frame,
                      caption=t("transfer.cap_acc", **last))
         lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))

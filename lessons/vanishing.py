@@ -47,13 +47,13 @@ def value(x):
 
 
 # ---- at initialization: the key chart, with the question it answers beside it ---------------------------------
-st.subheader(t("vanishing.init_title"), anchor="at-initialization")
+lesson.section(t("vanishing.init_title"), anchor="at-initialization")
 prof = lab.profile(net)
 c_chart, c_predict = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, title="profile_title", x="layer_axis", y="delta_axis", measured="measured",
                           bound="bound_line")
-    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", frame=picture(net),
+    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), numbers=True, key="profile", frame=picture(net),
                  caption=t("vanishing.cap_profile") if not bn else t("vanishing.cap_profile_bn"))
 with c_predict:
     lesson.predict(PAGE, "q1", 4)
@@ -82,7 +82,7 @@ with c_slope:
                  frame=picture(act))
 
 # ---- while training ------------------------------------------------------------------------------------------
-st.subheader(t("vanishing.train_title"), anchor="while-training")
+lesson.section(t("vanishing.train_title"), anchor="while-training")
 st.markdown(t("vanishing.train_intro"))
 
 

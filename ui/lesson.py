@@ -10,10 +10,12 @@ from typing import Callable, Hashable
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
+from figures import describe
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
 from lab import shared
 from ui import launch, live, routes, sources, teacher
+from ui.catalog import load
 from ui.i18n import current_lang, has, t
 
 
@@ -43,13 +45,22 @@ def use_sidebar_slot(container, tools=None) -> None:
 def sidebar_controls(page: str):
     """The container for a page's controls: the top of the sidebar, under a heading."""
     where = _SIDEBAR_SLOT.get() or st.sidebar
-    where.subheader(t("common.controls"))
+    section(t("common.controls"), anchor=False, where=where)
     return where
 
 
+def section(title: str, anchor: str | bool | None = None, where=None) -> None:
+    """A section of a page: a heading one level under the page's title (h2 under the h1), so a screen reader's list
+    of headings is the page's outline. Every page uses this rather than st.subheader (an h3 right under the h1)."""
+    (where or st).header(title, anchor=anchor)
+
+
 class _SpecDict(dict):
-    """A figure's JSON dict that also carries its encoded text (see _reuse_encoded_json)."""
+    """A figure's JSON dict that also carries its encoded text (see _reuse_encoded_json), its text alternative in the
+    page's language and the numbers behind it (a table: header -> values), all cached together."""
     json_text: str | None = None
+    alt: str = ""
+    numbers: dict | None = None
 
 
 class _Prebuilt(BaseFigure):
@@ -89,19 +100,41 @@ _reuse_encoded_json()
 FRAME_FIGURES = shared.CACHES.setdefault("frame_figures", shared.Cache("frame_figures", 32 * 2**20))
 
 
+def alt_words() -> dict[str, str]:
+    """The templates a chart's text alternative is worded with (figures.describe): every ``common.alt_<name>`` entry
+    of the page's language, by name."""
+    return {key[len("common.alt_"):]: text for key, text in load(current_lang()).items() if key.startswith("common.alt_")}
+
+
 def _finished_spec(fig: Figure) -> _SpecDict:
-    """The figure as it is drawn: the empty-chart hint in a live view, presenter sizes, as a JSON dict."""
-    if live.in_view() and not fig.has_data():  # a live chart with nothing recorded yet: say how it fills
+    """The figure as it is drawn: the empty-chart hint in a live view, presenter sizes, as a JSON dict, with its
+    text alternative and its numbers worded in the page's language."""
+    empty = live.in_view() and not fig.has_data()
+    if empty:  # a live chart with nothing recorded yet: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():
         presenter_style(fig)
-    return _SpecDict(fig.to_dict())
+    spec = _SpecDict(fig.to_dict())
+    if fig.alt is not None:
+        words = alt_words()
+        spec.alt = describe.render(fig.alt, words) + (" " + t("common.chart_empty") if empty else "")
+        if fig.alt.table:
+            spec.numbers = {describe.header(h, words): list(v) for h, v in fig.alt.table}
+    return spec
+
+
+# Plotly's own toolbar (zoom, pan, download ...) is gone: it added 8 Tab stops per chart before the page's own
+# controls, and covered chart titles on touch screens. Drag still zooms, a double click resets.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          cache: Hashable | None = None, **selection) -> None:
+          cache: Hashable | None = None, numbers: bool = False, **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
+
+    The chart carries its text alternative (the builder's ``fig.alt``, worded in the page's language) for screen
+    readers; with ``numbers`` (a page's key chart) a collapsed "Show the numbers" table follows it.
 
     In a live view pass the frame and a zero-argument builder instead of a figure: the chart of a shared frame is
     built and encoded once per frame, chart key, language and presenter mode, and drawn from there by every
@@ -124,8 +157,20 @@ def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: sha
         spec = _finished_spec(fig)
     # theme=None: the figure's own template decides every size (Streamlit's theme would pin tick labels at 12 px,
     # which presenter mode must enlarge)
-    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config={"displaylogo": False}, **selection)
+    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config=PLOTLY_CONFIG,
+                    alt=spec.alt or None, **selection)
     st.caption(caption)
+    if numbers and spec.numbers:
+        show_numbers(spec.numbers)
+
+
+def show_numbers(columns: dict) -> None:
+    """The numbers behind a chart, as a table (a real HTML table: read cell by cell, enlarged in presenter mode)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(columns)
+    with st.expander(t("common.show_numbers"), icon=":material/table_rows:"):
+        st.table(frame.set_index(frame.columns[0]))
 
 
 def labels(page: str, **keys: str) -> dict[str, str]:
@@ -160,7 +205,7 @@ def _num(v: float) -> str:
 
 
 def try_this(page: str) -> None:
-    st.subheader(t("common.try_this"))
+    section(t("common.try_this"))
     st.markdown(t(f"{page}.try"))
 
 
@@ -210,6 +255,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
+__all__ = ["header", "sidebar_controls", "section", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
            "diverged", "diverged_members",
            "presenting", "has"]

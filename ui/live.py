@@ -50,13 +50,15 @@ def in_view() -> bool:
 
 
 def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], total_steps: int | None = None,
-          start: str = "first") -> shared.Frame:
+          start: str = "first", play_label: str | None = None) -> shared.Frame:
     """Draw the Train/Pause/Step/Reset row, the progress and view(frame); return the frame shown.
 
     spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
     length for the progress bar (default: its last frame step). start: what a fresh view shows, "first" (the
     untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
     "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press).
+    play_label: the Train button's word for a run that
+    is played rather than trained (the optimizer race: "Play").
     """
     state_key = f"_live.{key}"
     viewers(viewing=_session_id())
@@ -82,19 +84,28 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     def at_end(e: dict) -> bool:
         return run.complete and e["index"] >= run.available - 1
 
-    def toggle() -> None:
+    # A press of a button can reach the server twice while a run plays: in the fragment's timed rerun and in the
+    # press's own full rerun (seen for most keyboard presses in Chromium: Enter or Space on Pause paused and resumed
+    # at once). So each button's action is idempotent: Train/Pause says which it is, Step carries this full run's
+    # token and a token is stepped once.
+    press = uuid.uuid4().hex
+
+    def play(pause: bool) -> None:
         e = st.session_state[state_key]
-        if e["running"]:
+        if pause:
             e["running"] = False
-        else:
+        elif not e["running"]:
             if at_end(e):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
             e["interval"] = interval_for(max(players(playing=_session_id()), viewers()))
 
-    def step_once() -> None:
+    def step_once(token: str) -> None:
         e = st.session_state[state_key]
         e["running"] = False
+        if e.get("stepped") == token:
+            return
+        e["stepped"] = token
         if not at_end(e):
             run.advance(e["index"] + 1, budget=1.0, wait=True)
             shared.note_size(run)
@@ -107,11 +118,11 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
     running = entry["running"]
     finished = at_end(entry)
-    label = t("common.pause") if running else (t("common.replay") if finished else t("common.train"))
-    cols[0].button(label, key=f"{key}-train", on_click=toggle, type="primary",
+    label = t("common.pause") if running else (t("common.replay") if finished else play_label or t("common.train"))
+    cols[0].button(label, key=f"{key}-train", on_click=play, args=(running,), type="primary",
                    icon=":material/pause:" if running else (":material/replay:" if finished else ":material/play_arrow:"),
                    width="stretch")
-    cols[1].button(t("common.step"), key=f"{key}-step", on_click=step_once, width="stretch",
+    cols[1].button(t("common.step"), key=f"{key}-step", on_click=step_once, args=(press,), width="stretch",
                    icon=":material/skip_next:", disabled=finished)
     cols[2].button(t("common.reset"), key=f"{key}-reset", on_click=reset, icon=":material/restart_alt:",
                    width="stretch")
