@@ -17,7 +17,7 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
+from ui import controls, guards, launch, lesson, nav, page_env, teacher  # noqa: E402
 from ui.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -40,11 +40,42 @@ def _process_settings() -> bool:
 
 _process_settings()
 
-# Less empty space above the title than Streamlit's default (about 6 rem): a laptop's first screen is for the lesson.
 # Static CSS only; no user text reaches it.
+# - Less empty space above the title than Streamlit's default (about 6 rem): a laptop's first screen is for the lesson.
+# - Captions at 4.5:1 (WCAG 1.4.3): Streamlit fades them to 60 % opacity (#828180 on white, 3.9:1); this grey is
+#   6.3:1 on white, 5.6:1 on the shaded boxes.
+# - Sections are h2 under the page's h1 (ui.lesson.section), drawn at the size Streamlit gives its subheaders.
+# - Reduced motion (the browser's setting): no transitions or animations of Streamlit's own (ui/page_env.py slows the
+#   live charts).
+# - The hidden box of ui.page_env's script.
+# - A multiselect's text box keeps 24 px after its chips (WCAG 2.5.8 target size; it shrank to a few px).
+# - Formulas (ui.lesson.formula: maths in a paragraph, which wraps) at the size st.latex drew them.
+# - On a phone: a title that fits in two lines, code and chips that wrap instead of scrolling sideways, a live
+#   panel's buttons in one row, and the page's "Settings" button (ui.page_env.settings_button) shown.
 st.markdown("""<style>
     [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
     [data-testid="stSidebarContent"] [data-testid="stSidebarHeader"] { height: 1rem; }
+    [data-testid="stCaptionContainer"] { opacity: 1; color: #5e6069; }
+    [data-testid="stHeading"] h2 { font-size: 1.5rem; padding: 0.75rem 0 0.5rem; }
+    [data-testid="stSidebar"] [data-testid="stHeading"] h2 { font-size: 1.25rem; }
+    .st-key-page-env { display: none; }
+    [data-baseweb="select"] input { min-width: 1.5rem; }
+    [data-testid="stMarkdownContainer"] .katex { font-size: 1.15em; }
+    .st-key-open-settings { display: none; }
+    @media (max-width: 640px) {
+      [data-testid="stMain"] h1 { font-size: 1.9rem; }
+      [data-testid="stCode"] pre, [data-testid="stCode"] pre * { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+      [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; }
+      [class*="st-key-live-row-"] [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 0.5rem; }
+      [class*="st-key-live-row-"] [data-testid="stColumn"] { min-width: 0 !important; width: auto !important;
+                                                             flex: 1 1 0 !important; }
+      [class*="st-key-live-row-"] [data-testid="stColumn"]:nth-child(4) { display: none; }
+      .st-key-open-settings { display: block; }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+                               transition-duration: 0.01ms !important; scroll-behavior: auto !important; }
+    }
     </style>""", unsafe_allow_html=True)
 
 # The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
@@ -74,10 +105,12 @@ if dropped is not None:  # the server could not read the link (ui/guards.py): sa
 
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
+page_env.mount(st.session_state["lang"], where=app_controls)  # <html lang>, and the browser's motion preference
 teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
 
 presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
                              help=t("common.presenter_help"))
+controls.toggle("calm", t("common.fewer_updates"), False, where=app_controls, help=t("common.fewer_updates_help"))
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
     # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
@@ -105,4 +138,7 @@ pages = {
     for group in nav.GROUPS
 }
 # The page list is a bar at the top (groups as menus), so the sidebar starts with the page's settings.
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+# The browser tab names the page and the lab in the page's language (WCAG 2.4.2)
+st.set_page_config(page_title=f"{page.title} · {t('home.title')}")
+page.run()

@@ -95,9 +95,8 @@ def _bigger(container: dict, key: str, size: int) -> None:
         font["size"] = max(int(font.get("size") or 0), size)
 
 
-def _decade_ticks(fig: Figure, name: str, axis: dict) -> None:
-    """A log axis labelled at powers of ten only (Plotly draws the labels between them smaller): every decade up to
-    8 of them, every k-th beyond; an axis spanning less than a decade keeps Plotly's labels, in a larger font."""
+def _axis_values(fig: Figure, name: str) -> np.ndarray:
+    """The positive finite values the traces draw on axis ``name`` ("xaxis", "yaxis2", ...)."""
     letter, number = name[0], name[5:]
     ref = letter + number  # "y", "y2", ...
     values = []
@@ -108,18 +107,44 @@ def _decade_ticks(fig: Figure, name: str, axis: dict) -> None:
             except (TypeError, ValueError):
                 continue
             values.append(arr[np.isfinite(arr) & (arr > 0)])
-    found = np.concatenate(values) if values else np.array([])
-    span = float(np.log10(found.max() / found.min())) if found.size else 0.0
-    if span >= 1:
-        axis["dtick"] = max(1, int(np.ceil(span / 8)))
-    else:  # Plotly labels 2 and 5 between the decades at 3/4 size: big enough that those stay readable too
-        _bigger(axis, "tickfont", int(np.ceil(PRESENTER_FONT_SIZE / 0.75)))
+    return np.concatenate(values) if values else np.array([])
+
+
+_MANTISSAS = (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9)
+
+
+def readable_log_axes(fig: Figure) -> Figure:
+    """Log axes labelled in full-size text only. Plotly labels the values between two powers of ten at 3/4 size
+    (10.5 px at the base 14 px: under the 12 px a phone needs): an axis over a decade or more is labelled at powers
+    of ten (every k-th past 8 of them), a shorter one at a few round values. Axes a builder labelled itself
+    (tickvals or dtick) keep their labels."""
+    for name, axis in list(fig.layout.items()):
+        if not (isinstance(axis, dict) and name.startswith(("xaxis", "yaxis")) and axis.get("type") == "log"):
+            continue
+        if "tickvals" in axis or "dtick" in axis:
+            continue
+        found = _axis_values(fig, name)
+        if not found.size:
+            continue
+        lo, hi = float(found.min()), float(found.max())
+        span = float(np.log10(hi / lo)) if lo > 0 else 0.0
+        if span >= 1:
+            axis["dtick"] = max(1, int(np.ceil(span / 8)))
+            continue
+        decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+        ticks = [m * 10.0 ** k for k in decades for m in _MANTISSAS if lo <= m * 10.0 ** k <= hi]
+        while len(ticks) > 6:
+            ticks = ticks[::2]
+        if len(ticks) < 2:
+            ticks = [lo, hi]
+        axis.update(tickvals=ticks, ticktext=[f"{v:.3g}" for v in ticks])
+    return fig
 
 
 def presenter(fig: Figure) -> Figure:
     """Projection sizes, readable from the back row: every tick label, legend, axis title, annotation, colour bar,
-    slider and button text at least PRESENTER_FONT_SIZE (20 px; titles larger), thicker lines, and log axes
-    labelled at powers of ten only (Plotly draws the in-between labels of a log axis at about half size)."""
+    slider and button text at least PRESENTER_FONT_SIZE (20 px; titles larger), thicker lines (log axes carry
+    full-size labels only: ``readable_log_axes``, applied to every chart)."""
     size = PRESENTER_FONT_SIZE
     layout = fig.layout
     fig.update_layout(font_size=size, title_font_size=size + 4)
@@ -131,8 +156,7 @@ def presenter(fig: Figure) -> Figure:
                 ax.setdefault("title", {})
                 if isinstance(ax["title"], dict):
                     _bigger(ax["title"], "font", size)
-                if ax.get("type") == "log":
-                    _decade_ticks(fig, name, ax)
+
     _bigger(layout.setdefault("legend", {}), "font", size)
     for note in layout.get("annotations", []):
         _bigger(note, "font", size)

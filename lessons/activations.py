@@ -153,7 +153,7 @@ def race_view(frame):
                                            markers=v.step == 0),
                      key="chart_loss", caption=t("activations.cap_loss"), frame=frame)
     with c_table:
-        st.dataframe(table, hide_index=True, width="stretch")
+        lesson.table(table)
         st.caption(t("activations.cap_table"))
     if v.grids:
         ds = lab.shared_data(ds_name, seed)

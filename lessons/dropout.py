@@ -101,8 +101,9 @@ y = controls.slider("y", "y", -2.0, 2.0, Y, 0.1, where=cols[3])
 keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, KEEP, 0.05, where=cols[4])
 ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
-table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
-             t("dropout.t_raw"): [f"{v:.4g}" for v in ex.raw], t("dropout.t_inv"): [f"{v:.4g}" for v in ex.inverted]})
+lesson.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
+              t("dropout.t_raw"): [f"{v:.4g}" for v in ex.raw], t("dropout.t_inv"): [f"{v:.4g}" for v in ex.inverted]},
+             where=table)
 with bars:
     lesson.chart(fig.two_input_bars(ex, lesson.labels(PAGE, title="b_title", x="b_mask", y="b_output", raw="b_raw",
                                                       inverted="b_inverted", e_raw="b_e_raw", e_inv="b_e_inv")),

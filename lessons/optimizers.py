@@ -113,7 +113,7 @@ for name in chosen:
 schedule = controls.select("schedule", t("optimizers.schedule"), views.SCHEDULE_NAMES, D.schedule, where=side,
                            format_func=sched_label)
 show3d = controls.toggle("view3d", t("optimizers.view3d"), False, where=side)
-st.latex(f"f(x, y) = {surf.latex}")
+lesson.formula(f"f(x, y) = {surf.latex}")
 
 
 def race_tab():

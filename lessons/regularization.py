@@ -56,7 +56,7 @@ def view(frame):
                  caption=curves_caption(h, best))
     if v.rows is not None:
         st.markdown(f"**{t('regularization.table_title', step=v.step)}**")
-        st.table(table(v.rows))
+        lesson.table(table(v.rows))
         st.caption(t("regularization.cap_table", wrong=round(100 * R["label_noise"]),
                      right=100 - round(100 * R["label_noise"])))
     lesson.section(t("regularization.h_weights"), anchor="weights")

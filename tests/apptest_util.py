@@ -57,7 +57,7 @@ def page_widgets(at: AppTest):
     found = []
     for kind in ("slider", "select_slider", "selectbox", "radio", "number_input", "toggle", "checkbox", "multiselect"):
         for w in getattr(at, kind):
-            if w.key and not w.key.startswith("_") and w.key not in ("lang", "present"):
+            if w.key and not w.key.startswith("_") and w.key not in ("lang", "present", "calm"):
                 found.append(w)
     return found
 

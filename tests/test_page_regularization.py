@@ -159,4 +159,4 @@ def test_the_first_screen_shows_the_trained_default():
     assert errors(at) == []
     progress = at.get("progress")[0].proto.text
     assert f"{regularization.REG['steps']} of {regularization.REG['steps']}" in progress
-    assert len(at.get("plotly_chart")) == 3 and len(at.table) == 1
+    assert len(at.get("plotly_chart")) == 3 and len(at.table) == 2  # the table of runs, the key chart's numbers

@@ -13,8 +13,9 @@ from plotly.basedatatypes import BaseFigure
 from figures import describe
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
+from figures.theme import readable_log_axes
 from lab import shared
-from ui import launch, live, routes, sources, teacher
+from ui import launch, live, page_env, routes, sources, teacher
 from ui.catalog import load
 from ui.i18n import current_lang, has, t
 
@@ -26,6 +27,7 @@ def presenting() -> bool:
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
     launch.note_activity()
+    page_env.settings_button(t("common.open_settings"))  # shown on phones only (app.py)
     st.title(t(f"{page}.title"))
     routes.banner(page)
     st.markdown(t(f"{page}.intro"))
@@ -113,6 +115,7 @@ def _finished_spec(fig: Figure) -> _SpecDict:
     if empty:  # a live chart with nothing recorded yet: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
+    readable_log_axes(fig)
     if presenting():
         presenter_style(fig)
     spec = _SpecDict(fig.to_dict())
@@ -165,12 +168,18 @@ def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: sha
 
 
 def show_numbers(columns: dict) -> None:
-    """The numbers behind a chart, as a table (a real HTML table: read cell by cell, enlarged in presenter mode)."""
+    """The numbers behind a chart, collapsed under "Show the numbers"."""
+    with st.expander(t("common.show_numbers"), icon=":material/table_rows:"):
+        table(columns)
+
+
+def table(columns: dict, where=None) -> None:
+    """A table of {header: values}, its first column as the row names: a real HTML table (a screen reader reads it
+    cell by cell with its headers; presenter mode enlarges it), not st.dataframe's canvas."""
     import pandas as pd
 
     frame = pd.DataFrame(columns)
-    with st.expander(t("common.show_numbers"), icon=":material/table_rows:"):
-        st.table(frame.set_index(frame.columns[0]))
+    (where or st).table(frame.set_index(frame.columns[0]))
 
 
 def labels(page: str, **keys: str) -> dict[str, str]:
@@ -179,10 +188,21 @@ def labels(page: str, **keys: str) -> dict[str, str]:
     return {name: t(key if "." in key else f"{page}.{key}") for name, key in keys.items()}
 
 
+# Where a long formula may break onto the next line (a phone is 390 px wide): after the spaces that separate its
+# parts. KaTeX breaks inline maths after relations and operators at its top level, and at \allowbreak.
+_BREAKS = ((r"\qquad", r"\qquad\allowbreak "), (r",\quad", r",\quad\allowbreak "), (r",\ ", r",\ \allowbreak "))
+
+
 def formula(latex: str, **values) -> None:
-    """A formula with the current numbers substituted (values are formatted compactly)."""
+    """A formula with the current numbers substituted (values are formatted compactly).
+
+    Written as display-style maths inside a paragraph (not st.latex's display block, which cannot wrap and scrolled
+    sideways in its box on a phone): it keeps its size and breaks between its parts where the line is too short."""
     shown = {k: (_num(v) if isinstance(v, (int, float)) else v) for k, v in values.items()}
-    st.latex(latex.format(**shown) if shown else latex)
+    text = latex.format(**shown) if shown else latex
+    for space, breakable in _BREAKS:
+        text = text.replace(space, breakable)
+    st.markdown(f"$\\displaystyle {text}$")
 
 
 def number(value: float, spec: str = ".3g") -> str:
@@ -255,6 +275,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "section", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
+__all__ = ["header", "sidebar_controls", "section", "chart", "table", "labels", "formula", "number", "try_this", "explanation", "predict",
            "diverged", "diverged_members",
            "presenting", "has"]

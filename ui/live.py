@@ -24,7 +24,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from lab import shared
-from ui import launch, teacher
+from ui import launch, page_env, teacher
 from ui.i18n import t
 
 CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
@@ -35,6 +35,9 @@ TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run
 # refreshes, never a slower run or a stalled server.
 REFRESHES_PER_SECOND = 90
 _INTERVALS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0)
+# Fewer updates (the browser prefers reduced motion, or the sidebar switch): about one refresh a second; the run
+# itself keeps its pace (several frames a tick), only the picture moves less often
+CALM_SECONDS = 1.0
 _PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
 _VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
 _PLAYERS_LOCK = threading.Lock()
@@ -56,8 +59,8 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
     length for the progress bar (default: its last frame step). start: what a fresh view shows, "first" (the
     untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
-    "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press).
-    play_label: the Train button's word for a run that
+    "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press;
+    with fewer updates asked for, it does not start by itself). play_label: the Train button's word for a run that
     is played rather than trained (the optimizer race: "Play").
     """
     state_key = f"_live.{key}"
@@ -74,7 +77,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
                 run.advance(index, budget=1.0, wait=True)
             shared.note_size(run)
             index = min(index, run.available - 1)
-        playing = start == "play" and not (run.complete and index >= run.available - 1)
+        playing = start == "play" and not (run.complete and index >= run.available - 1) and not page_env.fewer_updates()
         entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
@@ -98,7 +101,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             if at_end(e):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
-            e["interval"] = interval_for(max(players(playing=_session_id()), viewers()))
+            e["interval"] = calm(interval_for(max(players(playing=_session_id()), viewers())))
 
     def step_once(token: str) -> None:
         e = st.session_state[state_key]
@@ -115,7 +118,10 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         e = st.session_state[state_key]
         e["running"], e["index"] = False, 0
 
-    cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
+    entry["interval"] = calm(entry["interval"])  # fewer updates switched on while it plays
+    # room for the longest label in either language, even in a narrow column; the row stays one row on a phone
+    # (app.py's CSS for .st-key-live-row-*), so the chart starts on the first screen
+    cols = st.container(key=f"live-row-{key}").columns([1, 1, 1, 1])
     running = entry["running"]
     finished = at_end(entry)
     label = t("common.pause") if running else (t("common.replay") if finished else play_label or t("common.train"))
@@ -150,7 +156,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             if at_end(e):
                 e["running"] = False
                 st.rerun()  # a full rerun turns the Pause button back into Train
-            wanted = interval_for(players(playing=_session_id()))
+            wanted = calm(interval_for(players(playing=_session_id())))
             now = time.monotonic()
             # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
             # a slower tick, or has halved, each session after its own random delay (a class that pressed Train
@@ -217,6 +223,11 @@ def interval_for(n_players: int) -> float:
     cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
     wanted = max(n_players / REFRESHES_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
     return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
+
+
+def calm(interval: float) -> float:
+    """The tick interval with fewer updates asked for (ui.page_env): at least CALM_SECONDS."""
+    return max(interval, CALM_SECONDS) if page_env.fewer_updates() else interval
 
 
 def progress_text(frame: shared.Frame, total_steps: int) -> str:

@@ -1,7 +1,7 @@
 """Links for a class: a teacher's link can hide controls, lock them, reveal a predict-first answer and open the live
 run already trained to a step; every page can restore its defaults and show the link to the current view.
 
-Link keys (besides each control's own key, lang and present):
+Link keys (besides each control's own key, lang, present and calm):
 
     hide=all | hide=lr,seed     controls not shown (their values still come from the link or the defaults)
     <key>_hide=1                the same for one control (TensorFlow Playground's spelling)
@@ -24,7 +24,7 @@ import streamlit as st
 from ui.i18n import t
 from ui.literal import literal
 
-RESERVED = ("lang", "present", "hide", "lock", "reveal", "trained", "route", "step")
+RESERVED = ("lang", "present", "calm", "hide", "lock", "reveal", "trained", "route", "step")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}\Z")
 MAX_TRAINED = 1_000_000
 
@@ -87,7 +87,7 @@ def link() -> Link:
 def mode(key: str, default) -> str | None:
     """"hidden", "locked" or None for a page control; notes the control (for restore and for checking names)."""
     if key in RESERVED:
-        return None  # the app's own controls (language, presenter mode) are never hidden or locked
+        return None  # the app's own controls (language, presenter mode, fewer updates) are never hidden or locked
     current = link()
     current.drawn[key] = default
     if "all" in current.hide or key in current.hide:
