@@ -75,6 +75,37 @@ def click_map() -> None:
         ss["_pts_msg"] = ("warning", reason(err, "point"))
 
 
+def typed(action: str) -> None:
+    """The typed point's buttons (``typed_point``): add a point of the chosen class at the typed place, or remove the
+    point nearest it; the same rules and messages as a click on the map."""
+    x, y, label = ss.get("_pt_x", 0.0), ss.get("_pt_y", 0.0), ss.get("_pt_class", 0)
+    before = ss["pts"]
+    try:
+        ss["pts"] = own.removed(before, x, y) if action == "remove" else own.added(before, x, y, int(label))
+    except own.DataError as err:  # off the plane, or a point past MAX_POINTS
+        ss["_pts_msg"] = ("warning", reason(err, "point"))
+        return
+    if ss["pts"] == before and action == "remove":
+        ss["_pts_msg"] = ("info", t("playground.own_typed_none", x=f"{x:g}", y=f"{y:g}"))
+
+
+def typed_point(off: bool) -> None:
+    """A point by its coordinates and class: the keyboard's (and a screen reader's) way to add or remove one, since
+    the map takes clicks only. Its own small form: x, y and the class are sent together with one of its buttons."""
+    with st.expander(t("playground.own_type"), icon=":material/keyboard:"):
+        with st.form("_pt_form", border=False, enter_to_submit=False):
+            c1, c2, c3 = st.columns(3)
+            c1.number_input("x", -own.LIMIT, own.LIMIT, 0.0, 0.1, format="%.2f", key="_pt_x", disabled=off)
+            c2.number_input("y", -own.LIMIT, own.LIMIT, 0.0, 0.1, format="%.2f", key="_pt_y", disabled=off)
+            c3.selectbox(t("playground.own_class"), (0, 1), key="_pt_class", disabled=off,
+                         format_func=lambda c: t("playground.b_class1" if c == 1 else "playground.b_class0"))
+            b1, b2 = st.columns(2)
+            b1.form_submit_button(t("playground.own_add"), on_click=typed, args=("add",), disabled=off,
+                                  icon=":material/add:", width="stretch")
+            b2.form_submit_button(t("playground.own_remove"), on_click=typed, args=("remove",), disabled=off,
+                                  icon=":material/remove:", width="stretch")
+
+
 def load_csv() -> None:
     """The CSV uploader's on_change: the file's points replace the current ones; a refused file changes nothing."""
     upload = ss.get("_pts_upload")
@@ -111,6 +142,7 @@ def tools(mode: str | None) -> None:
         st.download_button(t("playground.own_download"), own.to_csv(points), file_name="playground-points.csv",
                            mime="text/csv", on_click="ignore", icon=":material/download:", key="_dl_pts",
                            disabled=not points)
+    typed_point(off)
     n0, n1 = own.counts(points)
     st.caption(t("playground.own_counts", n=len(points), max=own.MAX_POINTS, n0=n0, n1=n1))
     msg = ss.pop("_pts_msg", None)
