@@ -50,8 +50,9 @@ _process_settings()
 # - The hidden box of ui.page_env's script.
 # - A multiselect's text box keeps 24 px after its chips (WCAG 2.5.8 target size; it shrank to a few px).
 # - Formulas (ui.lesson.formula: maths in a paragraph, which wraps) at the size st.latex drew them.
-# - On a phone: a title that fits in two lines, code and chips that wrap instead of scrolling sideways, a live
-#   panel's buttons in one row, and the page's "Settings" button (ui.page_env.settings_button) shown.
+# - On a phone: a title that fits in two lines, a live panel's buttons in one row; up to 768 px (a tablet), where
+#   Streamlit folds the sidebar away, the page's "Settings and pages" button (ui.page_env.settings_button), and code
+#   and a multiselect's chips that wrap instead of scrolling sideways.
 st.markdown("""<style>
     [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
     [data-testid="stSidebarContent"] [data-testid="stSidebarHeader"] { height: 1rem; }
@@ -59,18 +60,20 @@ st.markdown("""<style>
     [data-testid="stHeading"] h2 { font-size: 1.5rem; padding: 0.75rem 0 0.5rem; }
     [data-testid="stSidebar"] [data-testid="stHeading"] h2 { font-size: 1.25rem; }
     .st-key-page-env { display: none; }
-    [data-baseweb="select"] input { min-width: 1.5rem; }
+    [data-testid="stMultiSelectTagsContainer"] input { min-width: 1.75rem !important; }
     [data-testid="stMarkdownContainer"] .katex { font-size: 1.15em; }
     .st-key-open-settings { display: none; }
     @media (max-width: 640px) {
       [data-testid="stMain"] h1 { font-size: 1.9rem; }
-      [data-testid="stCode"] pre, [data-testid="stCode"] pre * { white-space: pre-wrap !important; overflow-wrap: anywhere; }
-      [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; }
       [class*="st-key-live-row-"] [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: 0.5rem; }
       [class*="st-key-live-row-"] [data-testid="stColumn"] { min-width: 0 !important; width: auto !important;
                                                              flex: 1 1 0 !important; }
       [class*="st-key-live-row-"] [data-testid="stColumn"]:nth-child(4) { display: none; }
+    }
+    @media (max-width: 768px) {  /* where Streamlit folds the sidebar away */
       .st-key-open-settings { display: block; }
+      [data-testid="stCode"] pre, [data-testid="stCode"] pre * { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+      [data-testid="stMultiSelectTagsContainer"] { flex-wrap: wrap; }
     }
     @media (prefers-reduced-motion: reduce) {
       *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
@@ -113,7 +116,8 @@ presenting = controls.toggle("present", t("common.presenter"), False, where=app_
 controls.toggle("calm", t("common.fewer_updates"), False, where=app_controls, help=t("common.fewer_updates_help"))
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
-    # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
+    # of being cut, buttons that grow with their text; tables, slider values, what a select shows and its options,
+    # labels at 18.4 px or more (issue 23, item 6). Static CSS only; no user text reaches it.
     st.markdown(
         """<style>
         [data-testid="stMain"] { font-size: 1.3rem; }
@@ -121,7 +125,12 @@ if presenting:
         [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.3rem; }
         [data-testid="stCaptionContainer"] { font-size: 1.15rem; }
         [data-testid="stSidebar"] { min-width: 360px; }
-        [data-testid="stSidebar"] [data-testid="stWidgetLabel"] p { font-size: 1.1rem; white-space: normal; }
+        [data-testid="stSidebar"] [data-testid="stWidgetLabel"] p { white-space: normal; }
+        [data-testid="stWidgetLabel"] p, [data-testid="stTable"] td, [data-testid="stTable"] th,
+        [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBarMin"], [data-testid="stSliderTickBarMax"],
+        [data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input, [data-testid="stMultiSelect"] span,
+        [data-testid="stNumberInput"] input, [data-testid="stRadio"] label p, [data-testid="stToggle"] label p,
+        [role="listbox"] [role="option"] { font-size: 1.15rem; }
         [data-testid="stTopNavLinkContainer"] span, [data-testid="stTopNavLink"] span { font-size: 1.15rem; }
         [data-testid="stBaseButton-primary"], [data-testid="stBaseButton-secondary"] { height: auto; min-height: 2.6rem; }
         [data-testid="stBaseButton-primary"] p, [data-testid="stBaseButton-secondary"] p { font-size: 1.15rem; white-space: normal; }

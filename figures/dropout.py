@@ -212,8 +212,10 @@ def two_input_bars(ex: TwoInput, labels: Mapping[str, str]) -> spec.Figure:
                                          labels["x"], labels["y"]),
                            describe.level(labels["e_raw"], ex.expected_raw),
                            describe.level(labels["e_inv"], ex.expected_inverted))
-    fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+    # the legend under the plot, in container coordinates: over the plot it lay under the enlarged title in presenter
+    # mode (issue 23, item 6)
+    fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=60, b=140), height=420,
+                      legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, xanchor="left"))
     return _room(fig)
 
 

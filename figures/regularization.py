@@ -41,9 +41,12 @@ def train_val(history, best_step, labels: Mapping[str, str], height: int = 360) 
                                    marker=dict(color=color(3), size=12, symbol="star"), name=labels["best"]),
                       row=1, col=2)
         fig.alt.add(describe.mark(labels["best"], (best_step, float(history["test_loss"][k]))))
-    fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=90),
-                      legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="center", x=0.5))
-    fig.update_xaxes(title_text=labels["x"])
+    # the legend at the figure's bottom edge and the axes' titles pushed clear of their tick labels, whatever the font
+    # size (presenter mode put the x titles on the tick labels: issue 23, item 6)
+    fig.update_layout(height=height + 30, margin=dict(l=50, r=20, t=40, b=110),
+                      legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="center", x=0.5))
+    fig.update_xaxes(title_text=labels["x"], automargin=True, title_standoff=12)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -84,8 +87,10 @@ def unit_norms(norms: Mapping[str, np.ndarray], c: float, labels: Mapping[str, s
         v = np.asarray(v, dtype=float)
         fig.add_trace(spec.bar(x=np.arange(1, len(v) + 1), y=finite_or_none(np.sort(v)[::-1]), name=name,
                                marker_color=color(i), marker_pattern=pattern(i)))
-    fig.add_hline(y=c, line=dict(color=color(3), dash="dash", width=2.5),
-                  annotation_text=labels["c_line"], annotation_position="top right")
+    # the line is named in the legend: a note at its end sat on the last bars, which max-norm holds at c (issue 23)
+    fig.add_hline(y=c, line=dict(color=color(3), dash="dash", width=2.5))
+    fig.add_trace(spec.scatter(x=[None], y=[None], mode="lines", name=labels["c_line"],
+                               line=dict(color=color(3), dash="dash", width=2.5)))
     fig.update_layout(barmode="group", bargap=0.15, bargroupgap=0.0, margin=dict(b=120),
                       legend=dict(orientation="h", yanchor="top", y=-0.34, xanchor="center", x=0.5))
     fig.update_yaxes(rangemode="tozero")

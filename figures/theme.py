@@ -117,14 +117,17 @@ def readable_log_axes(fig: Figure) -> Figure:
     """Log axes labelled in full-size text only. Plotly labels the values between two powers of ten at 3/4 size
     (10.5 px at the base 14 px: under the 12 px a phone needs): an axis over a decade or more is labelled at powers
     of ten (every k-th past 8 of them), a shorter one at a few round values. Axes a builder labelled itself
-    (tickvals or dtick) keep their labels."""
+    (tickvals, or a dtick in decades) keep their labels."""
     for name, axis in list(fig.layout.items()):
         if not (isinstance(axis, dict) and name.startswith(("xaxis", "yaxis")) and axis.get("type") == "log"):
             continue
-        if "tickvals" in axis or "dtick" in axis:
-            continue
+        if "tickvals" in axis or ("dtick" in axis and not str(axis["dtick"]).startswith("D")):
+            continue  # labelled by its builder ("D1"/"D2" ask for the small in-between labels: replaced)
+        axis.pop("dtick", None)
         found = _axis_values(fig, name)
-        if not found.size:
+        if not found.size:  # nothing drawn yet: Plotly's default log range has crowded labels (the playground's)
+            axis.setdefault("range", [-1, 1])
+            axis["dtick"] = 1
             continue
         lo, hi = float(found.min()), float(found.max())
         span = float(np.log10(hi / lo)) if lo > 0 else 0.0

@@ -73,10 +73,14 @@ def slope_curve(z, a, da, labels: Mapping[str, str], height: int = 380) -> spec.
     fig.alt = describe.Alt(describe.title(labels["title"]),
                            describe.lines({labels["f"]: (z, a), labels["slope"]: (z, da)}, "z", ""),
                            describe.text(labels["peak"]))
-    fig.add_annotation(x=z[i], y=da[i], text=labels["peak"], showarrow=True, arrowhead=2, ax=60, ay=-40,
-                       font=dict(size=15, color=color(3)), bgcolor="rgba(255,255,255,0.85)")
     top = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
-    fig.update_yaxes(range=[min(-0.1, float(np.nanmin(a)) - 0.1), max(1.1, min(top, 3.0) + 0.1)])
+    low, high = min(-0.1, float(np.nanmin(a)) - 0.1), max(1.1, min(top, 3.0) + 0.1)
+    # the note points at the peak from below when the peak is in the upper half (tanh's at 1): above, it ran into
+    # the title at presenter sizes (issue 23, item 6)
+    upper = da[i] > (low + high) / 2
+    fig.add_annotation(x=z[i], y=da[i], text=labels["peak"], showarrow=True, arrowhead=2, ax=60, ay=45 if upper else -40,
+                       font=dict(size=15, color=color(3)), bgcolor="rgba(255,255,255,0.85)")
+    fig.update_yaxes(range=[low, high])
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02,
                                   bgcolor="rgba(255,255,255,0.85)"))
     return _roomy(fig)

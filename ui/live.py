@@ -61,7 +61,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
     "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press;
     with fewer updates asked for, it does not start by itself). play_label: the Train button's word for a run that
-    is played rather than trained (the optimizer race: "Play").
+    is played rather than trained (the optimizer race: "Play", also at its end, where a run says "Replay").
     """
     state_key = f"_live.{key}"
     viewers(viewing=_session_id())
@@ -124,7 +124,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     cols = st.container(key=f"live-row-{key}").columns([1, 1, 1, 1])
     running = entry["running"]
     finished = at_end(entry)
-    label = t("common.pause") if running else (t("common.replay") if finished else play_label or t("common.train"))
+    label = t("common.pause") if running else play_label or (t("common.replay") if finished else t("common.train"))
     cols[0].button(label, key=f"{key}-train", on_click=play, args=(running,), type="primary",
                    icon=":material/pause:" if running else (":material/replay:" if finished else ":material/play_arrow:"),
                    width="stretch")

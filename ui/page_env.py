@@ -89,9 +89,9 @@ _OPEN = st.components.v2.component("lab_open_settings", js=_OPEN_JS, css=_OPEN_C
 
 
 def settings_button(label: str) -> None:
-    """On a phone (app.py shows it under 640 px) the page's settings and the page list sit in the collapsed
-    sidebar behind a 28 px icon: this full-width labelled button at the top of the page opens it and moves the
-    focus to the first setting."""
+    """On a phone or a tablet (app.py shows it up to 768 px, where Streamlit folds the sidebar away) the page's
+    settings and the page list sit in the collapsed sidebar behind a 28 px icon: this full-width labelled button at
+    the top of the page opens it and moves the focus to the first setting."""
     with st.container(key="open-settings"):
         _OPEN(key="_open_settings", data={"label": label}, height="content")
 
