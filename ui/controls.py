@@ -14,13 +14,12 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from lab import number_text
 from ui import teacher
 from ui.i18n import t
 from ui.literal import literal
 
 MAX_PARAM_CHARS = 200  # longer URL values are refused outright: no legitimate setting needs more
-# A number in a link: plain ASCII decimal notation only (no "1_0", no "0x10", no other scripts' digits, no "inf").
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 class BadValue(ValueError):
@@ -28,7 +27,8 @@ class BadValue(ValueError):
 
 
 def _to_float(raw: str) -> float:
-    if not _NUMBER.fullmatch(raw):
+    # plain ASCII decimal notation only (no "1_0", no "0x10", no other scripts' digits, no "inf"), in one pass
+    if not number_text.plain(raw, MAX_PARAM_CHARS):
         raise BadValue("not a plain decimal number")
     value = float(raw)
     if not math.isfinite(value):
