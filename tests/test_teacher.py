@@ -46,12 +46,50 @@ def test_reveal_shows_the_predict_first_answer():
     assert not any(s.value == answer for s in at.success)
 
 
-def test_trained_opens_the_live_run_at_that_step():
-    at = open_page("playground", "en", {"trained": "120"})
-    assert errors(at) == []
+def _progress(at) -> tuple[int, int]:
     [progress] = at.get("progress")
-    step, total = int(progress.proto.text.split()[1]), int(progress.proto.text.split()[3])
+    return int(progress.proto.text.split()[1]), int(progress.proto.text.split()[3])
+
+
+def test_trained_opens_the_live_run_at_that_step():
+    """A run nobody has computed plays up to the link's step and pauses there; a run computed already (here: the
+    same setting, now computed) opens there at once."""
+    params = {"trained": "120", "seed": "77"}
+    at = open_page("playground", "en", params)
+    for _ in range(80):
+        assert errors(at) == []
+        if not at.session_state["_live.playground"]["running"]:
+            break
+        at.run()
+    step, total = _progress(at)
     assert 120 <= step < total  # the first saved step at or after 120, not the end of the run
+    again = open_page("playground", "en", params)
+    assert errors(again) == [] and _progress(again) == (step, total)
+    assert not again.session_state["_live.playground"]["running"]
+
+
+def test_a_trained_link_does_not_compute_the_run_before_the_page_draws():
+    """Issue 21, item 3: `trained=5000` on a large setting nobody has computed cost 5.7 CPU-seconds before the page
+    drew, and went on after the student had left. Now the page draws at step 0 with the run playing towards the
+    step, computed only by the session's budgeted ticks: nothing more once the session stops asking."""
+    import time
+
+    from lab import playground, shared
+
+    cfg = playground.PlaygroundConfig(steps=5000, width=64, layers=6, activations=("relu",) * 6, batch_size=256,
+                                      seed=9421)
+    shared.RUNS.clear(keep_pinned=False)
+    at = open_page("playground", "en", {"steps": "5000", "width": "64", "layers": "6", "batch": "256",
+                                        "seed": "9421", "trained": "5000"})
+    assert errors(at) == []
+    run = shared.RUNS.get(("playground", cfg))
+    entry = at.session_state["_live.playground"]
+    assert run is not None and entry["running"] and entry["stop_at"] == len(run.spec.steps) - 1
+    assert run.available <= 3 and run.compute_seconds < 1.0, (run.available, run.compute_seconds)
+    assert _progress(at)[0] < 5000
+    computed = run.available
+    time.sleep(1.0)  # the student has gone: no tick, no computation
+    assert run.available == computed
 
 
 @pytest.mark.parametrize("params", [{"hide": "<script>"}, {"lock": ",,"}, {"reveal": "x` [a](http://e.x) `"},
