@@ -213,9 +213,12 @@ def data_of(cfg: PlaygroundConfig) -> data.Dataset:
     return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed, cfg.points))
 
 
+@shared.memo(max_bytes=8 * 2**20)
 def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
     """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
-    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains.
+    Shared and computed once per (configuration, step) across the process (a download request is cheap to send:
+    Streamlit runs a download's callable again for every request, ui/downloads.py)."""
     tr = build(cfg)
     tr.run(step)
     return weights_npz(tr.net, tr.step)

@@ -7,7 +7,7 @@ from core import activations, initializers, optim, schedules
 from lab import custom_data, playground
 from figures import playground as fig
 from lessons import _playground_points as points
-from ui import controls, lesson, live, nav, teacher
+from ui import controls, downloads, lesson, live, nav, teacher
 from ui.i18n import t
 from ui.literal import literal
 
@@ -145,7 +145,7 @@ c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
 step = frame.step if frame is not None else 0
-c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, step),
+c2.download_button(t("playground.dl_weights"), downloads.deferred(playground.weights_at, cfg, step),
                    file_name=f"playground-weights-step{step}.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w", disabled=frame is None)
 c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
