@@ -3,7 +3,7 @@ import streamlit as st
 
 from lab import dropout as lab
 from figures import dropout as fig
-from ui import controls, lesson, live
+from ui import controls, lesson, live, teacher
 from ui.i18n import t
 
 PAGE = "dropout"
@@ -62,8 +62,10 @@ lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lam
 # ---- 2. the masks --------------------------------------------------------------------------------
 st.subheader(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
-right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
-             on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
+if teacher.inputs_mode(("draw",)) != "hidden":  # the button moves the draw slider: locked or hidden with it
+    right.button(t("dropout.resample"), icon=":material/casino:", width="stretch", key="_resample",
+                 disabled=teacher.inputs_mode(("draw",)) == "locked",
+                 on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
 draw = controls.slider("draw", t("dropout.draw"), 0, 99, D.draw, where=left)
 sizes = [2, *E["hidden"], 2]
 masks = lab.sample_masks(E["hidden"], rate, seed, draw)

@@ -7,7 +7,7 @@ from core import optim, surfaces  # registries for the menus and the start slide
 from lab import optimizers as views
 from lab import shared
 from figures import optimizers as fig
-from ui import controls, lesson
+from ui import controls, lesson, teacher
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
@@ -89,8 +89,10 @@ lesson.header(PAGE)
 words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 
 side = lesson.sidebar_controls(PAGE)
-side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
-            icon=":material/menu_book:", width="stretch")
+preset_mode = teacher.inputs_mode(views.preset_controls())  # the preset sets these controls: locked with them
+if preset_mode != "hidden":
+    side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
+                icon=":material/menu_book:", width="stretch", disabled=preset_mode == "locked")
 surface = controls.select("surface", t("optimizers.surface"), surfaces.NAMES, D.surface, where=side,
                           format_func=lambda s: t(f"optimizers.s_{s}") if s in surfaces.NAMES else s)
 surf = surfaces.get(surface)
@@ -129,8 +131,9 @@ def race_tab():
     with ask_col:
         lesson.predict(PAGE, "q1", 4)
     with race_col:
+        clicks = dict(on_select=pick_start, selection_mode="points") if teacher.inputs_mode(("x0", "y0")) is None else {}
         chart(lambda: fig.race(race, views.map_of(surface), views.frame_steps(steps), labels(names)), "race",
-              t("optimizers.cap_race"), inputs, on_select=pick_start, selection_mode="points")
+              t("optimizers.cap_race"), inputs, **clicks)
     chart(lambda: fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), "race_loss",
           t("optimizers.cap_loss"), inputs)
     if show3d:

@@ -148,8 +148,10 @@ step = frame.step if frame is not None else 0
 c2.download_button(t("playground.dl_weights"), downloads.deferred(playground.weights_at, cfg, step),
                    file_name=f"playground-weights-step{step}.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w", disabled=frame is None)
-c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
-                 help=t("playground.upload_help"))
+cfg_mode = teacher.inputs_mode()  # a file sets every knob: under a teacher's hide or lock, no file
+if cfg_mode != "hidden":
+    c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config,
+                     max_upload_size=1, help=t("playground.upload_help"), disabled=cfg_mode == "locked")
 msg = ss.pop("_cfg_msg", None)
 if msg:
     (st.success if msg[0] == "success" else st.error)(msg[1])

@@ -157,3 +157,57 @@ def test_a_route_step_on_the_wrong_page_is_ignored():
     at = open_page("losses", "en", {"route": "first", "step": "4"})  # step 4 is another page
     assert errors(at) == []
     assert not any("step 4" in n for n in notices(at))
+
+
+# ---- lock=all and hide=all cover every input (issue 21, item 7) ----------------------------------------------
+
+WIDGETS = ("button", "slider", "select_slider", "selectbox", "radio", "number_input", "toggle", "checkbox",
+           "multiselect", "segmented_control", "pills", "text_input", "text_area", "date_input", "time_input",
+           "color_picker", "file_uploader", "chat_input", "feedback", "camera_input")
+OWN_POINTS = "0:0:0;1:1:1;0:1:0;1:0:1;2:2:0;-1:-1:1"
+
+
+def not_a_setting(kind: str, key: str) -> bool:
+    """Inputs a teacher's link leaves to the student: playing the live run (Train, Step, Reset), the student's own
+    predict-first guess, the app's language and presenter mode. Everything else changes the page's setting."""
+    return (key.endswith(("-train", "-step", "-reset")) or key.startswith(("_guess.", "_reveal."))
+            or key in ("lang", "present"))
+
+
+def usable_inputs(at) -> list[str]:
+    """Every widget of the page a student can still use, and every chart that takes clicks."""
+    found = []
+    for kind in WIDGETS:
+        for widget in at.get(kind):
+            key = getattr(widget, "key", None) or ""
+            disabled = getattr(widget, "disabled", None)
+            if disabled is None:
+                disabled = getattr(widget.proto, "disabled", False)
+            if not disabled and not not_a_setting(kind, key):
+                found.append(f"{kind} {key or widget.proto.id[-30:]}")
+    found += [f"clickable chart {c.proto.id[-30:]}" for c in at.get("plotly_chart") if list(c.proto.selection_mode)]
+    return found
+
+
+@pytest.mark.parametrize("slug, extra", [(p.slug, {}) for p in nav.PAGES]
+                         + [("playground", {"data": "custom", "pts": OWN_POINTS})])
+@pytest.mark.parametrize("how", ["lock", "hide"])
+def test_a_teachers_link_covers_every_input_of_every_page(slug, extra, how):
+    """Under lock=all (hide=all) no widget of any page changes the setting: every control, and the inputs that
+    are not controls but change them (the playground's configuration file and points file, the optimizers' preset
+    button and the click on its race map, dropout's resample button) are disabled (not drawn)."""
+    at = open_page(slug, "en", {how: "all", **extra})
+    assert errors(at) == []
+    assert usable_inputs(at) == []
+
+
+def test_restore_defaults_keeps_what_the_link_locks_or_hides():
+    """Restore puts back what the student may change; a control the teacher's link locks or hides keeps the
+    link's value (restore was a way around lock=pts: it cleared locked points)."""
+    at = open_page("vanishing", "en", {"lock": "act", "hide": "depth", "act": "tanh", "depth": "20", "width": "48"})
+    assert at.slider(key="width").value == 48
+    next(b for b in at.button if b.key == "_restore").click()
+    at.run()
+    assert errors(at) == []
+    assert at.session_state["act"] == "tanh" and at.session_state["depth"] == 20
+    assert at.slider(key="width").value != 48 and "width" not in at.query_params
