@@ -31,7 +31,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serve import proxy
+from serve import agent, proxy
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
@@ -61,6 +61,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def free_worker_port(host: str = "127.0.0.1") -> int:
+    """A free port whose load agent's port (port + agent.AGENT_OFFSET) is free too."""
+    while True:
+        port = free_port(host)
+        if agent.agent_port(port) < 65536:
+            with socket.socket() as s:
+                try:
+                    s.bind((host, agent.agent_port(port)))
+                    return port
+                except OSError:
+                    pass
 
 
 def find_haproxy(given: str | None) -> str | None:
@@ -111,7 +124,7 @@ class Supervisor:
         if args.workers_only:
             ports = [args.port + i for i in range(args.workers)]
         else:
-            ports = [free_port(host) for _ in range(args.workers)]
+            ports = [free_worker_port(host) for _ in range(args.workers)]
         self.workers = [Worker(f"w{i + 1}", port) for i, port in enumerate(ports)]
         self.socket = self.run_dir / "haproxy.sock"  # HAProxy's runtime API
         if len(str(self.socket)) > 100:  # a UNIX socket's path is limited to 107 bytes
@@ -131,7 +144,8 @@ class Supervisor:
                "--server.port", str(w.port), "--server.address", self.args.worker_address,
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
-        env = {**os.environ, SECRET_ENV: self.secret, "OPENBLAS_NUM_THREADS": "1"}
+        env = {**os.environ, SECRET_ENV: self.secret, "OPENBLAS_NUM_THREADS": "1",
+               agent.PORT_ENV: str(agent.agent_port(w.port)), agent.HOST_ENV: self.args.worker_address}
         w.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=w.log, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         w.started, w.ready = time.monotonic(), False
@@ -142,16 +156,22 @@ class Supervisor:
         return proxy.config(proxy.servers_block(servers), f"{self.args.address}:{self.args.port}",
                             stats_socket=str(self.socket))
 
+    def proxy_env(self) -> dict:
+        """HAProxy's environment: the key of its worker cookies (derived from the cookie secret), which the
+        configuration file names but does not hold."""
+        return {**os.environ, proxy.PROXY_KEY_ENV: proxy.proxy_key(self.secret)}
+
     def start_proxy(self) -> None:
         cfg = self.run_dir / "haproxy.cfg"
         cfg.write_text(self.proxy_config(), encoding="utf-8")
-        check = subprocess.run([self.haproxy, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
+        check = subprocess.run([self.haproxy, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True,
+                               env=self.proxy_env())
         if check.returncode:
             raise SystemExit(f"the proxy configuration {cfg} is invalid:\n{check.stdout}{check.stderr}")
         self.proxy_log = self.proxy_log or open(self.run_dir / "haproxy.log", "a", buffering=1, encoding="utf-8")
         self.proxy_proc = subprocess.Popen([self.haproxy, "-db", "-f", str(cfg)], stdout=self.proxy_log,
                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                           preexec_fn=_die_with_parent)
+                                           preexec_fn=_die_with_parent, env=self.proxy_env())
         time.sleep(0.3)
         if self.proxy_proc.poll() is not None:
             tail = (self.run_dir / "haproxy.log").read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
