@@ -32,6 +32,7 @@ from typing import Any, Callable, Hashable, Iterator
 import numpy as np
 
 _PINNING = threading.local()
+_COURTESY = threading.local()
 
 
 @contextlib.contextmanager
@@ -47,6 +48,31 @@ def pinned() -> Iterator[None]:
 
 def _pinning() -> bool:
     return getattr(_PINNING, "on", False)
+
+
+@contextlib.contextmanager
+def yielding(wait: Callable[[], None]) -> Iterator[None]:
+    """Inside (in this thread only: the warm-up's), every computation of the stores stops at small steps to call
+    ``wait()``, which returns when the thread may go on: before each memo value it computes, and every
+    COURTESY_SECONDS of a run. Sessions go first; the warm-up fills the gaps."""
+    before = getattr(_COURTESY, "wait", None)
+    _COURTESY.wait = wait
+    try:
+        yield
+    finally:
+        _COURTESY.wait = before
+
+
+COURTESY_SECONDS = 0.05  # the longest a yielding thread computes a run before it asks again
+
+
+def _courteous() -> bool:
+    """Wait for this thread's turn (inside ``yielding``, and not while it computes a memo value that others may
+    wait for); True when this thread yields at all."""
+    wait = getattr(_COURTESY, "wait", None)
+    if wait is not None and not getattr(_COURTESY, "inside", 0):
+        wait()
+    return wait is not None
 
 
 # ---- sizes and immutability ---------------------------------------------------------------------------------
@@ -257,11 +283,16 @@ def memo(max_bytes: int = 16 * 2**20, name: str | None = None):
                 if _pinning():
                     cache.put(key, value, pinned=True)
                 return value
+            _courteous()  # a warm-up lets the sessions go first (never while it holds the key's lock)
             with cache.computing(key):  # the first caller computes; the others wait here and then find the value
                 value = cache.get(key, missing)
                 if value is missing:
                     cache.misses += 1
-                    value = freeze(fn(*args, **kwargs))
+                    _COURTESY.inside = getattr(_COURTESY, "inside", 0) + 1
+                    try:
+                        value = freeze(fn(*args, **kwargs))
+                    finally:
+                        _COURTESY.inside -= 1
                     cache.put(key, value)
                 elif _pinning():
                     cache.put(key, value, pinned=True)
@@ -445,7 +476,8 @@ def complete(spec: RunSpec, budget: float = math.inf) -> Run:
     """Compute every frame of a run now (a lesson's warm-up at server start, a test)."""
     shared_run = run(spec)
     while not shared_run.complete:
-        shared_run.advance(len(spec.steps), budget=budget, wait=True)
+        step_budget = min(budget, COURTESY_SECONDS) if _courteous() else budget
+        shared_run.advance(len(spec.steps), budget=step_budget, wait=True)
     note_size(shared_run)
     if _pinning():
         RUNS.put(spec.key, shared_run, shared_run.nbytes(), pinned=True)
