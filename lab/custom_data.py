@@ -73,6 +73,7 @@ def ready(points) -> bool:
 
 
 MAX_FIELD = number_text.MAX_CHARS  # a coordinate or label longer than this is refused before it is read
+_NUMBER_CHARS = "0123456789+-.eE"  # what a number is written with (a longer field of only these is "too long")
 
 
 def _cut(text: str, limit: int = 20) -> str:
@@ -82,7 +83,9 @@ def _cut(text: str, limit: int = 20) -> str:
 
 def _number(text: str, line: int) -> float:
     text = text.strip()
-    if len(text) > MAX_FIELD:  # the cap first: nothing longer is read at all
+    if len(text) > MAX_FIELD:  # the cap first: nothing longer is read as a number
+        if text.strip(_NUMBER_CHARS):  # words, or digits with a letter in them: not a number, whatever its length
+            raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line, got=_cut(text))
         raise DataError("too_long", f"line {line}: {_cut(text)!r} is too long for a number (at most {MAX_FIELD} "
                         "characters)", line=line, got=_cut(text), limit=MAX_FIELD)
     if not number_text.plain(text, MAX_FIELD):

@@ -129,18 +129,20 @@ def _timed(fn, *args):
 
 def test_the_adversarial_file_and_link_are_refused_at_once_with_the_right_reason():
     """Issue 21: a 16 KB file of one long run of digits ending in a letter stalled the server for 5.3 s (and was
-    then called empty); a 7,200-character link, 0.9 s per open. Both are now refused for what they are, the
-    field too long to be a number, in well under 50 ms (a budget robust on a loaded 2-core machine)."""
+    then called empty); a 7,200-character link, 0.9 s per open. Both are now refused for what their first field
+    is, not a number, in well under 50 ms (a budget robust on a loaded 2-core machine); a field of digits only but
+    too long is refused as too long, before it is read."""
     file = ("1" * 16372 + "x,1,0").encode()
     seconds, err = _timed(cd.parse_csv, file)
-    assert (err.code, err.params["line"]) == ("too_long", 1) and err.params["got"].startswith("1" * 20)
+    assert (err.code, err.params["line"]) == ("not_number", 1) and err.params["got"].startswith("1" * 20)
     assert seconds < 0.05, seconds
     link = "1" * 7190 + "x:1:0"
     assert len(link) <= cd.MAX_POINTS * 24  # inside the link's own bound: it is read
     seconds, err = _timed(cd.decode, link)
-    assert (err.code, err.params["line"]) == ("too_long", 1) and seconds < 0.05, seconds
-    for long_header in (("a" * 40 + ",y,label\n0,0,0\n").encode(),):  # too long for a name: a field, refused
-        assert _timed(cd.parse_csv, long_header)[1].code == "too_long"
+    assert (err.code, err.params["line"]) == ("not_number", 1) and seconds < 0.05, seconds
+    seconds, err = _timed(cd.parse_csv, ("1" * 16000 + ",1,0").encode())  # a number, but longer than any
+    assert (err.code, err.params["limit"]) == ("too_long", cd.MAX_FIELD) and seconds < 0.05, seconds
+    assert _timed(cd.parse_csv, ("a" * 40 + ",y,label\n0,0,0\n").encode())[1].code == "not_number"  # no header
 
 
 @pytest.mark.parametrize("text", [
