@@ -17,6 +17,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, flag, level
 from lab.losses import LINE
 
 # The data and network of the curves. Three overlapping Gaussian clusters: a few epochs of small-batch updates
@@ -43,6 +44,12 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("batch", "batches.batch_size", BATCH_SIZES, DEFAULTS.batch_size, name="batch_size"),
+    level("lr", "batches.lr", LRS, DEFAULTS.lr),
+    SEED,
+    flag("epochs", "batches.xaxis", False, name="x_in_epochs"),  # the curves' x axis: epochs instead of updates
+)
 
 
 # ---- 1. the loss curves: one net per batch size --------------------------------------------------

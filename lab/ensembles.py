@@ -17,6 +17,7 @@ import numpy as np
 
 from core import nn, schedules, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, level, number
 from lab._heldout import LiveGroup, Member, digits_holdout, proba
 
 __all__ = ["ENS", "Settings", "DEFAULTS", "CHOICES", "seed_ensemble", "snapshot_group", "lr_curve", "EnsembleScores",
@@ -39,6 +40,12 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    number("k", "ensembles.k", 2, 10, DEFAULTS.k),
+    level("lr", "ensembles.max_lr", CHOICES["max_lr"], DEFAULTS.max_lr, name="max_lr"),
+    level("decay", "ensembles.decay", CHOICES["decay"], DEFAULTS.decay),
+    SEED.but(default=DEFAULTS.seed),
+)
 
 
 def ensemble_proba(probas):

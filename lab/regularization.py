@@ -18,6 +18,7 @@ import numpy as np
 
 from core import nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab._heldout import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 
 __all__ = ["REG", "REG_METHODS", "CHOICES", "Settings", "DEFAULTS", "regularization_group", "Row", "summary",
@@ -46,6 +47,16 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    level("n", "regularization.n_train", CHOICES["n_train"], DEFAULTS.n_train, name="n_train"),
+    level("width", "regularization.width", CHOICES["width"], DEFAULTS.width),
+    level("lam", "regularization.lam", CHOICES["lam"], DEFAULTS.lam),
+    level("wd", "regularization.wd", CHOICES["wd"], DEFAULTS.wd),
+    number("c", "regularization.c", 0.25, 4.0, DEFAULTS.c, 0.25),
+    SEED.but(default=DEFAULTS.seed),
+    choice("show", "regularization.show", REG_METHODS, "none", name="shown", words="regularization.m_",
+           horizontal=True),  # the method whose curves are drawn
+)
 
 
 def unit_norms(W):

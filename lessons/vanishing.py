@@ -10,28 +10,15 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "vanishing"
-D, T0 = lab.DEFAULT_NET, lab.DEFAULT_TRAINING
+S = lab.SETTINGS
 
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
-dataset = controls.select("data", t("vanishing.dataset"), list(lab.DATASETS), D.dataset, where=side)
-depth = controls.slider("depth", t("vanishing.depth"), 2, 50, D.depth, where=side)
-width = controls.slider("width", t("vanishing.width"), 8, 64, D.width, step=8, where=side)
-act = controls.select("act", t("vanishing.activation"), list(lab.ACTIVATIONS), D.act, where=side)
-init = controls.select("init", t("vanishing.init"), list(lab.INITS), D.init, where=side)
-std = D.std
-if init == "normal":
-    std = controls.log_slider("std", t("vanishing.std"), [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], D.std, where=side)
-bn = controls.toggle("bn", t("vanishing.bn"), D.bn, where=side)
-lr = controls.log_slider("lr", t("vanishing.lr"), [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], T0.lr,
-                         where=side)
-clip = controls.select("clip", t("vanishing.clip"), list(lab.CLIPS), T0.clip, where=side,
-                       format_func=lambda c: t(f"vanishing.clip_{c}") if c in lab.CLIPS else str(c), horizontal=True)
-threshold = T0.threshold
-if clip != "none":
-    threshold = controls.log_slider("thr", t("vanishing.threshold"), [0.01, 0.1, 0.3, 1.0, 3.0, 10.0], T0.threshold,
-                                    where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+dataset, depth, width, act, init = (controls.draw(S[k], where=side) for k in ("data", "depth", "width", "act", "init"))
+std = controls.draw(S["std"], where=side) if init == "normal" else S["std"].default
+bn, lr, clip = (controls.draw(S[k], where=side) for k in ("bn", "lr", "clip"))
+threshold = controls.draw(S["thr"], where=side) if clip != "none" else S["thr"].default
+seed = controls.draw(S["seed"], where=side)
 net = lab.Net(dataset, depth, width, act, init, std, bn, seed)
 
 
