@@ -19,7 +19,7 @@ import streamlit as st  # noqa: E402
 from core import runtime  # noqa: E402
 from lab.settings import flag  # noqa: E402
 from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
-from ui.catalog import LANGUAGE_NAMES, LANGUAGES
+from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
 

@@ -87,6 +87,11 @@ SETTINGS = Settings(  # the page's controls, each beside the section it drives (
     choice("ds", "activations.dataset", COMPARE_DATASETS, DEFAULTS.dataset, name="dataset"),
     level("cmp_lr", "activations.lr", COMPARE_LRS, DEFAULTS.cmp_lr, name="lr"),
 )
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.activations._sigmoid", "core.activations.Sigmoid", "core.activations.Tanh",
+               "core.activations.ReLU", "core.activations.LeakyReLU", "core.activations.ELU", "core.activations.SELU",
+               "core.activations.GELU", "core.activations.Swish", "core.layers.ActivationLayer.backward")
 # which hyperparameter slider each function shows: {function: {hyperparameter: setting key}}
 HYPERPARAMETERS = {"leaky_relu": {"alpha": "leaky_alpha"}, "prelu": {"alpha": "prelu_alpha"},
                    "elu": {"alpha": "elu_alpha"}, "rrelu": {"lower": "rrelu_lower", "upper": "rrelu_upper"},

@@ -51,6 +51,10 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     flag("epochs", "batches.xaxis", False, name="x_in_epochs"),  # the curves' x axis: epochs instead of updates
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.train.Trainer._next_batch", "core.optim.RULES.sgd.update", "core.train.Trainer.epoch",
+               "core.train.Trainer.run")
+
 
 # ---- 1. the loss curves: one net per batch size --------------------------------------------------
 

@@ -73,6 +73,9 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
     number("epochs", "batchnorm.epochs", 2, 20, DEFAULTS.epochs),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.layers.BatchNorm.forward", "core.layers.BatchNorm.backward")
+
 
 def set_eps(net: nn.MLP, eps: float) -> nn.MLP:
     """Give every BatchNorm layer of ``net`` this eps (the MLP constructor keeps PyTorch's 1e-5)."""

@@ -72,6 +72,9 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
     number("keep", "dropout.keep", 0.1, 1.0, _KEEP, 0.05),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.layers.Dropout.forward", "core.layers.Dropout.backward")
+
 
 # ---- overfitting -------------------------------------------------------------------------------
 

@@ -47,6 +47,9 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     SEED.but(default=DEFAULTS.seed),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.losses.softmax", "core.schedules._cyclic", "core.optim.ema_path", "core.optim.polyak_path")
+
 
 def ensemble_proba(probas):
     """(K, N, C) member probabilities -> (N, C), their mean (cs231n: average the predictions)."""

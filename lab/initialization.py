@@ -84,6 +84,11 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
     choice("preset", "initialization.preset", tuple(PRESETS), DEFAULTS.preset, words="initialization.preset_"),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.initializers.Initializer.__call__", "core.initializers.Normal", "core.initializers.XavierNormal",
+               "core.initializers.HeNormal", "core.initializers.LecunNormal", "core.initializers.Zeros",
+               "core.layers.Dense.__init__", "core.probe.activation_stats")
+
 
 # ---- 1. the classic experiment, one layer per step ------------------------------------------------------------
 

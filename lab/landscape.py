@@ -354,6 +354,10 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     flag("compare", "landscape.compare", False, help="landscape.compare_help"),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.losses.CrossEntropy.__call__", "core.optim.RULES.adam.update",
+               "core.optim.Optimizer.step")
+
 
 def record_marks(steps: int, record_points: int = RECORD_POINTS, frames: int = FRAMES) -> np.ndarray:
     """The updates after which the path is recorded: record_points + 1 evenly spread, plus every frame step (so

@@ -46,6 +46,10 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     SEED,
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.losses.MSE.__call__", "core.losses.MAE.__call__", "core.losses.Huber.__call__",
+               "core.losses._huber", "core.losses.CrossEntropy.__call__", "core.losses.softmax")
+
 
 # ---- 1. regression losses: fitting a line --------------------------------------------------------
 

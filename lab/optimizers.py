@@ -287,6 +287,13 @@ SETTINGS = Settings(  # the page's fixed controls; the start point's and each op
 )
 
 
+def CODE_BEHIND() -> tuple[str, ...]:  # noqa: N802 (a lesson's CODE_BEHIND may be a function of the registries)
+    """The engine code the page teaches (its code panel): every optimizer's update rule as ``core.optim.RULES``
+    holds it now (one registered at run time too), Adam's textbook form, and the step that applies a rule."""
+    return (*(f"core.optim.RULES.{name}.update" for name in optim.NAMES), "core.optim.adam_textbook",
+            "core.optim.Optimizer.step")
+
+
 def start_step(lo, hi) -> float:
     """The start sliders' step on a domain [lo, hi]: a power of ten, about 200 steps across."""
     return 10.0 ** math.floor(math.log10((hi - lo) / 200.0))

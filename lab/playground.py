@@ -32,6 +32,9 @@ from lab._playground_config import (  # noqa: F401 (re-exported for the page)
     CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.nn.MLP.backward", "core.layers.Dense.forward", "core.layers.Dense.backward",
+               "core.train.Trainer._update")
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)
 GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default

@@ -46,6 +46,10 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     SEED.but(default=DEFAULTS.seed),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.data.zero_center", "core.data.standardize", "core.layers.Dense.forward",
+               "core.layers.Dense.backward")
+
 
 # ---- 1. what the two operations do ---------------------------------------------------------------
 

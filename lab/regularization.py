@@ -58,6 +58,10 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
            horizontal=True),  # the method whose curves are drawn
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.regularization.l2_penalty", "core.regularization.l1_penalty", "core.regularization.max_norm_",
+               "core.optim.Optimizer.step")
+
 
 def unit_norms(W):
     """W (H_prev, H) -> (H,): the norm of each unit's incoming weights (what max-norm bounds)."""

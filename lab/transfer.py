@@ -43,6 +43,9 @@ SETTINGS = Declared(  # the page's controls (ui/controls draws them; the noteboo
     SEED.but(default=DEFAULTS.seed),
 )
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.freeze", "core.nn.MLP.trainable", "core.train.Trainer._update")
+
 
 def digit_tasks(n_target, seed=0):
     """Source task: which digit (10 classes), on one half of the training images. Target task: is the digit

@@ -69,6 +69,11 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
           note="vanishing_threshold_note"),
     SEED.but(default=_N.seed),
 )
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
+               "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
+               "core.regularization.clip_by_value")
 STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)
 
 

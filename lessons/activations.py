@@ -7,7 +7,6 @@ import streamlit as st
 
 from figures import activations as fig
 from lab import activations as lab
-from lab import shared
 from ui import controls, lesson, live
 from ui.i18n import has, t
 
@@ -19,11 +18,6 @@ def label(name):
     """An activation's short name (common.opt_<name>, else the name itself)."""
     return t(f"common.opt_{name}") if has(f"common.opt_{name}") else str(name)
 
-
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 lesson.header(PAGE)
@@ -43,7 +37,7 @@ c_chart, c_formula = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, f="f_label", d="d_label", flat="flat_label", dead="dead_label", band="band_label")
     lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), key="chart_fn",
-                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), frame=picture(fn, *sorted(hp.items())))
+                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), cache=(PAGE, fn, *sorted(hp.items())))
 with c_formula:
     definition, derivative = fig.latex(fn, curve.hp)
     lesson.formula(definition)
@@ -63,7 +57,7 @@ never = t("activations.never")
 steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never for r in runs]
 words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start", target="zz_target",
                       allowed="zz_allowed")
-lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
+lesson.chart(lambda: fig.zigzag_chart(runs, words), cache=(PAGE, "zigzag", zz_lr, zz_spread, seed),
              key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
 lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
                r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
@@ -164,7 +158,7 @@ c_guide.markdown(t("activations.guide"))
 with c_probe:
     stds = lab.selu_stds()
     words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
-    lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), frame=picture("selu"),
+    lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), cache=(PAGE, "selu"),
                  key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
                                              he=f"{stds['he_normal'][-1]:.1f}"))
 

@@ -4,7 +4,6 @@ import streamlit as st
 
 from figures import initialization as fig
 from lab import initialization as lab
-from lab import shared
 from ui import controls, lesson, live
 from ui.i18n import t
 
@@ -23,11 +22,6 @@ probe = lab.Probe(depth, width, act, init, float(std), seed)
 def init_label(name):
     return t("initialization.lbl_normal", s=f"{std:g}") if name == "normal" else t(f"common.opt_{name}")
 
-
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 def pct(x):
@@ -96,7 +90,7 @@ st.subheader(t("initialization.h_sym"), anchor="symmetry")
 a, b = lab.symmetry(sym_init, seed), lab.symmetry(lab.SYMMETRY_REFERENCE, seed)
 words = lesson.labels(PAGE, x="x_unit", y="y_input")
 heat = {init_label(sym_init): a.weights, init_label(lab.SYMMETRY_REFERENCE): b.weights}
-lesson.chart(lambda: fig.weight_heatmaps(heat, words), frame=picture(sym_init, seed), key="sym_heat",
+lesson.chart(lambda: fig.weight_heatmaps(heat, words), cache=(PAGE, sym_init, seed), key="sym_heat",
              caption=t("initialization.cap_sym", init=init_label(sym_init), steps=a.steps,
                        ws=f"{a.weight_spread.max():.2g}", os=f"{a.output_spread.max():.2g}",
                        hws=f"{b.weight_spread.max():.2g}", hos=f"{b.output_spread.max():.2g}",

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from core import optim, surfaces  # registries for the menus and the start sliders
+from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
-from lab import shared
 from figures import optimizers as fig
 from ui import controls, lesson
 from ui.i18n import current_lang, t
@@ -42,7 +41,7 @@ def frozen(name):
 def chart(build, key, caption, inputs, **selection):
     """A chart built and encoded once per setting, language and presenter mode, then shared by the whole class
     (``lesson.chart`` keeps the figures of a frame): ``inputs`` holds everything ``build`` reads but the words."""
-    lesson.chart(build, key=key, caption=caption, frame=shared.Frame(0, 0, None, run=(PAGE, key, inputs)),
+    lesson.chart(build, key=key, caption=caption, cache=(PAGE, key, inputs),
                  **selection)
 
 

@@ -4,7 +4,6 @@ import numpy as np
 import streamlit as st
 
 from figures import vanishing as fig
-from lab import shared
 from lab import vanishing as lab
 from ui import controls, lesson, live
 from ui.i18n import t
@@ -22,11 +21,6 @@ seed = controls.draw(S["seed"], where=side)
 net = lab.Net(dataset, depth, width, act, init, std, bn, seed)
 
 
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
-
 
 def value(x):
     """A measured number for a formula: LaTeX, or a dash when it overflowed or underflowed."""
@@ -40,7 +34,7 @@ c_chart, c_predict = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, title="profile_title", x="layer_axis", y="delta_axis", measured="measured",
                           bound="bound_line")
-    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", frame=picture(net),
+    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", cache=(PAGE, net),
                  caption=t("vanishing.cap_profile") if not bn else t("vanishing.cap_profile_bn"))
 with c_predict:
     lesson.predict(PAGE, "q1", 4)
@@ -66,7 +60,7 @@ with c_slope:
     words = {"title": t("vanishing.slope_title", act=t(f"common.opt_{act}")), "f": "f(z)", "slope": "f′(z)",
              "peak": t("vanishing.peak", slope=f"{float(np.max(da)):.3g}")}
     lesson.chart(lambda: fig.slope_curve(z, a, da, words), key="slope", caption=t("vanishing.cap_slope"),
-                 frame=picture(act))
+                 cache=(PAGE, act))
 
 # ---- while training ------------------------------------------------------------------------------------------
 st.subheader(t("vanishing.train_title"), anchor="while-training")

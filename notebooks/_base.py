@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from lab.settings import Refused, Setting
-from ui import catalog
+from content import catalog
 
 
 def fields(slug: str, *keys: str):

@@ -2,10 +2,9 @@
 recommended initialization), side by side, as the page's race; the test accuracy and loss each one ends with."""
 from __future__ import annotations
 
-from notebooks._base import fields, from_lab, last_records
+from notebooks._base import fields, last_records
 
 FUNCTION = "compare_group"  # the lab function the first cell points to
-FUNCTIONS = from_lab("activations", "FUNCTIONS")  # the page's menus: every activation but "linear"
 
 FIELDS = fields("activations", "acts", "ds", "cmp_lr", "seed")  # lab/activations.py SETTINGS
 
@@ -35,7 +34,9 @@ NUMBERS = last_records(("test_acc", "train_loss"))
 
 
 def chart(text) -> str:
-    labels = {name: text(f"common.opt_{name}") for name in FUNCTIONS()}
+    from lab import activations as lab
+
+    labels = {name: text(f"common.opt_{name}") for name in lab.SETTINGS["acts"].options()}
     return f"""
 names = {labels!r}
 fig = go.Figure()

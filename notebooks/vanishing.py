@@ -3,11 +3,9 @@ backward pass) beside the chain-rule bound from the weights drawn, then the same
 page's clipping."""
 from __future__ import annotations
 
-from notebooks._base import fields, lab_defaults
+from notebooks._base import fields
 
 FUNCTION = "profile"  # the lab function the first cell points to
-net_default = lab_defaults("vanishing", "DEFAULT_NET")  # the page's defaults (lab/vanishing.py), read when built
-training_default = lab_defaults("vanishing", "DEFAULT_TRAINING")
 
 FIELDS = fields("vanishing")  # lab/vanishing.py SETTINGS
 

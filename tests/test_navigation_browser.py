@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser_util import served_browser, wait_idle
 from ui import nav, routes
-from ui.catalog import load
+from content.catalog import load
 
 pytestmark = pytest.mark.browser
 EN = load("en")

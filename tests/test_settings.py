@@ -101,7 +101,7 @@ def test_an_overflowing_integer_from_a_file_is_refused_not_raised():
 
 @pytest.mark.parametrize("slug", LESSONS)
 def test_every_declared_setting_has_its_words(slug):
-    from ui import catalog
+    from content import catalog
 
     for lang in catalog.LANGUAGES:
         entries = catalog.load(lang)
