@@ -7,7 +7,8 @@ initializer, a loss (``code(page)`` reads it; a function there is called, so a l
 the registry is now).
 ``code_behind`` reads their source with ``inspect.getsource`` when it first draws them, so a student reads the code
 that runs (a name may step into a mapping: ``core.optim.RULES.adam.update`` is ``RULES["adam"].update``).
-``notebook_button`` offers ``notebooks.build(page, the page's settings)`` as an .ipynb file, built when pressed.
+``notebook_button`` offers ``notebooks.build(page, the page's settings)`` as an .ipynb file, built when pressed, on
+every lesson of ``ui.nav.LESSONS``.
 """
 from __future__ import annotations
 
@@ -82,10 +83,11 @@ def code_behind(page: str) -> None:
 
 def notebook_button(page: str) -> None:
     """A download button for the page's experiment as a Jupyter notebook, built from the page's control values
-    (``teacher.current_settings``) and language when pressed. Nothing for a page without a notebook."""
-    from notebooks import LESSONS  # light: nbformat is imported when the button is pressed, by build
+    (``teacher.current_settings``) and language when pressed. Every lesson of ``nav.LESSONS`` has one (its recipe,
+    or the notebook ``notebooks`` writes from its declaration); nothing for a page that is not a lesson."""
+    from ui import nav
 
-    if page not in LESSONS:
+    if page not in nav.LESSONS:
         return
     settings = {**teacher.current_settings(), "lang": current_lang()}
 
