@@ -263,7 +263,8 @@ def training_loop(fresh: str, page: str, parts: Sequence[str] = ()) -> str:
     if unknown:
         raise ValueError(f"unknown loop parts {sorted(unknown)}; valid: {', '.join(LOOP_PARTS)}")
     head = [
-        f"fresh = {fresh}  # the same network, data, optimizer and seeds, untrained",
+        "# a fresh copy of the page's network: the same network, data, optimizer and seeds, untrained",
+        f"fresh = {fresh}",
         f"page = {page}  # the page's copy, trained above",
         "net, opt = fresh.net, fresh.optimizer  # a core.nn.MLP and its core.optim optimizer (no state yet)",
         "loss_fn = losses.get(fresh.loss_name)  # (the loss, its gradient with respect to the network's outputs)",
