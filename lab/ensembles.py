@@ -18,7 +18,7 @@ import numpy as np
 from core import nn, schedules, train
 from lab import shared
 from lab.settings import SEED, Settings as Declared, level, number
-from lab._heldout import LiveGroup, Member, digits_holdout, proba
+from lab._side_by_side import LiveGroup, Member, digits_holdout, proba
 
 __all__ = ["ENS", "Settings", "DEFAULTS", "CHOICES", "seed_ensemble", "snapshot_group", "lr_curve", "EnsembleScores",
            "score_ensemble", "ensemble_proba", "accuracy", "Member", "seeds_run", "snap_run", "warm"]

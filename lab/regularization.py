@@ -19,7 +19,7 @@ import numpy as np
 from core import nn, train
 from lab import shared
 from lab.settings import SEED, Settings as Declared, choice, level, number
-from lab._heldout import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
+from lab._side_by_side import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 
 __all__ = ["REG", "REG_METHODS", "CHOICES", "Settings", "DEFAULTS", "regularization_group", "Row", "summary",
            "best_step", "unit_norms", "zero_fractions", "soft_threshold_", "weight_histograms", "training_run",

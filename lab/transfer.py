@@ -21,7 +21,7 @@ import numpy as np
 from core import data, nn, train
 from lab import shared
 from lab.settings import SEED, Settings as Declared, level, number
-from lab._heldout import LiveGroup, eval_frames
+from lab._side_by_side import LiveGroup, eval_frames
 
 TRANSFER = dict(hidden=(64, 64, 64), pretrain_steps=300, lr=3e-3, batch_size=32, steps=200, eval_every=5,
                 n_target=50, n_reuse=2, source_seed=0, frames=40)

@@ -149,7 +149,7 @@ def test_pages_are_thin(path):
 
 
 def test_no_page_folder_named_pages():
-    """A folder named pages/ beside app.py switches Streamlit into its legacy discovery (STREAMLIT-NOTES)."""
+    """A folder named pages/ beside app.py switches Streamlit 1.67 into its legacy discovery for the first run on a fresh server."""
     assert not (ROOT / "pages").exists()
 
 
@@ -157,3 +157,18 @@ def test_memory_can_be_handed_back():
     from core import runtime
 
     assert runtime.release_memory() is sys.platform.startswith("linux")
+
+
+def test_nothing_points_outside_the_repository():
+    """Code and docs name only files a reader of this repository has (no notes of the team's, no machine paths)."""
+    outside = ("STREAMLIT-NOTES", "REFERENCES.md", "STYLE.md", "/work/", "shared/seeds", "DEVELOPERS.md")
+    found = []
+    for path in ROOT.rglob("*"):
+        if path.suffix not in (".py", ".md", ".txt", ".toml", ".cfg", ".yaml") or {".git", ".venv", "artifacts",
+                                                                                 "node_modules"} & set(path.parts):
+            continue
+        if path == Path(__file__):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(ROOT)}: {word}" for word in outside if word in text]
+    assert found == []
