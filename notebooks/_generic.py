@@ -148,6 +148,9 @@ while run.step < last_step and getattr(run, "diverged_at", None) is None and not
     run.run(last_step - run.step)  # as the page's Train: every update to the last frame
 frame = live.snapshot(run)  # what the page draws at that frame
 print(f"step {{run.step}}: {{type(frame).__name__}}")
-for field, value in getattr(frame, "__dict__", {{}}).items():
-    print(f"  {{field}}: {{getattr(value, 'shape', None) or value!r}}")
+if hasattr(frame, "__dict__"):  # a dataclass of arrays: each field, its shape
+    for field, value in vars(frame).items():
+        print(f"  {{field}}: {{getattr(value, 'shape', None) or value!r}}")
+else:
+    print(frame)
 """
