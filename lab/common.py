@@ -71,3 +71,17 @@ def nearest_check(key: str, measured: float, ladder, values: dict | None = None,
 def choice_check(key: str, names: tuple, right: str, values: dict | None = None) -> Check:
     """A check whose options are names (text keys ``<page>.<key>_<name>``); ``right`` is the computed one."""
     return Check(key, tuple(names), names.index(right), dict(values or {}))
+
+
+def exact_check(key: str, value, distractors, values: dict | None = None, fmt: str = ".3g") -> Check:
+    """A numeric check whose options are the computed value and distractors made from common slips (the wrong
+    formula, the other quantity); duplicates are dropped, options sorted, at least three kept (value × 2 and
+    value + 1 fill in)."""
+    options = [float(value)]
+    for d in list(distractors) + [2 * float(value) or 1.0, float(value) + 1]:
+        if len(options) >= 4:
+            break
+        if all(abs(float(d) - o) > 1e-9 * max(1.0, abs(o)) for o in options):
+            options.append(float(d))
+    options.sort()
+    return Check(key, tuple(options), options.index(float(value)), dict(values or {}), float(value), fmt)

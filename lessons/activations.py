@@ -184,5 +184,6 @@ with c_probe:
                  key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
                                              he=f"{stds['he_normal'][-1]:.1f}"))
 
+lesson.quick_checks(PAGE, lab.quick_checks(curve, runs, stds))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -71,5 +71,6 @@ lesson.formula(r"L(w,b) = \frac1N\sum_{{i=1}}^{{N}} (w x_i + b - y_i)^2,\quad "
                r"\tfrac{{2}}{{B}}\sum_{{i\in\text{{batch}}}} r_i\Big),\ \ B \in \{{{n},\ {b},\ 1\}}",
                n=bp.n, b=batch)
 
+lesson.quick_checks(PAGE, lab.quick_checks(batch, n_train, bp))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

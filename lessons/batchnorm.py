@@ -123,5 +123,6 @@ lesson.formula(r"\mu_B=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}} x_i,\quad \sigma_B^2=\f
 lesson.formula(r"\hat\mu\leftarrow{keep}\,\hat\mu+{m}\,\mu_B,\qquad \hat\sigma^2\leftarrow{keep}\,\hat\sigma^2"
                r"+{m}\,\tfrac{{n}}{{n-1}}\sigma_B^2,\qquad y=\gamma\,\frac{{x-\hat\mu}}{{\sqrt{{\hat\sigma^2+{eps}}}}}"
                r"+\beta", m=momentum, keep=1 - momentum, eps=eps)
+lesson.quick_checks(PAGE, lab.quick_checks(momentum, eps, trace, unit))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

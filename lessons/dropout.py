@@ -128,5 +128,6 @@ lesson.formula(r"\mathrm{{Var}}_{{\text{{train}}}}[\tilde h] = \frac{{\mathbb{{E
                r"\ \ \overline{{\mathrm{{Var}}_{{\text{{test}}}} / \text{{running\_var}}}} = {ratio}",
                rate=rate, ratio=now.ratio)
 
+lesson.quick_checks(PAGE, lab.quick_checks(ex, keep, rate))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -99,5 +99,6 @@ lesson.formula(r"\eta_t = \eta_{{\min}} + \tfrac12(\eta_{{\max}} - \eta_{{\min}}
 lesson.formula(r"\bar\theta^{{\,\mathrm{{EMA}}}}_t = \beta\,\bar\theta^{{\,\mathrm{{EMA}}}}_{{t-1}} + (1-\beta)\,\theta_t,"
                r"\ \beta = {decay}\qquad \bar\theta^{{\,\mathrm{{Polyak}}}}_t = \frac{{1}}{{t+1}}\sum_{{s=0}}^{{t}}\theta_s",
                decay=decay)
+lesson.quick_checks(PAGE, ensembles.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

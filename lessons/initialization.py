@@ -144,5 +144,6 @@ stds = lab.recommended_stds(width)
 st.markdown(t("initialization.table", n=width, xs=f"{stds['xavier_normal']:.4f}", hs=f"{stds['he_normal']:.4f}",
               ls=f"{stds['lecun_normal']:.4f}"))
 
+lesson.quick_checks(PAGE, lab.quick_checks(act, init, float(std), width))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

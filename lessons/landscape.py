@@ -95,5 +95,6 @@ lesson.formula(r"f(\alpha,\beta)=L(\theta^*+\alpha\,\delta+\beta\,\eta),\qquad "
                r"\delta_{{:,j}}\leftarrow\frac{{\delta_{{:,j}}}}{{\lVert\delta_{{:,j}}\rVert}}\,"
                r"\lVert\theta^*_{{:,j}}\rVert,\qquad \alpha,\beta\in[-{span},\,{span}],\ "
                r"({n}\times{n}),\quad P={p}", span=frame.data.span, n=grid, p=frame.data.n_params)
+lesson.quick_checks(PAGE, landscape.quick_checks(frame.data, settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

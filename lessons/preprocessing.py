@@ -82,5 +82,6 @@ with side_col:
 with chart_col:
     live.panel(PAGE, lab.preprocess_run(settings), view, total_steps=lab.TOTAL, start="last")
 
+lesson.quick_checks(PAGE, lab.quick_checks(panels, runs, zz_lr))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

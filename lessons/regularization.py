@@ -93,5 +93,6 @@ lesson.formula(r"\text{{L1 (proximal)}}:\ w \leftarrow \operatorname{{sign}}(w)\
 lesson.formula(r"\text{{max-norm}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
                r"\qquad \text{{early stopping}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c)
 st.caption(t("regularization.cap_formula"))
+lesson.quick_checks(PAGE, regularization.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

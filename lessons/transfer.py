@@ -55,5 +55,6 @@ lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}
                r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
                r"\text{{others: }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse)
 st.caption(t("transfer.cap_formula"))
+lesson.quick_checks(PAGE, transfer.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -224,7 +224,7 @@ def quick_checks(page: str, checks) -> None:
         label = [_option_text(page, check, option) for option in check.options]
         right = label[check.answer]
         radio_key = f"_check.{page}.{check.key}"
-        values = {k: (_num_text(v) if isinstance(v, float) else v) for k, v in check.values.items()}
+        values = {k: _value_text(v) for k, v in check.values.items()}
         with st.container(border=True):
             st.markdown(f"**{number}.** {t(f'{page}.{check.key}_q', **values)}")
 
@@ -256,9 +256,19 @@ def quick_checks(page: str, checks) -> None:
 
 
 def _option_text(page: str, check, option) -> str:
+    """A name's own text for this check, else the lab's shared name for it (an optimizer, an activation)."""
     if isinstance(option, str):
-        return t(f"{page}.{check.key}_{option}")
+        own = f"{page}.{check.key}_{option}"
+        return t(own) if has(own) else t(f"common.opt_{option}")
     return _num_text(option, check.fmt)
+
+
+def _value_text(value) -> str:
+    if isinstance(value, float):
+        return _num_text(value)
+    if isinstance(value, str) and has(f"common.opt_{value}"):
+        return t(f"common.opt_{value}")  # an activation or initialization's name as the menus show it
+    return str(value)
 
 
 def _num_text(value: float, fmt: str = ".3g") -> str:
