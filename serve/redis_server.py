@@ -45,11 +45,12 @@ def write_config(run_dir: Path, port: int, bind: str, password: str) -> Path:
 
 
 def start(binary: str, run_dir: Path, port: int | None = None, bind: str = "127.0.0.1", log=None,
-          preexec_fn=None) -> tuple[subprocess.Popen, str]:
-    """A redis-server on ``port`` (a free one when None) -> (process, URL with the password), once it answers."""
+          preexec_fn=None, password: str | None = None) -> tuple[subprocess.Popen, str]:
+    """A redis-server on ``port`` (a free one when None) -> (process, URL with the password), once it answers.
+    ``password``: a new one when None (a restart passes the one its workers already hold)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    password = secrets.token_urlsafe(24)
+    password = password or secrets.token_urlsafe(24)
     conf = write_config(run_dir, port, bind, password)
     proc = subprocess.Popen([binary, str(conf)], stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, preexec_fn=preexec_fn)
