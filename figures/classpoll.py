@@ -28,7 +28,7 @@ def answers(rounds: Sequence[Sequence[int]], labels: Mapping[str, str]) -> tuple
         name = labels[f"round{r + 1}"]
         fig.add_trace(spec.bar(y=options, x=[int(c) for c in counts], orientation="h", name=name,
                                marker_color=color(0 if r == 0 else 1), marker_pattern_shape=PATTERNS[r],
-                               text=[str(int(c)) for c in counts], textposition="auto",
+                               text=[str(int(c)) for c in counts], textposition="auto", textangle=0,
                                hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
         listed = ", ".join(f"{o}: {int(c)}" for o, c in zip(options, counts))
         sentences.append(labels["alt_round"].format(round=name, counts=listed))
@@ -52,7 +52,7 @@ def answers_by_reason(by_reason: Sequence[Sequence[int]], reasons: Sequence[str]
         counts = [int(row[k]) for row in by_reason]
         fig.add_trace(spec.bar(y=options, x=counts, orientation="h", name=name, marker_color=color(k + 2),
                                marker_pattern_shape=PATTERNS[k % len(PATTERNS)],
-                               text=[str(c) if c else "" for c in counts], textposition="inside",
+                               text=[str(c) if c else "" for c in counts], textposition="inside", textangle=0,
                                hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
     fig.update_layout(barmode="stack", bargap=0.3, showlegend=True)
     fig.update_yaxes(autorange="reversed", showgrid=False)

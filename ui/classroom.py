@@ -353,11 +353,11 @@ def _teacher_panel(c: dict, page: str, found) -> None:
         st.session_state["_class_panel_seen"] = True
         link = student_link(c["code"])
         left, right = st.columns([3, 1])
-        left.markdown(t("classroom.code_big", code=_spaced(c["code"])))
         left.markdown(t("classroom.link_label"))
-        left.code(link, language=None, wrap_lines=True)
+        left.markdown(f"### `{link}`")  # large, for the back row (a code span: shown as text, never as a link)
+        left.markdown(t("classroom.code_big", code=_spaced(c["code"])))
         left.caption(t("classroom.teacher_link_help"))
-        right.image(qr_png(link), width=220, caption=t("classroom.qr_caption"))
+        right.image(qr_png(link), width=240, caption=t("classroom.qr_caption"))
 
         @st.fragment(run_every=2.0)
         def live_counts():
