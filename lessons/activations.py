@@ -99,7 +99,7 @@ with c_controls:
     dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D.dy_bias, 0.05)
     st.caption(t("activations.no_divergence"))
 with c_predict:
-    lesson.predict(PAGE, "q1", 4)
+    lesson.predict(PAGE, "q1", 4, demo="dying")
 n_layers = len(lab.DYING["hidden"])
 
 

@@ -48,7 +48,7 @@ def pair_view(frame):
                      caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(v.members["bn"].percentiles, unit),
                                plain=lab.percentile_drift(v.members["plain"].percentiles, unit)))
     with ask_col:
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
     left, right = st.columns(2)
     with left:
         words = {**names, **lesson.labels(PAGE, title="acc_title", x=STEP, y="common.accuracy_axis")}

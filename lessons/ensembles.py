@@ -51,7 +51,7 @@ def seeds_view(frame):
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="ens_seeds")
 
 
 live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")

@@ -78,7 +78,7 @@ def stats_view(frame):
     v = frame.data
     c_chart, c_predict = st.columns([5, 2])
     with c_predict:  # in the view, so that revealing redraws the charts it unlocks
-        revealed = lesson.predict(PAGE, "q1", 4)
+        revealed = lesson.predict(PAGE, "q1", 4, demo="stats")
     with c_chart:
         lesson.chart(lambda: activation_chart(v, revealed), frame=frame, key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),

@@ -63,7 +63,7 @@ def view(frame):
         if res.span > span:
             st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
     with right:
-        lesson.predict(PAGE, "q1", 3)  # beside the map that answers it
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)  # beside the map that answers it
         if compare:
             alphas, curves = res.compare or (res.alphas, {})
             words = {**lesson.labels(PAGE, x="axis_cut", y="common.loss_axis"),

@@ -78,7 +78,7 @@ def view(frame):
 
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
-    lesson.predict(PAGE, "q1", 3)
+    lesson.predict(PAGE, "q1", 3, demo=PAGE)
 with chart_col:
     live.panel(PAGE, lab.preprocess_run(settings), view, total_steps=lab.TOTAL, start="last")
 

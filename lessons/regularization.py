@@ -66,7 +66,7 @@ def view(frame):
         lesson.chart(lambda: fig.weight_hists(v.edges, counts, lesson.labels(PAGE, x="hist_x")), key="hists",
                      frame=frame, caption=t("regularization.cap_hists"))
     with right:
-        lesson.predict(PAGE, "q1", 4)
+        lesson.predict(PAGE, "q1", 4, demo=PAGE)
     norms = {NAMES[k]: n for k, n in v.norms.items()}
     labels = {**lesson.labels(PAGE, title="norm_title", x="norm_x", y="norm_y"), "c_line": f"c = {c:g}"}
     lesson.chart(lambda: fig.unit_norms(norms, c, labels), key="norms", frame=frame,

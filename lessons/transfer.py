@@ -46,7 +46,7 @@ def view(frame):
         lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))
     with right:  # the question beside the curves that answer it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
 
 
 live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")

@@ -386,6 +386,8 @@ def _student_watch(page: str, route: str, number: int) -> None:
         s = state()
         if s is None:
             return
+        # a reveal or a second round of this page's polls reruns the page (one run per student and change: a
+        # fragment per question polling on its own cost three times as much all the time, bench/class_poll.py)
         mine = {q: v for q, v in s.polls.items() if q.startswith(f"{page}.")}
         seen = st.session_state.get("_class_seen")
         if seen is not None and seen[0] == page and seen[1] != mine:
@@ -464,19 +466,28 @@ def poll_state(page: str, key: str) -> tuple[int, bool] | None:
     return s.polls.get(f"{page}.{key}", (1, False))
 
 
-def student_poll(page: str, key: str, options: list[str], revealed: bool, rnd: int) -> None:
-    """The radio (changeable until the reveal), then the reasons, and a second-round radio when the teacher asks."""
+def student_poll(page: str, key: str, options: list[str]) -> None:
+    """The radio (changeable until the reveal), then the reasons, a second-round radio when the teacher asks, and
+    the answer once revealed (the page's watcher reruns the page when that happens)."""
     c = current()
     qid = f"{page}.{key}"
     n = len(options)
     shown = reasons(page, key)
     guess_key, why_key = f"_guess.{qid}", f"_why.{qid}"
     if guess_key not in st.session_state:  # a fresh session of a seat (a reconnect): its answer stands
-        mine = store().my_answer(c["code"], c["seat"], qid, 1)
+        try:
+            mine = store().my_answer(c["code"], c["seat"], qid, 1)
+        except Exception:  # noqa: BLE001
+            mine = None
         if mine is not None:
             st.session_state[guess_key] = options[mine[0]]
             if mine[1] is not None:
                 st.session_state[why_key] = dict(shown).get(mine[1])
+
+    polled = poll_state(page, key)
+    if polled is None:
+        return
+    rnd, revealed = polled
     closed = revealed and rnd == 1 or rnd == 2
     choice = st.radio(t("common.your_guess"), options, index=None, key=guess_key, disabled=closed,
                       on_change=_on_answer, args=(page, key, n, options, why_key, guess_key))
@@ -493,6 +504,16 @@ def student_poll(page: str, key: str, options: list[str], revealed: bool, rnd: i
         _notice(st, notice[2])
     elif choice is not None and not closed:
         st.caption(t("classroom.counted"))
+    if revealed:
+        answer_text(page, key)
+
+
+def answer_text(page: str, key: str) -> None:
+    """The revealed answer, and the right reason when the question has reasons."""
+    st.success(t(f"{page}.{key}_a"))
+    why = reasons(page, key)
+    if why:
+        st.markdown(t("classroom.right_reason", reason=dict(why)[0]))
 
 
 def teacher_poll(page: str, key: str, options: list[str], demo: str | None) -> None:
@@ -570,8 +591,10 @@ def predict_in_class(page: str, key: str, options: list[str], demo: str | None) 
     rnd, revealed = polled
     if is_teacher():
         teacher_poll(page, key, options, demo)
+        if revealed:
+            answer_text(page, key)
     else:
-        student_poll(page, key, options, revealed, rnd)
+        student_poll(page, key, options)
     if revealed:
         play_demo_once(page, key, demo)
     else:

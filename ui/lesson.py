@@ -196,21 +196,17 @@ def predict(page: str, key: str, n_options: int, demo: str | None = None) -> boo
         options = [t(f"{page}.{key}_{i}") for i in range(1, n_options + 1)]
         in_class = classroom.predict_in_class(page, key, options, demo)
         if in_class is not None:
-            revealed = in_class or teacher.revealed(page, key)
+            return in_class or teacher.revealed(page, key)  # the box drew the answer itself once revealed
+        choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
+        shown = classroom.reasons(page, key)
+        if choice is not None and shown:
+            st.radio(t("classroom.why"), [text for _, text in shown], index=None, key=f"_why.{page}.{key}")
+        revealed = st.session_state.get(state_key, False) or teacher.revealed(page, key)
+        if not revealed:
+            st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
+                      on_click=lambda: st.session_state.__setitem__(state_key, True))
         else:
-            choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
-            shown = classroom.reasons(page, key)
-            if choice is not None and shown:
-                st.radio(t("classroom.why"), [text for _, text in shown], index=None, key=f"_why.{page}.{key}")
-            revealed = st.session_state.get(state_key, False) or teacher.revealed(page, key)
-            if not revealed:
-                st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
-                          on_click=lambda: st.session_state.__setitem__(state_key, True))
-        if revealed:
-            st.success(t(f"{page}.{key}_a"))
-            why = classroom.reasons(page, key)
-            if why:
-                st.markdown(t("classroom.right_reason", reason=dict(why)[0]))
+            classroom.answer_text(page, key)
     return revealed
 
 
