@@ -173,3 +173,29 @@ def test_a_student_cannot_reveal(fresh_store):
     student = app(**{"class": code})
     assert not [b for b in student.button if b.key.startswith("_class_reveal")]
     assert not [b for b in student.button if b.key == "_reveal.losses.q1"]  # the lone reveal is gone in a class
+
+
+def test_the_teachers_charts_pass_plotlys_schema(fresh_store):
+    from tests.apptest_util import invalid_charts
+
+    teacher, code, key = start_class()
+    student = app(**{"class": code})
+    radio = student.radio(key="_guess.losses.q1")
+    radio.set_value(radio.options[1]).run()
+    why = student.radio(key="_why.losses.q1")
+    why.set_value(why.options[2]).run()
+    teacher.run()
+    teacher.button(key="_class_reveal.losses.q1").click().run()
+    teacher.button(key="_class_round2.losses.q1").click().run()
+    assert invalid_charts(teacher) == []
+
+
+def test_guessing_codes_is_rate_limited_per_session(fresh_store):
+    from ui import classroom
+
+    home = app("home")
+    for i in range(classroom.FAILED_JOINS[0] + 3):
+        home.text_input(key="_class_typed").input(f"AAAA{classroom.class_store.ALPHABET[i % 15]}A")
+        next(b for b in home.button if b.label == EN["classroom.join"]).click().run()
+    assert EN["classroom.refused_rate"] in texts(home)
+    assert fresh_store.b.keys("c:") == [] and "_class" not in home.session_state
