@@ -47,14 +47,16 @@ def answers_by_reason(by_reason: Sequence[Sequence[int]], reasons: Sequence[str]
     """
     n = len(by_reason)
     options = [labels["option"].format(n=i + 1) for i in range(n)]
-    fig = figure(labels.get("title", ""), labels.get("x", ""), labels.get("y", ""), height=150 + 46 * n)
+    fig = figure(labels.get("title", ""), labels.get("x", ""), labels.get("y", ""), height=260 + 46 * n)
     for k, name in enumerate(reasons):
         counts = [int(row[k]) for row in by_reason]
         fig.add_trace(spec.bar(y=options, x=counts, orientation="h", name=name, marker_color=color(k + 2),
                                marker_pattern_shape=PATTERNS[k % len(PATTERNS)],
                                text=[str(c) if c else "" for c in counts], textposition="inside", textangle=0,
                                hovertemplate="%{y}: %{x}<extra>" + name + "</extra>"))
-    fig.update_layout(barmode="stack", bargap=0.3, showlegend=True)
+    # the legend under the bars: in a narrow column it wraps into a list, which must not squeeze the plot
+    fig.update_layout(barmode="stack", bargap=0.3, showlegend=True,
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0))
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(rangemode="tozero", dtick=_tick(max((sum(row) for row in by_reason), default=0)))
     sentences = [labels["alt_reason"].format(option=o, counts=", ".join(f"{r}: {int(c)}" for r, c in zip(reasons, row)))

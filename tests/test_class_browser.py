@@ -105,10 +105,11 @@ def test_a_class_in_the_browser(browser, lang):
         f"{words['classroom.reason_n'].format(n=k + 1)}{' ✓' if k == 0 else ''}: {c}" for k, c in enumerate([3, 0, 0, 0])))
     _wait_text(teacher, reasons, 5.0)
     teacher.screenshot(path=str(SCREENSHOTS / f"class-panel-{lang}.png"))
+    teacher.set_viewport_size({"width": 1920, "height": 1500})  # the poll box whole: answers, then reasons
     teacher.get_by_text(words["classroom.answered"].format(n=n, m=n)).first.scroll_into_view_if_needed()
-    teacher.mouse.wheel(0, -250)
-    teacher.wait_for_timeout(500)
+    teacher.wait_for_timeout(800)
     teacher.screenshot(path=str(SCREENSHOTS / f"class-teacher-{lang}.png"))
+    teacher.set_viewport_size({"width": 1920, "height": 1080})
 
     # Reveal: every student's page shows the answer
     teacher.get_by_role("button", name=words["classroom.reveal"]).first.click()
