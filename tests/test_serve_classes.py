@@ -78,6 +78,12 @@ async def _teacher_and_student(teacher_url: str, student_url: str):
     await student.rerun(timeout=120)
     assert "seat=" in student.query and not student.exceptions
     kind, proto = student.widgets["_guess.losses.q1"]
+    # a forged value (not an option) sent over the websocket: not counted, no exception on the page
+    await student.interact(WidgetState(id=proto.id, string_value="<b>forged</b>"), timeout=60)
+    assert not student.exceptions
+    answered.clear()
+    await teacher.rerun(list(teacher.states.values()), timeout=60)
+    assert (0, 1) in answered, answered
     await student.interact(WidgetState(id=proto.id, string_value=EN["losses.q1_1"]), timeout=60)
     answered.clear()
     await teacher.rerun(list(teacher.states.values()), timeout=60)
