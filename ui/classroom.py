@@ -357,7 +357,7 @@ def _teacher_panel(c: dict, page: str, found) -> None:
         left.markdown(f"### `{link}`")  # large, for the back row (a code span: shown as text, never as a link)
         left.markdown(t("classroom.code_big", code=_spaced(c["code"])))
         left.caption(t("classroom.teacher_link_help"))
-        right.image(qr_png(link), width=240, caption=t("classroom.qr_caption"))
+        right.image(qr_png(link), width=240, caption=t("classroom.qr_caption"), alt=t("classroom.qr_alt", link=link))
 
         @st.fragment(run_every=2.0)
         def live_counts():
