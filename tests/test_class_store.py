@@ -260,3 +260,16 @@ def test_codes_avoid_look_alikes():
     for pair in ("0O", "1I", "1L", "2Z", "5S", "8B", "6G", "UV", "MN"):
         assert not set(pair) <= set(cs.ALPHABET), pair
     assert len(cs.ALPHABET) ** cs.CODE_LENGTH > 10_000_000
+
+
+def test_the_memory_store_drops_what_expired_unread():
+    clock = Clock()
+    store = ClassStore(MemoryBackend(clock), clock=clock)
+    code, _ = store.create()
+    for _ in range(30):
+        store.join(code)
+    clock.now += cs.IDLE_SECONDS + 61
+    other, _ = store.create()
+    for _ in range(MemoryBackend.PURGE_EVERY):  # writes to another class only
+        store.b.hset("c:x", {"a": "1"}, 10)
+    assert not [k for k in store.b.data if code in k]

@@ -80,10 +80,13 @@ def _digest(key: str) -> str:
 class MemoryBackend:
     """The primitives in one process's memory (a lock around a dict of key -> [value, expires at])."""
 
+    PURGE_EVERY = 1000  # writes: expired keys are dropped on access, and all of them every this many writes
+
     def __init__(self, clock=time.time):
         self.clock = clock
         self.data: dict[str, list] = {}
         self.lock = threading.Lock()
+        self.writes = 0
 
     def _get(self, key, kind):
         entry = self.data.get(key)
@@ -94,7 +97,15 @@ class MemoryBackend:
             return None
         return entry[0]
 
+    def _wrote(self):
+        """Under the lock: every PURGE_EVERY writes, drop what expired unread too."""
+        self.writes += 1
+        if self.writes % self.PURGE_EVERY == 0:
+            for old in list(self.data):
+                self._get(old, None)
+
     def _make(self, key, kind):
+        self._wrote()
         value = self._get(key, kind)
         if value is None:
             value = kind()
@@ -181,6 +192,7 @@ class MemoryBackend:
     def hit(self, key, window: float) -> int:
         """Count one event in a fixed window: the count so far in this window (the counter expires with it)."""
         with self.lock:
+            self._wrote()
             entry = self.data.get(key)
             if entry is None or entry[1] <= self.clock():
                 self.data[key] = [0, self.clock() + window]
