@@ -47,7 +47,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 from bench.classroom import pct  # noqa: E402
 from bench.wsclient import Session  # noqa: E402
 from tests.browser_util import free_port  # noqa: E402
-from ui.catalog import load  # noqa: E402
+from content.catalog import load  # noqa: E402
 
 TARGETS = {"tally_s": 2.0, "answer_p95_s": 0.5, "reveal_s": 3.0, "reveal_share": 0.95}
 EN = load("en")

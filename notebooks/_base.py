@@ -1,143 +1,45 @@
 """What every lesson notebook shares: checking the page's settings, writing them as code, and the common cells.
 
 A page's settings arrive as ``{control key: value}`` (``ui.teacher.current_settings``). They went through the
-page's controls, but a notebook is code a student runs, so every value is checked again here and only a value
-that passes is written, with ``repr``: a known option (returned as *our* constant, never the object passed in),
-a finite number in the control's range, a bool, or a list of known options. Anything else becomes the default.
+page's controls, but a notebook is code a student runs, so every value is checked again here by the lesson's own
+declaration (``lab.settings.Setting.check``) and only a value that passes is written, with ``repr``: a known option
+(returned as *our* constant, never the object passed in), a finite number in the control's range, a bool, or a list
+of known options. Anything else becomes the default.
 """
 from __future__ import annotations
 
 import importlib
 import math
 import numbers
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from ui import catalog
-
-INVALID = object()  # what a check returns for a value it refuses
-
-
-# ---------------------------------------------------------------- checks: value -> canonical value or INVALID
-
-def options(values: Sequence | Callable[[], Sequence]) -> Callable[[Any], Any]:
-    """One of ``values`` (names or numbers; or a zero-argument callable giving them, read at each check, for a menu
-    the page takes from its lab module): the matching entry of ``values`` itself is returned."""
-    fixed = None if callable(values) else tuple(values)
-
-    def check(value):
-        for option in (fixed if fixed is not None else tuple(values())):
-            if isinstance(option, str):
-                if isinstance(value, str) and value == option:
-                    return option
-            elif isinstance(option, bool):
-                if isinstance(value, bool) and value is option:
-                    return option
-            elif _is_number(value) and float(value) == float(option):
-                return option
-        return INVALID
-
-    return check
+from lab.settings import Refused, Setting
+from content import catalog
 
 
-def number(lo: float, hi: float, integer: bool = False) -> Callable[[Any], Any]:
-    """A finite number in [lo, hi] (a whole number with integer=True), as a plain Python int or float."""
-
-    def check(value):
-        if not _is_number(value) or not math.isfinite(float(value)) or not lo <= float(value) <= hi:
-            return INVALID
-        if integer:
-            return int(value) if float(value) == int(value) else INVALID
-        return float(value)
-
-    return check
+def fields(slug: str, *keys: str):
+    """The settings of lesson ``slug`` that its notebook assigns (``keys``, in that order; default: all of them),
+    read from the lesson's declaration (``lab.<slug>.SETTINGS``) when called: a range or a menu changed there is
+    the notebook's too."""
+    declared = importlib.import_module(f"lab.{slug}").SETTINGS
+    return tuple(declared[key] for key in keys) if keys else tuple(declared)
 
 
-def flag(value) -> Any:
-    """A bool (True/False only: 1 and "true" are refused)."""
-    return bool(value) if isinstance(value, bool) else INVALID
+def read_one(setting: Setting, settings: Mapping):
+    """The checked value of ``setting`` in ``settings`` ({control key: value}), or its default."""
+    if setting.key in settings:
+        try:
+            return setting.check(settings[setting.key])
+        except Refused:
+            pass
+    return setting.default
 
 
-def subset(values: Sequence[str] | Callable[[], Sequence[str]], allow_empty: bool = False) -> Callable[[Any], Any]:
-    """A list of distinct entries of ``values`` (or of what a callable gives), in the order given (our own strings
-    are returned)."""
-
-    def check(value):
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            return INVALID
-        out = []
-        for item in value:
-            found = options(values)(item)
-            if found is INVALID or found in out:
-                return INVALID
-            out.append(found)
-        return out if out or allow_empty else INVALID
-
-    return check
-
-
-def _is_number(value) -> bool:
-    """A real number that converts to a float (a bool is not a number here; 10**400 does not convert)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return False
-    try:
-        float(value)
-    except (OverflowError, ValueError, TypeError):
-        return False
-    return True
-
-
-def from_lab(slug: str, *path) -> Callable[[], Any]:
-    """A zero-argument callable reading ``lab.<slug>`` then each name of ``path`` (an attribute, or a key of a
-    mapping) when called: a default or a menu the page takes from its lab module, read when a notebook is built."""
-
-    def value():
-        obj = importlib.import_module(f"lab.{slug}")
-        for part in path:
-            obj = obj[part] if isinstance(obj, Mapping) else getattr(obj, part)
-        return obj
-
-    return value
-
-
-def lab_defaults(slug: str, name: str = "DEFAULTS") -> Callable[..., Callable[[], Any]]:
-    """``D = lab_defaults("losses")``; ``D("delta")`` is ``from_lab("losses", "DEFAULTS", "delta")``: a default of
-    the page's settings object in its lab module (a frozen dataclass), read when a notebook is built, so a changed
-    default reaches the notebook with nothing copied here."""
-    return lambda *path: from_lab(slug, name, *path)
-
-
-# ---------------------------------------------------------------- fields
-
-@dataclass(frozen=True)
-class Field:
-    """One setting: the page's control ``key`` (its URL parameter), the variable ``name`` the notebook uses, the
-    check, and the default (a value, or a zero-argument callable read when the notebook is built, for defaults the
-    page takes from its lab module). ``note``: a text key for a comment beside the value in the settings cell."""
-
-    key: str
-    name: str
-    check: Callable[[Any], Any]
-    default: Any
-    note: str | None = None
-
-    def default_value(self):
-        return self.default() if callable(self.default) else self.default
-
-    def read(self, settings: Mapping):
-        """The checked value of this field in ``settings``, or the default."""
-        if self.key in settings:
-            value = self.check(settings[self.key])
-            if value is not INVALID:
-                return value
-        return self.default_value()
-
-
-def read(fields: Sequence[Field], settings: Mapping) -> dict:
-    """{name: checked value} for every field."""
-    return {f.name: f.read(settings) for f in fields}
+def read(declared: Sequence[Setting], settings: Mapping) -> dict:
+    """{name: checked value} for every setting (a value a setting refuses becomes its default)."""
+    return {s.name: read_one(s, settings) for s in declared}
 
 
 def settings_code(names: Sequence[str], values: Mapping, notes: Mapping[str, str] | None = None) -> str:
@@ -230,9 +132,9 @@ def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
     (the length of the page's run at these settings, read from its lab module: the experiment's text says it),
     ``words(values)`` (all the experiment's text is filled with, when more than ``steps``) and ``before(text)`` /
     ``after(text)`` (more cells)."""
-    fields = getattr(mod, "FIELDS", ())
-    names = getattr(mod, "NAMES", None) or [f.name for f in fields]
-    notes = {f.name: text(f.note) for f in fields if f.note}
+    declared = getattr(mod, "FIELDS", ())
+    names = getattr(mod, "NAMES", None) or [s.name for s in declared]
+    notes = {s.name: text(s.note) for s in declared if s.note}
     steps = mod.steps(values) if hasattr(mod, "steps") else getattr(mod, "STEPS", None)
     words = mod.words(values) if hasattr(mod, "words") else {"steps": steps}
     experiment = mod.experiment(values) if hasattr(mod, "experiment") else mod.EXPERIMENT

@@ -2,18 +2,11 @@
 recommended initialization), side by side, as the page's race; the test accuracy and loss each one ends with."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options, subset
+from notebooks._base import fields, last_records
 
 FUNCTION = "compare_group"  # the lab function the first cell points to
-default = lab_defaults("activations")  # the page's defaults (lab/activations.py, DEFAULTS), read when built
-FUNCTIONS = from_lab("activations", "FUNCTIONS")  # the page's menus: every activation but "linear"
 
-FIELDS = (
-    Field("acts", "activations", subset(FUNCTIONS), lambda: list(default("acts")())),
-    Field("ds", "dataset", options(from_lab("activations", "COMPARE_DATASETS")), default("dataset")),
-    Field("cmp_lr", "lr", options(from_lab("activations", "COMPARE_LRS")), default("cmp_lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("activations", "acts", "ds", "cmp_lr", "seed")  # lab/activations.py SETTINGS
 
 
 def steps(v) -> int:
@@ -41,7 +34,9 @@ NUMBERS = last_records(("test_acc", "train_loss"))
 
 
 def chart(text) -> str:
-    labels = {name: text(f"common.opt_{name}") for name in FUNCTIONS()}
+    from lab import activations as lab
+
+    labels = {name: text(f"common.opt_{name}") for name in lab.SETTINGS["acts"].options()}
     return f"""
 names = {labels!r}
 fig = go.Figure()

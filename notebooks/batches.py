@@ -2,17 +2,11 @@
 descent, side by side, as far as the page's Train goes; epochs done, the loss at equal epochs and the step noise."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "batch_group"  # the lab function the first cell points to
-default = lab_defaults("batches")  # the page's defaults (lab/batches.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("batch", "batch_size", options(from_lab("batches", "BATCH_SIZES")), default("batch_size")),
-    Field("lr", "lr", options(from_lab("batches", "LRS")), default("lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-    Field("epochs", "x_in_epochs", flag, False),  # the page's toggle starts off (lessons/batches.py)
-)
+FIELDS = fields("batches", "batch", "lr", "seed", "epochs")  # lab/batches.py SETTINGS
 
 
 def steps(v) -> int:

@@ -3,25 +3,11 @@ by side as far as the page's Train goes, and how the input of one sigmoid of the
 (Ioffe & Szegedy 2015, fig. 1)."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import fields, last_records
 
 FUNCTION = "pair"  # the lab function the first cell points to
-default = lab_defaults("batchnorm")  # the page's defaults (lab/batchnorm.py, DEFAULTS), read when built
 
-FIELDS = (
-    Field("pos", "position", options(from_lab("batchnorm", "POSITIONS")), default("position")),
-    Field("lr", "lr", options(from_lab("batchnorm", "LRS")), default("lr")),
-    Field("std", "init_std", options(from_lab("batchnorm", "STDS")), default("init_std")),
-    Field("mom", "momentum", options(from_lab("batchnorm", "MOMENTA")), default("momentum")),
-    Field("eps", "eps", options(from_lab("batchnorm", "EPSILONS")), default("eps")),
-    Field("unit", "unit", lambda value: _followed_unit(value), default("unit")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
-
-
-def _followed_unit(value):
-    """One of the first UNITS units of the last hidden layer: those the page can follow (its slider)."""
-    return number(0, from_lab("batchnorm", "UNITS")() - 1, integer=True)(value)
+FIELDS = fields("batchnorm", "pos", "lr", "std", "mom", "eps", "unit", "seed")  # lab/batchnorm.py SETTINGS
 
 
 def steps(v) -> int:

@@ -2,16 +2,11 @@
 regularization, dropout, L2), trained side by side; the gap between training and test accuracy."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import fields, last_records
 
 FUNCTION = "overfit_group"  # the lab function the first cell points to
-default = lab_defaults("dropout")  # the page's defaults (lab/dropout.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("rate", "rate", number(0.0, 0.8), default("rate")),  # the page's slider's range
-    Field("l2", "l2", options(from_lab("dropout", "L2S")), default("l2")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("dropout", "rate", "l2", "seed")  # lab/dropout.py SETTINGS
 
 
 def steps(v) -> int:

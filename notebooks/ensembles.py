@@ -2,15 +2,11 @@
 predictions beside each member's."""
 from __future__ import annotations
 
-from notebooks._base import Field, lab_defaults, number
+from notebooks._base import fields
 
 FUNCTION = "seed_ensemble"  # the lab function the first cell points to
-default = lab_defaults("ensembles")  # the page's defaults (lab/ensembles.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("k", "k", number(2, 10, integer=True), default("k")),  # the page's slider's range
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("ensembles", "k", "seed")  # lab/ensembles.py SETTINGS
 
 
 def steps(v) -> int:

@@ -3,20 +3,11 @@ forward and then the gradient back (cs231n lecture 6): the distribution of every
 spread, and the gradient's spread."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "LayerProbe"  # the lab function the first cell points to
-default = lab_defaults("initialization")  # the page's defaults (lab/initialization.py, DEFAULTS.probe), read when built
 
-FIELDS = (
-    Field("act", "activation", options(from_lab("initialization", "ACTIVATIONS")), default("probe", "act")),
-    Field("init", "init", options(from_lab("initialization", "INITS")), default("probe", "init")),
-    Field("std", "std", options(from_lab("initialization", "STDS")), default("probe", "std"),
-          note="initialization_std_note"),
-    Field("depth", "depth", number(2, 20, integer=True), default("probe", "depth")),  # the page's slider's range
-    Field("width", "width", options(from_lab("initialization", "WIDTHS")), default("probe", "width")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("probe", "seed")),
-)
+FIELDS = fields("initialization", "act", "init", "std", "depth", "width", "seed")  # lab/initialization.py SETTINGS
 
 
 EXPERIMENT = """

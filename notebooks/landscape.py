@@ -2,31 +2,14 @@
 around the weights it found, with the training path drawn on it (Li et al. 2018)."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "Exploration"  # the lab function the first cell points to
-default = lab_defaults("landscape")  # the page's defaults (lab/landscape.py, DEFAULTS), read when a notebook is built
 
 
-def choices(name):
-    return options(from_lab("landscape", "CHOICES", name))  # the values the page's menu or slider offers
-
-
-FIELDS = (  # the ranges of width, depth, steps and grid are the page's sliders' (lessons/landscape.py)
-    Field("data", "dataset", choices("dataset"), default("dataset")),
-    Field("width", "width", number(2, 24, integer=True), default("width")),
-    Field("depth", "depth", number(1, 3, integer=True), default("depth")),
-    Field("act", "activation", choices("activation"), default("activation")),
-    Field("opt", "optimizer", choices("optimizer"), default("optimizer")),
-    Field("lr", "lr", choices("lr"), default("lr")),
-    Field("steps", "steps", options(tuple(range(50, 1001, 50))), default("steps")),
-    Field("batch", "batch", choices("batch"), default("batch")),
-    Field("wd", "weight_decay", choices("weight_decay"), default("weight_decay")),
-    Field("dirs", "directions", options(from_lab("landscape", "DIRECTIONS")), default("directions")),
-    Field("grid", "grid", options(tuple(range(21, 82, 10))), default("grid")),
-    Field("span", "span", choices("span"), default("span")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+# the settings cell: these settings of the page, as lab/landscape.py SETTINGS declares them
+FIELDS = fields("landscape", "data", "width", "depth", "act", "opt", "lr", "steps", "batch", "wd", "dirs", "grid", "span",
+                "seed")
 
 IMPORTS = """
 import numpy as np

@@ -2,18 +2,11 @@
 cross-entropy and squared error give a confidently wrong classifier."""
 from __future__ import annotations
 
-from notebooks._base import Field, lab_defaults, number
+from notebooks._base import fields
 
 FUNCTION = "fit_lines"  # the lab function the first cell points to
-default = lab_defaults("losses")  # the page's defaults (lab/losses.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (  # the ranges are the page's sliders' (lessons/losses.py)
-    Field("outliers", "outliers", number(0, 20, integer=True), default("n_outliers")),
-    Field("size", "outlier_size", number(0.0, 15.0), default("outlier_size")),
-    Field("delta", "delta", number(0.1, 3.0), default("delta")),
-    Field("classes", "classes", number(2, 10, integer=True), default("n_classes")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("losses")  # lab/losses.py SETTINGS
 
 IMPORTS = """
 import numpy as np

@@ -1,7 +1,8 @@
 """The optimizers page as a notebook: the chosen update rules raced on a 2-D surface from one start point."""
 from __future__ import annotations
 
-from notebooks._base import Field, number, options, subset
+from notebooks import _base
+from notebooks._base import read_one
 
 FUNCTION = "race"  # the lab function the first cell points to
 
@@ -9,28 +10,17 @@ NAMES = ("surface", "start", "steps", "schedule", "optimizers")
 
 
 def read(settings) -> dict:
-    """The race's settings. The start point must lie on the surface's domain (else its default start), and each
-    chosen optimizer's hyperparameters are its sliders' values on the page (``<hp>_<name>``, else the page's
-    defaults, as the page reads them)."""
-    from core import optim, surfaces
+    """The race's settings, checked by the page's own declaration (lab/optimizers.py): the surface, the start
+    point on its domain (else its default start), the steps, the schedule, and each chosen optimizer's
+    hyperparameters as its sliders on the page (``<hp>_<name>``, else the page's defaults)."""
     from lab import optimizers as lab
 
-    d = lab.DEFAULTS  # the page's defaults (lab/optimizers.py)
-    surface = Field("surface", "surface", options(surfaces.NAMES), d.surface).read(settings)
-    surf = surfaces.get(surface)
-    start = []
-    # as the page: a surface starts from its own default start point, anywhere on its domain
-    for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
-        start.append(Field(key, key, number(float(lo), float(hi)), float(default)).read(settings))
-    chosen = Field("opts", "opts", subset(optim.NAMES), list(d.opts)).read(settings)
-    hp = {}
-    for name in chosen:
-        hp[name] = {key: Field(f"{key}_{name}", key, options(lab.slider_values(name, key)), default).read(settings)
-                    for key, default in lab.page_defaults(name).items()}
-    return {"surface": surface, "start": tuple(start),
-            "steps": Field("steps", "steps", number(5, 300, integer=True), d.steps).read(settings),  # its slider's range
-            "schedule": Field("schedule", "schedule", options(lab.SCHEDULE_NAMES), d.schedule).read(settings),
-            "optimizers": hp}
+    declared = lab.SETTINGS
+    surface = read_one(declared["surface"], settings)
+    start = tuple(read_one(s, settings) for s in lab.start_settings(surface))
+    hp = {name: _base.read(lab.hp_settings(name), settings) for name in read_one(declared["opts"], settings)}
+    return {"surface": surface, "start": start, "steps": read_one(declared["steps"], settings),
+            "schedule": read_one(declared["schedule"], settings), "optimizers": hp}
 
 
 def extra_keys() -> tuple:
@@ -38,7 +28,7 @@ def extra_keys() -> tuple:
     from lab import optimizers as lab
 
     keys = ["surface", "x0", "y0", "steps", "opts", "schedule"]
-    return tuple(keys + [f"{key}_{name}" for name in optim.NAMES for key in lab.page_defaults(name)])
+    return tuple(keys + [s.key for name in optim.NAMES for s in lab.hp_settings(name)])
 
 
 IMPORTS = """

@@ -3,38 +3,24 @@ its decision map (2-D sets) or confusion matrix (digits). With the data set "cus
 student's own points (the page's "pts", checked again by lab.custom_data)."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, number, options
+from notebooks import _base
+from notebooks._base import read_one
 
 FUNCTION = "build"  # the lab function the first cell points to
 
-# configuration field -> the page's control key (= URL parameter), as lessons/playground.py names them
-KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "layers", "width": "width",
-        "init": "init", "init_std": "std", "batchnorm": "bn", "dropout": "drop", "optimizer": "opt", "lr": "lr",
-        "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
-        "seed": "seed"}
 NAMES = ("dataset", "noise", "test_ratio", "layers", "width", "activations", "init", "init_std", "batchnorm", "dropout",
          "optimizer", "lr", "schedule", "batch_size", "steps", "l1", "l2", "max_norm", "seed", "points")
 
 
 def read(settings) -> dict:
-    """Every knob, checked against the page's ranges and the engine's registries; then the whole configuration is
-    checked by the playground's own file reader, and a configuration it refuses becomes the defaults."""
-    from core import activations, initializers, optim, schedules
+    """Every knob, checked by the page's own declaration (lab.playground.SETTINGS, the one the configuration file
+    is checked with); then the whole configuration is checked by the playground's own file reader, and a
+    configuration it refuses becomes the defaults."""
     from lab import custom_data
     from lab import playground as lab
 
-    d = lab.PlaygroundConfig()
-    checks = {
-        "dataset": options(lab.DATASETS), "noise": number(0.0, 1.0), "test_ratio": number(0.1, 0.9),
-        "layers": number(1, lab.MAX_LAYERS, integer=True), "width": number(1, 64, integer=True),
-        "init": options(initializers.NAMES), "init_std": options(lab.CHOICES["init_std"]), "batchnorm": flag,
-        "dropout": number(0.0, 0.8), "optimizer": options(optim.NAMES), "lr": options(lab.CHOICES["lr"]),
-        "schedule": options(schedules.NAMES), "batch_size": options(lab.CHOICES["batch_size"]),
-        "steps": number(100, 5000, integer=True), "l1": options(lab.CHOICES["l1"]), "l2": options(lab.CHOICES["l2"]),
-        "max_norm": options(lab.CHOICES["max_norm"]), "seed": number(0, 9999, integer=True),
-    }
-    values = {name: Field(KEYS[name], name, check, getattr(d, name)).read(settings) for name, check in checks.items()}
-    values["activations"] = tuple(Field(f"act{i}", "act", options(activations.NAMES), d.activations[0]).read(settings)
+    values = _base.read(lab.SETTINGS, settings)
+    values["activations"] = tuple(read_one(lab.activation_setting(i), settings)
                                   for i in range(1, values["layers"] + 1))
     values["points"] = ()
     if values["dataset"] == lab.CUSTOM:  # the page's points: its link text, or the tuple it keeps, read afresh
@@ -46,14 +32,15 @@ def read(settings) -> dict:
     try:
         lab.from_json(lab.PlaygroundConfig(**values).to_json())
     except (ValueError, TypeError):
-        values = {name: getattr(d, name) for name in NAMES}
+        defaults = lab.PlaygroundConfig()
+        values = {name: getattr(defaults, name) for name in NAMES}
     return values
 
 
 def extra_keys() -> tuple:
     from lab import playground as lab
 
-    return (*KEYS.values(), *(f"act{i}" for i in range(1, lab.MAX_LAYERS + 1)), "pts")
+    return (*lab.SETTINGS.keys(), *(lab.activation_setting(i).key for i in range(1, lab.MAX_LAYERS + 1)), "pts")
 
 
 IMPORTS = """

@@ -1,17 +1,11 @@
 """The data-preprocessing page as a notebook: the same network trained on raw and on standardized inputs."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "preprocess_group"  # the lab function the first cell points to
-default = lab_defaults("preprocessing")  # the page's defaults (lab/preprocessing.py, DEFAULTS), read when built
 
-FIELDS = (
-    Field("data", "dataset", options(from_lab("preprocessing", "DATASETS")), default("dataset")),
-    Field("shift", "shift", number(0.0, 30.0), default("shift")),  # the page's slider's range
-    Field("lr", "lr", options(from_lab("preprocessing", "LRS")), default("lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("preprocessing", "data", "shift", "lr", "seed")  # lab/preprocessing.py SETTINGS
 
 
 def steps(v) -> int:

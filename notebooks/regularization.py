@@ -3,25 +3,12 @@
 the page's table."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "regularization_group"  # the lab function the first cell points to
-default = lab_defaults("regularization")  # the page's defaults (lab/regularization.py, DEFAULTS), read when built
 
 
-def choices(name):
-    return options(from_lab("regularization", "CHOICES", name))  # the values the page's slider offers
-
-
-FIELDS = (
-    Field("n", "n_train", choices("n_train"), default("n_train")),
-    Field("width", "width", choices("width"), default("width")),
-    Field("lam", "lam", choices("lam"), default("lam")),
-    Field("wd", "wd", choices("wd"), default("wd")),
-    Field("c", "c", number(0.25, 4.0), default("c")),  # the page's slider's range
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-    Field("show", "shown", options(from_lab("regularization", "REG_METHODS")), "none"),  # the page's first choice
-)
+FIELDS = fields("regularization", "n", "width", "lam", "wd", "c", "seed", "show")  # lab/regularization.py SETTINGS
 
 
 def settings(v):

@@ -2,22 +2,12 @@
 "is the digit odd?" with few samples, frozen vs fine-tuned vs from scratch."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import fields, last_records
 
 FUNCTION = "transfer_group"  # the lab function the first cell points to
-default = lab_defaults("transfer")  # the page's defaults (lab/transfer.py, DEFAULTS), read when a notebook is built
 
 
-def _reused_layers(value):
-    """0 up to the source network's hidden layers (the page's slider)."""
-    return number(0, len(from_lab("transfer", "TRANSFER", "hidden")()), integer=True)(value)
-
-
-FIELDS = (
-    Field("n", "n_target", options(from_lab("transfer", "CHOICES", "n_target")), default("n_target")),
-    Field("reuse", "n_reuse", _reused_layers, default("n_reuse")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("transfer")  # lab/transfer.py SETTINGS
 
 
 def steps(v) -> int:

@@ -3,27 +3,11 @@ backward pass) beside the chain-rule bound from the weights drawn, then the same
 page's clipping."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
+from notebooks._base import fields
 
 FUNCTION = "profile"  # the lab function the first cell points to
-net_default = lab_defaults("vanishing", "DEFAULT_NET")  # the page's defaults (lab/vanishing.py), read when built
-training_default = lab_defaults("vanishing", "DEFAULT_TRAINING")
 
-FIELDS = (  # the widths and the std, lr and threshold values are the page's sliders' (lessons/vanishing.py)
-    Field("data", "dataset", options(from_lab("vanishing", "DATASETS")), net_default("dataset")),
-    Field("depth", "depth", number(2, 50, integer=True), net_default("depth")),
-    Field("width", "width", options((8, 16, 24, 32, 40, 48, 56, 64)), net_default("width")),
-    Field("act", "activation", options(from_lab("vanishing", "ACTIVATIONS")), net_default("act")),
-    Field("init", "init", options(from_lab("vanishing", "INITS")), net_default("init")),
-    Field("std", "std", options((0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), net_default("std"),
-          note="vanishing_std_note"),
-    Field("bn", "batchnorm", flag, net_default("bn")),
-    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("lr")),
-    Field("clip", "clip", options(from_lab("vanishing", "CLIPS")), training_default("clip")),
-    Field("thr", "threshold", options((0.01, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("threshold"),
-          note="vanishing_threshold_note"),
-    Field("seed", "seed", number(0, 9999, integer=True), net_default("seed")),
-)
+FIELDS = fields("vanishing")  # lab/vanishing.py SETTINGS
 
 
 def page_run(v):

@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+# where a worker finds the class store (ui/class_store.py reads the same name; tests/test_serve_classes.py checks)
+STORE_ENV = "DNNLAB_CLASS_STORE"
 MAXMEMORY = "256mb"  # far above what 100 classes of 200 students store (see the README's "In class")
 
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from serve import proxy, redis_server
-from ui.class_store import STORE_ENV
+from serve.redis_server import STORE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"

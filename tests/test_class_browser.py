@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.browser_util import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Server, chromium_missing, wait_idle
-from ui.catalog import load
+from content.catalog import load
 
 pytestmark = pytest.mark.browser
 LINKED, TYPED = 5, 1

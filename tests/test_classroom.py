@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import class_store
-from ui.catalog import load
+from content.catalog import load
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EN, KO = load("en"), load("ko")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from lab.common import Check
-from ui import catalog, nav
+from content import catalog
+from ui import nav
 
 
 def _losses():

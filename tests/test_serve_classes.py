@@ -19,11 +19,17 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from serve import redis_server, supervisor
 from tests.browser_util import ROOT, free_port
-from ui.catalog import load
+from content.catalog import load
 
 WHY_SKIP = (None if supervisor.find_haproxy(None) and redis_server.find() else
             "make serve needs haproxy and redis-server: `apt-get install haproxy redis-server`")
 EN = load("en")
+
+
+def test_the_supervisor_and_the_store_agree_on_the_variable():
+    from ui import class_store
+
+    assert redis_server.STORE_ENV == class_store.STORE_ENV
 
 
 @pytest.mark.skipif(WHY_SKIP is not None, reason=str(WHY_SKIP))
