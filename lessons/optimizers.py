@@ -187,6 +187,6 @@ for tab, draw in zip(tabs, (race_tab, step_tab, lr_tab, noise_tab)):
             draw()
 
 lesson.quick_checks(PAGE, views.quick_checks(
-    views.race_of(tuple((n, frozen(n)) for n in (chosen or D.opts)), surface, start, steps, schedule), steps))
+    views.race_of(tuple((n, frozen(n)) for n in (chosen or views.DEFAULTS.opts)), surface, start, steps, schedule), steps))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
