@@ -199,3 +199,16 @@ def test_guessing_codes_is_rate_limited_per_session(fresh_store):
         next(b for b in home.button if b.label == EN["classroom.join"]).click().run()
     assert EN["classroom.refused_rate"] in texts(home)
     assert fresh_store.b.keys("c:") == [] and "_class" not in home.session_state
+
+
+def test_students_follow_automatically_when_the_teacher_chose_so(fresh_store):
+    teacher, code, key = start_class("losses")
+    student = app("losses", **{"class": code})
+    teacher.toggle(key="_class_follow").set_value(True).run()
+    assert fresh_store.state(code).follow
+    teacher.switch_page("lessons/dropout.py").run()
+    from ui import classroom
+    classroom._SHARED.clear()
+    student.run()
+    assert not student.exception
+    assert student.session_state["_page"] == "dropout" or EN["dropout.title"] in [t.value for t in student.title]
