@@ -231,3 +231,27 @@ def warm() -> None:
         data_of(cfg)
         shared.complete(training_run(cfg))
 
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(cfg: PlaygroundConfig, shown: View | None):
+    """The page's quick checks at its setting and the step shown: the network's size (``make_net``), the updates
+    in an epoch (the data set of ``data_of`` and the batch size) and the train–test gap of the run at that step."""
+    from lab.common import choice_check, exact_check
+
+    ds = data_of(cfg)
+    net = make_net(cfg, ds)
+    total = int(sum(p.size for p in net.params))
+    biases = int(sum(p.size for p, name in zip(net.params, net.param_names) if name.endswith("b")))
+    n = int(ds.x_train.shape[0])
+    per_epoch = -(-n // min(cfg.batch_size, n))
+    gap = 0.0
+    if shown is not None and len(shown.history.get("train_acc", [])):
+        gap = float(shown.history["train_acc"][-1] - shown.history["test_acc"][-1])
+    return [
+        exact_check("check1", total, [total - biases, biases, 2 * total], dict(layers=cfg.layers, width=cfg.width),
+                    fmt=",.0f"),
+        exact_check("check2", per_epoch, [n, cfg.batch_size, max(1, n // cfg.batch_size - 1)],
+                    dict(n=n, b=cfg.batch_size), fmt=",.0f"),
+        choice_check("check3", ("overfit", "fine"), "overfit" if gap > 0.05 else "fine"),
+    ]

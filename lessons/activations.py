@@ -78,7 +78,7 @@ with c_controls:
     dy_lr, dy_bias = controls.draw(S["dy_lr"]), controls.draw(S["dy_bias"])
     st.caption(t("activations.no_divergence"))
 with c_predict:
-    lesson.predict(PAGE, "q1", 4)
+    lesson.predict(PAGE, "q1", 4, demo="dying")
 n_layers = len(lab.DYING["hidden"])
 
 
@@ -162,5 +162,6 @@ with c_probe:
                  key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
                                              he=f"{stds['he_normal'][-1]:.1f}"))
 
+lesson.quick_checks(PAGE, lab.quick_checks(curve, runs, stds))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

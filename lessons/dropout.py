@@ -37,7 +37,7 @@ def overfit_view(frame):
         lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), key="overfit", frame=frame,
                      caption=t("dropout.cap_overfit"))
     with ask_col:
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="overfit")
     h = v.histories
     gaps = {k: float(h[k]["train_acc"][-1] - h[k]["test_acc"][-1]) for k in h if len(h[k]["step"])}
     if len(gaps) == len(h):
@@ -122,5 +122,6 @@ lesson.formula(r"\mathrm{{Var}}_{{\text{{train}}}}[\tilde h] = \frac{{\mathbb{{E
                r"\ \ \overline{{\mathrm{{Var}}_{{\text{{test}}}} / \text{{running\_var}}}} = {ratio}",
                rate=rate, ratio=now.ratio)
 
+lesson.quick_checks(PAGE, lab.quick_checks(ex, keep, rate))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

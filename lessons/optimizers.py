@@ -186,5 +186,7 @@ for tab, draw in zip(tabs, (race_tab, step_tab, lr_tab, noise_tab)):
         with tab:
             draw()
 
+lesson.quick_checks(PAGE, views.quick_checks(
+    views.race_of(tuple((n, frozen(n)) for n in (chosen or views.DEFAULTS.opts)), surface, start, steps, schedule), steps))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

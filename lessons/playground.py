@@ -139,6 +139,8 @@ msg = ss.pop("_cfg_msg", None)
 if msg:
     (st.success if msg[0] == "success" else st.error)(msg[1])
 
+if frame is not None:  # (own points too few to train on: nothing to check yet)
+    lesson.quick_checks(PAGE, playground.quick_checks(cfg, frame.data))
 lesson.try_this(PAGE)
 with st.expander(t("common.explanation"), expanded=not lesson.presenting()):
     st.markdown(t("playground.explain"))

@@ -44,7 +44,7 @@ def view(frame):
         lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))
     with right:  # the question beside the curves that answer it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
 
 
 live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
@@ -53,5 +53,6 @@ lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}
                r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
                r"\text{{others: }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse)
 st.caption(t("transfer.cap_formula"))
+lesson.quick_checks(PAGE, transfer.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

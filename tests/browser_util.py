@@ -40,7 +40,7 @@ class Server:
     """The lab's server (`python -m ui.launch`, i.e. `streamlit run app.py` with the process settings and guards
     installed first) on a free localhost port, stopped on close()."""
 
-    def __init__(self):
+    def __init__(self, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(ROOT / "artifacts" / "streamlit-server.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
@@ -48,7 +48,8 @@ class Server:
             [sys.executable, "-m", "ui.launch", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

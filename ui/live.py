@@ -165,6 +165,14 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     return shown[-1] if shown else run.frame(entry["index"])
 
 
+def play_from_start(key: str) -> None:
+    """Play panel ``key`` from its first frame (a class's reveal runs the demo that answers the question); nothing
+    when the panel has not been drawn in this session."""
+    entry = st.session_state.get(f"_live.{key}")
+    if entry is not None:
+        entry["index"], entry["running"] = 0, True
+
+
 def _session_id() -> str:
     if "_sid" not in st.session_state:
         st.session_state["_sid"] = uuid.uuid4().hex
