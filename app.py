@@ -17,8 +17,9 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
-from ui.catalog import LANGUAGE_NAMES, LANGUAGES
+from lab.settings import flag  # noqa: E402
+from ui import classroom, controls, guards, launch, lesson, nav, teacher  # noqa: E402
+from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
 
@@ -49,10 +50,12 @@ st.markdown("""<style>
 
 # The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
 # language and presenter controls: on a laptop's first screen the student sees the knobs of the lesson.
+PRESENT = flag("present", "common.presenter", False, help="common.presenter_help")  # the app's own, on every page
 settings_slot = st.sidebar.container()
 page_tools = st.sidebar.container()  # restore defaults, the link to this view (ui.teacher.finish_page)
 app_controls = st.sidebar.container()
 notices = st.container()  # notices about the link, above the page (some are known only after the page ran)
+class_slot = st.container()  # a class's panel (the teacher) or watcher (a student), filled after the page ran
 lesson.use_sidebar_slot(settings_slot, page_tools)
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
@@ -75,9 +78,10 @@ if dropped is not None:  # the server could not read the link (ui/guards.py): sa
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
+classroom.read(st.query_params, notices)  # class=CODE (a student), class=CODE&teacher=KEY (ui/classroom.py)
 
-presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
-                             help=t("common.presenter_help"))
+presenting = controls.draw(PRESENT, where=app_controls)
+classroom.sidebar(app_controls)  # Start a class, or the class this session is in
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
     # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
@@ -105,4 +109,7 @@ pages = {
     for group in nav.GROUPS
 }
 # The page list is a bar at the top (groups as menus), so the sidebar starts with the page's settings.
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+controls.enter_page(page.url_path)  # a page's settings belong to it: the last page's controls are forgotten here
+page.run()
+classroom.after_page(class_slot, page.url_path or "home")

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from core import data
-from lab import number_text
+from lab.settings import Refused, read_number
 
 MAX_POINTS = 300
 LIMIT = 4.0
@@ -72,7 +72,7 @@ def ready(points) -> bool:
     return not any(missing(points))
 
 
-MAX_FIELD = number_text.MAX_CHARS  # a coordinate or label longer than this is refused before it is read
+MAX_FIELD = 32  # a coordinate or label longer than this is refused before it is read ("-3.9999999999999999e-01": 23)
 _NUMBER_CHARS = "0123456789+-.eE"  # what a number is written with (a longer field of only these is "too long")
 
 
@@ -82,22 +82,37 @@ def _cut(text: str, limit: int = 20) -> str:
 
 
 def _number(text: str, line: int) -> float:
+    """A field as a number, read by the one number reader of links and files (lab.settings.read_number: the length
+    capped first, then one pass); a value too large or too small for a float is read as ±inf or 0 (the plane's
+    check then refuses the first)."""
     text = text.strip()
-    if len(text) > MAX_FIELD:  # the cap first: nothing longer is read as a number
-        if text.strip(_NUMBER_CHARS):  # words, or digits with a letter in them: not a number, whatever its length
-            raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line, got=_cut(text))
-        raise DataError("too_long", f"line {line}: {_cut(text)!r} is too long for a number (at most {MAX_FIELD} "
-                        "characters)", line=line, got=_cut(text), limit=MAX_FIELD)
-    if not number_text.plain(text, MAX_FIELD):
+    if len(text) > MAX_FIELD and text.strip(_NUMBER_CHARS):  # words, or digits with a letter: whatever its length
         raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line, got=_cut(text))
-    return float(text)
+    try:
+        return read_number(text, MAX_FIELD)
+    except Refused as err:
+        if err.code == "too_long":
+            raise DataError("too_long", f"line {line}: {_cut(text)!r} is too long for a number (at most "
+                            f"{MAX_FIELD} characters)", line=line, got=_cut(text), limit=MAX_FIELD) from None
+        if err.code in ("too_large", "too_small"):
+            return float(text)
+        raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line,
+                        got=_cut(text)) from None
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        read_number(text, MAX_FIELD)
+    except Refused as err:
+        return err.code in ("too_large", "too_small")
+    return True
 
 
 def _header(row: list[str]) -> bool:
     """A first line that names the columns: short words, no number first ("0.5;1.2;0" is a point written with the
     wrong separator, and a field too long to be a name is a point's field that is refused as such)."""
     fields = [cell.strip() for cell in row]
-    return (all(len(f) <= MAX_FIELD for f in fields) and not number_text.plain(fields[0])
+    return (all(len(f) <= MAX_FIELD for f in fields) and not _reads_as_number(fields[0])
             and any(ch.isalpha() for f in fields for ch in f))
 
 

@@ -96,10 +96,12 @@ OLD_PATTERN = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 
 
 def test_the_number_reader_reads_exactly_the_plain_decimal_notation():
+    """One reader for links and files (lab.settings.read_number): the same numbers the old pattern accepted, and
+    nothing else."""
     import random
     import re
 
-    from lab import number_text
+    from lab.settings import Refused, read_number
 
     old = re.compile(OLD_PATTERN, re.ASCII)
     rng = random.Random(21)
@@ -107,13 +109,15 @@ def test_the_number_reader_reads_exactly_the_plain_decimal_notation():
                "1e2e3", "--1", "+-1", "1_0", "0x10", "inf", "nan", "𝟓", "٣", " 1", "1 ", "", "1,5", "١"]
     samples += ["".join(rng.choice("0123456789+-.eE x") for _ in range(rng.randint(1, 12))) for _ in range(20_000)]
     for text in samples:
-        assert number_text.plain(text) == bool(old.fullmatch(text)), repr(text)
-        if number_text.plain(text):
-            assert number_text.read(text) == float(text)
-    assert not number_text.plain("1" * 33) and number_text.plain("1" * 32)
-    with pytest.raises(number_text.NotANumber) as err:
-        number_text.read("1" * 33)
-    assert err.value.reason == "long"
+        try:
+            value = read_number(text, cd.MAX_FIELD)
+        except Refused as err:
+            assert err.code != "not_number" or not old.fullmatch(text), repr(text)
+            continue
+        assert old.fullmatch(text) and value == float(text), repr(text)
+    with pytest.raises(Refused) as err:
+        read_number("1" * 33, cd.MAX_FIELD)
+    assert err.value.code == "too_long"
 
 
 def _timed(fn, *args):

@@ -25,13 +25,15 @@ import numpy as np
 import pytest
 
 from lab.playground import PlaygroundConfig
-from serve import agent, proxy, supervisor
+from serve import agent, proxy, redis_server, supervisor
 from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_missing, free_port,
                                 wait_idle)
-from ui.catalog import load
+from content.catalog import load
 
 HAPROXY = supervisor.find_haproxy(None)
 NO_PROXY = None if HAPROXY else "no haproxy: install it with `apt-get install haproxy` (make serve does it)"
+if NO_PROXY is None and redis_server.find() is None:  # make serve also runs Redis for the classes
+    NO_PROXY = "no redis-server: install it with `apt-get install redis-server` (make serve does it)"
 WHY_SKIP = NO_PROXY or chromium_missing()
 RESTART_DELAY = 2.0  # s: how long a killed worker stays dead in these tests (then it takes seconds to start)
 EXCEPTION = "[data-testid='stException']"

@@ -31,6 +31,7 @@ def warm_in_background() -> None:
             return
         _warmed = True
     from lab import shared, warm
+    from ui import nav
 
     def warm_then_freeze():
         try:  # Linux: this thread alone yields the cores to the sessions' threads (nice is per thread there)
@@ -45,7 +46,7 @@ def warm_in_background() -> None:
         sys.setswitchinterval(min(interval, 0.001))
         try:
             with shared.yielding(wait_for_visitors):  # a page that runs goes first: the warm-up waits between steps
-                took = warm.warm_all(log=print)
+                took = warm.warm_all(nav.LESSONS, log=print)
         finally:
             sys.setswitchinterval(interval)
         print(f"warm-up done: {len(took)} lessons in {time.monotonic() - started:.1f} s, of which "

@@ -15,9 +15,9 @@ A session keeps the run's key, never the run: every draw and every tick asks the
 run while it is in use), so a class's runs live in one bounded place and go with it.
 
 The buttons sit outside the fragment and flip ``running`` with on_click (a full rerun): the combination that works
-on Streamlit 1.67 (see STREAMLIT-NOTES). A chart that the view draws with no data yet (the first frame of a live
-chart) says how it fills ("Press Train or Step", added by ui.lesson.chart): ``in_view`` is the one place that state
-is decided.
+on Streamlit 1.67 (a Pause inside a busy fragment would not interrupt it). A chart that the view draws with no data
+yet (the first frame of a live chart) says how it fills ("Press Train or Step", added by ui.lesson.chart):
+``in_view`` is the one place that state is decided.
 """
 from __future__ import annotations
 
@@ -179,6 +179,14 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
     return shown[-1] if shown else shared.run(spec).frame(entry["index"])
+
+
+def play_from_start(key: str) -> None:
+    """Play panel ``key`` from its first frame (a class's reveal runs the demo that answers the question); nothing
+    when the panel has not been drawn in this session."""
+    entry = st.session_state.get(f"_live.{key}")
+    if entry is not None:
+        entry["index"], entry["running"] = 0, True
 
 
 def _session_id() -> str:

@@ -24,7 +24,7 @@ import streamlit as st
 from ui.i18n import t
 from ui.literal import literal
 
-RESERVED = ("lang", "present", "hide", "lock", "reveal", "trained", "route", "step")
+RESERVED = ("lang", "present", "hide", "lock", "reveal", "trained", "route", "step", "class", "teacher", "seat")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}\Z")
 MAX_TRAINED = 1_000_000
 
@@ -172,5 +172,6 @@ def current_url() -> str:
         base = st.context.url or ""
     except Exception:  # AppTest has no browser context
         base = ""
-    query = urlencode({k: st.query_params[k] for k in st.query_params})
+    # never a class's teacher key or a student's seat: this link is for sharing
+    query = urlencode({k: st.query_params[k] for k in st.query_params if k not in ("teacher", "seat")})
     return f"{base}?{query}" if query else base
