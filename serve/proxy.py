@@ -7,7 +7,7 @@
   write a value that names a worker; a value the proxy did not make is ignored (the browser is balanced like a new
   one and gets a real cookie).
 - A new browser goes to the worker with the fewest open connections per unit of weight, and each worker's weight
-  follows its CPU load: an agent in every worker (serve/agent.py, on its app port + agent.AGENT_OFFSET) answers
+  follows its CPU load: an agent in every worker (ui/agent.py, on its app port + AGENT_OFFSET) answers
   "up 40%" when it is busy. Thirty idle websockets and five training sessions no longer look alike.
 - Active health checks on /_stcore/health: a worker that fails them gets no new browsers.
 - A request whose worker is gone (connection refused) is sent to a live one at once (`option redispatch 1`), and
@@ -24,12 +24,19 @@ import hmac
 import socket
 import sys
 
-from serve import agent
-
 COOKIE = "DNNLAB_WORKER"
+# Every worker answers HAProxy's agent check (ui/agent.py: its load as a weight) on its app port + this; the
+# supervisor tells each worker its port (AGENT_PORT_ENV, AGENT_HOST_ENV), compose.yaml gives replicas 8501 + this.
+AGENT_OFFSET = 1000
+AGENT_PORT_ENV, AGENT_HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"  # read by ui/agent.py in the worker
 PROXY_KEY_ENV = "DNNLAB_PROXY_KEY"  # HAProxy reads the dynamic cookies' key from its environment
 HEALTH = "/_stcore/health"
 COMPOSE_SLOTS = 32  # compose: up to this many app replicas are found through Docker's DNS
+
+
+def agent_port(app_port: int) -> int:
+    """Where a worker's load agent listens."""
+    return int(app_port) + AGENT_OFFSET
 
 
 def proxy_key(secret: str) -> str:
@@ -40,8 +47,8 @@ def proxy_key(secret: str) -> str:
 
 def servers_block(workers: list[tuple[str, str, int]]) -> str:
     """One `server` line per worker (name, host, port): its cookie is derived from its address (`dynamic`), its
-    weight from its load agent on port + agent.AGENT_OFFSET."""
-    return "".join(f"    server {name} {host}:{port} check agent-check agent-port {agent.agent_port(port)}\n"
+    weight from its load agent on port + AGENT_OFFSET."""
+    return "".join(f"    server {name} {host}:{port} check agent-check agent-port {agent_port(port)}\n"
                    for name, host, port in workers)
 
 
@@ -49,7 +56,7 @@ def compose_servers(service: str = "app", port: int = 8501, slots: int = COMPOSE
     """Every replica of a compose service, found by name through the container's resolver (Docker's DNS);
     slots without a replica stay in maintenance. Their cookies are derived from address and port (`dynamic`)."""
     return (f"    server-template {service} 1-{slots} {service}:{port} check resolvers dns init-addr none "
-            f"agent-check agent-port {agent.agent_port(port)}\n")
+            f"agent-check agent-port {agent_port(port)}\n")
 
 
 RESOLVERS = """
@@ -95,7 +102,7 @@ frontend lab
 
 backend workers
     # a new browser goes to the worker with the fewest open connections (websockets count) per unit of weight;
-    # each worker's agent lowers its weight while its CPU is busy (serve/agent.py)
+    # each worker's agent lowers its weight while its CPU is busy (ui/agent.py)
     balance leastconn
     # the value is a hash of the worker's address and port with a secret key: it names no worker, and a value the
     # proxy did not make is ignored (the browser is balanced and gets a real one); the key comes from the

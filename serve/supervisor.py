@@ -37,7 +37,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serve import agent, proxy, redis_server
+from serve import proxy, redis_server
 from serve.redis_server import STORE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +71,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def free_worker_port(host: str = "127.0.0.1") -> int:
-    """A free port whose load agent's port (port + agent.AGENT_OFFSET) is free too."""
+    """A free port whose load agent's port (port + proxy.AGENT_OFFSET) is free too."""
     while True:
         port = free_port(host)
-        if agent.agent_port(port) < 65536:
+        if proxy.agent_port(port) < 65536:
             with socket.socket() as s:
                 try:
-                    s.bind((host, agent.agent_port(port)))
+                    s.bind((host, proxy.agent_port(port)))
                     return port
                 except OSError:
                     pass
@@ -157,7 +157,7 @@ class Supervisor:
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
         env = {**os.environ, SECRET_ENV: self.secret, "OPENBLAS_NUM_THREADS": "1", STORE_ENV: self.redis_url,
-               agent.PORT_ENV: str(agent.agent_port(w.port)), agent.HOST_ENV: self.args.worker_address}
+               proxy.AGENT_PORT_ENV: str(proxy.agent_port(w.port)), proxy.AGENT_HOST_ENV: self.args.worker_address}
         w.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=w.log, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         w.started, w.ready = time.monotonic(), False

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from lab.playground import PlaygroundConfig
-from serve import agent, proxy, redis_server, supervisor
+from serve import proxy, redis_server, supervisor
 from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_missing, free_port,
                                 wait_idle)
 from content.catalog import load
@@ -126,7 +126,7 @@ def test_compose_config_finds_replicas_by_dns_and_keeps_each_browser_on_one(tmp_
     front = free_port()
     text = proxy.config(proxy.compose_servers(port=port), f"127.0.0.1:{front}", resolvers=True)
     assert text.replace(f":{port} check", ":8501 check").replace(f"127.0.0.1:{front}", ":8501").replace(
-        f"agent-port {agent.agent_port(port)}", "agent-port 9501") \
+        f"agent-port {proxy.agent_port(port)}", "agent-port 9501") \
         == proxy.compose_config()  # the same text as serve/haproxy-compose.cfg but for ports
     text = text.replace("parse-resolv-conf", f"nameserver stub 127.0.0.1:{dns.getsockname()[1]}")
     (tmp_path / "haproxy.cfg").write_text(text, encoding="utf-8")
@@ -182,7 +182,7 @@ class StandIns:
         for w in self.workers:
             threading.Thread(target=w.serve_forever, daemon=True).start()
         self.loads = list(loads)
-        self.agents = [self._agent(agent.agent_port(p), i) for i, p in enumerate(self.ports)]
+        self.agents = [self._agent(proxy.agent_port(p), i) for i, p in enumerate(self.ports)]
         self.front = free_port()
         text = proxy.config(proxy.servers_block([(f"w{i + 1}", "127.0.0.1", p) for i, p in enumerate(self.ports)]),
                             f"127.0.0.1:{self.front}")
@@ -293,8 +293,10 @@ def test_new_browsers_go_where_the_load_is_lower(tmp_path):
 
 
 def test_a_workers_agent_reports_less_weight_while_it_is_busy():
-    """serve/agent.py: the share a worker asks for falls with its CPU use over the window (one process runs on
+    """ui/agent.py: the share a worker asks for falls with its CPU use over the window (one process runs on
     about one core), and the agent answers HAProxy's connection with one line, "up N%"."""
+    from ui import agent
+
     assert agent.weight(0.0) == 100 and agent.weight(0.5) == 50 and agent.weight(1.0) == agent.MIN_WEIGHT
     assert agent.weight(3.0) == agent.MIN_WEIGHT
     clock, cpu = [0.0], [0.0]

@@ -169,9 +169,10 @@ OWN_POINTS = "0:0:0;1:1:1;0:1:0;1:0:1;2:2:0;-1:-1:1"
 
 def not_a_setting(kind: str, key: str) -> bool:
     """Inputs a teacher's link leaves to the student: playing the live run (Train, Step, Reset), the student's own
-    predict-first guess, the app's language and presenter mode. Everything else changes the page's setting."""
-    return (key.endswith(("-train", "-step", "-reset")) or key.startswith(("_guess.", "_reveal."))
-            or key in ("lang", "present"))
+    predict-first guess and quick-check answers, joining or starting a class (ui/classroom), the app's language and
+    presenter mode. Everything else changes the page's setting."""
+    return (key.endswith(("-train", "-step", "-reset")) or key.startswith(("_guess.", "_reveal.", "_check.", "_class"))
+            or key.startswith("FormSubmitter:_class") or key in ("lang", "present"))
 
 
 def usable_inputs(at) -> list[str]:

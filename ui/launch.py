@@ -207,9 +207,9 @@ def main(argv: list[str]) -> None:
 
     runtime.tune_allocator()
     guards.install()
-    from serve import agent
+    from ui import agent
 
-    agent.start_from_env()  # a worker behind `make serve`'s proxy reports its load (serve/agent.py)
+    agent.start_from_env()  # a worker behind `make serve`'s proxy reports its load (ui/agent.py)
     warm_in_background()
     start_housekeeping()
     from streamlit.web import cli

@@ -2,8 +2,9 @@
 
 A class's cost is CPU, not connections: thirty students pausing on a page hold thirty websockets and cost little,
 five students training on the playground hold five and fill a core. `balance leastconn` alone counts the
-websockets. So every worker answers a TCP agent on its app port + AGENT_OFFSET: HAProxy connects every couple of
-seconds and reads one line, "up 37%", and weighs the worker by that share of its configured weight (leastconn then
+websockets. So every worker answers a TCP agent on the port its environment names (the supervisor and compose.yaml
+give each worker its app port + serve.proxy.AGENT_OFFSET, the rule the proxy's server lines follow): HAProxy
+connects every couple of seconds and reads one line, "up 37%", and weighs the worker by that share of its configured weight (leastconn then
 prefers the least loaded per unit of weight). The share falls with the process's CPU use over the last WINDOW
 seconds: 100 % idle, MIN_WEIGHT % when it uses a whole core (one process runs its sessions on about one core).
 
@@ -20,14 +21,9 @@ import socket
 import threading
 import time
 
-AGENT_OFFSET = 1000  # a worker's agent listens on its app port + this (the proxy's server lines follow the rule)
-PORT_ENV, HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"
+PORT_ENV, HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"  # serve/supervisor.py and compose.yaml set them
 WINDOW = 5.0         # seconds of CPU use the weight reflects
 MIN_WEIGHT = 10      # a worker that uses a whole core still gets a tenth of its share, never none
-
-
-def agent_port(app_port: int) -> int:
-    return int(app_port) + AGENT_OFFSET
 
 
 def weight(utilization: float) -> int:
