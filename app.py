@@ -17,8 +17,9 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
-from ui import controls, guards, launch, lesson, nav, page_env, teacher  # noqa: E402
-from ui.catalog import LANGUAGE_NAMES, LANGUAGES
+from lab.settings import flag  # noqa: E402
+from ui import classroom, controls, guards, launch, lesson, nav, page_env, teacher  # noqa: E402
+from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
 
@@ -51,7 +52,7 @@ _process_settings()
 # - A multiselect's text box keeps 24 px after its chips (WCAG 2.5.8 target size; it shrank to a few px).
 # - Formulas (ui.lesson.formula: maths in a paragraph, which wraps) at the size st.latex drew them.
 # - On a phone: a title that fits in two lines, a live panel's buttons in one row; up to 768 px (a tablet), where
-#   Streamlit folds the sidebar away, the page's "Settings and pages" button (ui.page_env.settings_button), and code
+#   Streamlit folds the sidebar away, the page's "Settings and pages" button (ui.page_env.settings_button), and code,
 #   a multiselect's chips and a segmented control's options that wrap instead of scrolling sideways.
 st.markdown("""<style>
     [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
@@ -83,10 +84,13 @@ st.markdown("""<style>
 
 # The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
 # language and presenter controls: on a laptop's first screen the student sees the knobs of the lesson.
+PRESENT = flag("present", "common.presenter", False, help="common.presenter_help")  # the app's own, on every page
+CALM = flag("calm", "common.fewer_updates", False, help="common.fewer_updates_help")  # ui.page_env: reduced motion
 settings_slot = st.sidebar.container()
 page_tools = st.sidebar.container()  # restore defaults, the link to this view (ui.teacher.finish_page)
 app_controls = st.sidebar.container()
 notices = st.container()  # notices about the link, above the page (some are known only after the page ran)
+class_slot = st.container()  # a class's panel (the teacher) or watcher (a student), filled after the page ran
 lesson.use_sidebar_slot(settings_slot, page_tools)
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
@@ -110,10 +114,11 @@ if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 page_env.mount(st.session_state["lang"], where=app_controls)  # <html lang>, and the browser's motion preference
 teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
+classroom.read(st.query_params, notices)  # class=CODE (a student), class=CODE&teacher=KEY (ui/classroom.py)
 
-presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
-                             help=t("common.presenter_help"))
-controls.toggle("calm", t("common.fewer_updates"), False, where=app_controls, help=t("common.fewer_updates_help"))
+presenting = controls.draw(PRESENT, where=app_controls)
+controls.draw(CALM, where=app_controls)
+classroom.sidebar(app_controls)  # Start a class, or the class this session is in
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
     # of being cut, buttons that grow with their text; tables, slider values, what a select shows and its options,
@@ -150,4 +155,6 @@ pages = {
 page = st.navigation(pages, position="top")
 # The browser tab names the page and the lab in the page's language (WCAG 2.4.2)
 st.set_page_config(page_title=f"{page.title} · {t('home.title')}")
+controls.enter_page(page.url_path)  # a page's settings belong to it: the last page's controls are forgotten here
 page.run()
+classroom.after_page(class_slot, page.url_path or "home")

@@ -137,6 +137,9 @@ class Figure:
         self.frames: list | None = None
         self._grid: tuple[int, int] | None = None
         self.alt = None  # the chart's text alternative (figures.describe.Alt), set by its builder
+        # idempotent last touches applied by to_dict, once every trace is in (figures.theme: readable log axes), so
+        # a page and a notebook drawing the same builder get the same figure
+        self.finishers: list = []
 
     # --- traces -------------------------------------------------------------------------------------
     def add_trace(self, trace: dict, row: int | None = None, col: int | None = None) -> "Figure":
@@ -256,10 +259,19 @@ class Figure:
 
     # --- output -------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
+        for finish in self.finishers:
+            finish(self)
         out = {"data": encode(self.data), "layout": encode(self.layout)}
         if self.frames:
             out["frames"] = encode(self.frames)
         return out
+
+    def show(self, renderer: str | None = None, **kwargs) -> None:
+        """Display the figure as ``go.Figure.show`` does (Jupyter, VS Code, Colab, or a browser tab from a script),
+        through ``plotly.io.show``: a lesson's notebook draws its chart with the page's own builder."""
+        import plotly.io as pio  # imported on use: the app itself never shows a figure this way
+
+        pio.show(self.to_dict(), renderer=renderer, **kwargs)
 
 
 def _to_cell(item: dict, n: int) -> None:

@@ -76,15 +76,18 @@ def marks(i: int, size: float = 7, **more) -> dict:
 SPARSE = 12
 
 def figure(title: str = "", x_title: str = "", y_title: str = "", height: int = 380) -> Figure:
-    """An empty figure in the house style."""
-    return Figure(dict(template=TEMPLATE, title=dict(text=title), height=height,
-                       xaxis_title=x_title, yaxis_title=y_title))
+    """An empty figure in the house style (its log axes get full-size labels when it is drawn: readable_log_axes)."""
+    fig = Figure(dict(template=TEMPLATE, title=dict(text=title), height=height,
+                      xaxis_title=x_title, yaxis_title=y_title))
+    fig.finishers.append(readable_log_axes)
+    return fig
 
 
 def grid(rows: int = 1, cols: int = 1, **kwargs) -> Figure:
     """An empty rows x cols grid of subplots in the house style (keywords as `figures.spec.subplots`)."""
     fig = subplots(rows, cols, **kwargs)
     fig.update_layout(template=TEMPLATE)
+    fig.finishers.append(readable_log_axes)
     return fig
 
 

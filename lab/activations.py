@@ -27,6 +27,7 @@ import numpy as np
 
 from core import activations, compare, data, nn, probe, train
 from lab import shared
+from lab.settings import SEED, Settings, choice, choices, level, number
 from lab.common import probability_grid
 
 FUNCTIONS = tuple(n for n in activations.NAMES if n != "linear")  # the page's menus
@@ -68,6 +69,33 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+SETTINGS = Settings(  # the page's controls, each beside the section it drives (ui/controls draws them)
+    SEED,
+    choice("fn", "activations.function", FUNCTIONS, DEFAULTS.fn),
+    # the shown function's own hyperparameter (one slider, or two for RReLU's band), at PyTorch's defaults
+    number("leaky_alpha", "activations.alpha_leak", 0.0, 0.5, 0.1, 0.01),
+    number("prelu_alpha", "activations.alpha_prelu", 0.0, 1.0, 0.25, 0.01),
+    number("elu_alpha", "activations.alpha_elu", 0.1, 3.0, 1.0, 0.1),
+    number("rrelu_lower", "activations.lower", 0.0, 1.0, 0.125, 0.005, format="%.3f"),
+    number("rrelu_upper", "activations.upper", 0.0, 1.0, 0.335, 0.005, format="%.3f"),
+    number("beta", "activations.beta", 0.1, 5.0, 1.0, 0.1),
+    number("zz_lr", "activations.zz_lr", 0.05, 1.0, DEFAULTS.zz_lr, 0.05),
+    number("zz_spread", "activations.zz_spread", 0.25, 3.0, DEFAULTS.zz_spread, 0.25),
+    level("dy_lr", "activations.lr", DYING_LRS, DEFAULTS.dy_lr),
+    number("dy_bias", "activations.bias", -1.0, 0.5, DEFAULTS.dy_bias, 0.05),
+    choices("acts", "activations.acts", FUNCTIONS, DEFAULTS.acts, name="activations"),
+    choice("ds", "activations.dataset", COMPARE_DATASETS, DEFAULTS.dataset, name="dataset"),
+    level("cmp_lr", "activations.lr", COMPARE_LRS, DEFAULTS.cmp_lr, name="lr"),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.activations._sigmoid", "core.activations.Sigmoid", "core.activations.Tanh",
+               "core.activations.ReLU", "core.activations.LeakyReLU", "core.activations.ELU", "core.activations.SELU",
+               "core.activations.GELU", "core.activations.Swish", "core.layers.ActivationLayer.backward")
+# which hyperparameter slider each function shows: {function: {hyperparameter: setting key}}
+HYPERPARAMETERS = {"leaky_relu": {"alpha": "leaky_alpha"}, "prelu": {"alpha": "prelu_alpha"},
+                   "elu": {"alpha": "elu_alpha"}, "rrelu": {"lower": "rrelu_lower", "upper": "rrelu_upper"},
+                   "swish": {"beta": "beta"}}
 DYING_FRAMES, RACE_FRAMES = shared.frame_steps(DYING_STEPS, FRAMES), shared.frame_steps(COMPARE_STEPS, FRAMES)
 
 
@@ -427,3 +455,18 @@ def warm() -> None:
         selu_stds()
         shared.complete(dying_run(d.dy_lr, d.dy_bias, d.seed))
         shared.complete(race_run(d.acts, d.dataset, d.cmp_lr, d.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(curve: Curve, zigzags: list, selu: dict):
+    """The page's quick checks at its setting, from what it drew: the function's slope (``function_curve``), the
+    zig-zag pair (``zigzag_pair``) and the SELU probe (``selu_stds``)."""
+    from lab.common import choice_check, nearest_check
+
+    steps = {z.inputs: (z.steps_to_target if z.steps_to_target is not None else np.inf) for z in zigzags}
+    faster = "tie" if steps["positive"] == steps["centered"] else min(steps, key=steps.get)
+    return [
+        nearest_check("check1", float(np.max(curve.d)), [0.1, 0.25, 0.5, 1.0, 1.75, 3.0], log=True),
+        choice_check("check2", ("positive", "centered", "tie"), faster),
+        nearest_check("check3", float(selu["he_normal"][-1]), [0.01, 0.1, 1, 10, 100, 1000], log=True),
+    ]

@@ -30,6 +30,7 @@ import numpy as np
 
 from core import data, losses, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, flag, level, number
 
 LOSSES = ("cross_entropy", "bce", "mse")  # the losses the stacked forward can evaluate
 DIRECTIONS = ("random", "pca")
@@ -335,6 +336,27 @@ CHOICES = {
     "weight_decay": (0.0, 1e-4, 1e-3, 1e-2, 3e-2),
     "span": (0.25, 0.5, 1.0, 2.0, 4.0),
 }
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "landscape.dataset", CHOICES["dataset"], DEFAULTS.dataset, name="dataset"),
+    number("width", "landscape.width", 2, 24, DEFAULTS.width),
+    number("depth", "landscape.depth", 1, 3, DEFAULTS.depth),
+    choice("act", "landscape.activation", CHOICES["activation"], DEFAULTS.activation, name="activation"),
+    choice("opt", "landscape.optimizer", CHOICES["optimizer"], DEFAULTS.optimizer, name="optimizer"),
+    level("lr", "landscape.lr", CHOICES["lr"], DEFAULTS.lr),
+    number("steps", "landscape.steps", 50, 1000, DEFAULTS.steps, 50),
+    choice("batch", "landscape.batch", CHOICES["batch"], DEFAULTS.batch, words="landscape.batch_"),
+    level("wd", "landscape.wd", CHOICES["weight_decay"], DEFAULTS.weight_decay, name="weight_decay"),
+    choice("dirs", "landscape.directions", DIRECTIONS, DEFAULTS.directions, name="directions", words="landscape.dirs_"),
+    number("grid", "landscape.grid", 21, 81, DEFAULTS.grid, 10),
+    level("span", "landscape.span", CHOICES["span"], DEFAULTS.span),
+    SEED.but(default=DEFAULTS.seed),
+    flag("surface", "landscape.surface", False, name="show_3d"),
+    flag("compare", "landscape.compare", False, help="landscape.compare_help"),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.losses.CrossEntropy.__call__", "core.optim.RULES.adam.update",
+               "core.optim.Optimizer.step")
 
 
 def record_marks(steps: int, record_points: int = RECORD_POINTS, frames: int = FRAMES) -> np.ndarray:
@@ -667,3 +689,20 @@ def warm() -> None:
     with shared.pinned():
         shared.complete(landscape_run(DEFAULTS))
         shared.complete(landscape_run(dataclasses.replace(DEFAULTS, directions="pca")))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(shown: Landscape, s: Settings):
+    """The page's quick checks at its setting and the step shown: the network's parameter count (the run's own
+    ``n_params``), how far a random direction sees (about 1/√P), and the share of the path the slice captured."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    p = int(shown.n_params)
+    sizes = [2] + [s.width] * s.depth + [2]
+    weights_only = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    captured = float(shown.captured) if np.isfinite(shown.captured) else 0.0
+    return [
+        exact_check("check1", p, [weights_only, sum(sizes[1:]), 2 * p], dict(width=s.width, depth=s.depth), fmt=",.0f"),
+        nearest_check("check2", 1 / np.sqrt(p), [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], dict(p=f"{p:,}"), log=True),
+        choice_check("check3", ("most", "little"), "most" if captured >= 0.5 else "little", dict(step=int(shown.step))),
+    ]

@@ -14,7 +14,7 @@
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
 confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
 
-The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, the slider values ``CHOICES``) live in
+The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, its settings ``SETTINGS``) live in
 ``lab._playground_config`` and are re-exported here: the page imports this module only.
 Shapes: N samples, D features, C classes, k images.
 """
@@ -29,9 +29,12 @@ import numpy as np
 from core import data, nn, train
 from lab import custom_data, shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, CUSTOM, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
+    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.nn.MLP.backward", "core.layers.Dense.forward", "core.layers.Dense.backward",
+               "core.train.Trainer._update")
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)
 GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
@@ -213,9 +216,12 @@ def data_of(cfg: PlaygroundConfig) -> data.Dataset:
     return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed, cfg.points))
 
 
+@shared.memo(max_bytes=8 * 2**20)
 def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
     """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
-    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains.
+    Shared and computed once per (configuration, step) across the process (a download request is cheap to send:
+    Streamlit runs a download's callable again for every request, ui/downloads.py)."""
     tr = build(cfg)
     tr.run(step)
     return weights_npz(tr.net, tr.step)
@@ -228,3 +234,27 @@ def warm() -> None:
         data_of(cfg)
         shared.complete(training_run(cfg))
 
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(cfg: PlaygroundConfig, shown: View | None):
+    """The page's quick checks at its setting and the step shown: the network's size (``make_net``), the updates
+    in an epoch (the data set of ``data_of`` and the batch size) and the train–test gap of the run at that step."""
+    from lab.common import choice_check, exact_check
+
+    ds = data_of(cfg)
+    net = make_net(cfg, ds)
+    total = int(sum(p.size for p in net.params))
+    biases = int(sum(p.size for p, name in zip(net.params, net.param_names) if name.endswith("b")))
+    n = int(ds.x_train.shape[0])
+    per_epoch = -(-n // min(cfg.batch_size, n))
+    gap = 0.0
+    if shown is not None and len(shown.history.get("train_acc", [])):
+        gap = float(shown.history["train_acc"][-1] - shown.history["test_acc"][-1])
+    return [
+        exact_check("check1", total, [total - biases, biases, 2 * total], dict(layers=cfg.layers, width=cfg.width),
+                    fmt=",.0f"),
+        exact_check("check2", per_epoch, [n, cfg.batch_size, max(1, n // cfg.batch_size - 1)],
+                    dict(n=n, b=cfg.batch_size), fmt=",.0f"),
+        choice_check("check3", ("overfit", "fine"), "overfit" if gap > 0.05 else "fine"),
+    ]

@@ -17,6 +17,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab.activations import zigzag
 
 PREPROCESS = dict(shift=8.0, hidden=(16,), lr=0.05, batch_size=32, seed=0)
@@ -37,6 +38,17 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "preprocessing.dataset", DATASETS, DEFAULTS.dataset, name="dataset", words="preprocessing.ds_"),
+    number("shift", "preprocessing.shift", 0.0, 30.0, DEFAULTS.shift, 1.0),
+    level("lr", "preprocessing.lr", LRS, DEFAULTS.lr),
+    number("zlr", "preprocessing.zz_lr", 0.1, 1.0, DEFAULTS.zigzag_lr, 0.1, name="zigzag_lr"),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.data.zero_center", "core.data.standardize", "core.layers.Dense.forward",
+               "core.layers.Dense.backward")
 
 
 # ---- 1. what the two operations do ---------------------------------------------------------------
@@ -155,3 +167,20 @@ def warm() -> None:
         preprocessing_views(d.shift, d.seed)
         zigzag_runs(d.zigzag_lr, d.seed)
         shared.complete(preprocess_run(d))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(views: dict, runs: dict, zigzag_lr: float):
+    """The page's quick checks at its setting, from what it drew: the training statistics of the shifted set
+    (``preprocessing_views``) and the zig-zag runs (``zigzag_runs``, ``same_sign_fraction``)."""
+    from lab.common import choice_check, nearest_check
+
+    std = views["standardize"].info["std"]
+    same = 100 * same_sign_fraction(runs["positive"])
+    steps = {k: (r.steps_to_target if r.steps_to_target is not None else np.inf) for k, r in runs.items()}
+    faster = "tie" if steps["positive"] == steps["centered"] else min(steps, key=steps.get)
+    return [
+        nearest_check("check1", float(std[0] / std[1]), [1, 2, 5, 10, 20, 50], log=True, fmt=".3g"),
+        nearest_check("check2", same, [0, 25, 50, 75, 100], fmt=".0f"),
+        choice_check("check3", ("positive", "centered", "tie"), faster, dict(lr=f"{zigzag_lr:g}")),
+    ]

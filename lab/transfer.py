@@ -20,7 +20,8 @@ import numpy as np
 
 from core import data, nn, train
 from lab import shared
-from lab._heldout import LiveGroup, eval_frames
+from lab.settings import SEED, Settings as Declared, level, number
+from lab._side_by_side import LiveGroup, eval_frames
 
 TRANSFER = dict(hidden=(64, 64, 64), pretrain_steps=300, lr=3e-3, batch_size=32, steps=200, eval_every=5,
                 n_target=50, n_reuse=2, source_seed=0, frames=40)
@@ -36,6 +37,14 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    level("n", "transfer.n_target", CHOICES["n_target"], DEFAULTS.n_target, name="n_target"),
+    number("reuse", "transfer.reuse", 0, len(TRANSFER["hidden"]), DEFAULTS.n_reuse, name="n_reuse"),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.freeze", "core.nn.MLP.trainable", "core.train.Trainer._update")
 
 
 def digit_tasks(n_target, seed=0):
@@ -138,3 +147,24 @@ def warm() -> None:
     with shared.pinned():
         source_net()
         shared.complete(transfer_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(s: Settings):
+    """The page's quick checks at its setting, from the network ``transfer_net`` builds over the shared
+    ``source_net`` (which layers are reused, which the new task trains) and ``digit_tasks``."""
+    from lab.common import exact_check
+
+    source, _ = source_net()
+    frozen = transfer_net(source, s.n_reuse, freeze=True, seed=s.seed)
+    sizes = [int(p.size) for p in frozen.params]
+    trained = sum(n for n, on in zip(sizes, frozen.trainable) if on)
+    layers = len(frozen.blocks)
+    _, target = digit_tasks(s.n_target, s.seed)
+    return [
+        exact_check("check1", layers - s.n_reuse, [s.n_reuse, layers, 1], dict(reuse=s.n_reuse, layers=layers),
+                    fmt=".0f"),
+        exact_check("check2", trained, [sum(sizes), sum(sizes) - trained], dict(reuse=s.n_reuse), fmt=",.0f"),
+        exact_check("check3", len(target.y_train), [len(target.y_train) * 10, len(target.y_train) // 2, 10],
+                    dict(n=s.n_target), fmt=",.0f"),
+    ]

@@ -20,6 +20,7 @@ import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
 from lab import shared
+from lab.settings import SEED, Settings, choice, flag, level, number
 
 DATASETS = {"digits": {"n": 600}, "spirals": {}}  # 600 of the 1,797 digits keep a training step light
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
@@ -53,6 +54,26 @@ class Training:
 
 
 DEFAULT_NET, DEFAULT_TRAINING = Net(), Training()  # the page's defaults (its controls and warm() read them)
+_N, _T = DEFAULT_NET, DEFAULT_TRAINING
+SETTINGS = Settings(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "vanishing.dataset", tuple(DATASETS), _N.dataset, name="dataset"),
+    number("depth", "vanishing.depth", 2, 50, _N.depth),
+    number("width", "vanishing.width", 8, 64, _N.width, 8),
+    choice("act", "vanishing.activation", ACTIVATIONS, _N.act, name="activation"),
+    choice("init", "vanishing.init", INITS, _N.init),
+    level("std", "vanishing.std", (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), _N.std, note="vanishing_std_note"),
+    flag("bn", "vanishing.bn", _N.bn, name="batchnorm"),
+    level("lr", "vanishing.lr", (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), _T.lr),
+    choice("clip", "vanishing.clip", CLIPS, _T.clip, words="vanishing.clip_", horizontal=True),
+    level("thr", "vanishing.threshold", (0.01, 0.1, 0.3, 1.0, 3.0, 10.0), _T.threshold, name="threshold",
+          note="vanishing_threshold_note"),
+    SEED.but(default=_N.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
+               "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
+               "core.regularization.clip_by_value")
 STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)
 
 
@@ -265,3 +286,22 @@ def warm() -> None:
         profile(variant)
     for training in (DEFAULT_TRAINING, Training(lr=1.0), Training(lr=1.0, clip="norm")):  # "try this", in class
         shared.complete(training_run(relu, training))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(prof: Profile, net: Net):
+    """The page's quick checks at its setting, from the profile it drew (``profile``) and ``max_slope``."""
+    from lab.common import choice_check, nearest_check
+
+    delta = np.asarray(prof.delta_norm, dtype=float)
+    ratio = float(delta[-1] / delta[0]) if np.isfinite(delta).all() and delta[0] > 0 else np.inf
+    third = len(delta) // 3
+    parts = {"first": delta[:third].max(initial=0), "middle": delta[third:2 * third].max(initial=0),
+             "last": delta[2 * third:].max(initial=0)}
+    # ratio = last layer's / layer 1's: binned by orders of magnitude, the edges far from the page's settings
+    band = ("much_smaller" if ratio > 1000 else "smaller" if ratio > 10 else "same" if ratio >= 0.1 else "larger")
+    return [
+        choice_check("check1", ("much_smaller", "smaller", "same", "larger"), band, dict(depth=net.depth)),
+        nearest_check("check2", max_slope(net.act), [0.25, 0.5, 1.0, 2.0], dict(act=net.act), log=True),
+        choice_check("check3", ("first", "middle", "last"), max(parts, key=parts.get), dict(depth=net.depth)),
+    ]

@@ -8,15 +8,12 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "ensembles"
-E, D, C = ensembles.ENS, ensembles.DEFAULTS, ensembles.CHOICES
+E = ensembles.ENS
 SNAP_STEPS = ensembles.SNAP_STEPS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-k = controls.slider("k", t("ensembles.k"), 2, 10, D.k, where=side)
-max_lr = controls.log_slider("lr", t("ensembles.max_lr"), C["max_lr"], D.max_lr, where=side)
-decay = controls.log_slider("decay", t("ensembles.decay"), C["decay"], D.decay, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+k, max_lr, decay, seed = (controls.draw(s, where=side) for s in ensembles.SETTINGS)
 settings = ensembles.Settings(k=k, max_lr=max_lr, decay=decay, seed=seed)
 side.caption(t("ensembles.setup", n=E["n_train"], width=E["width"], noise=E["noise"]))
 side.caption(t("ensembles.no_diverge"))
@@ -51,7 +48,7 @@ def seeds_view(frame):
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="ens_seeds")
 
 
 live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")
@@ -99,5 +96,6 @@ lesson.formula(r"\eta_t = \eta_{{\min}} + \tfrac12(\eta_{{\max}} - \eta_{{\min}}
 lesson.formula(r"\bar\theta^{{\,\mathrm{{EMA}}}}_t = \beta\,\bar\theta^{{\,\mathrm{{EMA}}}}_{{t-1}} + (1-\beta)\,\theta_t,"
                r"\ \beta = {decay}\qquad \bar\theta^{{\,\mathrm{{Polyak}}}}_t = \frac{{1}}{{t+1}}\sum_{{s=0}}^{{t}}\theta_s",
                decay=decay)
+lesson.quick_checks(PAGE, ensembles.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

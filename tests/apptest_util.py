@@ -183,3 +183,11 @@ def plays_finite_and_says_why(slug: str, params: dict, specs, ticks: int = 3) ->
     assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
     assert any("cannot diverge" in c.value for c in at.caption)
 
+
+
+def formulas(at) -> list[str]:
+    """The LaTeX of every formula on the page (ui.lesson.formula writes display-style maths in a paragraph, so it
+    can wrap on a phone), without the wrapper and the line-break hints it adds."""
+    start = "$\\displaystyle "
+    return [el.value[len(start):-1].replace("\\allowbreak ", "") for el in at.markdown
+            if el.value.startswith(start) and el.value.endswith("$")]

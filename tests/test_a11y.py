@@ -12,7 +12,7 @@ import pytest
 from tests.a11y_util import SERIOUS, axe_missing, run_axe
 from tests.browser_util import CHROMIUM_ARGS, served_browser, wait_idle  # noqa: F401
 from ui import nav
-from ui.catalog import load
+from content.catalog import load
 
 pytestmark = pytest.mark.browser
 SLUGS = [p.slug for p in nav.PAGES]

@@ -12,8 +12,8 @@ import pytest
 
 from core import optim, surfaces
 from lab import optimizers as views
-from tests.apptest_util import errors, open_page
-from ui.catalog import LANGUAGES, load
+from tests.apptest_util import errors, formulas, open_page
+from content.catalog import LANGUAGES, load
 
 
 def bowl_grad(x, y):
@@ -269,7 +269,7 @@ def test_an_optimizer_registered_at_run_time_is_on_the_page():
         g = np.array(bowl_grad(*point))
         expected = (r"\begin{gathered}t = 2,\ \eta = 0.3,\ g = \left(%.3g,\ %.3g\right)\\\text{copy: }"
                     r"\Delta\theta = -\eta\,g = \left(%.3g,\ %.3g\right)\end{gathered}" % (*g, *(-0.3 * g)))
-        assert [e.value for e in at.latex if r"\text{copy: }" in e.value] == [f"$$\n{expected}\n$$"]
+        assert [f for f in formulas(at) if r"\text{copy: }" in f] == [expected]
     finally:
         optim.unregister("sgd_copy")
 

@@ -257,13 +257,13 @@ def test_a_diverging_run_names_the_update_and_draws_nothing_infinite():
 
 @pytest.mark.app
 def test_the_page_shows_the_bound_formula_only_without_batch_norm():
-    from tests.apptest_util import errors, open_page
+    from tests.apptest_util import errors, formulas, open_page
 
     at = open_page("vanishing", "en", {})
-    latex = [el.proto.body for el in at.get("latex")]
+    latex = formulas(at)
     assert errors(at) == [] and any(r"\le \prod" in body for body in latex)
     at = open_page("vanishing", "en", {"bn": "1"})
-    latex = [el.proto.body for el in at.get("latex")]
+    latex = formulas(at)
     assert errors(at) == [] and not any(r"\le \prod" in body for body in latex)
     assert any("does not apply" in c.value for c in at.caption)
 
