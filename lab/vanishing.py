@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, flag, level, number
 
 DATASETS = {"digits": {"n": 600}, "spirals": {}}  # 600 of the 1,797 digits keep a training step light

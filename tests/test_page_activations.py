@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lab import activations as demos
-from lab import shared
+from runs import shared
 
 D = demos.DEFAULTS
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lab import batchnorm as lab
-from lab import shared
+from runs import shared
 from core import compare
 from core.layers import BatchNorm
 from tests.apptest_util import errors, non_finite_in_charts, open_page

@@ -14,7 +14,8 @@ import pytest
 
 from core import data, nn, train
 from figures import ensembles as fig
-from lab import ensembles, shared
+from lab import ensembles
+from runs import shared
 from tests.apptest_util import errors, open_page
 from tests.apptest_util import plays_finite_and_says_why
 

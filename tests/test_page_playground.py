@@ -8,7 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from lab import custom_data, playground, shared
+from lab import custom_data, playground
+
+from runs import shared
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
 from ui.literal import literal

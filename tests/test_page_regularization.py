@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from core import train
-from lab import regularization, shared
+from lab import regularization
+from runs import shared
 from tests.apptest_util import errors, open_page, plays_finite_and_says_why
 
 D = regularization.DEFAULTS

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from core import nn
-from lab import shared, transfer
+from lab import transfer
+from runs import shared
 from tests.apptest_util import errors, open_page
 from tests.apptest_util import plays_finite_and_says_why
 

@@ -11,7 +11,7 @@ import pytest
 
 from core import regularization
 from figures import vanishing as fig
-from lab import shared
+from runs import shared
 from lab import vanishing as lab
 
 D, T0 = lab.DEFAULT_NET, lab.DEFAULT_TRAINING

@@ -12,8 +12,8 @@ from plotly.basedatatypes import BaseFigure
 
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
-from lab import shared
-from ui import launch, live, routes, sources, teacher
+from runs import housekeeping, shared
+from ui import live, routes, sources, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -23,7 +23,7 @@ def presenting() -> bool:
 
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
-    launch.note_activity()
+    housekeeping.note_activity()
     st.title(t(f"{page}.title"))
     routes.banner(page)
     st.markdown(t(f"{page}.intro"))
