@@ -35,7 +35,7 @@ CODE: dict[str, tuple[str, ...]] = {
                     "core.activations.ReLU", "core.activations.LeakyReLU", "core.activations.ELU",
                     "core.activations.SELU", "core.activations.GELU", "core.activations.Swish",
                     "core.layers.ActivationLayer.backward"),
-    "vanishing": ("core.nn.MLP.backward", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
+    "vanishing": ("core.nn.MLP.backward", "core.layers.Dense.backward_textbook", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
                   "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
                   "core.regularization.clip_by_value"),
     "initialization": ("core.initializers.Initializer.__call__", "core.initializers.Normal",
