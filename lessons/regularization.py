@@ -53,7 +53,7 @@ def view(frame):
     h = v.histories[shown]
     best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
     lesson.chart(lambda: fig.train_val(h, best, CURVE_LABELS), key=f"curves_{shown}", frame=frame,
-                 caption=curves_caption(h, best))
+                 caption=curves_caption(h, best, v.rows[shown] if v.rows is not None else None))
     if v.rows is not None:
         st.markdown(f"**{t('regularization.table_title', step=v.step)}**")
         st.table(table(v.rows))
@@ -73,13 +73,13 @@ def view(frame):
                  caption=t("regularization.cap_norms", c=f"{c:g}"))
 
 
-def curves_caption(h, best):
-    if best is None:
+def curves_caption(h, best, row):
+    """The curves' caption: the method's gap as its row of the table says it (train − test), the best step."""
+    if best is None or row is None:
         return t("regularization.cap_curves_empty", name=NAMES[shown])
-    gap = pct(h["train_acc"][-1] - h["test_acc"][-1])
     rising = best < h["step"][-1] and h["test_loss"][-1] - h["test_loss"].min() > 0.1
-    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown], gap=gap,
-             best=best)
+    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown],
+             train=pct(row.train_acc), test=pct(row.test_acc), gap=pct(row.gap), best=best)
 
 
 live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["steps"], start="last")
