@@ -44,10 +44,12 @@ CHOICES = {
     "max_norm": (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0),
     "batch_size": (1, 2, 4, 8, 16, 32, 64, 128, 256),
 }
-# Linear sliders: (low, high) inclusive.
+# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
+TEST_RATIO = (0.1, 0.9)
+# Linear sliders: (low, high) inclusive (test_ratio: over every data set; test_ratio_range says it per data set).
 RANGES = {
     "noise": (0.0, 1.0),
-    "test_ratio": (0.1, 0.9),
+    "test_ratio": (min(TEST_RATIO[0], custom_data.HELD_OUT[0]), max(TEST_RATIO[1], custom_data.HELD_OUT[1])),
     "layers": (1, MAX_LAYERS),
     "width": (1, 64),
     "dropout": (0.0, 0.8),
@@ -58,6 +60,11 @@ RANGES = {
 # entry registered later (an optimizer added with optim.register, say) is accepted like the built-in ones.
 _NAMES_OF = {"dataset": lambda: DATASETS, "activations": lambda: activations.NAMES, "init": lambda: initializers.NAMES,
              "optimizer": lambda: optim.NAMES, "schedule": lambda: schedules.NAMES}
+
+
+def test_ratio_range(dataset: str) -> tuple[float, float]:
+    """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
+    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
 
 
 def options(field: str) -> tuple:
@@ -229,6 +236,11 @@ def check(values: dict) -> None:
         raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
                           f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
                           count=len(values["activations"]))
+    lo, hi = test_ratio_range(values["dataset"])
+    if not lo - 1e-9 <= values["test_ratio"] <= hi + 1e-9:  # only one's own points may hold out nothing
+        raise ConfigError("out_of_range", f"'test_ratio' = {_shown(values['test_ratio'])} is out of range "
+                          f"[{lo:g}, {hi:g}]", field="test_ratio", got=_shown(values["test_ratio"]), lo=f"{lo:g}",
+                          hi=f"{hi:g}")
     if values["points"] and values["dataset"] != CUSTOM:
         raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{CUSTOM}\"; this file's "
                           f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), custom=CUSTOM)

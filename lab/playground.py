@@ -29,7 +29,7 @@ import numpy as np
 from core import data, nn, train
 from lab import custom_data, shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, CUSTOM, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options)
+    CHOICES, CUSTOM, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options, test_ratio_range)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)

@@ -1,6 +1,7 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load).
 With "your own points" the map takes clicks and the points load and save as CSV (lessons/_playground_points.py)."""
+import numpy as np
 import streamlit as st
 
 from core import activations, initializers, optim, schedules
@@ -55,7 +56,11 @@ side.markdown(f"**{t('playground.sec_data')}**")
 dataset = controls.select("data", t("playground.dataset"), playground.DATASETS, D.dataset, where=side)
 custom = dataset == playground.CUSTOM  # one's own points: no noise to add
 noise = D.noise if custom else controls.slider("noise", t("playground.noise"), 0.0, 1.0, D.noise, 0.05, where=side)
-test = controls.slider("test", t("playground.test_ratio"), 0.1, 0.9, D.test_ratio, 0.05, where=side)
+held = playground.test_ratio_range(dataset)  # one's own points may hold out none, the built-in sets 10 % or more
+if ss.get("test", D.test_ratio) < held[0]:  # back from one's own points with 0 held out: the nearest share allowed
+    ss["test"] = held[0]
+test = controls.slider("test", t("playground.test_ratio"), *held, D.test_ratio, 0.05, where=side,
+                       help=t("playground.test_ratio_own") if custom else None)
 
 side.markdown(f"**{t('playground.sec_net')}**")
 layers = controls.slider("layers", t("playground.layers"), 1, playground.MAX_LAYERS, D.layers, where=side)
@@ -102,7 +107,8 @@ def view(frame):
         st.rerun()
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
-    acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
+    acc = [f"{100 * h[k][-1]:.1f} %" if len(h["step"]) and np.isfinite(h[k][-1]) else "—"  # no test points: —
+           for k in ("train_acc", "test_acc")]
     # one line, not four metrics: every element is a message to every student on every refresh
     st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
@@ -132,7 +138,7 @@ def view(frame):
 
 
 if custom and pts_mode != "hidden":
-    points.tools(pts_mode)
+    points.tools(pts_mode, test, seed)
 frame = None
 if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
     points.waiting(cfg.points, map_words, clicks)
