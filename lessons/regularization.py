@@ -87,11 +87,12 @@ live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["ste
 st.subheader(t("regularization.formulas"), anchor="formulas")
 lesson.formula(r"L_{{L2}} = L_{{\text{{data}}}} + \tfrac12\lambda\sum W^2,\qquad "
                r"L_{{L1}} = L_{{\text{{data}}}} + \lambda\sum |W|,\qquad \lambda = {lam}", lam=lam)
-lesson.formula(r"\text{{L1 (proximal)}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
-               r"\qquad \text{{decoupled}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
-               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd)
-lesson.formula(r"\text{{max-norm}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
-               r"\qquad \text{{early stopping}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c)
+words = {k: t(f"regularization.f_{k}") for k in ("l1", "decoupled", "maxnorm", "early")}
+lesson.formula(r"\text{{{l1}}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
+               r"\qquad \text{{{decoupled}}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
+               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd, **words)
+lesson.formula(r"\text{{{maxnorm}}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
+               r"\qquad \text{{{early}}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c, **words)
 st.caption(t("regularization.cap_formula"))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -52,8 +52,9 @@ def view(frame):
 live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
 
 lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}}\ \ (l \le {k}),\qquad"
-               r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
-               r"\text{{others: }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse)
+               r"\text{{{frozen} }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
+               r"\text{{{others} }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse,
+               frozen=t("transfer.f_frozen"), others=t("transfer.f_others"))
 st.caption(t("transfer.cap_formula"))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
