@@ -8,7 +8,7 @@ import streamlit as st
 from figures import activations as fig
 from lab import activations as lab
 from lab import shared
-from ui import controls, lesson, live
+from ui import controls, lesson, live, sections
 from ui.i18n import has, t
 
 PAGE = "activations"
@@ -63,44 +63,38 @@ with c_formula:
     lesson.formula(derivative)
     st.markdown(t(f"activations.note_{fn}"))
 
-# ---- 2. the sigmoid's three problems -------------------------------------------------------------
-st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
-st.markdown(t("activations.p1"))
-lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}} \approx {b}",
-               b=0.25 ** 10)
-st.markdown(t("activations.p2"))
-c_lr, c_spread = st.columns(2)
-zz_lr = controls.slider("zz_lr", t("activations.zz_lr"), 0.05, 1.0, D.zz_lr, 0.05, where=c_lr)
-zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, D.zz_spread, 0.25, where=c_spread)
-runs = lab.zigzag_pair(zz_lr, zz_spread, seed)
-never = t("activations.never")
-steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never for r in runs]
-words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start", target="zz_target",
-                      allowed="zz_allowed")
-lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
-             key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
-lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
-               r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
-st.markdown(t("activations.p3"))
+N_DYING_LAYERS = len(lab.DYING["hidden"])
 
-ms = lab.time_per_million(("sigmoid", "relu"), repeats=3)
-c_m1, c_m2, c_m3 = st.columns(3)
-c_m1.metric(t("activations.ms_sigmoid"), f"{ms['sigmoid']:.1f} ms")
-c_m2.metric(t("activations.ms_relu"), f"{ms['relu']:.1f} ms")
-c_m3.metric(t("activations.ms_ratio"), f"×{ms['sigmoid'] / max(ms['relu'], 1e-9):.0f}")
-st.caption(t("activations.cap_ms"))
 
-# ---- 3. dying ReLU, live -----------------------------------------------------------------------
-st.subheader(t("activations.h_dying"), anchor="dying-relu")
-st.markdown(t("activations.dying_intro"))
-c_controls, c_predict = st.columns([1, 1])
-with c_controls:
-    dy_lr = controls.log_slider("dy_lr", t("activations.lr"), list(lab.DYING_LRS), D.dy_lr)
-    dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D.dy_bias, 0.05)
-    st.caption(t("activations.no_divergence"))
-with c_predict:
-    lesson.predict(PAGE, "q1", 4)
-n_layers = len(lab.DYING["hidden"])
+# ---- 2 to 5: the secondary sections, one tab each (only the open one is drawn; ?section=dying opens it) ----
+def sigmoid_section():
+    st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
+    st.markdown(t("activations.p1"))
+    lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}}"
+                   r" \approx {b}", b=0.25 ** 10)
+    st.markdown(t("activations.p2"))
+    c_lr, c_spread = st.columns(2)
+    zz_lr = controls.slider("zz_lr", t("activations.zz_lr"), 0.05, 1.0, D.zz_lr, 0.05, where=c_lr)
+    zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, D.zz_spread, 0.25,
+                                where=c_spread)
+    runs = lab.zigzag_pair(zz_lr, zz_spread, seed)
+    never = t("activations.never")
+    steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never
+             for r in runs]
+    words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start",
+                          target="zz_target", allowed="zz_allowed")
+    lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
+                 key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
+    lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
+                   r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
+    st.markdown(t("activations.p3"))
+
+    ms = lab.time_per_million(("sigmoid", "relu"), repeats=3)
+    c_m1, c_m2, c_m3 = st.columns(3)
+    c_m1.metric(t("activations.ms_sigmoid"), f"{ms['sigmoid']:.1f} ms")
+    c_m2.metric(t("activations.ms_relu"), f"{ms['relu']:.1f} ms")
+    c_m3.metric(t("activations.ms_ratio"), f"×{ms['sigmoid'] / max(ms['relu'], 1e-9):.0f}")
+    st.caption(t("activations.cap_ms"))
 
 
 def dying_view(frame):
@@ -108,7 +102,8 @@ def dying_view(frame):
     for name, step in v.diverged.items():
         lesson.diverged(step, f" ({label(name)})")
     # the builders look their words up themselves: a chart already in the shared store costs no lookup
-    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, n_layers, lab.DYING_STEPS,
+    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, N_DYING_LAYERS,
+                                        lab.DYING_STEPS,
                                         lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
                  key="chart_dead", caption=t("activations.cap_dead"), frame=frame)
     unit = v.unit
@@ -123,20 +118,20 @@ def dying_view(frame):
                            zmax=f"{unit.z_dead.max():.3f}"))
 
 
-live.panel("dying", lab.dying_run(dy_lr, dy_bias, seed), dying_view, total_steps=lab.DYING_STEPS, start="last")
+def dying_section():
+    st.subheader(t("activations.h_dying"), anchor="dying-relu")
+    st.markdown(t("activations.dying_intro"))
+    c_controls, c_predict = st.columns([1, 1])
+    with c_controls:
+        dy_lr = controls.log_slider("dy_lr", t("activations.lr"), list(lab.DYING_LRS), D.dy_lr)
+        dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D.dy_bias, 0.05)
+        st.caption(t("activations.no_divergence"))
+    with c_predict:
+        lesson.predict(PAGE, "q1", 4)
+    live.panel("dying", lab.dying_run(dy_lr, dy_bias, seed), dying_view, total_steps=lab.DYING_STEPS, start="last")
 
-# ---- 4. the same network with each activation ------------------------------------------------
-st.subheader(t("activations.h_compare"), anchor="race")
-st.markdown(t("activations.compare_intro"))
-c_acts, c_ds, c_clr = st.columns([3, 1, 1])
-chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS, list(D.acts), where=c_acts,
-                              format_func=label)
-ds_name = controls.select("ds", t("activations.dataset"), lab.COMPARE_DATASETS, D.dataset, where=c_ds)
-cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), list(lab.COMPARE_LRS), D.cmp_lr, where=c_clr)
-st.caption(t("activations.no_divergence"))
 
-
-def race_view(frame):
+def race_view(frame, ds_name):
     v = frame.data
     for name, step in v.diverged.items():
         lesson.diverged(step, f" ({label(name)})")
@@ -167,22 +162,40 @@ def _text(value, fmt):
     return "–" if value is None else fmt.format(value)
 
 
-if not chosen:
-    st.info(t("activations.pick_one"))
-else:
-    live.panel("compare", lab.race_run(tuple(chosen), ds_name, cmp_lr, seed), race_view,
-               total_steps=lab.COMPARE_STEPS, start="last")
+def race_section():
+    st.subheader(t("activations.h_compare"), anchor="race")
+    st.markdown(t("activations.compare_intro"))
+    c_acts, c_ds, c_clr = st.columns([3, 1, 1])
+    chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS, list(D.acts), where=c_acts,
+                                  format_func=label)
+    ds_name = controls.select("ds", t("activations.dataset"), lab.COMPARE_DATASETS, D.dataset, where=c_ds)
+    cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), list(lab.COMPARE_LRS), D.cmp_lr, where=c_clr)
+    st.caption(t("activations.no_divergence"))
+    if not chosen:
+        st.info(t("activations.pick_one"))
+    else:
+        live.panel("compare", lab.race_run(tuple(chosen), ds_name, cmp_lr, seed),
+                   lambda frame: race_view(frame, ds_name),
+                   total_steps=lab.COMPARE_STEPS, start="last")
 
-# ---- 5. the guidance, next to the evidence -------------------------------------------------
-st.subheader(t("activations.h_guide"), anchor="guide")
-c_guide, c_probe = st.columns([1, 1])
-c_guide.markdown(t("activations.guide"))
-with c_probe:
-    stds = lab.selu_stds()
-    words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
-    lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), frame=picture("selu"),
-                 key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
-                                             he=f"{stds['he_normal'][-1]:.1f}"))
+
+def guide_section():
+    st.subheader(t("activations.h_guide"), anchor="guide")
+    c_guide, c_probe = st.columns([1, 1])
+    c_guide.markdown(t("activations.guide"))
+    with c_probe:
+        stds = lab.selu_stds()
+        words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
+        lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words),
+                     frame=picture("selu"), key="chart_selu",
+                     caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
+                               he=f"{stds['he_normal'][-1]:.1f}"))
+
+
+sections.tabs(PAGE, {"sigmoid": sigmoid_section, "dying": dying_section, "race": race_section,
+                     "guide": guide_section},
+              keys={"sigmoid": ("zz_lr", "zz_spread"), "dying": ("dy_lr", "dy_bias"),
+                    "race": ("acts", "ds", "cmp_lr")})
 
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
