@@ -131,6 +131,8 @@ def _focus_axis(fig: spec.Figure, runs: Mapping[str, tuple], focus, labels: Mapp
     if span is None:
         return
     fig.update_yaxes(range=span)
+    if span[1] - span[0] < 2:  # under two decades Plotly labels every digit: 1, 2, 5, 10 read better
+        fig.update_yaxes(dtick="D2")
     notes = []
     for name, (steps, values) in runs.items():
         arr = np.asarray(values, dtype=float)
@@ -142,9 +144,9 @@ def _focus_axis(fig: spec.Figure, runs: Mapping[str, tuple], focus, labels: Mapp
         value = f"{mantissa} × 10{_superscript(int(exponent))}"
         notes.append(labels["off_chart"].format(name=name, value=value, step=int(np.asarray(steps)[i])))
     if notes:
-        fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=1, y=1, xanchor="right",
-                           yanchor="top", showarrow=False, align="right", font=dict(size=13, color="#333"),
-                           bgcolor="rgba(255,255,255,0.85)")
+        fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=0.98, y=0.98, xanchor="right",
+                           yanchor="top", showarrow=False, align="right", font=dict(size=12, color="#333"),
+                           bgcolor="rgba(255,255,255,0.9)")
 
 
 def _superscript(n: int) -> str:
