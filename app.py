@@ -17,8 +17,9 @@ import plotly.graph_objects  # noqa: E402, F401
 import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
+from lab.settings import flag  # noqa: E402
 from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
-from ui.catalog import LANGUAGE_NAMES, LANGUAGES
+from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
 
@@ -49,6 +50,7 @@ st.markdown("""<style>
 
 # The sidebar holds the page's settings first (ui.lesson.sidebar_controls writes into this slot), then the app's own
 # language and presenter controls: on a laptop's first screen the student sees the knobs of the lesson.
+PRESENT = flag("present", "common.presenter", False, help="common.presenter_help")  # the app's own, on every page
 settings_slot = st.sidebar.container()
 page_tools = st.sidebar.container()  # restore defaults, the link to this view (ui.teacher.finish_page)
 app_controls = st.sidebar.container()
@@ -76,8 +78,7 @@ if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
 
-presenting = controls.toggle("present", t("common.presenter"), False, where=app_controls,
-                             help=t("common.presenter_help"))
+presenting = controls.draw(PRESENT, where=app_controls)
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
     # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
@@ -105,4 +106,6 @@ pages = {
     for group in nav.GROUPS
 }
 # The page list is a bar at the top (groups as menus), so the sidebar starts with the page's settings.
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+controls.enter_page(page.url_path)  # a page's settings belong to it: the last page's controls are forgotten here
+page.run()

@@ -123,7 +123,7 @@ def pct(values, q):
 def progress_pattern() -> re.Pattern:
     """A regex for the live panels' progress text, made from content/en/common.txt's `progress` entry."""
     try:
-        from ui.catalog import load
+        from content.catalog import load
         template = load("en")["common.progress"]
     except Exception:  # noqa: BLE001 - the catalog moved: fall back to the text of today
         template = "Step {step} of {total}"

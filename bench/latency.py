@@ -77,7 +77,7 @@ def main():
     open_page("home")  # import everything once so the first page does not pay for it
     from lab import warm
 
-    warm.warm_all()  # a started server has computed every lesson's defaults (ui.launch)
+    warm.warm_all(nav.LESSONS)  # a started server has computed every lesson's defaults (ui.launch)
     print("| page | first render | interactions (n) | median | p95 | max | CPU p95 | live ticks: median / max | errors |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     worst = 0.0

@@ -22,7 +22,7 @@ A network passes all its parameters as one flat array (``MLP.flat_params``): one
 Its temporaries are large (a few hundred kB); ``core.runtime`` keeps glibc from returning them to the
 system after every step, which would otherwise cost more than the arithmetic.
 
-Rules, epsilon placement and defaults follow PyTorch's ``torch.optim`` (REFERENCES.md). Every
+Rules, epsilon placement and defaults follow PyTorch's ``torch.optim`` documentation. Every
 optimizer also takes ``weight_decay`` λ (adds λθ to g, as torch does) and
 ``decoupled_weight_decay`` (AdamW-style, Loshchilov & Hutter 2019: θ ← θ − lr·λ·θ before the update).
 

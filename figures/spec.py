@@ -260,6 +260,13 @@ class Figure:
             out["frames"] = encode(self.frames)
         return out
 
+    def show(self, renderer: str | None = None, **kwargs) -> None:
+        """Display the figure as ``go.Figure.show`` does (Jupyter, VS Code, Colab, or a browser tab from a script),
+        through ``plotly.io.show``: a lesson's notebook draws its chart with the page's own builder."""
+        import plotly.io as pio  # imported on use: the app itself never shows a figure this way
+
+        pio.show(self.to_dict(), renderer=renderer, **kwargs)
+
 
 def _to_cell(item: dict, n: int) -> None:
     """Point a shape's or annotation's axis references ('x', 'x domain', ...) at subplot cell n."""

@@ -9,8 +9,9 @@ The data set "custom" is the student's own points (``lab.custom_data``): the fie
 
 The allowed names come from the engine registries (``activations.NAMES``, ``initializers.NAMES``,
 ``optim.NAMES``, ``schedules.NAMES``, ``data.NAMES``), so a new optimizer appears here by itself.
-Numbers that the page shows on a log slider must be one of that slider's values (``CHOICES``), so an
-imported file can always be shown exactly by the controls. ``from_json`` checks everything before it
+Every field is checked by its setting (``SETTINGS``: the declaration the page draws its controls from), so a
+number on a log slider must be one of that slider's values, and an imported file can always be shown exactly by the
+controls. ``from_json`` checks everything before it
 returns: it never hands back a half-valid configuration (the file comes from a user's upload).
 
 Private to the playground: ``lab.playground`` re-exports what its page needs and turns a configuration into a run.
@@ -26,6 +27,7 @@ import numpy as np
 
 from core import activations, data, initializers, optim, schedules
 from lab import custom_data
+from lab.settings import SEED, Refused, Settings, choice, flag, level, number
 
 MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
 FORMAT_VERSION = 1
@@ -34,42 +36,6 @@ MAX_LAYERS = 6
 CUSTOM = "custom"  # the student's own points (lab.custom_data), clicked onto the plane or uploaded
 # Every classification set of core.data (the regression "line" has no decision boundary to draw), then one's own.
 DATASETS = tuple(name for name in data.NAMES if name != "line") + (CUSTOM,)
-
-# The values a log slider offers (0 = off for the penalties and max-norm).
-CHOICES = {
-    "lr": (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
-    "init_std": (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0),
-    "l1": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
-    "l2": (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1),
-    "max_norm": (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0),
-    "batch_size": (1, 2, 4, 8, 16, 32, 64, 128, 256),
-}
-# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
-TEST_RATIO = (0.1, 0.9)
-# Linear sliders: (low, high) inclusive (test_ratio: over every data set; test_ratio_range says it per data set).
-RANGES = {
-    "noise": (0.0, 1.0),
-    "test_ratio": (min(TEST_RATIO[0], custom_data.HELD_OUT[0]), max(TEST_RATIO[1], custom_data.HELD_OUT[1])),
-    "layers": (1, MAX_LAYERS),
-    "width": (1, 64),
-    "dropout": (0.0, 0.8),
-    "steps": (100, 5000),
-    "seed": (0, 9999),
-}
-# The names a text field may take, read from the registries when a file is checked (not copied at import), so an
-# entry registered later (an optimizer added with optim.register, say) is accepted like the built-in ones.
-_NAMES_OF = {"dataset": lambda: DATASETS, "activations": lambda: activations.NAMES, "init": lambda: initializers.NAMES,
-             "optimizer": lambda: optim.NAMES, "schedule": lambda: schedules.NAMES}
-
-
-def test_ratio_range(dataset: str) -> tuple[float, float]:
-    """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
-    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
-
-
-def options(field: str) -> tuple:
-    """The valid names of a text field ("dataset", "activations", "init", "optimizer", "schedule") right now."""
-    return tuple(_NAMES_OF[field]())
 
 
 @dataclass(frozen=True)
@@ -128,6 +94,64 @@ class PlaygroundConfig:
         return dataclasses.replace(self, **changes)
 
 
+def _default(field):
+    return getattr(PlaygroundConfig, field)
+
+
+# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
+TEST_RATIO = (0.1, 0.9)
+
+
+# Every knob as the page's control: its link key, range or values, text; the configuration's field is its name.
+# The menus come from the engine registries, read when asked (an optimizer registered later is a choice too).
+SETTINGS = Settings(
+    choice("data", "playground.dataset", DATASETS, _default("dataset"), name="dataset"),
+    number("noise", "playground.noise", 0.0, 1.0, _default("noise"), 0.05),
+    # over every data set (one's own points may hold out none): test_setting(dataset) is the control a set gets
+    number("test", "playground.test_ratio", min(TEST_RATIO[0], custom_data.HELD_OUT[0]),
+           max(TEST_RATIO[1], custom_data.HELD_OUT[1]), _default("test_ratio"), 0.05, name="test_ratio"),
+    number("layers", "playground.layers", 1, MAX_LAYERS, _default("layers")),
+    number("width", "playground.width", 1, 64, _default("width")),
+    choice("init", "playground.init", lambda: initializers.NAMES, _default("init")),
+    level("std", "playground.std", (0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0), _default("init_std"), name="init_std"),
+    flag("bn", "playground.bn", _default("batchnorm"), name="batchnorm"),
+    number("drop", "playground.dropout", 0.0, 0.8, _default("dropout"), 0.05, name="dropout"),
+    choice("opt", "playground.optimizer", lambda: optim.NAMES, _default("optimizer"), name="optimizer"),
+    level("lr", "playground.lr", (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), _default("lr")),
+    choice("sched", "playground.schedule", lambda: schedules.NAMES, _default("schedule"), name="schedule",
+           words="playground.sch_"),
+    level("batch", "playground.batch", (1, 2, 4, 8, 16, 32, 64, 128, 256), _default("batch_size"), name="batch_size"),
+    number("steps", "playground.steps", 100, 5000, _default("steps"), 100),
+    level("l1", "playground.l1", (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1), _default("l1")),  # 0 = off
+    level("l2", "playground.l2", (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1), _default("l2")),
+    level("maxnorm", "playground.maxnorm", (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0), _default("max_norm"), name="max_norm"),
+    SEED.but(default=_default("seed")),
+)
+# Hidden layer i's activation: the control act<i> (i = 1 … MAX_LAYERS); the configuration lists them in "activations".
+ACTIVATION = choice("act", "playground.act_of", lambda: activations.NAMES, _default("activations")[0])
+
+
+def test_ratio_range(dataset: str) -> tuple[float, float]:
+    """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
+    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
+
+
+def test_setting(dataset: str):
+    """The test-share control of ``dataset``: from 0 for one's own points, from 0.1 for the built-in sets."""
+    lo, hi = test_ratio_range(dataset)
+    return SETTINGS["test"].but(lo=lo, hi=hi, help="playground.test_ratio_own" if dataset == CUSTOM else None)
+
+
+def activation_setting(i: int):
+    """The control of hidden layer ``i``'s activation (link key act<i>)."""
+    return ACTIVATION.but(key=f"act{i}", name=f"act{i}")
+
+
+def options(field: str) -> tuple:
+    """The valid names of a text field ("dataset", "activations", "init", "optimizer", "schedule") right now."""
+    return ACTIVATION.options() if field == "activations" else SETTINGS.named(field).options()
+
+
 class ConfigError(ValueError):
     """A refused configuration file. ``str(err)`` is an English sentence; ``code`` and ``params`` let a page say
     the same in its own language (content key ``playground.cfg_<code>``), quoting the file's values literally."""
@@ -138,7 +162,6 @@ class ConfigError(ValueError):
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(PlaygroundConfig))
-_TYPES = {f.name: f.type for f in dataclasses.fields(PlaygroundConfig)}
 
 
 # ---------------------------------------------------------------- checking
@@ -181,8 +204,8 @@ def _check_points(value):
 
 
 def _check_one(name: str, value):
-    """Raise ValueError naming the field if ``value`` has the wrong type or is out of range."""
-    kind = _TYPES[name]
+    """Raise ValueError naming the field if ``value`` has the wrong type or is out of range (the field's setting
+    checks it: ``SETTINGS``, the same declaration the page's controls are drawn from)."""
     if name == "points":
         _check_points(value)
         return
@@ -190,42 +213,17 @@ def _check_one(name: str, value):
         if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
             raise ConfigError("acts_not_list", f"'activations' must be a list of names, got {_shown(value)}",
                               got=_shown(value))
-        bad = [a for a in value if a not in activations.NAMES]
+        valid = ACTIVATION.options()
+        bad = [a for a in value if a not in valid]
         if bad:
             names = ', '.join(map(_shown, bad))
             raise ConfigError("acts_unknown", f"'activations' has unknown name(s) {names}; "
-                              f"valid: {', '.join(activations.NAMES)}", names=names, valid=", ".join(activations.NAMES))
+                              f"valid: {', '.join(valid)}", names=names, valid=", ".join(valid))
         return
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError("not_name", f"'{name}' must be a name (a string), got {_shown(value)}",
-                              field=name, got=_shown(value))
-        valid = options(name)
-        if value not in valid:
-            raise ConfigError("not_option", f"'{name}' must be one of {', '.join(valid)}; got {_shown(value)}",
-                              field=name, valid=", ".join(valid), got=_shown(value))
-        return
-    if kind == "bool":
-        if not isinstance(value, (bool, np.bool_)):
-            raise ConfigError("not_bool", f"'{name}' must be true or false, got {_shown(value)}", field=name,
-                              got=_shown(value))
-        return
-    if kind == "int" and not _is_int(value):
-        raise ConfigError("not_int", f"'{name}' must be a whole number, got {_shown(value)}", field=name,
-                          got=_shown(value))
-    if kind == "float" and not _is_number(value):
-        raise ConfigError("not_number", f"'{name}' must be a finite number, got {_shown(value)}", field=name,
-                          got=_shown(value))
-    if name in CHOICES:
-        if not any(math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15) for c in CHOICES[name]):
-            valid = ', '.join(f'{c:g}' for c in CHOICES[name])
-            raise ConfigError("not_choice", f"'{name}' = {_shown(value)} is out of range: it must be one of {valid}",
-                              field=name, got=_shown(value), valid=valid)
-    else:
-        lo, hi = RANGES[name]
-        if not lo - 1e-9 <= value <= hi + 1e-9:  # a float slider may land a hair past its end
-            raise ConfigError("out_of_range", f"'{name}' = {_shown(value)} is out of range [{lo:g}, {hi:g}]",
-                              field=name, got=_shown(value), lo=f"{lo:g}", hi=f"{hi:g}")
+    try:
+        SETTINGS.named(name).check(value)
+    except Refused as err:
+        raise ConfigError(err.code, str(err), **err.params) from None
 
 
 def check(values: dict) -> None:
@@ -247,18 +245,11 @@ def check(values: dict) -> None:
 
 
 def _snap(name, value):
-    """A slider value as the slider holds it (the exact float of CHOICES, an int for int fields); points as
-    (x, y, label) tuples with two decimals."""
+    """A value as the control holds it (the exact float of a level slider, a number on a slider's grid, an int for
+    int fields); points as (x, y, label) tuples with two decimals."""
     if name == "points":
         return tuple(custom_data.point(float(x), float(y), int(label)) for x, y, label in value)
-    if name in CHOICES:
-        return next(c for c in CHOICES[name] if math.isclose(float(value), c, rel_tol=1e-9, abs_tol=1e-15))
-    if _TYPES[name] == "float":
-        lo, hi = RANGES[name]
-        return min(max(float(value), float(lo)), float(hi))
-    if _TYPES[name] == "int":
-        return int(value)
-    return value
+    return SETTINGS.named(name).check(value)
 
 
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}

@@ -27,6 +27,7 @@ import numpy as np
 
 from core import activations, compare, data, nn, probe, train
 from lab import shared
+from lab.settings import SEED, Settings, choice, choices, level, number
 from lab.common import probability_grid
 
 FUNCTIONS = tuple(n for n in activations.NAMES if n != "linear")  # the page's menus
@@ -68,6 +69,33 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+SETTINGS = Settings(  # the page's controls, each beside the section it drives (ui/controls draws them)
+    SEED,
+    choice("fn", "activations.function", FUNCTIONS, DEFAULTS.fn),
+    # the shown function's own hyperparameter (one slider, or two for RReLU's band), at PyTorch's defaults
+    number("leaky_alpha", "activations.alpha_leak", 0.0, 0.5, 0.1, 0.01),
+    number("prelu_alpha", "activations.alpha_prelu", 0.0, 1.0, 0.25, 0.01),
+    number("elu_alpha", "activations.alpha_elu", 0.1, 3.0, 1.0, 0.1),
+    number("rrelu_lower", "activations.lower", 0.0, 1.0, 0.125, 0.005, format="%.3f"),
+    number("rrelu_upper", "activations.upper", 0.0, 1.0, 0.335, 0.005, format="%.3f"),
+    number("beta", "activations.beta", 0.1, 5.0, 1.0, 0.1),
+    number("zz_lr", "activations.zz_lr", 0.05, 1.0, DEFAULTS.zz_lr, 0.05),
+    number("zz_spread", "activations.zz_spread", 0.25, 3.0, DEFAULTS.zz_spread, 0.25),
+    level("dy_lr", "activations.lr", DYING_LRS, DEFAULTS.dy_lr),
+    number("dy_bias", "activations.bias", -1.0, 0.5, DEFAULTS.dy_bias, 0.05),
+    choices("acts", "activations.acts", FUNCTIONS, DEFAULTS.acts, name="activations"),
+    choice("ds", "activations.dataset", COMPARE_DATASETS, DEFAULTS.dataset, name="dataset"),
+    level("cmp_lr", "activations.lr", COMPARE_LRS, DEFAULTS.cmp_lr, name="lr"),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.activations._sigmoid", "core.activations.Sigmoid", "core.activations.Tanh",
+               "core.activations.ReLU", "core.activations.LeakyReLU", "core.activations.ELU", "core.activations.SELU",
+               "core.activations.GELU", "core.activations.Swish", "core.layers.ActivationLayer.backward")
+# which hyperparameter slider each function shows: {function: {hyperparameter: setting key}}
+HYPERPARAMETERS = {"leaky_relu": {"alpha": "leaky_alpha"}, "prelu": {"alpha": "prelu_alpha"},
+                   "elu": {"alpha": "elu_alpha"}, "rrelu": {"lower": "rrelu_lower", "upper": "rrelu_upper"},
+                   "swish": {"beta": "beta"}}
 DYING_FRAMES, RACE_FRAMES = shared.frame_steps(DYING_STEPS, FRAMES), shared.frame_steps(COMPARE_STEPS, FRAMES)
 
 

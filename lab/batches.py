@@ -17,6 +17,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, flag, level
 from lab.losses import LINE
 
 # The data and network of the curves. Three overlapping Gaussian clusters: a few epochs of small-batch updates
@@ -43,6 +44,16 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("batch", "batches.batch_size", BATCH_SIZES, DEFAULTS.batch_size, name="batch_size"),
+    level("lr", "batches.lr", LRS, DEFAULTS.lr),
+    SEED,
+    flag("epochs", "batches.xaxis", False, name="x_in_epochs"),  # the curves' x axis: epochs instead of updates
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.train.Trainer._next_batch", "core.optim.RULES.sgd.update", "core.train.Trainer.epoch",
+               "core.train.Trainer.run")
 
 
 # ---- 1. the loss curves: one net per batch size --------------------------------------------------

@@ -26,6 +26,7 @@ import numpy as np
 from core import compare, data, nn, train
 from core.layers import BatchNorm
 from lab import shared
+from lab.settings import SEED, Settings, choice, level, number
 
 PERCENTILES = (15, 50, 85)
 VARIANTS = ("bn", "plain")  # the pair's members; BN first, so it keeps the first colour
@@ -60,6 +61,20 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+SETTINGS = Settings(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("pos", "batchnorm.position", POSITIONS, DEFAULTS.position, name="position", words="batchnorm.pos_"),
+    level("lr", "batchnorm.lr", LRS, DEFAULTS.lr),
+    level("std", "batchnorm.std", STDS, DEFAULTS.init_std, name="init_std"),
+    level("mom", "batchnorm.momentum", MOMENTA, DEFAULTS.momentum, name="momentum"),
+    level("eps", "batchnorm.eps", EPSILONS, DEFAULTS.eps),
+    number("unit", "batchnorm.unit", 0, UNITS - 1, DEFAULTS.unit),  # one of the first UNITS of the last hidden layer
+    SEED.but(default=DEFAULTS.seed),
+    choice("sweep", "batchnorm.sweep_kind", SWEEP_KINDS, DEFAULTS.sweep, words="batchnorm.sweep_", horizontal=True),
+    number("epochs", "batchnorm.epochs", 2, 20, DEFAULTS.epochs),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.layers.BatchNorm.forward", "core.layers.BatchNorm.backward")
 
 
 def set_eps(net: nn.MLP, eps: float) -> nn.MLP:

@@ -21,6 +21,7 @@ from core import compare, data, losses, nn, train
 from core.layers import Dropout
 from lab import shared
 from lab.common import plane_grid
+from lab.settings import SEED, Settings, level, number
 
 # Deep Learning from Scratch's overfitting experiment (overfit_weight_decay.py / overfit_dropout.py: 300 MNIST
 # images, 6 hidden layers of 100) memorizes its training set; on our 8×8 digits dropout narrowed the gap by only 3
@@ -57,6 +58,22 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+_W1, _W2, _X, _Y, _KEEP = DEFAULTS.two_input
+SETTINGS = Settings(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    number("rate", "dropout.rate", 0.0, 0.8, DEFAULTS.rate, 0.05, help="dropout.rate_help"),
+    level("l2", "dropout.l2", L2S, DEFAULTS.l2),
+    SEED.but(default=DEFAULTS.seed),
+    number("draw", "dropout.draw", 0, 99, DEFAULTS.draw),
+    level("passes", "dropout.passes", PASSES, DEFAULTS.passes),
+    number("w1", "dropout.w1", -2.0, 2.0, _W1, 0.1),
+    number("w2", "dropout.w2", -2.0, 2.0, _W2, 0.1),
+    number("x", "dropout.x", -2.0, 2.0, _X, 0.1),
+    number("y", "dropout.y", -2.0, 2.0, _Y, 0.1),
+    number("keep", "dropout.keep", 0.1, 1.0, _KEEP, 0.05),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.layers.Dropout.forward", "core.layers.Dropout.backward")
 
 
 # ---- overfitting -------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ import numpy as np
 
 from core import nn, schedules, train
 from lab import shared
-from lab._heldout import LiveGroup, Member, digits_holdout, proba
+from lab.settings import SEED, Settings as Declared, level, number
+from lab._side_by_side import LiveGroup, Member, digits_holdout, proba
 
 __all__ = ["ENS", "Settings", "DEFAULTS", "CHOICES", "seed_ensemble", "snapshot_group", "lr_curve", "EnsembleScores",
            "score_ensemble", "ensemble_proba", "accuracy", "Member", "seeds_run", "snap_run", "warm"]
@@ -39,6 +40,15 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    number("k", "ensembles.k", 2, 10, DEFAULTS.k),
+    level("lr", "ensembles.max_lr", CHOICES["max_lr"], DEFAULTS.max_lr, name="max_lr"),
+    level("decay", "ensembles.decay", CHOICES["decay"], DEFAULTS.decay),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.losses.softmax", "core.schedules._cyclic", "core.optim.ema_path", "core.optim.polyak_path")
 
 
 def ensemble_proba(probas):

@@ -22,6 +22,7 @@ import numpy as np
 
 from core import activations, compare, data, initializers, losses, nn, probe, train
 from lab import shared
+from lab.settings import SEED, Settings, choice, level, number
 
 N_INPUTS, KEPT, BINS = 1000, 200, 30  # cs231n lecture 6: randn(1000, 500) through 10 tanh layers of 500
 HIST_INPUTS = 100  # the histograms count the values of the first 100 inputs (50,000 per layer at width 500)
@@ -71,6 +72,22 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+_P = DEFAULTS.probe
+SETTINGS = Settings(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("act", "initialization.activation", ACTIVATIONS, _P.act, name="activation"),
+    choice("init", "initialization.init", INITS, _P.init),
+    level("std", "initialization.std", STDS, _P.std, help="initialization.std_help", note="initialization_std_note"),
+    number("depth", "initialization.depth", 2, 20, _P.depth),
+    choice("width", "initialization.width", WIDTHS, _P.width),
+    SEED.but(default=_P.seed),
+    choice("sym", "initialization.sym_init", SYMMETRIC, DEFAULTS.sym),
+    choice("preset", "initialization.preset", tuple(PRESETS), DEFAULTS.preset, words="initialization.preset_"),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.initializers.Initializer.__call__", "core.initializers.Normal", "core.initializers.XavierNormal",
+               "core.initializers.HeNormal", "core.initializers.LecunNormal", "core.initializers.Zeros",
+               "core.layers.Dense.__init__", "core.probe.activation_stats")
 
 
 # ---- 1. the classic experiment, one layer per step ------------------------------------------------------------

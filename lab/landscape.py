@@ -30,6 +30,7 @@ import numpy as np
 
 from core import data, losses, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, flag, level, number
 
 LOSSES = ("cross_entropy", "bce", "mse")  # the losses the stacked forward can evaluate
 DIRECTIONS = ("random", "pca")
@@ -335,6 +336,27 @@ CHOICES = {
     "weight_decay": (0.0, 1e-4, 1e-3, 1e-2, 3e-2),
     "span": (0.25, 0.5, 1.0, 2.0, 4.0),
 }
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "landscape.dataset", CHOICES["dataset"], DEFAULTS.dataset, name="dataset"),
+    number("width", "landscape.width", 2, 24, DEFAULTS.width),
+    number("depth", "landscape.depth", 1, 3, DEFAULTS.depth),
+    choice("act", "landscape.activation", CHOICES["activation"], DEFAULTS.activation, name="activation"),
+    choice("opt", "landscape.optimizer", CHOICES["optimizer"], DEFAULTS.optimizer, name="optimizer"),
+    level("lr", "landscape.lr", CHOICES["lr"], DEFAULTS.lr),
+    number("steps", "landscape.steps", 50, 1000, DEFAULTS.steps, 50),
+    choice("batch", "landscape.batch", CHOICES["batch"], DEFAULTS.batch, words="landscape.batch_"),
+    level("wd", "landscape.wd", CHOICES["weight_decay"], DEFAULTS.weight_decay, name="weight_decay"),
+    choice("dirs", "landscape.directions", DIRECTIONS, DEFAULTS.directions, name="directions", words="landscape.dirs_"),
+    number("grid", "landscape.grid", 21, 81, DEFAULTS.grid, 10),
+    level("span", "landscape.span", CHOICES["span"], DEFAULTS.span),
+    SEED.but(default=DEFAULTS.seed),
+    flag("surface", "landscape.surface", False, name="show_3d"),
+    flag("compare", "landscape.compare", False, help="landscape.compare_help"),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.losses.CrossEntropy.__call__", "core.optim.RULES.adam.update",
+               "core.optim.Optimizer.step")
 
 
 def record_marks(steps: int, record_points: int = RECORD_POINTS, frames: int = FRAMES) -> np.ndarray:

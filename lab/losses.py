@@ -18,6 +18,7 @@ import numpy as np
 
 from core import data, losses
 from lab import shared
+from lab.settings import SEED, Settings as Declared, number
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
 # The data of the regression part; the batches page draws its paths on the same line
@@ -37,6 +38,17 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    number("outliers", "losses.n_outliers", 0, 20, DEFAULTS.n_outliers),
+    number("size", "losses.outlier_size", 0.0, 15.0, DEFAULTS.outlier_size, 0.5, name="outlier_size"),
+    number("delta", "losses.delta", 0.1, 3.0, DEFAULTS.delta, 0.1, help="losses.delta_help"),
+    number("classes", "losses.classes", 2, 10, DEFAULTS.n_classes),
+    SEED,
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.losses.MSE.__call__", "core.losses.MAE.__call__", "core.losses.Huber.__call__",
+               "core.losses._huber", "core.losses.CrossEntropy.__call__", "core.losses.softmax")
 
 
 # ---- 1. regression losses: fitting a line --------------------------------------------------------

@@ -32,8 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import math
+
 from core import optim, schedules, surfaces
 from lab import shared
+from lab.settings import SEED, Settings, choice, choices, flag, level, number
 
 # A log-like ladder that holds the Deep Learning from Scratch rates (0.95, 1.5) exactly.
 LR_VALUES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.95,
@@ -266,6 +269,52 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+SETTINGS = Settings(  # the page's fixed controls; the start point's and each optimizer's: start_settings, hp_settings
+    choice("surface", "optimizers.surface", lambda: surfaces.NAMES, DEFAULTS.surface, words="optimizers.s_"),
+    number("steps", "optimizers.steps", 5, 300, DEFAULTS.steps),
+    choices("opts", "optimizers.opts", lambda: optim.NAMES, DEFAULTS.opts, name="optimizers"),
+    choice("schedule", "optimizers.schedule", lambda: SCHEDULE_NAMES, DEFAULTS.schedule, words="optimizers.sch_"),
+    flag("view3d", "optimizers.view3d", False),
+    choice("inspect", "optimizers.inspect", lambda: optim.NAMES, DEFAULTS.inspect),
+    number("at_step", "optimizers.at_step", 1, 300, DEFAULTS.at_step),  # up to the race's steps (``but(hi=steps)``)
+    choice("lr_opt", "optimizers.lr_opt", lambda: optim.NAMES, DEFAULTS.lr_opt),
+    choices("scheds", "optimizers.sched_shown", lambda: SCHEDULE_NAMES, DEFAULTS.schedules_shown,
+            words="optimizers.sch_"),
+    number("noise", "optimizers.noise", 0.0, 5.0, DEFAULTS.noise, 0.1),
+    level("ema", "optimizers.ema", (0.5, 0.8, 0.9, 0.95, 0.98, 0.99), DEFAULTS.ema),
+    number("nsteps", "optimizers.nsteps", 10, 500, DEFAULTS.nsteps),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+
+def CODE_BEHIND() -> tuple[str, ...]:  # noqa: N802 (a lesson's CODE_BEHIND may be a function of the registries)
+    """The engine code the page teaches (its code panel): every optimizer's update rule as ``core.optim.RULES``
+    holds it now (one registered at run time too), Adam's textbook form, and the step that applies a rule."""
+    return (*(f"core.optim.RULES.{name}.update" for name in optim.NAMES), "core.optim.adam_textbook",
+            "core.optim.Optimizer.step")
+
+
+def start_step(lo, hi) -> float:
+    """The start sliders' step on a domain [lo, hi]: a power of ten, about 200 steps across."""
+    return 10.0 ** math.floor(math.log10((hi - lo) / 200.0))
+
+
+def start_settings(surface) -> Settings:
+    """The start point's two sliders (x0, y0) on ``surface``'s domain, starting at its default start."""
+    surf = surfaces.get(surface)
+    out = []
+    for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
+        step = start_step(lo, hi)
+        out.append(number(key, f"optimizers.{key}", float(lo), float(hi), float(default), step,
+                          format="%.3f" if step < 0.1 else "%.1f"))
+    return Settings(*out)
+
+
+def hp_settings(name) -> Settings:
+    """Optimizer ``name``'s sliders (``<hp>_<name>``: its learning rate and the hyperparameters its entry in
+    ``core.optim.RULES`` lets a student tune), read from the registry when called."""
+    return Settings(*(level(f"{key}_{name}", f"optimizers.hp_{key}", slider_values(name, key), default, name=key)
+                      for key, default in page_defaults(name).items()))
 NOISY_PAIR = ("sgd", "adam")  # the noisy-gradient tab compares these two
 
 

@@ -14,7 +14,7 @@
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
 confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
 
-The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, the slider values ``CHOICES``) live in
+The configuration and its JSON file (``PlaygroundConfig``, ``from_json``, its settings ``SETTINGS``) live in
 ``lab._playground_config`` and are re-exported here: the page imports this module only.
 Shapes: N samples, D features, C classes, k images.
 """
@@ -29,9 +29,13 @@ import numpy as np
 from core import data, nn, train
 from lab import custom_data, shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CHOICES, CUSTOM, DATASETS, MAX_LAYERS, ConfigError, PlaygroundConfig, from_json, options, test_ratio_range)
+    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
+    test_ratio_range, test_setting)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.forward", "core.nn.MLP.backward", "core.layers.Dense.forward", "core.layers.Dense.backward",
+               "core.train.Trainer._update")
 SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)
 GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default

@@ -17,6 +17,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from lab import shared
+from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab.activations import zigzag
 
 PREPROCESS = dict(shift=8.0, hidden=(16,), lr=0.05, batch_size=32, seed=0)
@@ -37,6 +38,17 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "preprocessing.dataset", DATASETS, DEFAULTS.dataset, name="dataset", words="preprocessing.ds_"),
+    number("shift", "preprocessing.shift", 0.0, 30.0, DEFAULTS.shift, 1.0),
+    level("lr", "preprocessing.lr", LRS, DEFAULTS.lr),
+    number("zlr", "preprocessing.zz_lr", 0.1, 1.0, DEFAULTS.zigzag_lr, 0.1, name="zigzag_lr"),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.data.zero_center", "core.data.standardize", "core.layers.Dense.forward",
+               "core.layers.Dense.backward")
 
 
 # ---- 1. what the two operations do ---------------------------------------------------------------

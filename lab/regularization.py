@@ -18,7 +18,8 @@ import numpy as np
 
 from core import nn, train
 from lab import shared
-from lab._heldout import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
+from lab.settings import SEED, Settings as Declared, choice, level, number
+from lab._side_by_side import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 
 __all__ = ["REG", "REG_METHODS", "CHOICES", "Settings", "DEFAULTS", "regularization_group", "Row", "summary",
            "best_step", "unit_norms", "zero_fractions", "soft_threshold_", "weight_histograms", "training_run",
@@ -46,6 +47,20 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    level("n", "regularization.n_train", CHOICES["n_train"], DEFAULTS.n_train, name="n_train"),
+    level("width", "regularization.width", CHOICES["width"], DEFAULTS.width),
+    level("lam", "regularization.lam", CHOICES["lam"], DEFAULTS.lam),
+    level("wd", "regularization.wd", CHOICES["wd"], DEFAULTS.wd),
+    number("c", "regularization.c", 0.25, 4.0, DEFAULTS.c, 0.25),
+    SEED.but(default=DEFAULTS.seed),
+    choice("show", "regularization.show", REG_METHODS, "none", name="shown", words="regularization.m_",
+           horizontal=True),  # the method whose curves are drawn
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.regularization.l2_penalty", "core.regularization.l1_penalty", "core.regularization.max_norm_",
+               "core.optim.Optimizer.step")
 
 
 def unit_norms(W):

@@ -20,7 +20,8 @@ import numpy as np
 
 from core import data, nn, train
 from lab import shared
-from lab._heldout import LiveGroup, eval_frames
+from lab.settings import SEED, Settings as Declared, level, number
+from lab._side_by_side import LiveGroup, eval_frames
 
 TRANSFER = dict(hidden=(64, 64, 64), pretrain_steps=300, lr=3e-3, batch_size=32, steps=200, eval_every=5,
                 n_target=50, n_reuse=2, source_seed=0, frames=40)
@@ -36,6 +37,14 @@ class Settings:
 
 
 DEFAULTS = Settings()
+SETTINGS = Declared(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    level("n", "transfer.n_target", CHOICES["n_target"], DEFAULTS.n_target, name="n_target"),
+    number("reuse", "transfer.reuse", 0, len(TRANSFER["hidden"]), DEFAULTS.n_reuse, name="n_reuse"),
+    SEED.but(default=DEFAULTS.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.freeze", "core.nn.MLP.trainable", "core.train.Trainer._update")
 
 
 def digit_tasks(n_target, seed=0):

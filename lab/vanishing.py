@@ -20,6 +20,7 @@ import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
 from lab import shared
+from lab.settings import SEED, Settings, choice, flag, level, number
 
 DATASETS = {"digits": {"n": 600}, "spirals": {}}  # 600 of the 1,797 digits keep a training step light
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
@@ -53,6 +54,27 @@ class Training:
 
 
 DEFAULT_NET, DEFAULT_TRAINING = Net(), Training()  # the page's defaults (its controls and warm() read them)
+_N, _T = DEFAULT_NET, DEFAULT_TRAINING
+SETTINGS = Settings(  # the page's controls (ui/controls draws them; the notebook checks its values with them)
+    choice("data", "vanishing.dataset", tuple(DATASETS), _N.dataset, name="dataset"),
+    number("depth", "vanishing.depth", 2, 50, _N.depth),
+    number("width", "vanishing.width", 8, 64, _N.width, 8),
+    choice("act", "vanishing.activation", ACTIVATIONS, _N.act, name="activation"),
+    choice("init", "vanishing.init", INITS, _N.init),
+    level("std", "vanishing.std", (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), _N.std, note="vanishing_std_note"),
+    flag("bn", "vanishing.bn", _N.bn, name="batchnorm"),
+    level("lr", "vanishing.lr", (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), _T.lr),
+    choice("clip", "vanishing.clip", CLIPS, _T.clip, words="vanishing.clip_", horizontal=True),
+    level("thr", "vanishing.threshold", (0.01, 0.1, 0.3, 1.0, 3.0, 10.0), _T.threshold, name="threshold",
+          note="vanishing_threshold_note"),
+    SEED.but(default=_N.seed),
+)
+
+# The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
+CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward_textbook", "core.layers.Dense.backward",
+               "core.activations.Sigmoid.derivative",
+               "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
+               "core.regularization.clip_by_value")
 STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)
 
 

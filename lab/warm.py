@@ -2,21 +2,21 @@
 from the shared store (lab/shared.py) instead of being computed while a class waits.
 
 A lesson module that has something worth computing ahead defines ``warm()`` (its defaults, inside
-``shared.pinned()``). ``warm_all`` calls them in the order students usually open the pages.
+``shared.pinned()``). ``warm_all`` calls them in the order it is given: the entry point passes the page registry's
+lessons (``ui.nav.LESSONS``, the order students usually open them), so a new lesson is warmed with nothing written
+here.
 """
 from __future__ import annotations
 
 import importlib
 import time
 
-LESSONS = ("losses", "batches", "preprocessing", "activations", "vanishing", "initialization", "batchnorm",
-           "dropout", "regularization", "ensembles", "transfer", "optimizers", "landscape", "playground")
 
-
-def warm_all(log=None) -> dict[str, float]:
-    """Run each lesson's warm(); -> {lesson: seconds}. A lesson that fails to warm is reported, never fatal."""
+def warm_all(lessons, log=None) -> dict[str, float]:
+    """Run the warm() of each lesson in ``lessons`` (slugs: lab/<slug>.py); -> {lesson: seconds}. A lesson that
+    fails to warm is reported, never fatal."""
     took = {}
-    for name in LESSONS:
+    for name in lessons:
         module = importlib.import_module(f"lab.{name}")
         warm = getattr(module, "warm", None)
         if warm is None:

@@ -7,14 +7,11 @@ import streamlit as st
 
 from figures import activations as fig
 from lab import activations as lab
-from lab import shared
 from ui import controls, lesson, live, sections
 from ui.i18n import has, t
 
 PAGE = "activations"
-
-
-D = lab.DEFAULTS
+S = lab.SETTINGS
 
 
 def label(name):
@@ -22,41 +19,25 @@ def label(name):
     return t(f"common.opt_{name}") if has(f"common.opt_{name}") else str(name)
 
 
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
-
 
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+seed = controls.draw(S["seed"], where=side)
 
 # ---- 1. each function and its derivative -------------------------------------------------------
 st.subheader(t("activations.h_functions"), anchor="functions")
 c_fn, c_p1, c_p2 = st.columns([2, 1, 1])
-fn = controls.select("fn", t("activations.function"), lab.FUNCTIONS, D.fn, where=c_fn, format_func=label)
-hp = {}
-if fn == "leaky_relu":
-    hp["alpha"] = controls.slider("leaky_alpha", t("activations.alpha_leak"), 0.0, 0.5, 0.1, 0.01, where=c_p1)
-elif fn == "prelu":
-    hp["alpha"] = controls.slider("prelu_alpha", t("activations.alpha_prelu"), 0.0, 1.0, 0.25, 0.01, where=c_p1)
-elif fn == "elu":
-    hp["alpha"] = controls.slider("elu_alpha", t("activations.alpha_elu"), 0.1, 3.0, 1.0, 0.1, where=c_p1)
-elif fn == "rrelu":
-    lo = controls.slider("rrelu_lower", t("activations.lower"), 0.0, 1.0, 0.125, 0.005, where=c_p1,
-                         format="%.3f")
-    hi = controls.slider("rrelu_upper", t("activations.upper"), 0.0, 1.0, 0.335, 0.005, where=c_p2,
-                         format="%.3f")
-    hp = dict(lower=min(lo, hi), upper=max(lo, hi))  # a reversed pair still means the band between them
-elif fn == "swish":
-    hp["beta"] = controls.slider("beta", t("activations.beta"), 0.1, 5.0, 1.0, 0.1, where=c_p1)
+fn = controls.draw(S["fn"], where=c_fn)
+hp = {name: controls.draw(S[key], where=place)
+      for (name, key), place in zip(lab.HYPERPARAMETERS.get(fn, {}).items(), (c_p1, c_p2))}
+if fn == "rrelu":  # a reversed pair still means the band between them
+    hp = dict(lower=min(hp.values()), upper=max(hp.values()))
 curve = lab.function_curve(fn, **hp)
 c_chart, c_formula = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, f="f_label", d="d_label", flat="flat_label", dead="dead_label", band="band_label")
     lesson.chart(lambda: fig.function_chart(curve, {**words, "x": "z"}), key="chart_fn",
-                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), frame=picture(fn, *sorted(hp.items())))
+                 caption=t("activations.cap_fn", slope=lab.FLAT_SLOPE), cache=(PAGE, fn, *sorted(hp.items())))
 with c_formula:
     definition, derivative = fig.latex(fn, curve.hp)
     lesson.formula(definition)
@@ -70,20 +51,17 @@ N_DYING_LAYERS = len(lab.DYING["hidden"])
 def sigmoid_section():
     st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
     st.markdown(t("activations.p1"))
-    lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}}"
-                   r" \approx {b}", b=0.25 ** 10)
+    lesson.formula(r"\sigma'(z) \le 0.25 \;\Rightarrow\; \prod_{{l=1}}^{{10}} \sigma'(z_l) \le 0.25^{{10}} \approx {b}",
+                   b=0.25 ** 10)
     st.markdown(t("activations.p2"))
     c_lr, c_spread = st.columns(2)
-    zz_lr = controls.slider("zz_lr", t("activations.zz_lr"), 0.05, 1.0, D.zz_lr, 0.05, where=c_lr)
-    zz_spread = controls.slider("zz_spread", t("activations.zz_spread"), 0.25, 3.0, D.zz_spread, 0.25,
-                                where=c_spread)
+    zz_lr, zz_spread = controls.draw(S["zz_lr"], where=c_lr), controls.draw(S["zz_spread"], where=c_spread)
     runs = lab.zigzag_pair(zz_lr, zz_spread, seed)
     never = t("activations.never")
-    steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never
-             for r in runs]
+    steps = [t("activations.n_steps", n=r.steps_to_target) if r.steps_to_target is not None else never for r in runs]
     words = lesson.labels(PAGE, positive="zz_pos", centered="zz_cen", path="zz_path", start="zz_start",
                           target="zz_target", allowed="zz_allowed")
-    lesson.chart(lambda: fig.zigzag_chart(runs, words), frame=picture("zigzag", zz_lr, zz_spread, seed),
+    lesson.chart(lambda: fig.zigzag_chart(runs, words), cache=(PAGE, "zigzag", zz_lr, zz_spread, seed),
                  key="chart_zigzag", caption=t("activations.cap_zz", pos=steps[0], cen=steps[1]))
     lesson.formula(r"\frac{{\partial L}}{{\partial w_i}} = \frac{{\partial L}}{{\partial s}}\,x_i,\qquad "
                    r"w \leftarrow w - {lr}\,\frac{{e\,x}}{{\lVert x\rVert^2}},\quad e = (w - w^*)\cdot x", lr=zz_lr)
@@ -102,8 +80,7 @@ def dying_view(frame):
     for name, step in v.diverged.items():
         lesson.diverged(step, f" ({label(name)})")
     # the builders look their words up themselves: a chart already in the shared store costs no lookup
-    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, N_DYING_LAYERS,
-                                        lab.DYING_STEPS,
+    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, N_DYING_LAYERS, lab.DYING_STEPS,
                                         lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
                  key="chart_dead", caption=t("activations.cap_dead"), frame=frame)
     unit = v.unit
@@ -123,8 +100,7 @@ def dying_section():
     st.markdown(t("activations.dying_intro"))
     c_controls, c_predict = st.columns([1, 1])
     with c_controls:
-        dy_lr = controls.log_slider("dy_lr", t("activations.lr"), list(lab.DYING_LRS), D.dy_lr)
-        dy_bias = controls.slider("dy_bias", t("activations.bias"), -1.0, 0.5, D.dy_bias, 0.05)
+        dy_lr, dy_bias = controls.draw(S["dy_lr"]), controls.draw(S["dy_bias"])
         st.caption(t("activations.no_divergence"))
     with c_predict:
         lesson.predict(PAGE, "q1", 4)
@@ -166,10 +142,9 @@ def race_section():
     st.subheader(t("activations.h_compare"), anchor="race")
     st.markdown(t("activations.compare_intro"))
     c_acts, c_ds, c_clr = st.columns([3, 1, 1])
-    chosen = controls.multiselect("acts", t("activations.acts"), lab.FUNCTIONS, list(D.acts), where=c_acts,
-                                  format_func=label)
-    ds_name = controls.select("ds", t("activations.dataset"), lab.COMPARE_DATASETS, D.dataset, where=c_ds)
-    cmp_lr = controls.log_slider("cmp_lr", t("activations.lr"), list(lab.COMPARE_LRS), D.cmp_lr, where=c_clr)
+    chosen = controls.draw(S["acts"], where=c_acts)
+    ds_name = controls.draw(S["ds"], where=c_ds)
+    cmp_lr = controls.draw(S["cmp_lr"], where=c_clr)
     st.caption(t("activations.no_divergence"))
     if not chosen:
         st.info(t("activations.pick_one"))
@@ -186,10 +161,9 @@ def guide_section():
     with c_probe:
         stds = lab.selu_stds()
         words = lesson.labels(PAGE, x="layer_axis", y="std_axis")
-        lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words),
-                     frame=picture("selu"), key="chart_selu",
-                     caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
-                               he=f"{stds['he_normal'][-1]:.1f}"))
+        lesson.chart(lambda: fig.std_per_layer({label(k): v for k, v in stds.items()}, words), cache=(PAGE, "selu"),
+                     key="chart_selu", caption=t("activations.cap_selu", lecun=f"{stds['lecun_normal'][-1]:.2f}",
+                                                 he=f"{stds['he_normal'][-1]:.1f}"))
 
 
 sections.tabs(PAGE, {"sigmoid": sigmoid_section, "dying": dying_section, "race": race_section,

@@ -11,10 +11,8 @@ D = lab.DEFAULTS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-batch = controls.select("batch", t("batches.batch_size"), list(lab.BATCH_SIZES), D.batch_size, where=side,
-                        format_func=str)
-lr = controls.log_slider("lr", t("batches.lr"), lab.LRS, D.lr, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+S = lab.SETTINGS
+batch, lr, seed = (controls.draw(S[key], where=side) for key in ("batch", "lr", "seed"))
 
 n_train = lab.N_TRAIN
 per_epoch = lab.iterations_per_epoch(n_train, batch)
@@ -24,7 +22,7 @@ NAMES = {"full": t("batches.full", n=n_train), "mini": t("batches.mini", b=batch
 st.subheader(t("batches.h_curves"), anchor="curves")
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
-    x_key = "epoch" if controls.toggle("epochs", t("batches.xaxis"), False) else "step"
+    x_key = "epoch" if controls.draw(S["epochs"]) else "step"
     lesson.predict(PAGE, "q1", 3)
 LABELS = NAMES | lesson.labels(PAGE, title="curve_title", x=f"x_{x_key}", y="common.loss_axis", batch="on_batch",
                                whole="on_whole")

@@ -9,26 +9,13 @@ from ui.i18n import t
 
 PAGE = "batchnorm"
 STEP = "common.step_axis"
-D = lab.DEFAULTS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-
-
-def option_label(prefix):
-    """Option -> its text; idempotent (AppTest re-applies format_func to labels it already formatted)."""
-    return lambda v: t(f"batchnorm.{prefix}_{v}") if lesson.has(f"batchnorm.{prefix}_{v}") else str(v)
-
-
-position = controls.select("pos", t("batchnorm.position"), lab.POSITIONS, D.position, where=side,
-                           format_func=option_label("pos"))
-lr = controls.log_slider("lr", t("batchnorm.lr"), lab.LRS, D.lr, where=side)
+S = lab.SETTINGS
+position, lr = controls.draw(S["pos"], where=side), controls.draw(S["lr"], where=side)
 side.caption(t("batchnorm.lr_bounded"))
-init_std = controls.log_slider("std", t("batchnorm.std"), lab.STDS, D.init_std, where=side)
-momentum = controls.log_slider("mom", t("batchnorm.momentum"), lab.MOMENTA, D.momentum, where=side)
-eps = controls.log_slider("eps", t("batchnorm.eps"), lab.EPSILONS, D.eps, where=side)
-unit = controls.slider("unit", t("batchnorm.unit"), 0, lab.UNITS - 1, D.unit, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+init_std, momentum, eps, unit, seed = (controls.draw(S[k], where=side) for k in ("std", "mom", "eps", "unit", "seed"))
 names = lesson.labels(PAGE, bn="bn", plain="plain")  # the variants of lab.VARIANTS, by name
 
 # ---- 1. with and without batch norm, trained live --------------------------------------------------
@@ -96,9 +83,7 @@ lesson.chart(fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_p
 # ---- 3. robustness: sweeps of the initial scale and the learning rate ------------------------------
 st.subheader(t("batchnorm.h_sweep"), anchor="sweep")
 cols = st.columns([3, 2])
-kind = controls.select("sweep", t("batchnorm.sweep_kind"), lab.SWEEP_KINDS, D.sweep, where=cols[0], horizontal=True,
-                       format_func=option_label("sweep"))
-epochs = controls.slider("epochs", t("batchnorm.epochs"), 2, 20, D.epochs, where=cols[1])
+kind, epochs = controls.draw(S["sweep"], where=cols[0]), controls.draw(S["epochs"], where=cols[1])
 st.markdown(t("batchnorm.sweep_hint", n=len(lab.SWEEP_VALUES[kind])))
 axis = t("batchnorm.std_axis" if kind == "init" else "batchnorm.lr_axis")
 

@@ -7,13 +7,12 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "dropout"
-O, E, D = lab.OVERFIT, lab.ENSEMBLE, lab.DEFAULTS
+O, E = lab.OVERFIT, lab.ENSEMBLE
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-rate = controls.slider("rate", t("dropout.rate"), 0.0, 0.8, D.rate, 0.05, where=side, help=t("dropout.rate_help"))
-lam = controls.log_slider("l2", t("dropout.l2"), lab.L2S, D.l2, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+S = lab.SETTINGS
+rate, lam, seed = (controls.draw(S[k], where=side) for k in ("rate", "l2", "seed"))
 side.caption(t("dropout.convention"))
 
 
@@ -64,7 +63,7 @@ st.subheader(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
 right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
              on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
-draw = controls.slider("draw", t("dropout.draw"), 0, 99, D.draw, where=left)
+draw = controls.draw(S["draw"], where=left)
 sizes = [2, *E["hidden"], 2]
 masks = lab.sample_masks(E["hidden"], rate, seed, draw)
 kept = [int(m.sum()) for m in masks]
@@ -77,7 +76,7 @@ lesson.chart(fig.network_diagram(sizes, masks, {**lesson.labels(PAGE, kept="kept
 
 # ---- 3. the ensemble view -----------------------------------------------------------------------
 st.subheader(t("dropout.h_ensemble"), anchor="ensemble")
-passes = controls.log_slider("passes", t("dropout.passes"), lab.PASSES, D.passes)
+passes = controls.draw(S["passes"])
 maps = lab.combine_maps(lab.page_sub_maps(rate, seed, draw), lab.page_mc_maps(rate)[passes])
 _, ds = lab.ensemble_weights(rate)
 ensemble_labels = {**lesson.labels(PAGE, std_title="std_title", prob="prob", std="std"),
@@ -93,12 +92,7 @@ lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}
 st.subheader(t("dropout.h_two"), anchor="scaling")
 st.markdown(t("dropout.two_intro"))
 cols = st.columns(5)
-W1, W2, X, Y, KEEP = D.two_input
-w1 = controls.slider("w1", "w₁", -2.0, 2.0, W1, 0.1, where=cols[0])
-w2 = controls.slider("w2", "w₂", -2.0, 2.0, W2, 0.1, where=cols[1])
-x = controls.slider("x", "x", -2.0, 2.0, X, 0.1, where=cols[2])
-y = controls.slider("y", "y", -2.0, 2.0, Y, 0.1, where=cols[3])
-keep = controls.slider("keep", t("dropout.keep"), 0.1, 1.0, KEEP, 0.05, where=cols[4])
+w1, w2, x, y, keep = (controls.draw(S[k], where=col) for k, col in zip(("w1", "w2", "x", "y", "keep"), cols))
 ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
 table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],

@@ -8,15 +8,12 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "ensembles"
-E, D, C = ensembles.ENS, ensembles.DEFAULTS, ensembles.CHOICES
+E = ensembles.ENS
 SNAP_STEPS = ensembles.SNAP_STEPS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-k = controls.slider("k", t("ensembles.k"), 2, 10, D.k, where=side)
-max_lr = controls.log_slider("lr", t("ensembles.max_lr"), C["max_lr"], D.max_lr, where=side)
-decay = controls.log_slider("decay", t("ensembles.decay"), C["decay"], D.decay, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+k, max_lr, decay, seed = (controls.draw(s, where=side) for s in ensembles.SETTINGS)
 settings = ensembles.Settings(k=k, max_lr=max_lr, decay=decay, seed=seed)
 side.caption(t("ensembles.setup", n=E["n_train"], width=E["width"], noise=E["noise"]))
 side.caption(t("ensembles.no_diverge"))

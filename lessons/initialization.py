@@ -4,38 +4,24 @@ import streamlit as st
 
 from figures import initialization as fig
 from lab import initialization as lab
-from lab import shared
 from ui import controls, lesson, live
-from ui.i18n import has, t
+from ui.i18n import t
 
 PAGE = "initialization"
-D = lab.DEFAULTS
 
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
-act = controls.select("act", t("initialization.activation"), lab.ACTIVATIONS, D.probe.act, where=side)
-init = controls.select("init", t("initialization.init"), lab.INITS, D.probe.init, where=side)
-std = controls.log_slider("std", t("initialization.std"), list(lab.STDS), D.probe.std, where=side,
-                          help=t("initialization.std_help"))
-depth = controls.slider("depth", t("initialization.depth"), 2, 20, D.probe.depth, where=side)
-width = controls.select("width", t("initialization.width"), list(lab.WIDTHS), D.probe.width, where=side,
-                        format_func=str)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.probe.seed, where=side)
+S = lab.SETTINGS
+act, init, std, depth, width, seed = (controls.draw(S[k], where=side) for k in ("act", "init", "std", "depth", "width",
+                                                                                 "seed"))
 side.divider()
-sym_init = controls.select("sym", t("initialization.sym_init"), list(lab.SYMMETRIC), D.sym, where=side)
-preset = controls.select("preset", t("initialization.preset"), list(lab.PRESETS), D.preset, where=side,
-                         format_func=lambda p: t(f"initialization.preset_{p}") if has(f"initialization.preset_{p}") else p)
+sym_init, preset = controls.draw(S["sym"], where=side), controls.draw(S["preset"], where=side)
 probe = lab.Probe(depth, width, act, init, float(std), seed)
 
 
 def init_label(name):
     return t("initialization.lbl_normal", s=f"{std:g}") if name == "normal" else t(f"common.opt_{name}")
 
-
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 def pct(x):
@@ -104,7 +90,7 @@ st.subheader(t("initialization.h_sym"), anchor="symmetry")
 a, b = lab.symmetry(sym_init, seed), lab.symmetry(lab.SYMMETRY_REFERENCE, seed)
 words = lesson.labels(PAGE, x="x_unit", y="y_input")
 heat = {init_label(sym_init): a.weights, init_label(lab.SYMMETRY_REFERENCE): b.weights}
-lesson.chart(lambda: fig.weight_heatmaps(heat, words), frame=picture(sym_init, seed), key="sym_heat",
+lesson.chart(lambda: fig.weight_heatmaps(heat, words), cache=(PAGE, sym_init, seed), key="sym_heat",
              caption=t("initialization.cap_sym", init=init_label(sym_init), steps=a.steps,
                        ws=f"{a.weight_spread.max():.2g}", os=f"{a.output_spread.max():.2g}",
                        hws=f"{b.weight_spread.max():.2g}", hos=f"{b.output_spread.max():.2g}",

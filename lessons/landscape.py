@@ -7,35 +7,16 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "landscape"
-D = landscape.DEFAULTS
-C = landscape.CHOICES
 lesson.header(PAGE)
-
-
-def label(prefix):
-    """Option name -> its text (an option with no text entry, or already a label, is shown as is)."""
-    return lambda v: t(f"{PAGE}.{prefix}_{v}") if lesson.has(f"{PAGE}.{prefix}_{v}") else str(v)
-
+S = landscape.SETTINGS
 
 side = lesson.sidebar_controls(PAGE)
 side.markdown(f"**{t('landscape.group_train')}**")
-dataset = controls.select("data", t("landscape.dataset"), C["dataset"], D.dataset, where=side)
-width = controls.slider("width", t("landscape.width"), 2, 24, D.width, where=side)
-depth = controls.slider("depth", t("landscape.depth"), 1, 3, D.depth, where=side)
-act = controls.select("act", t("landscape.activation"), C["activation"], D.activation, where=side)
-opt = controls.select("opt", t("landscape.optimizer"), C["optimizer"], D.optimizer, where=side)
-lr = controls.log_slider("lr", t("landscape.lr"), C["lr"], D.lr, where=side)
-steps = controls.slider("steps", t("landscape.steps"), 50, 1000, D.steps, step=50, where=side)
-batch = controls.select("batch", t("landscape.batch"), C["batch"], D.batch, where=side, format_func=label("batch"))
-wd = controls.log_slider("wd", t("landscape.wd"), C["weight_decay"], D.weight_decay, where=side)
+dataset, width, depth, act, opt, lr, steps, batch, wd = (
+    controls.draw(S[k], where=side) for k in ("data", "width", "depth", "act", "opt", "lr", "steps", "batch", "wd"))
 side.markdown(f"**{t('landscape.group_slice')}**")
-directions = controls.select("dirs", t("landscape.directions"), landscape.DIRECTIONS, D.directions, where=side,
-                             format_func=label("dirs"))
-grid = controls.slider("grid", t("landscape.grid"), 21, 81, D.grid, step=10, where=side)
-span = controls.log_slider("span", t("landscape.span"), C["span"], D.span, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
-show_3d = controls.toggle("surface", t("landscape.surface"), False, where=side)
-compare = controls.toggle("compare", t("landscape.compare"), False, where=side, help=t("landscape.compare_help"))
+directions, grid, span, seed, show_3d, compare = (
+    controls.draw(S[k], where=side) for k in ("dirs", "grid", "span", "seed", "surface", "compare"))
 
 settings = landscape.Settings(dataset=dataset, width=width, depth=depth, activation=act, optimizer=opt, lr=lr,
                               steps=steps, batch=batch, weight_decay=wd, directions=directions, grid=grid, span=span,
@@ -87,7 +68,7 @@ def view(frame):
 # warm-up reached this page waits for it once); Train replays it, and a new setting trains and slices in the
 # frames it plays (the path grows while the map fills in).
 spec = landscape.landscape_run(settings)
-if settings == D:
+if settings == landscape.DEFAULTS:
     shared.complete(spec)
 frame = live.panel(PAGE, spec, view, total_steps=steps, start="last")
 

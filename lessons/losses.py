@@ -8,16 +8,11 @@ from ui import controls, lesson
 from ui.i18n import t
 
 PAGE = "losses"
-D = lab.DEFAULTS
 WRONG_P = lab.WRONG_P
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-n_out = controls.slider("outliers", t("losses.n_outliers"), 0, 20, D.n_outliers, where=side)
-size = controls.slider("size", t("losses.outlier_size"), 0.0, 15.0, D.outlier_size, 0.5, where=side)
-delta = controls.slider("delta", t("losses.delta"), 0.1, 3.0, D.delta, 0.1, where=side, help=t("losses.delta_help"))
-classes = controls.slider("classes", t("losses.classes"), 2, 10, D.n_classes, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+n_out, size, delta, classes, seed = (controls.draw(s, where=side) for s in lab.SETTINGS)
 
 NAMES = {"mse": t("losses.mse"), "mae": t("losses.mae"), "huber": t("losses.huber", delta=delta)}
 

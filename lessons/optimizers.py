@@ -1,18 +1,16 @@
 """Optimizers: race the eight update rules on 2-D surfaces, look inside one step, tune the learning rate."""
-import math
 
 import streamlit as st
 
-from core import optim, surfaces  # registries for the menus and the start sliders
+from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
-from lab import shared
 from figures import optimizers as fig
 from ui import controls, lesson
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
 ss = st.session_state
-D = views.DEFAULTS
+S = views.SETTINGS
 WORDS = ("start", "minimum", "play", "pause", "resume", "step", "arrow_grad", "arrow_momentum", "arrow_adaptive",
          "arrow_update", "lookahead", "path", "diverged_marker", "too_small", "good", "too_large", "diverged_at",
          "raw", "ema_label", "polyak")  # figure words, text keys l_<word>
@@ -24,10 +22,6 @@ def apply_preset():
     ss["_start_surface"] = ss["surface"]
 
 
-def slider_step(lo, hi):
-    return 10.0 ** math.floor(math.log10((hi - lo) / 200.0))
-
-
 def pick_start():
     """A click on the race map (a points selection) becomes the start point."""
     points = (ss.get("race") or {}).get("selection", {}).get("points", [])
@@ -35,7 +29,7 @@ def pick_start():
     if points:
         surf = surfaces.get(ss.get("surface", "bowl"))
         for key, value, (lo, hi) in (("x0", points[0]["x"], surf.xlim), ("y0", points[0]["y"], surf.ylim)):
-            step = slider_step(lo, hi)
+            step = views.start_step(lo, hi)
             ss[key] = float(min(hi, max(lo, round(value / step) * step)))
 
 
@@ -47,7 +41,7 @@ def frozen(name):
 def chart(build, key, caption, inputs, **selection):
     """A chart built and encoded once per setting, language and presenter mode, then shared by the whole class
     (``lesson.chart`` keeps the figures of a frame): ``inputs`` holds everything ``build`` reads but the words."""
-    lesson.chart(build, key=key, caption=caption, frame=shared.Frame(0, 0, None, run=(PAGE, key, inputs)),
+    lesson.chart(build, key=key, caption=caption, cache=(PAGE, key, inputs),
                  **selection)
 
 
@@ -91,28 +85,18 @@ words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 side = lesson.sidebar_controls(PAGE)
 side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
             icon=":material/menu_book:", width="stretch")
-surface = controls.select("surface", t("optimizers.surface"), surfaces.NAMES, D.surface, where=side,
-                          format_func=lambda s: t(f"optimizers.s_{s}") if s in surfaces.NAMES else s)
+surface = controls.draw(S["surface"], where=side)
 surf = surfaces.get(surface)
 if ss.get("_start_surface", surface) != surface:  # a new surface starts from its own start point
     ss["x0"], ss["y0"] = surf.default_start
 ss["_start_surface"] = surface
-start = []
-for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
-    step = slider_step(lo, hi)
-    start.append(controls.slider(key, t(f"optimizers.{key}"), float(lo), float(hi), float(default), step, where=side,
-                                 format="%.3f" if step < 0.1 else "%.1f"))
-start = tuple(start)
-steps = controls.slider("steps", t("optimizers.steps"), 5, 300, D.steps, where=side)
-chosen = controls.multiselect("opts", t("optimizers.opts"), optim.NAMES, D.opts, where=side)
+start = tuple(controls.draw(s, where=side) for s in views.start_settings(surface))
+steps, chosen = controls.draw(S["steps"], where=side), controls.draw(S["opts"], where=side)
 for name in chosen:
     box = side.expander(t("optimizers.settings_of", name=opt_name(name)))
-    for key, default in views.page_defaults(name).items():
-        controls.log_slider(f"{key}_{name}", t(f"optimizers.hp_{key}"), views.slider_values(name, key), default,
-                            where=box)
-schedule = controls.select("schedule", t("optimizers.schedule"), views.SCHEDULE_NAMES, D.schedule, where=side,
-                           format_func=sched_label)
-show3d = controls.toggle("view3d", t("optimizers.view3d"), False, where=side)
+    for setting in views.hp_settings(name):
+        controls.draw(setting, where=box)
+schedule, show3d = controls.draw(S["schedule"], where=side), controls.draw(S["view3d"], where=side)
 st.latex(f"f(x, y) = {surf.latex}")
 
 
@@ -142,13 +126,13 @@ def race_tab():
 def step_tab():
     st.info(t("optimizers.convention"))
     left, right = st.columns(2)
-    name = controls.select("inspect", t("optimizers.inspect"), optim.NAMES, D.inspect, where=left)
+    name = controls.draw(S["inspect"], where=left)
     hp = frozen(name)
     run = views.race_of(((name, hp),), surface, start, steps, schedule)
     last_ok = int(run.valid_len[0]) - 1  # the last step whose result is still finite
     if ss.get("at_step", 1) > steps:
         ss["at_step"] = steps
-    at = min(controls.slider("at_step", t("optimizers.at_step"), 1, steps, D.at_step, where=right), max(last_ok, 1))
+    at = min(controls.draw(S["at_step"].but(hi=steps), where=right), max(last_ok, 1))
     lesson.diverged(run.diverged_at[0], f" ({opt_name(name)})")
     if last_ok >= 1:
         info = views.inside_of(name, hp, surface, start, at, schedule, steps)
@@ -159,7 +143,7 @@ def step_tab():
 
 def lr_tab():
     st.markdown(t("optimizers.lr_intro"))
-    lr_name = controls.select("lr_opt", t("optimizers.lr_opt"), optim.NAMES, D.lr_opt)
+    lr_name = controls.draw(S["lr_opt"])
     inputs = (lr_name, frozen(lr_name), surface, start, steps)
     study = views.lr_study_of(*inputs)
     chart(lambda: fig.lr_sweep(study, labels(x="l_lr_axis", y="l_final_axis")), "lr_sweep", t("optimizers.cap_sweep"),
@@ -169,8 +153,7 @@ def lr_tab():
     chart(lambda: fig.lr_panels(study, views.map_of(surface, 50), labels()), "lr_panels", t("optimizers.cap_panels"),
           inputs)
     st.subheader(t("optimizers.sched_title"), anchor="schedules")
-    shown = controls.multiselect("scheds", t("optimizers.sched_shown"), views.SCHEDULE_NAMES, D.schedules_shown,
-                                 format_func=sched_label)
+    shown = controls.draw(S["scheds"])
     curves = views.schedules_of(steps)
     names = [t("optimizers.l_in_race", name=sched_label(s)) if s == schedule else sched_label(s) for s in curves]
     chart(lambda: fig.schedule_curves(curves, shown, schedule, labels(names, x="common.step_axis",
@@ -181,10 +164,8 @@ def lr_tab():
 def noise_tab():
     st.markdown(t("optimizers.noise_intro"))
     c1, c2, c3, c4 = st.columns(4)
-    noise = controls.slider("noise", t("optimizers.noise"), 0.0, 5.0, D.noise, 0.1, where=c1)
-    decay = controls.log_slider("ema", t("optimizers.ema"), (0.5, 0.8, 0.9, 0.95, 0.98, 0.99), D.ema, where=c2)
-    noise_steps = controls.slider("nsteps", t("optimizers.nsteps"), 10, 500, D.nsteps, where=c3)
-    seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=c4)
+    noise, decay, noise_steps, seed = (controls.draw(S[k], where=col)
+                                       for k, col in zip(("noise", "ema", "nsteps", "seed"), (c1, c2, c3, c4)))
     pair = views.NOISY_PAIR
     inputs = (tuple((n, frozen(n)) for n in pair), surface, start, noise_steps, noise, seed, decay)
     noisy = views.noisy_of(*inputs)

@@ -4,7 +4,6 @@ With "your own points" the map takes clicks and the points load and save as CSV 
 import numpy as np
 import streamlit as st
 
-from core import activations, initializers, optim, schedules
 from lab import custom_data, playground
 from figures import playground as fig
 from lessons import _playground_points as points
@@ -14,12 +13,7 @@ from ui.literal import literal
 
 PAGE = "playground"
 ss = st.session_state
-D = playground.PlaygroundConfig()  # the defaults of every knob
-# config field -> control key (= URL parameter); the activations are act1 … act6
-KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "layers", "width": "width",
-        "init": "init", "init_std": "std", "batchnorm": "bn", "dropout": "drop", "optimizer": "opt", "lr": "lr",
-        "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
-        "seed": "seed"}
+S = playground.SETTINGS  # every knob: its control here, its field in the configuration file and the notebook
 # knob -> the pages that explain it (linked when they exist)
 GUIDE = (("data", ("dropout", "regularization")), ("layers", ("vanishing",)), ("act", ("activations",)),
          ("init", ("initialization",)), ("bn", ("batchnorm",)), ("drop", ("dropout",)),
@@ -40,10 +34,10 @@ def import_config():
                                                     for k, v in err.params.items()})  # ints are counts, ours
         ss["_cfg_msg"] = ("error", t("playground.import_error", reason=reason))
         return
-    for field, key in KEYS.items():
-        ss[key] = getattr(cfg, field)
+    for setting in S:
+        ss[setting.key] = getattr(cfg, setting.name)
     for i, act in enumerate(cfg.activations, start=1):
-        ss[f"act{i}"] = act
+        ss[playground.activation_setting(i).key] = act
     if cfg.dataset == playground.CUSTOM:
         ss["pts"] = cfg.points
     ss["_cfg_msg"] = ("success", t("playground.import_ok"))
@@ -52,50 +46,41 @@ def import_config():
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
 
+knobs = {}  # configuration field -> value
+
+
+def knob(key: str, where=side):
+    knobs[S[key].name] = value = controls.draw(S[key], where=where)
+    return value
+
+
 side.markdown(f"**{t('playground.sec_data')}**")
-dataset = controls.select("data", t("playground.dataset"), playground.DATASETS, D.dataset, where=side)
-custom = dataset == playground.CUSTOM  # one's own points: no noise to add
-noise = D.noise if custom else controls.slider("noise", t("playground.noise"), 0.0, 1.0, D.noise, 0.05, where=side)
-held = playground.test_ratio_range(dataset)  # one's own points may hold out none, the built-in sets 10 % or more
-if ss.get("test", D.test_ratio) < held[0]:  # back from one's own points with 0 held out: the nearest share allowed
-    ss["test"] = held[0]
-test = controls.slider("test", t("playground.test_ratio"), *held, D.test_ratio, 0.05, where=side,
-                       help=t("playground.test_ratio_own") if custom else None)
-
+dataset = knob("data")
+custom = dataset == playground.CUSTOM  # one's own points: no noise to add, and they may hold out none
+knobs["noise"] = S["noise"].default if custom else knob("noise")
+held = playground.test_setting(dataset)  # the test share: from 0 for one's own points, from 0.1 for the others
+if ss.get(held.key, held.default) < held.lo:  # back from one's own points with none held out: the nearest allowed
+    ss[held.key] = held.lo
+knobs["test_ratio"] = test = controls.draw(held, where=side)
 side.markdown(f"**{t('playground.sec_net')}**")
-layers = controls.slider("layers", t("playground.layers"), 1, playground.MAX_LAYERS, D.layers, where=side)
-width = controls.slider("width", t("playground.width"), 1, 64, D.width, where=side)
+layers = knob("layers")
+knob("width")
 box = side.expander(t("playground.acts"), icon=":material/tune:")
-acts = tuple(controls.select(f"act{i}", t("playground.act_of", i=i), activations.NAMES, D.activations[0], where=box)
-             for i in range(1, layers + 1))
-init = controls.select("init", t("playground.init"), initializers.NAMES, D.init, where=side)
-std = D.init_std
-if init == "normal":
-    std = controls.log_slider("std", t("playground.std"), playground.CHOICES["init_std"], D.init_std, where=side)
-bn = controls.toggle("bn", t("playground.bn"), D.batchnorm, where=side)
-drop = controls.slider("drop", t("playground.dropout"), 0.0, 0.8, D.dropout, 0.05, where=side)
-
+acts = tuple(controls.draw(playground.activation_setting(i), where=box, i=i) for i in range(1, layers + 1))
+init = knob("init")
+knobs["init_std"] = knob("std") if init == "normal" else S["std"].default
+for key in ("bn", "drop"):
+    knob(key)
 side.markdown(f"**{t('playground.sec_train')}**")
-opt = controls.select("opt", t("playground.optimizer"), optim.NAMES, D.optimizer, where=side)
-lr = controls.log_slider("lr", t("playground.lr"), playground.CHOICES["lr"], D.lr, where=side)
-sched = controls.select("sched", t("playground.schedule"), schedules.NAMES, D.schedule, where=side,
-                        format_func=lambda s: t(f"playground.sch_{s}") if s in schedules.NAMES else str(s))
-batch = controls.log_slider("batch", t("playground.batch"), playground.CHOICES["batch_size"], D.batch_size, where=side)
-steps = controls.slider("steps", t("playground.steps"), 100, 5000, D.steps, 100, where=side)
-
+for key in ("opt", "lr", "sched", "batch", "steps"):
+    knob(key)
 side.markdown(f"**{t('playground.sec_reg')}**")
-l1 = controls.log_slider("l1", t("playground.l1"), playground.CHOICES["l1"], D.l1, where=side)
-l2 = controls.log_slider("l2", t("playground.l2"), playground.CHOICES["l2"], D.l2, where=side)
-maxnorm = controls.log_slider("maxnorm", t("playground.maxnorm"), playground.CHOICES["max_norm"], D.max_norm,
-                              where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+for key in ("l1", "l2", "maxnorm", "seed"):
+    knob(key)
 points.from_link(side)
 pts_mode = teacher.mode("pts", ())  # the points are a setting too: a teacher's link may hide or lock them
 
-cfg = playground.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test, layers=layers, width=width,
-                                  activations=acts, init=init, init_std=std, batchnorm=bn, dropout=drop, optimizer=opt,
-                                  lr=lr, schedule=sched, batch_size=batch, l1=l1, l2=l2, max_norm=maxnorm, steps=steps,
-                                  seed=seed, points=ss["pts"] if custom else ())
+cfg = playground.PlaygroundConfig(**knobs, activations=acts, points=ss["pts"] if custom else ())
 points.to_link(cfg.points)
 clicks = dict(on_select=points.click_map, selection_mode="points") if custom and pts_mode is None else {}
 sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
@@ -138,7 +123,7 @@ def view(frame):
 
 
 if custom and pts_mode != "hidden":
-    points.tools(pts_mode, test, seed)
+    points.tools(pts_mode, test, knobs["seed"])
 frame = None
 if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
     points.waiting(cfg.points, map_words, clicks)

@@ -9,17 +9,10 @@ from ui.i18n import t
 
 PAGE = "preprocessing"
 P = lab.PREPROCESS
-D = lab.DEFAULTS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-# the label lookup passes unknown values through: AppTest hands the formatted label back to format_func
-dataset = controls.select("data", t("preprocessing.dataset"), list(lab.DATASETS), D.dataset, where=side,
-                          format_func=lambda k: t(f"preprocessing.ds_{k}") if k in lab.DATASETS else str(k))
-shift = controls.slider("shift", t("preprocessing.shift"), 0.0, 30.0, D.shift, 1.0, where=side)
-lr = controls.log_slider("lr", t("preprocessing.lr"), lab.LRS, D.lr, where=side)
-zz_lr = controls.slider("zlr", t("preprocessing.zz_lr"), 0.1, 1.0, D.zigzag_lr, 0.1, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+dataset, shift, lr, zz_lr, seed = (controls.draw(s, where=side) for s in lab.SETTINGS)
 settings = lab.Settings(dataset, shift, lr, zz_lr, seed)
 
 # ---- 1. what the two operations do ------------------------------------------------------------------

@@ -8,16 +8,11 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "regularization"
-R, D, C = regularization.REG, regularization.DEFAULTS, regularization.CHOICES
+R, S = regularization.REG, regularization.SETTINGS
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-n_train = controls.log_slider("n", t("regularization.n_train"), C["n_train"], D.n_train, where=side)
-width = controls.log_slider("width", t("regularization.width"), C["width"], D.width, where=side)
-lam = controls.log_slider("lam", t("regularization.lam"), C["lam"], D.lam, where=side)
-wd = controls.log_slider("wd", t("regularization.wd"), C["wd"], D.wd, where=side)
-c = controls.slider("c", t("regularization.c"), 0.25, 4.0, D.c, 0.25, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+n_train, width, lam, wd, c, seed = (controls.draw(S[k], where=side) for k in ("n", "width", "lam", "wd", "c", "seed"))
 settings = regularization.Settings(n_train=n_train, width=width, lam=lam, wd=wd, c=c, seed=seed)
 side.caption(t("regularization.setup", lr=R["lr"], batch=R["batch_size"], depth=R["depth"], steps=R["steps"],
                wrong=round(100 * R["label_noise"])))
@@ -26,8 +21,7 @@ side.caption(t("regularization.no_diverge"))
 NAMES = {m: t(f"regularization.m_{m}") for m in regularization.REG_METHODS}
 CURVE_LABELS = lesson.labels(PAGE, acc_title="acc_title", loss_title="loss_title", val="val", best="best",
                              x="common.step_axis", train="common.train_set")
-shown = controls.select("show", t("regularization.show"), list(regularization.REG_METHODS), "none",
-                        format_func=lambda m: NAMES.get(m, str(m)), horizontal=True)
+shown = controls.draw(S["show"])
 
 
 def pct(v):

@@ -8,14 +8,12 @@ from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "transfer"
-T, D = transfer.TRANSFER, transfer.DEFAULTS
+T = transfer.TRANSFER
 N_HIDDEN = len(T["hidden"])
 lesson.header(PAGE)
 
 side = lesson.sidebar_controls(PAGE)
-n_target = controls.log_slider("n", t("transfer.n_target"), transfer.CHOICES["n_target"], D.n_target, where=side)
-n_reuse = controls.slider("reuse", t("transfer.reuse"), 0, N_HIDDEN, D.n_reuse, where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+n_target, n_reuse, seed = (controls.draw(s, where=side) for s in transfer.SETTINGS)
 settings = transfer.Settings(n_target=n_target, n_reuse=n_reuse, seed=seed)
 side.caption(t("transfer.setup", hidden=" → ".join(map(str, T["hidden"])), pre=T["pretrain_steps"], lr=T["lr"]))
 side.caption(t("transfer.no_diverge"))

@@ -4,41 +4,22 @@ import numpy as np
 import streamlit as st
 
 from figures import vanishing as fig
-from lab import shared
 from lab import vanishing as lab
 from ui import controls, lesson, live
 from ui.i18n import t
 
 PAGE = "vanishing"
-D, T0 = lab.DEFAULT_NET, lab.DEFAULT_TRAINING
+S = lab.SETTINGS
 
 lesson.header(PAGE)
 side = lesson.sidebar_controls(PAGE)
-dataset = controls.select("data", t("vanishing.dataset"), list(lab.DATASETS), D.dataset, where=side)
-depth = controls.slider("depth", t("vanishing.depth"), 2, 50, D.depth, where=side)
-width = controls.slider("width", t("vanishing.width"), 8, 64, D.width, step=8, where=side)
-act = controls.select("act", t("vanishing.activation"), list(lab.ACTIVATIONS), D.act, where=side)
-init = controls.select("init", t("vanishing.init"), list(lab.INITS), D.init, where=side)
-std = D.std
-if init == "normal":
-    std = controls.log_slider("std", t("vanishing.std"), [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], D.std, where=side)
-bn = controls.toggle("bn", t("vanishing.bn"), D.bn, where=side)
-lr = controls.log_slider("lr", t("vanishing.lr"), [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], T0.lr,
-                         where=side)
-clip = controls.select("clip", t("vanishing.clip"), list(lab.CLIPS), T0.clip, where=side,
-                       format_func=lambda c: t(f"vanishing.clip_{c}") if c in lab.CLIPS else str(c), horizontal=True)
-threshold = T0.threshold
-if clip != "none":
-    threshold = controls.log_slider("thr", t("vanishing.threshold"), [0.01, 0.1, 0.3, 1.0, 3.0, 10.0], T0.threshold,
-                                    where=side)
-seed = controls.integer("seed", t("common.seed"), 0, 9999, D.seed, where=side)
+dataset, depth, width, act, init = (controls.draw(S[k], where=side) for k in ("data", "depth", "width", "act", "init"))
+std = controls.draw(S["std"], where=side) if init == "normal" else S["std"].default
+bn, lr, clip = (controls.draw(S[k], where=side) for k in ("bn", "lr", "clip"))
+threshold = controls.draw(S["thr"], where=side) if clip != "none" else S["thr"].default
+seed = controls.draw(S["seed"], where=side)
 net = lab.Net(dataset, depth, width, act, init, std, bn, seed)
 
-
-def picture(*settings):
-    """A static chart's place in the shared figure store: built and encoded once per setting, language and
-    presenter mode for every student (the chart of a frame of a run that has one frame)."""
-    return shared.Frame(0, 0, None, run=(PAGE, *settings))
 
 
 def value(x):
@@ -53,7 +34,7 @@ c_chart, c_predict = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, title="profile_title", x="layer_axis", y="delta_axis", measured="measured",
                           bound="bound_line")
-    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", frame=picture(net),
+    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", cache=(PAGE, net),
                  caption=t("vanishing.cap_profile") if not bn else t("vanishing.cap_profile_bn"))
 with c_predict:
     lesson.predict(PAGE, "q1", 4)
@@ -79,7 +60,7 @@ with c_slope:
     words = {"title": t("vanishing.slope_title", act=t(f"common.opt_{act}")), "f": "f(z)", "slope": "f′(z)",
              "peak": t("vanishing.peak", slope=f"{float(np.max(da)):.3g}")}
     lesson.chart(lambda: fig.slope_curve(z, a, da, words), key="slope", caption=t("vanishing.cap_slope"),
-                 frame=picture(act))
+                 cache=(PAGE, act))
 
 # ---- while training ------------------------------------------------------------------------------------------
 st.subheader(t("vanishing.train_title"), anchor="while-training")

@@ -1,143 +1,46 @@
 """What every lesson notebook shares: checking the page's settings, writing them as code, and the common cells.
 
 A page's settings arrive as ``{control key: value}`` (``ui.teacher.current_settings``). They went through the
-page's controls, but a notebook is code a student runs, so every value is checked again here and only a value
-that passes is written, with ``repr``: a known option (returned as *our* constant, never the object passed in),
-a finite number in the control's range, a bool, or a list of known options. Anything else becomes the default.
+page's controls, but a notebook is code a student runs, so every value is checked again here by the lesson's own
+declaration (``lab.settings.Setting.check``) and only a value that passes is written, with ``repr``: a known option
+(returned as *our* constant, never the object passed in), a finite number in the control's range, a bool, or a list
+of known options. Anything else becomes the default.
 """
 from __future__ import annotations
 
+import ast
 import importlib
 import math
 import numbers
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from ui import catalog
-
-INVALID = object()  # what a check returns for a value it refuses
-
-
-# ---------------------------------------------------------------- checks: value -> canonical value or INVALID
-
-def options(values: Sequence | Callable[[], Sequence]) -> Callable[[Any], Any]:
-    """One of ``values`` (names or numbers; or a zero-argument callable giving them, read at each check, for a menu
-    the page takes from its lab module): the matching entry of ``values`` itself is returned."""
-    fixed = None if callable(values) else tuple(values)
-
-    def check(value):
-        for option in (fixed if fixed is not None else tuple(values())):
-            if isinstance(option, str):
-                if isinstance(value, str) and value == option:
-                    return option
-            elif isinstance(option, bool):
-                if isinstance(value, bool) and value is option:
-                    return option
-            elif _is_number(value) and float(value) == float(option):
-                return option
-        return INVALID
-
-    return check
+from lab.settings import Refused, Setting
+from content import catalog
 
 
-def number(lo: float, hi: float, integer: bool = False) -> Callable[[Any], Any]:
-    """A finite number in [lo, hi] (a whole number with integer=True), as a plain Python int or float."""
-
-    def check(value):
-        if not _is_number(value) or not math.isfinite(float(value)) or not lo <= float(value) <= hi:
-            return INVALID
-        if integer:
-            return int(value) if float(value) == int(value) else INVALID
-        return float(value)
-
-    return check
+def fields(slug: str, *keys: str):
+    """The settings of lesson ``slug`` that its notebook assigns (``keys``, in that order; default: all of them),
+    read from the lesson's declaration (``lab.<slug>.SETTINGS``) when called: a range or a menu changed there is
+    the notebook's too."""
+    declared = importlib.import_module(f"lab.{slug}").SETTINGS
+    return tuple(declared[key] for key in keys) if keys else tuple(declared)
 
 
-def flag(value) -> Any:
-    """A bool (True/False only: 1 and "true" are refused)."""
-    return bool(value) if isinstance(value, bool) else INVALID
+def read_one(setting: Setting, settings: Mapping):
+    """The checked value of ``setting`` in ``settings`` ({control key: value}), or its default."""
+    if setting.key in settings:
+        try:
+            return setting.check(settings[setting.key])
+        except Refused:
+            pass
+    return setting.default
 
 
-def subset(values: Sequence[str] | Callable[[], Sequence[str]], allow_empty: bool = False) -> Callable[[Any], Any]:
-    """A list of distinct entries of ``values`` (or of what a callable gives), in the order given (our own strings
-    are returned)."""
-
-    def check(value):
-        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-            return INVALID
-        out = []
-        for item in value:
-            found = options(values)(item)
-            if found is INVALID or found in out:
-                return INVALID
-            out.append(found)
-        return out if out or allow_empty else INVALID
-
-    return check
-
-
-def _is_number(value) -> bool:
-    """A real number that converts to a float (a bool is not a number here; 10**400 does not convert)."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        return False
-    try:
-        float(value)
-    except (OverflowError, ValueError, TypeError):
-        return False
-    return True
-
-
-def from_lab(slug: str, *path) -> Callable[[], Any]:
-    """A zero-argument callable reading ``lab.<slug>`` then each name of ``path`` (an attribute, or a key of a
-    mapping) when called: a default or a menu the page takes from its lab module, read when a notebook is built."""
-
-    def value():
-        obj = importlib.import_module(f"lab.{slug}")
-        for part in path:
-            obj = obj[part] if isinstance(obj, Mapping) else getattr(obj, part)
-        return obj
-
-    return value
-
-
-def lab_defaults(slug: str, name: str = "DEFAULTS") -> Callable[..., Callable[[], Any]]:
-    """``D = lab_defaults("losses")``; ``D("delta")`` is ``from_lab("losses", "DEFAULTS", "delta")``: a default of
-    the page's settings object in its lab module (a frozen dataclass), read when a notebook is built, so a changed
-    default reaches the notebook with nothing copied here."""
-    return lambda *path: from_lab(slug, name, *path)
-
-
-# ---------------------------------------------------------------- fields
-
-@dataclass(frozen=True)
-class Field:
-    """One setting: the page's control ``key`` (its URL parameter), the variable ``name`` the notebook uses, the
-    check, and the default (a value, or a zero-argument callable read when the notebook is built, for defaults the
-    page takes from its lab module). ``note``: a text key for a comment beside the value in the settings cell."""
-
-    key: str
-    name: str
-    check: Callable[[Any], Any]
-    default: Any
-    note: str | None = None
-
-    def default_value(self):
-        return self.default() if callable(self.default) else self.default
-
-    def read(self, settings: Mapping):
-        """The checked value of this field in ``settings``, or the default."""
-        if self.key in settings:
-            value = self.check(settings[self.key])
-            if value is not INVALID:
-                return value
-        return self.default_value()
-
-
-def read(fields: Sequence[Field], settings: Mapping) -> dict:
-    """{name: checked value} for every field."""
-    return {f.name: f.read(settings) for f in fields}
+def read(declared: Sequence[Setting], settings: Mapping) -> dict:
+    """{name: checked value} for every setting (a value a setting refuses becomes its default)."""
+    return {s.name: read_one(s, settings) for s in declared}
 
 
 def settings_code(names: Sequence[str], values: Mapping, notes: Mapping[str, str] | None = None) -> str:
@@ -201,6 +104,36 @@ class Text:
         """The text as a Python string literal, for a chart's words inside a code cell."""
         return repr(self(key, **values))
 
+    def has(self, key: str) -> bool:
+        return key in catalog.load(self.lang) or key in catalog.load("en")
+
+
+class Code:
+    """A label ``chart_words`` writes as it is: source of our own (e.g. a choice between two texts by a setting)."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+
+def chart_words(text: Text, page: str, mapping: Mapping, name: str = "labels") -> str:
+    """The source of a dict literal of a chart's words, as the page hands them to its figure builder
+    (``ui.lesson.labels``), in the notebook's language: ``mapping`` is {label: text key}, a key relative to the
+    page ("acc") or absolute ("common.step_axis"), or {label: (text key, {placeholder: expression})} for a text the
+    page fills in (``t("dropout.m_dropout", rate=rate)``): the notebook fills it with the same expression over its
+    own variables, so a value edited in the settings cell reaches the chart's words too; or ``Code(source)``. The
+    texts are ours (the catalog), written with ``repr``."""
+    lines = []
+    for label, spec in mapping.items():
+        if isinstance(spec, Code):
+            lines.append(f"    {label!r}: {spec.source},")
+            continue
+        key, values = (spec, None) if isinstance(spec, str) else spec
+        literal = repr(text(key if "." in key else f"{page}.{key}"))
+        if values:
+            literal += ".format(" + ", ".join(f"{k}={v}" for k, v in values.items()) + ")"
+        lines.append(f"    {label!r}: {literal},")
+    return f"{name} = {{\n" + "\n".join(lines) + "\n}"
+
 
 # ---------------------------------------------------------------- the cells every notebook has
 
@@ -222,27 +155,64 @@ def opening(slug: str, text: Text, functions: Sequence[str]) -> list:
 
 def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
     """The cells of lesson ``slug``'s notebook, in the order every one follows: title and how to run it; the
-    settings; the imports; [mod.before]; the experiment; the main chart; [mod.after]; the numbers.
+    settings; the imports; [mod.before]; the experiment; [the training loop, written out]; the main chart;
+    [mod.after]; the numbers.
 
     mod (``notebooks/<slug>.py``) gives FUNCTION (the lab function the hint names), IMPORTS, the experiment's source
     (``experiment(values)``, or a fixed EXPERIMENT), NUMBERS (the source that builds the dict ``numbers``),
-    ``chart(text)`` (source), and optionally NAMES (the settings' order; default: its FIELDS'), ``steps(values)``
-    (the length of the page's run at these settings, read from its lab module: the experiment's text says it),
-    ``words(values)`` (all the experiment's text is filled with, when more than ``steps``) and ``before(text)`` /
-    ``after(text)`` (more cells)."""
-    fields = getattr(mod, "FIELDS", ())
-    names = getattr(mod, "NAMES", None) or [f.name for f in fields]
-    notes = {f.name: text(f.note) for f in fields if f.note}
+    ``chart(text, values)`` (the source that draws the page's chart(s) with the page's own builders,
+    ``figures/<slug>.py``, and shows them), ``charts(values)`` (the keys of those charts on the page, in the order
+    the notebook shows them: the tests compare each with the page's), and optionally NAMES (the settings' order;
+    default: its FIELDS'), ``loop(values)`` (the source of the training loop written out: ``training_loop``; its heading is the text
+    ``loop``, or ``<slug>_loop`` when the lesson trains without a Trainer),
+    ``steps(values)`` (the length of the page's run at these settings, read from its lab module: the experiment's
+    text says it), ``words(values)`` (all the experiment's text is filled with, when more than ``steps``) and
+    ``before(text)`` / ``after(text)`` (more cells)."""
+    declared = getattr(mod, "FIELDS", ())
+    names = getattr(mod, "NAMES", None) or [s.name for s in declared]
+    notes = {s.name: text(s.note) for s in declared if s.note}
     steps = mod.steps(values) if hasattr(mod, "steps") else getattr(mod, "STEPS", None)
-    words = mod.words(values) if hasattr(mod, "words") else {"steps": steps}
+    words_ = mod.words(values) if hasattr(mod, "words") else {"steps": steps}
     experiment = mod.experiment(values) if hasattr(mod, "experiment") else mod.EXPERIMENT
-    return [*opening(slug, text, [mod.FUNCTION]),
-            code(settings_code(names, values, notes)), code(mod.IMPORTS),
-            *(mod.before(text) if hasattr(mod, "before") else ()),
-            md(text(f"{slug}_experiment", **words)), code(experiment),
-            md(text(f"{slug}_chart")), code(mod.chart(text)),
-            *(mod.after(text) if hasattr(mod, "after") else ()),
-            *numbers_cells(text, mod.NUMBERS)]
+    heading = f"{slug}_loop" if text.has(f"notebooks.{slug}_loop") else "loop"  # a loop that is not a Trainer's
+    loop = [md(text(heading)), code(mod.loop(values))] if hasattr(mod, "loop") else []
+    cells = [*opening(slug, text, [mod.FUNCTION]),
+             code(settings_code(names, values, notes)), code(mod.IMPORTS),
+             *(mod.before(text) if hasattr(mod, "before") else ()),
+             md(text(f"{slug}_experiment", **words_)), code(experiment), *loop,
+             md(text(f"{slug}_chart")), code(mod.chart(text, values)),
+             *(mod.after(text) if hasattr(mod, "after") else ()),
+             *numbers_cells(text, mod.NUMBERS)]
+    sources = [c.source for c in cells if c.cell_type == "code"]
+    for source in sources[1:]:
+        clash = assigned(source) & set(names)
+        if clash:  # a cell that rebinds a setting would make a rerun of the cells before it use something else
+            raise ValueError(f"{slug}: a cell assigns the setting(s) {sorted(clash)}:\n{source}")
+    if loop:  # the loop is an aside: it must leave every name the later cells read as the experiment left it
+        after = sources[sources.index(loop[1].source) + 1:]
+        clash = assigned(loop[1].source) & set().union(*(reads(s) - assigned(s) for s in after))
+        if clash:
+            raise ValueError(f"{slug}: the training loop rebinds {sorted(clash)}, which a later cell reads")
+    return cells
+
+
+def reads(source: str) -> set:
+    """The names a cell reads."""
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Load)}
+
+
+def assigned(source: str) -> set:
+    """The names a cell binds (assignments, loop targets, imports, definitions), at any depth."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            found.add(node.name)
+    return found
 
 
 def last_records(keys, first: str = "{}", extra: tuple = ()) -> str:
@@ -268,3 +238,91 @@ for name, value in numbers.items():
 def numbers_cells(text: Text, source: str) -> list:
     """The closing cells: ``source`` builds a dict ``numbers``, then one printed line ``name = value`` per number."""
     return [md(text("numbers")), code(f"{source.strip()}\n{NUMBERS_LOOP}")]
+
+
+# ---------------------------------------------------------------- the training loop, written out
+
+LOOP_PARTS = ("full_batch", "l1", "l2", "clip", "frozen", "schedule", "max_norm")
+
+
+def training_loop(fresh: str, page: str, parts: Sequence[str] = ()) -> str:
+    """The source of a cell that trains a fresh copy of one of the page's networks with the engine's own calls
+    (what ``core.train.Trainer.run`` does, one update after the other: a mini-batch, forward, the loss and its
+    gradient, backward, the optimizer's step) for as many updates as the page's run made, then checks that it ends
+    with exactly the page's weights.
+
+    fresh: an expression that builds the untrained ``core.train.Trainer`` of that network (the lesson's own
+    function, so the same network, data, optimizer and seeds); page: an expression for the page's trained copy
+    (``.net``, ``.step``). parts: what this lesson's trainer can use besides the plain update (``LOOP_PARTS``):
+    "full_batch" (batch_size None: the whole training set every update), "l1", "l2" (penalties on the dense
+    weights), "clip" (by value or by global norm), "frozen" (frozen layers get no update), "schedule" (a learning
+    rate per update), "max_norm". Each part reads its value from the trainer, so a setting edited in the settings
+    cell reaches the loop too."""
+    parts = set(parts)
+    unknown = parts - set(LOOP_PARTS)
+    if unknown:
+        raise ValueError(f"unknown loop parts {sorted(unknown)}; valid: {', '.join(LOOP_PARTS)}")
+    head = [
+        "# a fresh copy of the page's network: the same network, data, optimizer and seeds, untrained",
+        f"fresh = {fresh}",
+        f"page = {page}  # the page's copy, trained above",
+        "net, opt = fresh.net, fresh.optimizer  # a core.nn.MLP and its core.optim optimizer (no state yet)",
+        "loss_fn = losses.get(fresh.loss_name)  # (the loss, its gradient with respect to the network's outputs)",
+        "x, y, n = fresh.x_train, fresh.y_train, len(fresh.x_train)",
+        "shuffle = np.random.default_rng(fresh.seed)  # the order of the mini-batches: a new shuffle every epoch",
+        "order, cursor = None, n",
+    ]
+    if parts & {"l1", "l2", "max_norm"}:
+        head.append("dense = [i for i, p in enumerate(net.params) if any(p is W for W in net.weights)]  # W's places")
+    if "frozen" in parts:
+        head.append("trained = net.trainable  # False for the parameters of a frozen layer")
+    body = []
+    batch = [
+        "if cursor >= n:  # a new epoch",
+        "    order, cursor = shuffle.permutation(n), 0",
+        "idx = order[cursor:cursor + fresh.batch_size]  # this update's mini-batch",
+        "cursor += len(idx)",
+    ]
+    if "full_batch" in parts:
+        body += ["if fresh.batch_size is None:  # full batch: the whole training set at every update",
+                 "    idx = slice(None)", "else:"] + [f"    {line}" for line in batch]
+    else:
+        body += batch
+    body += [
+        "out = net.forward(x[idx], train=True)  # forward, in training mode (dropout masks, batch statistics)",
+        "loss, dout = loss_fn(out, y[idx])  # the batch's loss and its gradient at the outputs",
+        "net.backward(dout)  # backward: the gradient of every parameter, from the last layer to the first",
+        "grads = list(net.grads)  # aligned with net.params",
+    ]
+    for name, what in (("l1", "λ·Σ|W| adds λ·sign(W)"), ("l2", "½·λ·ΣW² adds λ·W")):
+        if name in parts:
+            body += [f"if fresh.{name} > 0:  # {what} to each weight's gradient",
+                     f"    _, extra = regularization.{name}_penalty(net.weights, fresh.{name})",
+                     "    for i, g in zip(dense, extra):",
+                     "        grads[i] = grads[i] + g"]
+    if "clip" in parts:
+        body += ["if fresh.clip_value is not None:  # every entry into [−c, c]",
+                 "    grads = regularization.clip_by_value(grads, fresh.clip_value)",
+                 "if fresh.clip_norm is not None:  # all of them scaled together to a global norm of at most c",
+                 "    grads, _ = regularization.clip_by_global_norm(grads, fresh.clip_norm)"]
+    if "schedule" in parts:
+        body += ["if fresh.schedule is not None:  # this update's learning rate",
+                 "    opt.set_lr(fresh.schedule(t))"]
+    if "frozen" in parts:
+        body += ["opt.step([p for p, ok in zip(net.params, trained) if ok],  # the update, in place: frozen",
+                 "         [g for g, ok in zip(grads, trained) if ok])  # parameters are left out"]
+    else:
+        body += ["opt.step(net.params, grads)  # the update, in place"]
+    if "max_norm" in parts:
+        body += ["if fresh.max_norm is not None:  # each unit's incoming weights back to a norm of at most c",
+                 "    for i in dense:",
+                 "        regularization.max_norm_(net.params[i], fresh.max_norm)"]
+    if "frozen" in parts and "max_norm" in parts:
+        raise ValueError("frozen and max_norm together: max-norm must skip frozen layers")
+    tail = [
+        "same = np.array_equal(net.flat_params, page.net.flat_params, equal_nan=True)",
+        'print(f"{page.step} updates written out; the same weights as the page\'s run: {same}")',
+        'assert same, "the loop above no longer repeats core.train.Trainer"',
+    ]
+    return "\n".join(head + ["", "for t in range(page.step):  # as many updates as the page's run made"]
+                     + [f"    {line}" for line in body] + [""] + tail)

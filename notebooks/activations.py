@@ -2,18 +2,11 @@
 recommended initialization), side by side, as the page's race; the test accuracy and loss each one ends with."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options, subset
+from notebooks._base import chart_words, fields, last_records, training_loop
 
 FUNCTION = "compare_group"  # the lab function the first cell points to
-default = lab_defaults("activations")  # the page's defaults (lab/activations.py, DEFAULTS), read when built
-FUNCTIONS = from_lab("activations", "FUNCTIONS")  # the page's menus: every activation but "linear"
 
-FIELDS = (
-    Field("acts", "activations", subset(FUNCTIONS), lambda: list(default("acts")())),
-    Field("ds", "dataset", options(from_lab("activations", "COMPARE_DATASETS")), default("dataset")),
-    Field("cmp_lr", "lr", options(from_lab("activations", "COMPARE_LRS")), default("cmp_lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("activations", "acts", "ds", "cmp_lr", "seed")  # lab/activations.py SETTINGS
 
 
 def steps(v) -> int:
@@ -31,23 +24,36 @@ group.run({steps(v)})  # updates, as the page's Train
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop("lesson.compare_group(activations[:1], dataset, hidden, lr, batch_size, seed)[activations[0]]",
+                         "group[activations[0]]")
 
-from lab import activations as lesson  # this page's experiments (lab/activations.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                    # the engine: the loss functions the loop below calls
+from figures import activations as charts  # the page's own chart builders (figures/activations.py)
+from lab import activations as lesson      # this page's experiments (lab/activations.py), on the engine in core/
 """
 
 NUMBERS = last_records(("test_acc", "train_loss"))
 
 
-def chart(text) -> str:
-    labels = {name: text(f"common.opt_{name}") for name in FUNCTIONS()}
+def charts(v) -> tuple:
+    return ("chart_loss",)
+
+
+def chart(text, v) -> str:
+    from lab import activations as lab
+
+    names = {name: text(f"common.opt_{name}") if text.has(f"common.opt_{name}") else name
+             for name in lab.SETTINGS["acts"].options()}
+    labels = chart_words(text, "activations", {"x": "common.step_axis", "y": "common.loss_axis"})
     return f"""
-names = {labels!r}
-fig = go.Figure()
-for name, (steps, loss) in lesson.compare_losses(group).items():  # from step 0: the loss before any update first
-    fig.add_trace(go.Scatter(x=steps, y=loss, mode="lines", name=names[name], line=dict(width=2.5)))
-fig.update_layout(title={text.label("activations_chart_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("common.loss_axis")}, yaxis_type="log")
+names = {names!r}
+{labels}
+curves = {{names[name]: steps_loss for name, steps_loss in lesson.compare_losses(group).items()}}  # from step 0
+fig = charts.loss_race(curves, lesson.COMPARE_STEPS, labels, markers=group.step == 0)
 fig.show()
 """

@@ -2,17 +2,11 @@
 descent, side by side, as far as the page's Train goes; epochs done, the loss at equal epochs and the step noise."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
+from notebooks._base import Code, chart_words, fields, training_loop
 
 FUNCTION = "batch_group"  # the lab function the first cell points to
-default = lab_defaults("batches")  # the page's defaults (lab/batches.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("batch", "batch_size", options(from_lab("batches", "BATCH_SIZES")), default("batch_size")),
-    Field("lr", "lr", options(from_lab("batches", "LRS")), default("lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-    Field("epochs", "x_in_epochs", flag, False),  # the page's toggle starts off (lessons/batches.py)
-)
+FIELDS = fields("batches", "batch", "lr", "seed", "epochs")  # lab/batches.py SETTINGS
 
 
 def steps(v) -> int:
@@ -29,10 +23,16 @@ group.run({steps(v)})  # updates each, as the page's Train
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop('lesson.batch_group(batch_size, lr, seed)["mini"]', 'group["mini"]')
 
-from lab import batches as lesson  # this page's experiments (lab/batches.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                # the engine: the loss functions the loop below calls
+from figures import batches as charts  # the page's own chart builders (figures/batches.py)
+from lab import batches as lesson      # this page's experiments (lab/batches.py), built on the engine in core/
 """
 
 NUMBERS = """
@@ -49,21 +49,21 @@ for name, trainer in group.items():
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return (f"curves_{'epoch' if v['x_in_epochs'] else 'step'}",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "batches", {
+        "full": ("full", {"n": "lesson.N_TRAIN"}), "mini": ("mini", {"b": "batch_size"}), "single": "single",
+        "title": "curve_title", "x": Code(f'{text.label("batches.x_epoch")} if x_in_epochs else '
+                                          f'{text.label("batches.x_step")}'),
+        "y": "common.loss_axis", "batch": "on_batch", "whole": "on_whole",
+        "common": ("common_mark", {"e": 'f"{view.common_epoch:.2g}"'})})
     return f"""
-names = {{"full": {text.label("batches_full")} + f" (N = {{lesson.N_TRAIN}})",
-         "mini": {text.label("batches_mini")} + f" (B = {{batch_size}})", "single": {text.label("batches_single")}}}
-x_key = "epoch" if x_in_epochs else "step"
-fig = go.Figure()
-for i, (name, trainer) in enumerate(group.items()):
-    h = trainer.history
-    color = ("#1f77b4", "#ff7f0e", "#2ca02c")[i]
-    fig.add_trace(go.Scatter(x=h[x_key], y=h["batch_loss"], mode="lines", opacity=0.35, line=dict(color=color, width=1),
-                             name=names[name] + " · " + {text.label("batches_on_batch")}))
-    fig.add_trace(go.Scatter(x=h[x_key], y=h["train_loss"], mode="lines", line=dict(color=color, width=3),
-                             name=names[name] + " · " + {text.label("batches_on_whole")}))
-fig.update_layout(title={text.label("batches_chart_title")},
-                  xaxis_title={text.label("common.epoch_axis")} if x_in_epochs else {text.label("common.step_axis")},
-                  yaxis_title={text.label("common.loss_axis")})
+view = lesson.snapshot(group)  # what the page draws of the three runs at their last step
+x_axis = "epoch" if x_in_epochs else "step"
+{labels}
+fig = charts.batch_curves(view.histories, x_axis, labels, common_epoch=view.common_epoch)
 fig.show()
 """

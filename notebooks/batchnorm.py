@@ -3,25 +3,11 @@ by side as far as the page's Train goes, and how the input of one sigmoid of the
 (Ioffe & Szegedy 2015, fig. 1)."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import chart_words, fields, last_records, training_loop
 
 FUNCTION = "pair"  # the lab function the first cell points to
-default = lab_defaults("batchnorm")  # the page's defaults (lab/batchnorm.py, DEFAULTS), read when built
 
-FIELDS = (
-    Field("pos", "position", options(from_lab("batchnorm", "POSITIONS")), default("position")),
-    Field("lr", "lr", options(from_lab("batchnorm", "LRS")), default("lr")),
-    Field("std", "init_std", options(from_lab("batchnorm", "STDS")), default("init_std")),
-    Field("mom", "momentum", options(from_lab("batchnorm", "MOMENTA")), default("momentum")),
-    Field("eps", "eps", options(from_lab("batchnorm", "EPSILONS")), default("eps")),
-    Field("unit", "unit", lambda value: _followed_unit(value), default("unit")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
-
-
-def _followed_unit(value):
-    """One of the first UNITS units of the last hidden layer: those the page can follow (its slider)."""
-    return number(0, from_lab("batchnorm", "UNITS")() - 1, integer=True)(value)
+FIELDS = fields("batchnorm", "pos", "lr", "std", "mom", "eps", "unit", "seed")  # lab/batchnorm.py SETTINGS
 
 
 def steps(v) -> int:
@@ -41,11 +27,16 @@ print(group["bn"].net)
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+def loop(v) -> str:
+    return training_loop('lesson.pair(position, lr, init_std, momentum, eps, seed)["bn"].trainer', 'group["bn"]')
 
-from lab import batchnorm as lesson  # this page's experiments (lab/batchnorm.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                  # the engine: the loss functions the loop below calls
+from figures import batchnorm as charts  # the page's own chart builders (figures/batchnorm.py)
+from lab import batchnorm as lesson      # this page's experiments (lab/batchnorm.py), built on the engine in core/
 """
 
 NUMBERS = last_records(("test_acc", "train_loss"), extra=(
@@ -53,19 +44,19 @@ NUMBERS = last_records(("test_acc", "train_loss"), extra=(
     'numbers[f"drift_{name}"] = lesson.percentile_drift(trainer.percentiles, unit)'))
 
 
-def chart(text) -> str:
-    names = {k: text(f"batchnorm.{k}") for k in ("bn", "plain")}
-    percentiles = [text(f"batchnorm.{k}") for k in ("p15", "p50", "p85")]
+def charts(v) -> tuple:
+    return (f"pct{v['unit']}",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "batchnorm", {
+        "bn": "bn", "plain": "plain", "x": "common.step_axis", "p15": "p15", "p50": "p50", "p85": "p85",
+        "y": ("z_axis", {"unit": "unit"})})
     return f"""
-names, percentiles = {names!r}, {percentiles!r}
-fig = make_subplots(rows=1, cols=2, subplot_titles=[names["bn"], names["plain"]], shared_yaxes=True)
-for col, (name, trainer) in enumerate(group.items(), start=1):
-    for j, dash in enumerate(("dot", "solid", "dash")):  # trainer.percentiles: (probes, 3, units)
-        fig.add_trace(go.Scatter(x=trainer.probe_steps, y=trainer.percentiles[:, j, unit], mode="lines",
-                                 name=percentiles[j], showlegend=col == 1, line=dict(color="#1f77b4", dash=dash)),
-                      row=1, col=col)
-    fig.update_xaxes(title_text={text.label("common.step_axis")}, row=1, col=col)
-fig.update_yaxes(title_text={text.label("batchnorm.z_axis")}.format(unit=unit), row=1, col=1)
-fig.update_layout(title={text.label("batchnorm_chart_title")})
+view = lesson.pair_snapshot(group)  # what the page draws of the pair at its last step
+# per network: the probe steps, and the 15th, 50th and 85th percentiles of the followed unit's input at each
+panels = {{name: (m.probe_steps, m.percentiles[:, :, unit]) for name, m in view.members.items()}}
+{labels}
+fig = charts.percentile_panels(panels, labels, lesson.TOTAL_STEPS)
 fig.show()
 """

@@ -2,16 +2,11 @@
 regularization, dropout, L2), trained side by side; the gap between training and test accuracy."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import chart_words, fields, last_records, training_loop
 
 FUNCTION = "overfit_group"  # the lab function the first cell points to
-default = lab_defaults("dropout")  # the page's defaults (lab/dropout.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("rate", "rate", number(0.0, 0.8), default("rate")),  # the page's slider's range
-    Field("l2", "l2", options(from_lab("dropout", "L2S")), default("l2")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("dropout", "rate", "l2", "seed")  # lab/dropout.py SETTINGS
 
 
 def steps(v) -> int:
@@ -23,34 +18,41 @@ def steps(v) -> int:
 
 def experiment(v) -> str:
     return f"""
-group = lesson.overfit_group(rate, l2, seed)  # "none", "dropout" (drop rate `rate`), "l2" (½·l2·ΣW²)
+# "none", "dropout" (drop rate `rate`), "l2" (½·l2·ΣW²): the same initial weights and mini-batches; every curve
+# starts with the untrained network's accuracy (lesson.overfit_start), as the page's
+group = lesson.overfit_start(rate, l2, seed)
 group.run({steps(v)})  # updates, as the page's Train: this takes a few seconds
 print(lesson.OVERFIT)
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop('lesson.overfit_group(rate, l2, seed)["dropout"]', 'group["dropout"]')
 
-from lab import dropout as lesson  # this page's experiments (lab/dropout.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                # the engine: the loss functions the loop below calls
+from figures import dropout as charts  # the page's own chart builders (figures/dropout.py)
+from lab import dropout as lesson      # this page's experiments (lab/dropout.py), built on the engine in core/
 """
 
 NUMBERS = last_records(("test_acc",), extra=('numbers[f"gap_{name}"] = lesson.gap(trainer)',))
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("overfit",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "dropout", {
+        "none": "m_none", "dropout": ("m_dropout", {"rate": "rate"}), "l2": ("m_l2", {"lam": "l2"}),
+        "x": "common.step_axis", "y": "acc", "gap": "gap", "acc_title": "title_acc", "gap_title": "title_gap",
+        "train": "common.train_set", "test": "common.test_set"})
     return f"""
-names = {{"none": {text.label("dropout_none")}, "dropout": {text.label("dropout_dropout")} + f" ({{rate:g}})",
-         "l2": "L2" + f" (λ = {{l2:g}})"}}
-colors = {{"none": "#1f77b4", "dropout": "#ff7f0e", "l2": "#2ca02c"}}
-fig = go.Figure()
-for name, trainer in group.items():
-    h = trainer.history
-    fig.add_trace(go.Scatter(x=h["step"], y=h["train_acc"], mode="lines", line=dict(color=colors[name], dash="dot"),
-                             name=names[name] + " · " + {text.label("common.train_set")}))
-    fig.add_trace(go.Scatter(x=h["step"], y=h["test_acc"], mode="lines", line=dict(color=colors[name], width=3),
-                             name=names[name] + " · " + {text.label("common.test_set")}))
-fig.update_layout(title={text.label("dropout_chart_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("common.accuracy_axis")})
+view = lesson.overfit_snapshot(group)  # what the page draws of the three runs at their last step
+{labels}
+fig = charts.overfit_curves(view.histories, labels, lesson.OVERFIT["steps"])
 fig.show()
 """

@@ -2,15 +2,11 @@
 predictions beside each member's."""
 from __future__ import annotations
 
-from notebooks._base import Field, lab_defaults, number
+from notebooks._base import chart_words, fields, training_loop
 
 FUNCTION = "seed_ensemble"  # the lab function the first cell points to
-default = lab_defaults("ensembles")  # the page's defaults (lab/ensembles.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (
-    Field("k", "k", number(2, 10, integer=True), default("k")),  # the page's slider's range
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("ensembles", "k", "seed")  # lab/ensembles.py SETTINGS
 
 
 def steps(v) -> int:
@@ -30,10 +26,16 @@ scores = lesson.score_ensemble(nets, group.test)  # each member alone, and their
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop('lesson.seed_ensemble(k, seed)["m0"].trainer', 'group["m0"]')
 
-from lab import ensembles as lesson  # this page's experiments (lab/ensembles.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                  # the engine: the loss functions the loop below calls
+from figures import ensembles as charts  # the page's own chart builders (figures/ensembles.py)
+from lab import ensembles as lesson      # this page's experiments (lab/ensembles.py), built on the engine in core/
 """
 
 NUMBERS = """
@@ -46,15 +48,20 @@ numbers = {
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("seeds",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "ensembles", {"title": ("seeds_title", {"k": "k", "step": "group.step"}),
+                                             "y": "acc_axis"})
+    words = chart_words(text, "ensembles", {"member": "member", "mean": "mean", "ensemble": "ensemble"},
+                        name="words")
     return f"""
-names = [{text.label("ensembles_member")} + f" {{i + 1}}" for i in range(k)]
-names += [{text.label("ensembles_mean")}, {text.label("ensembles_ensemble")}]
+{labels}
+{words}
+names = [words["member"].format(i=i + 1) for i in range(k)] + [words["mean"], words["ensemble"]]
 values = [*scores.members, scores.mean, scores.ensemble]
-colors = ["#9ecae1"] * k + ["#6baed6", "#ff7f0e"]
-fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=[f"{{v:.1%}}" for v in values],
-                       textposition="outside"))
-fig.update_layout(title={text.label("ensembles_chart_title")}, yaxis_title={text.label("common.accuracy_axis")},
-                  yaxis_range=[0, 1.05])
+fig = charts.score_bars(names, values, [0] * k + [1, 2], labels)  # the colours: members, their mean, the ensemble
 fig.show()
 """

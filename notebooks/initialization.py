@@ -3,20 +3,11 @@ forward and then the gradient back (cs231n lecture 6): the distribution of every
 spread, and the gradient's spread."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import chart_words, fields
 
 FUNCTION = "LayerProbe"  # the lab function the first cell points to
-default = lab_defaults("initialization")  # the page's defaults (lab/initialization.py, DEFAULTS.probe), read when built
 
-FIELDS = (
-    Field("act", "activation", options(from_lab("initialization", "ACTIVATIONS")), default("probe", "act")),
-    Field("init", "init", options(from_lab("initialization", "INITS")), default("probe", "init")),
-    Field("std", "std", options(from_lab("initialization", "STDS")), default("probe", "std"),
-          note="initialization_std_note"),
-    Field("depth", "depth", number(2, 20, integer=True), default("probe", "depth")),  # the page's slider's range
-    Field("width", "width", options(from_lab("initialization", "WIDTHS")), default("probe", "width")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("probe", "seed")),
-)
+FIELDS = fields("initialization", "act", "init", "std", "depth", "width", "seed")  # lab/initialization.py SETTINGS
 
 
 EXPERIMENT = """
@@ -31,12 +22,29 @@ print(f"measured: {stats.gain:.3g}")
 """
 
 
+def loop(v) -> str:
+    return """
+f = activations.get(activation)  # the engine's activation function
+h = lesson.inputs(seed, width)   # the probe's standard-normal inputs (float32), the page's
+for layer in range(depth):
+    W = probe.weights(layer)     # this layer's weights, drawn by `init` from the layer's own random stream
+    z = h @ W                    # the layer's weighted sums (no bias)
+    if not np.all(np.isfinite(z)):  # beyond float32's range: this layer in float64
+        z = h.astype(np.float64) @ W.astype(np.float64)
+    h = f.forward(z)             # the layer's output, the next layer's input
+    same = h.std(dtype=np.float64) == stats.std[layer]
+    print(f"layer {layer + 1:>2}: mean {h.mean(dtype=np.float64):+.3g}, std {h.std(dtype=np.float64):.4g}; "
+          f"the page's: {same}")
+    assert same, "the loop above no longer repeats lesson.LayerProbe"
+"""
+
+
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from lab import initialization as lesson  # this page's experiments (lab/initialization.py), on the engine in core/
+from core import activations                  # the engine's activation functions
+from figures import initialization as charts  # the page's own chart builders (figures/initialization.py)
+from lab import initialization as lesson      # this page's experiments (lab/initialization.py), on the engine in core/
 """
 
 NUMBERS = """
@@ -49,17 +57,31 @@ numbers["gain"] = stats.gain  # std of the last layer over the one before
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("act_hist", "stats")
+
+
+def chart(text, v) -> str:
+    words = chart_words(text, "initialization", {"layer": "layer_n", "saturated": "sat", "zero": "zero",
+                                                 "x": "x_act"}, name="words")
+    labels = chart_words(text, "initialization", {
+        "mean": "s_mean", "std": "s_std", "grad_std": "s_grad_std", "act_title": "t_act_stats",
+        "grad_title": "t_grad_stats", "x": "common.layer"})
     return f"""
-shown = stats.shown  # at most 10 layers, spread over the depth: one histogram (counts) each
-cols = min(5, len(shown))
-rows = -(-len(shown) // cols)
-titles = [{text.label("initialization_layer")} + f" {{i + 1}}" for i in shown]
-fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles)
-for k, (counts, edges) in enumerate(stats.act_hists):
-    fig.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, width=np.diff(edges), showlegend=False,
-                         marker_color="#1f77b4"), row=k // cols + 1, col=k % cols + 1)
-fig.update_xaxes(range=stats.a_range, nticks=3)
-fig.update_layout(title={text.label("initialization_chart_title")}, height=250 * rows + 80, bargap=0)
-fig.show()
+# one histogram per shown layer: its title says the share of saturated units (tanh, sigmoid) or of zeros (ReLU)
+{words}
+titles = []
+for i in stats.shown:
+    extra = ""
+    if i < stats.forward:
+        if stats.saturated[i] >= 0.01:
+            extra = words["saturated"].format(p=f"{{100 * stats.saturated[i]:.0f}}")
+        elif activation == "relu":
+            extra = words["zero"].format(p=f"{{100 * stats.zeros[i]:.0f}}")
+    titles.append(f"{{words['layer'].format(i=i + 1)}} {{extra}}".rstrip())
+charts.layer_histograms(stats.act_hists, {{"panels": titles, "x": words["x"]}}, 0, stats.a_range).show()
+
+# every layer's mean and spread, and the spread of the gradient sent back through them
+{labels}
+charts.layer_stats(np.arange(1, depth + 1), stats.mean, stats.std, stats.grad_std, labels).show()
 """

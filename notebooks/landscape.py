@@ -2,37 +2,59 @@
 around the weights it found, with the training path drawn on it (Li et al. 2018)."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import chart_words, fields
 
 FUNCTION = "Exploration"  # the lab function the first cell points to
-default = lab_defaults("landscape")  # the page's defaults (lab/landscape.py, DEFAULTS), read when a notebook is built
 
 
-def choices(name):
-    return options(from_lab("landscape", "CHOICES", name))  # the values the page's menu or slider offers
-
-
-FIELDS = (  # the ranges of width, depth, steps and grid are the page's sliders' (lessons/landscape.py)
-    Field("data", "dataset", choices("dataset"), default("dataset")),
-    Field("width", "width", number(2, 24, integer=True), default("width")),
-    Field("depth", "depth", number(1, 3, integer=True), default("depth")),
-    Field("act", "activation", choices("activation"), default("activation")),
-    Field("opt", "optimizer", choices("optimizer"), default("optimizer")),
-    Field("lr", "lr", choices("lr"), default("lr")),
-    Field("steps", "steps", options(tuple(range(50, 1001, 50))), default("steps")),
-    Field("batch", "batch", choices("batch"), default("batch")),
-    Field("wd", "weight_decay", choices("weight_decay"), default("weight_decay")),
-    Field("dirs", "directions", options(from_lab("landscape", "DIRECTIONS")), default("directions")),
-    Field("grid", "grid", options(tuple(range(21, 82, 10))), default("grid")),
-    Field("span", "span", choices("span"), default("span")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+# the settings cell: these settings of the page, as lab/landscape.py SETTINGS declares them
+FIELDS = fields("landscape", "data", "width", "depth", "act", "opt", "lr", "steps", "batch", "wd", "dirs", "grid", "span",
+                "seed")
 
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
 
-from lab import landscape as lesson  # this page's experiments (lab/landscape.py), built on the engine in core/
+from core import data, losses, nn, optim  # the engine: data, network, loss and optimizer of the loop below
+from figures import landscape as charts   # the page's own chart builders (figures/landscape.py)
+from lab import landscape as lesson       # this page's experiments (lab/landscape.py), built on the engine in core/
+"""
+
+
+def loop(v) -> str:
+    return """
+# the run's random streams, split from `seed` as lesson.Exploration splits them: the data, the initial weights,
+# the mini-batches (the fourth draws the plane's directions)
+data_seq, net_seq, batch_seq, _ = np.random.SeedSequence(seed).spawn(4)
+ds = data.get(dataset, n=lesson.N_SAMPLES, seed=int(data_seq.generate_state(1)[0]))
+net = nn.MLP([ds.n_features, *settings.hidden, ds.n_classes], activation=activation,
+             seed=int(net_seq.generate_state(1)[0]))
+opt = optim.make(optimizer, lr=lr, weight_decay=weight_decay)
+loss_fn = losses.get("cross_entropy")
+x, y, n = ds.x_train, ds.y_train, ds.n_train
+size = None if settings.batch_size is None else min(settings.batch_size, n)  # None: the whole set every update
+shuffle = np.random.default_rng(int(batch_seq.generate_state(1)[0]))
+order, cursor = None, n
+
+for t in range(steps):
+    idx = slice(None)
+    if size is not None:
+        if cursor >= n:  # a new epoch: a new shuffle
+            order, cursor = shuffle.permutation(n), 0
+        idx = order[cursor:cursor + size]
+        cursor += len(idx)
+    out = net.forward(x[idx], train=True)   # forward
+    loss, dout = loss_fn(out, y[idx])       # the batch's loss and its gradient at the outputs
+    net.backward(dout)                      # backward: the gradient of every parameter
+    opt.step(net.params, net.grads)         # the update, in place
+
+# θ*: the weights the slice is centred on; its loss and accuracy on the training set, as the page shows them
+out = net.forward(x)
+loss, accuracy = loss_fn(out, y)[0], np.mean(np.argmax(out, axis=1) == y)
+print(f"after {steps} updates: loss {loss:.6g}, accuracy {accuracy:.1%}")
+if res.diverged_at is None:
+    same = np.isclose(loss, res.center_loss, rtol=1e-9, atol=0) and accuracy == res.train_acc
+    print("the page's θ*:", same)
+    assert same, "the loop above no longer repeats the page's training"
 """
 
 EXPERIMENT = """
@@ -40,7 +62,8 @@ settings = lesson.Settings(dataset=dataset, width=width, depth=depth, activation
                            lr=lr, steps=steps, batch=batch, weight_decay=weight_decay, directions=directions,
                            grid=grid, span=span, seed=seed)
 # the page's run: train for `steps` updates, then f(α, β) = L(θ* + α·δ + β·η) row by row; finish() runs it to the end
-res = lesson.Exploration(settings, compare=False).finish()  # compare: the page's weight-decay cuts, not drawn here
+exploration = lesson.Exploration(settings, compare=False)  # compare: the page's weight-decay cuts, not drawn here
+res = exploration.finish()
 if res.diverged_at:
     print("the run diverged at update", res.diverged_at)
 """
@@ -56,17 +79,22 @@ numbers = {
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("contour",)
+
+
+def chart(text, v) -> str:
+    words = chart_words(text, "landscape", {
+        "loss": "loss", "start": "start", "end": "end", "path": "path", "step": "common.step_axis"})
+    axes = chart_words(text, "landscape", {"x": "axis_delta", "y": "axis_eta", "pc": "axis_pc"}, name="axes")
     return f"""
-fig = go.Figure(go.Contour(x=res.alphas, y=res.betas, z=np.log10(res.loss), colorscale="Viridis", ncontours=25,
-                           colorbar=dict(title="log₁₀ " + {text.label("common.loss_axis")})))
-fig.add_trace(go.Scatter(x=res.path[:, 0], y=res.path[:, 1], mode="lines+markers",
-                         name={text.label("landscape_path")},
-                         line=dict(color="#ff7f0e", width=2), marker=dict(size=4, color="#ff7f0e")))
-fig.add_trace(go.Scatter(x=[res.path[0, 0]], y=[res.path[0, 1]], mode="markers", name={text.label("landscape_start")},
-                         marker=dict(color="red", size=11, symbol="circle")))
-fig.add_trace(go.Scatter(x=[0], y=[0], mode="markers", name="θ*", marker=dict(color="gold", size=14, symbol="star")))
-fig.update_layout(title={text.label("landscape_chart_title")}, xaxis_title="α", yaxis_title="β", height=560, width=620,
-                  legend=dict(orientation="h", yanchor="top", y=-0.15))
+view = lesson.snapshot(exploration)  # what the page draws at the run's last frame
+{words}
+{axes}
+if directions == "pca" and view.has_slice:  # the axes: the path's two principal directions and their share
+    labels["x"], labels["y"] = (axes["pc"].format(k=k, share=f"{{view.explained[k - 1]:.0%}}") for k in (1, 2))
+else:
+    labels["x"], labels["y"] = axes["x"], axes["y"]
+fig = charts.contour(view, labels)
 fig.show()
 """

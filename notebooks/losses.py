@@ -2,24 +2,18 @@
 cross-entropy and squared error give a confidently wrong classifier."""
 from __future__ import annotations
 
-from notebooks._base import Field, lab_defaults, number
+from notebooks._base import chart_words, fields
 
 FUNCTION = "fit_lines"  # the lab function the first cell points to
-default = lab_defaults("losses")  # the page's defaults (lab/losses.py, DEFAULTS), read when a notebook is built
 
-FIELDS = (  # the ranges are the page's sliders' (lessons/losses.py)
-    Field("outliers", "outliers", number(0, 20, integer=True), default("n_outliers")),
-    Field("size", "outlier_size", number(0.0, 15.0), default("outlier_size")),
-    Field("delta", "delta", number(0.1, 3.0), default("delta")),
-    Field("classes", "classes", number(2, 10, integer=True), default("n_classes")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("losses")  # lab/losses.py SETTINGS
 
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
 
-from lab import losses as lesson  # this page's experiments (lab/losses.py), built on the engine in core/
+from core import losses               # the engine's loss functions
+from figures import losses as charts  # the page's own chart builders (figures/losses.py)
+from lab import losses as lesson      # this page's experiments (lab/losses.py), built on the engine in core/
 """
 
 EXPERIMENT = """
@@ -28,6 +22,26 @@ fits = lesson.fit_lines(outliers, outlier_size, delta, seed)  # one line per los
 wrong_p = lesson.WRONG_P  # "confidently wrong": the network gives the true class this probability
 p, gradients, at_wrong = lesson.gradient_curves(classes, wrong_p)  # |dL/dz| of the true class's logit
 """
+
+
+def loop(v) -> str:
+    return """
+x, y, outlier, true = lesson.line_data(outliers, outlier_size, seed)  # the page's points (y ≈ 2x + 0.5, outliers up)
+steps, lr = lesson.FIT["steps"], lesson.FIT["lr"]
+for name in lesson.REGRESSION_LOSSES:
+    loss = losses.get(name, **({"delta": delta} if name == "huber" else {}))  # the engine's loss
+    w, b = 0.0, 0.0
+    for t in range(steps):
+        prediction = w * x[:, None] + b                # (N, 1): the line's value at every x
+        value, dout = loss(prediction, y[:, None])     # the loss and its gradient with respect to each prediction
+        gw, gb = float(dout[:, 0] @ x), float(dout[:, 0].sum())  # chain rule: ∂L/∂w = Σ dout·x, ∂L/∂b = Σ dout
+        step = lr * (1 - 0.95 * t / steps)             # the rate decays to 5 %: MAE's fixed-size steps settle
+        w, b = w - step * gw, b - step * gb            # one gradient-descent step
+    same = (w, b) == (fits.slope[name], fits.intercept[name])
+    print(f"{name:>5}: w = {w:.4f}, b = {b:.4f}; the page's line exactly: {same}")
+    assert same, "the loop above no longer repeats lesson.fit_line"
+"""
+
 
 NUMBERS = """
 numbers = {
@@ -39,24 +53,16 @@ numbers = {
 """
 
 
-def chart(text) -> str:
-    return f"""
-names = {{"mse": {text.label("common.opt_mse")}, "mae": {text.label("common.opt_mae")},
-         "huber": {text.label("common.opt_huber")} + f" (δ = {{delta:g}})"}}
-line_x = np.array([fits.x.min(), fits.x.max()])
-true_slope, true_intercept = fits.true
+def charts(v) -> tuple:
+    return ("fits",)
 
-fig = go.Figure()
-inliers, outliers = ~fits.outlier, fits.outlier
-fig.add_trace(go.Scatter(x=fits.x[inliers], y=fits.y[inliers], mode="markers", marker=dict(color="lightgray"),
-                         name={text.label("losses_data")}))
-fig.add_trace(go.Scatter(x=fits.x[outliers], y=fits.y[outliers], mode="markers",
-                         marker=dict(color="black", symbol="x", size=9), name={text.label("losses_outliers")}))
-fig.add_trace(go.Scatter(x=line_x, y=true_slope * line_x + true_intercept, mode="lines",
-                         line=dict(color="gray", dash="dot"), name={text.label("losses_true")}))
-for name in lesson.REGRESSION_LOSSES:
-    fig.add_trace(go.Scatter(x=line_x, y=fits.slope[name] * line_x + fits.intercept[name], mode="lines",
-                             name=names[name], line=dict(width=3)))
-fig.update_layout(title={text.label("losses_chart_title")}, xaxis_title="x", yaxis_title="y")
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "losses", {
+        "mse": "mse", "mae": "mae", "huber": ("huber", {"delta": "delta"}), "title": "fit_title", "data": "fit_data",
+        "outliers": "fit_outliers", "true": "fit_true"})
+    return f"""
+{labels}
+fig = charts.line_fits(fits, labels)
 fig.show()
 """

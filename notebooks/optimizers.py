@@ -1,7 +1,8 @@
 """The optimizers page as a notebook: the chosen update rules raced on a 2-D surface from one start point."""
 from __future__ import annotations
 
-from notebooks._base import Field, number, options, subset
+from notebooks import _base
+from notebooks._base import chart_words, read_one
 
 FUNCTION = "race"  # the lab function the first cell points to
 
@@ -9,28 +10,17 @@ NAMES = ("surface", "start", "steps", "schedule", "optimizers")
 
 
 def read(settings) -> dict:
-    """The race's settings. The start point must lie on the surface's domain (else its default start), and each
-    chosen optimizer's hyperparameters are its sliders' values on the page (``<hp>_<name>``, else the page's
-    defaults, as the page reads them)."""
-    from core import optim, surfaces
+    """The race's settings, checked by the page's own declaration (lab/optimizers.py): the surface, the start
+    point on its domain (else its default start), the steps, the schedule, and each chosen optimizer's
+    hyperparameters as its sliders on the page (``<hp>_<name>``, else the page's defaults)."""
     from lab import optimizers as lab
 
-    d = lab.DEFAULTS  # the page's defaults (lab/optimizers.py)
-    surface = Field("surface", "surface", options(surfaces.NAMES), d.surface).read(settings)
-    surf = surfaces.get(surface)
-    start = []
-    # as the page: a surface starts from its own default start point, anywhere on its domain
-    for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
-        start.append(Field(key, key, number(float(lo), float(hi)), float(default)).read(settings))
-    chosen = Field("opts", "opts", subset(optim.NAMES), list(d.opts)).read(settings)
-    hp = {}
-    for name in chosen:
-        hp[name] = {key: Field(f"{key}_{name}", key, options(lab.slider_values(name, key)), default).read(settings)
-                    for key, default in lab.page_defaults(name).items()}
-    return {"surface": surface, "start": tuple(start),
-            "steps": Field("steps", "steps", number(5, 300, integer=True), d.steps).read(settings),  # its slider's range
-            "schedule": Field("schedule", "schedule", options(lab.SCHEDULE_NAMES), d.schedule).read(settings),
-            "optimizers": hp}
+    declared = lab.SETTINGS
+    surface = read_one(declared["surface"], settings)
+    start = tuple(read_one(s, settings) for s in lab.start_settings(surface))
+    hp = {name: _base.read(lab.hp_settings(name), settings) for name in read_one(declared["opts"], settings)}
+    return {"surface": surface, "start": start, "steps": read_one(declared["steps"], settings),
+            "schedule": read_one(declared["schedule"], settings), "optimizers": hp}
 
 
 def extra_keys() -> tuple:
@@ -38,15 +28,38 @@ def extra_keys() -> tuple:
     from lab import optimizers as lab
 
     keys = ["surface", "x0", "y0", "steps", "opts", "schedule"]
-    return tuple(keys + [f"{key}_{name}" for name in optim.NAMES for key in lab.page_defaults(name)])
+    return tuple(keys + [s.key for name in optim.NAMES for s in lab.hp_settings(name)])
 
 
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
 
-from core import surfaces              # the 2-D test surfaces
-from lab import optimizers as lesson  # this page's experiments (lab/optimizers.py), built on the engine in core/
+from core import optim, surfaces          # the engine: the update rules and the 2-D test surfaces
+from figures import optimizers as charts  # the page's own chart builders (figures/optimizers.py)
+from lab import optimizers as lesson      # this page's experiments (lab/optimizers.py), built on the engine in core/
+"""
+
+
+def loop(v) -> str:
+    return """
+surf = surfaces.get(surface)
+factors = lesson.schedule_for(schedule, steps)  # the learning rate's multiplier at each step (None: constant)
+for k, (name, hp) in enumerate(race.entries):
+    optimizer = optim.make(name, **hp)  # the same update rule that trains the networks on the other pages
+    point = np.array(start, dtype=float)  # (x, y): the two "parameters" it moves
+    path = [point.copy()]
+    with np.errstate(all="ignore"):  # a diverging path overflows: that is what it shows
+        for t in range(steps):
+            gradient = np.array(surf.grad(point[0], point[1]))  # ∇f at the point
+            if factors is not None:
+                optimizer.set_lr(hp["lr"] * factors(t))
+            optimizer.step([point], [gradient])  # the update, in place
+            if not np.all(np.abs(point) <= optim.DIVERGENCE_LIMIT):  # diverged: the path ends here
+                break
+            path.append(point.copy())
+    same = np.array_equal(np.array(path), race.paths[k, :race.valid_len[k]])
+    print(f"{name:>9}: {len(path) - 1} steps, ends at ({path[-1][0]:.4g}, {path[-1][1]:.4g}); the page's path: {same}")
+    assert same, "the loop above no longer repeats core.optim.race"
 """
 
 EXPERIMENT = """
@@ -64,24 +77,21 @@ numbers = {
 """
 
 
-def chart(text) -> str:
-    from core import optim
-    labels = {name: text(f"common.opt_{name}") for name in optim.NAMES}
-    return f"""
-surf = surfaces.get(surface)
-xs, ys, Z = lesson.grid(surface, 120)  # the surface's height, log10(f + c) on surfaces with steep walls
+def charts(v) -> tuple:
+    return ("race",)
 
-names = {labels!r}
-fig = go.Figure(go.Contour(x=xs, y=ys, z=Z, colorscale="Greys", showscale=False, ncontours=30,
-                           contours=dict(coloring="lines")))
-for k, (name, _) in enumerate(race.entries):
-    path = race.paths[k, :race.valid_len[k]]
-    fig.add_trace(go.Scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name=names.get(name, name),
-                             marker=dict(size=4), line=dict(width=2.5)))
-fig.add_trace(go.Scatter(x=[start[0]], y=[start[1]], mode="markers", name={text.label("optimizers_start")},
-                         marker=dict(color="black", size=11, symbol="x")))
-fig.add_trace(go.Scatter(x=[m[0] for m in surf.minima], y=[m[1] for m in surf.minima], mode="markers",
-                         name={text.label("optimizers_minimum")}, marker=dict(color="gold", size=14, symbol="star")))
-fig.update_layout(title=f"f(x, y): {{surface}}", xaxis_range=surf.xlim, yaxis_range=surf.ylim, height=520)
+
+def chart(text, v) -> str:
+    from core import optim
+
+    names = {name: text(f"common.opt_{name}") for name in optim.NAMES}
+    labels = chart_words(text, "optimizers", {word: f"l_{word}" for word in
+                                              ("start", "minimum", "play", "pause", "resume", "step")})
+    return f"""
+names = {names!r}
+{labels}
+labels["names"] = [names.get(name, name) for name, _ in race.entries]
+# the surface's contours, every path, and the page's animation (play, or drag the slider step by step)
+fig = charts.race(race, lesson.map_of(surface), lesson.frame_steps(steps), labels)
 fig.show()
 """

@@ -3,38 +3,24 @@ its decision map (2-D sets) or confusion matrix (digits). With the data set "cus
 student's own points (the page's "pts", checked again by lab.custom_data)."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, number, options
+from notebooks import _base
+from notebooks._base import chart_words, read_one, training_loop
 
 FUNCTION = "build"  # the lab function the first cell points to
 
-# configuration field -> the page's control key (= URL parameter), as lessons/playground.py names them
-KEYS = {"dataset": "data", "noise": "noise", "test_ratio": "test", "layers": "layers", "width": "width",
-        "init": "init", "init_std": "std", "batchnorm": "bn", "dropout": "drop", "optimizer": "opt", "lr": "lr",
-        "schedule": "sched", "batch_size": "batch", "steps": "steps", "l1": "l1", "l2": "l2", "max_norm": "maxnorm",
-        "seed": "seed"}
 NAMES = ("dataset", "noise", "test_ratio", "layers", "width", "activations", "init", "init_std", "batchnorm", "dropout",
          "optimizer", "lr", "schedule", "batch_size", "steps", "l1", "l2", "max_norm", "seed", "points")
 
 
 def read(settings) -> dict:
-    """Every knob, checked against the page's ranges and the engine's registries; then the whole configuration is
-    checked by the playground's own file reader, and a configuration it refuses becomes the defaults."""
-    from core import activations, initializers, optim, schedules
+    """Every knob, checked by the page's own declaration (lab.playground.SETTINGS, the one the configuration file
+    is checked with); then the whole configuration is checked by the playground's own file reader, and a
+    configuration it refuses becomes the defaults."""
     from lab import custom_data
     from lab import playground as lab
 
-    d = lab.PlaygroundConfig()
-    checks = {
-        "dataset": options(lab.DATASETS), "noise": number(0.0, 1.0), "test_ratio": number(0.1, 0.9),
-        "layers": number(1, lab.MAX_LAYERS, integer=True), "width": number(1, 64, integer=True),
-        "init": options(initializers.NAMES), "init_std": options(lab.CHOICES["init_std"]), "batchnorm": flag,
-        "dropout": number(0.0, 0.8), "optimizer": options(optim.NAMES), "lr": options(lab.CHOICES["lr"]),
-        "schedule": options(schedules.NAMES), "batch_size": options(lab.CHOICES["batch_size"]),
-        "steps": number(100, 5000, integer=True), "l1": options(lab.CHOICES["l1"]), "l2": options(lab.CHOICES["l2"]),
-        "max_norm": options(lab.CHOICES["max_norm"]), "seed": number(0, 9999, integer=True),
-    }
-    values = {name: Field(KEYS[name], name, check, getattr(d, name)).read(settings) for name, check in checks.items()}
-    values["activations"] = tuple(Field(f"act{i}", "act", options(activations.NAMES), d.activations[0]).read(settings)
+    values = _base.read(lab.SETTINGS, settings)
+    values["activations"] = tuple(read_one(lab.activation_setting(i), settings)
                                   for i in range(1, values["layers"] + 1))
     values["points"] = ()
     if values["dataset"] == lab.CUSTOM:  # the page's points: its link text, or the tuple it keeps, read afresh
@@ -46,22 +32,28 @@ def read(settings) -> dict:
     try:
         lab.from_json(lab.PlaygroundConfig(**values).to_json())
     except (ValueError, TypeError):
-        values = {name: getattr(d, name) for name in NAMES}
+        defaults = lab.PlaygroundConfig()
+        values = {name: getattr(defaults, name) for name in NAMES}
     return values
 
 
 def extra_keys() -> tuple:
     from lab import playground as lab
 
-    return (*KEYS.values(), *(f"act{i}" for i in range(1, lab.MAX_LAYERS + 1)), "pts")
+    return (*lab.SETTINGS.keys(), *(lab.activation_setting(i).key for i in range(1, lab.MAX_LAYERS + 1)), "pts")
 
 
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
 
-from lab import playground as lesson  # this page's experiments (lab/playground.py), built on the engine in core/
+from core import losses, regularization   # the engine: the loss functions and the penalties of the loop below
+from figures import playground as charts  # the page's own chart builders (figures/playground.py)
+from lab import playground as lesson      # this page's experiments (lab/playground.py), built on the engine in core/
 """
+
+
+def loop(v) -> str:
+    return training_loop("lesson.build(cfg)", "trainer", parts=("l1", "l2", "schedule", "max_norm"))
 
 EXPERIMENT = """
 cfg = lesson.PlaygroundConfig(dataset=dataset, noise=noise, test_ratio=test_ratio, layers=layers, width=width,
@@ -78,25 +70,25 @@ numbers = {key: trainer.history[key][-1] for key in ("train_loss", "test_loss", 
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    from lab import playground as lab
+
+    return ("boundary" if v["dataset"] in lab.SETS_2D else "confusion",)
+
+
+def chart(text, v) -> str:
+    boundary = chart_words(text, "playground", {
+        "x": "b_x", "y": "b_y", "prob": "b_prob", "class0": "b_class0", "class1": "b_class1",
+        "train": "common.train_set", "test": "common.test_set"})
+    confusion = chart_words(text, "playground", {"x": "c_pred", "y": "c_true", "hover": "c_hover"})
     return f"""
+view = lesson.snapshot(trainer)  # what the page draws of the run at its last step
 ds = trainer.data
-if ds.n_features == 2:  # a 2-D set: the probability of class 1 over the plane, with the points
-    xs, ys, p = lesson.decision_grid(trainer, n=80)  # one's own points: the whole plane they lie on
-    fig = go.Figure(go.Contour(x=xs, y=ys, z=p, colorscale="RdBu", zmin=0, zmax=1, opacity=0.8,
-                               colorbar=dict(title="P(1)")))
-    for x, y, name, symbol in ((ds.x_train, ds.y_train, {text.label("common.train_set")}, "circle"),
-                               (ds.x_test, ds.y_test, {text.label("common.test_set")}, "diamond-open")):
-        fig.add_trace(go.Scatter(x=x[:, 0], y=x[:, 1], mode="markers", name=name,
-                                 marker=dict(color=y, colorscale=[[0, "#d62728"], [1, "#1f77b4"]], symbol=symbol,
-                                             size=7, line=dict(width=1, color="white"))))
-    fig.update_layout(title={text.label("playground_boundary_title")}, height=560, width=620,
-                      legend=dict(orientation="h", yanchor="top", y=-0.1))
-else:  # the digits: how often each true class (rows) was predicted as each class (columns)
-    matrix = lesson.confusion(trainer.labels_test, trainer.predict(trainer.x_test), ds.n_classes)
-    fig = go.Figure(go.Heatmap(z=matrix, colorscale="Blues", text=matrix, texttemplate="%{{text}}"))
-    fig.update_layout(title={text.label("playground_confusion_title")}, height=520, width=600,
-                      xaxis_title={text.label("playground_predicted")}, yaxis_title={text.label("playground_true")},
-                      yaxis_autorange="reversed")
+if view.grid is not None:  # a 2-D set: the probability of class 1 over the plane, with the points
+    {boundary.replace(chr(10), chr(10) + "    ")}
+    fig = charts.boundary(*view.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, labels)
+else:  # the digits: how often each true digit (rows) was predicted as each digit (columns), on the test set
+    {confusion.replace(chr(10), chr(10) + "    ")}
+    fig = charts.confusion(view.confusion, labels)
 fig.show()
 """

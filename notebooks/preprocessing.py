@@ -1,17 +1,11 @@
 """The data-preprocessing page as a notebook: the same network trained on raw and on standardized inputs."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import chart_words, fields, training_loop
 
 FUNCTION = "preprocess_group"  # the lab function the first cell points to
-default = lab_defaults("preprocessing")  # the page's defaults (lab/preprocessing.py, DEFAULTS), read when built
 
-FIELDS = (
-    Field("data", "dataset", options(from_lab("preprocessing", "DATASETS")), default("dataset")),
-    Field("shift", "shift", number(0.0, 30.0), default("shift")),  # the page's slider's range
-    Field("lr", "lr", options(from_lab("preprocessing", "LRS")), default("lr")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("preprocessing", "data", "shift", "lr", "seed")  # lab/preprocessing.py SETTINGS
 
 
 def steps(v) -> int:
@@ -33,10 +27,16 @@ print("mean =", standardized.info["mean"].round(3), " std =", standardized.info[
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop('lesson.preprocess_group(dataset, shift, lr, seed)["standardize"]', 'group["standardize"]')
 
-from lab import preprocessing as lesson  # this page's experiments (lab/preprocessing.py), on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                      # the engine: the loss functions the loop below calls
+from figures import preprocessing as charts  # the page's own chart builders (figures/preprocessing.py)
+from lab import preprocessing as lesson      # this page's experiments (lab/preprocessing.py), on the engine in core/
 """
 
 NUMBERS = """
@@ -49,14 +49,16 @@ for name, trainer in group.items():
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("curves",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "preprocessing", {
+        "raw": "m_raw", "standardize": "m_std", "title": "c_title", "x": "common.step_axis", "y": "common.loss_axis"})
     return f"""
-names = {{"raw": {text.label("preprocessing_raw")}, "standardize": {text.label("preprocessing_standardized")}}}
-fig = go.Figure()
-for name, trainer in group.items():
-    fig.add_trace(go.Scatter(x=trainer.history["step"], y=trainer.history["train_loss"], mode="lines",
-                             name=names[name], line=dict(width=3)))
-fig.update_layout(title={text.label("preprocessing_chart_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("common.loss_axis")})
+view = lesson.snapshot(group)  # what the page draws of the two runs at their last step
+{labels}
+fig = charts.preprocess_curves(view.histories, labels)
 fig.show()
 """

@@ -3,25 +3,12 @@
 the page's table."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, number, options
+from notebooks._base import chart_words, fields, training_loop
 
 FUNCTION = "regularization_group"  # the lab function the first cell points to
-default = lab_defaults("regularization")  # the page's defaults (lab/regularization.py, DEFAULTS), read when built
 
 
-def choices(name):
-    return options(from_lab("regularization", "CHOICES", name))  # the values the page's slider offers
-
-
-FIELDS = (
-    Field("n", "n_train", choices("n_train"), default("n_train")),
-    Field("width", "width", choices("width"), default("width")),
-    Field("lam", "lam", choices("lam"), default("lam")),
-    Field("wd", "wd", choices("wd"), default("wd")),
-    Field("c", "c", number(0.25, 4.0), default("c")),  # the page's slider's range
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-    Field("show", "shown", options(from_lab("regularization", "REG_METHODS")), "none"),  # the page's first choice
-)
+FIELDS = fields("regularization", "n", "width", "lam", "wd", "c", "seed", "show")  # lab/regularization.py SETTINGS
 
 
 def settings(v):
@@ -58,11 +45,16 @@ for name, row in rows.items():
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+def loop(v) -> str:
+    return training_loop('lesson.regularization_group(settings)["l2"].trainer', 'group["l2"]', parts=("l2",))
 
-from lab import regularization as lesson  # this page's experiments (lab/regularization.py), on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses, regularization       # the engine: the loss functions and the L2 penalty of the loop below
+from figures import regularization as charts  # the page's own chart builders (figures/regularization.py)
+from lab import regularization as lesson      # this page's experiments (lab/regularization.py), on the engine in core/
 """
 
 NUMBERS = """
@@ -78,19 +70,18 @@ for name, row in rows.items():  # the page's table, one row per method
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return (f"curves_{v['shown']}",)
+
+
+def chart(text, v) -> str:
+    labels = chart_words(text, "regularization", {
+        "acc_title": "acc_title", "loss_title": "loss_title", "val": "val", "best": "best", "x": "common.step_axis",
+        "train": "common.train_set"})
     return f"""
-h = group[shown].history
-best = lesson.best_step(h)  # the step of the lowest validation loss: early stopping's choice
-names, colors = ({text.label("common.train_set")}, {text.label("regularization_val")}), ("#1f77b4", "#ff7f0e")
-fig = make_subplots(rows=1, cols=2, subplot_titles=[{text.label("common.accuracy_axis")}, {text.label("common.loss_axis")}])
-for col, keys in enumerate((("train_acc", "test_acc"), ("train_loss", "test_loss")), start=1):
-    for key, name, color in zip(keys, names, colors):
-        fig.add_trace(go.Scatter(x=h["step"], y=h[key], mode="lines", name=name, line=dict(width=2.5, color=color),
-                                 showlegend=col == 1, legendgroup=name), row=1, col=col)
-    fig.add_vline(x=best, line=dict(dash="dot", color="gray"), row=1, col=col)
-title = {text.label("regularization_chart_title")} + f" ({{shown}}, " + {text.label("regularization_best")} + f" {{best}})"
-fig.update_layout(title=title)
-fig.update_xaxes(title_text={text.label("common.step_axis")})
+view = lesson.snapshot(group)  # what the page draws of the five runs at their last step
+history = view.histories[shown]  # the method chosen on the page
+{labels}
+fig = charts.train_val(history, lesson.best_step(history), labels)  # best: early stopping's step
 fig.show()
 """

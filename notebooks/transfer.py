@@ -2,22 +2,12 @@
 "is the digit odd?" with few samples, frozen vs fine-tuned vs from scratch."""
 from __future__ import annotations
 
-from notebooks._base import Field, from_lab, lab_defaults, last_records, number, options
+from notebooks._base import chart_words, fields, last_records, training_loop
 
 FUNCTION = "transfer_group"  # the lab function the first cell points to
-default = lab_defaults("transfer")  # the page's defaults (lab/transfer.py, DEFAULTS), read when a notebook is built
 
 
-def _reused_layers(value):
-    """0 up to the source network's hidden layers (the page's slider)."""
-    return number(0, len(from_lab("transfer", "TRANSFER", "hidden")()), integer=True)(value)
-
-
-FIELDS = (
-    Field("n", "n_target", options(from_lab("transfer", "CHOICES", "n_target")), default("n_target")),
-    Field("reuse", "n_reuse", _reused_layers, default("n_reuse")),
-    Field("seed", "seed", number(0, 9999, integer=True), default("seed")),
-)
+FIELDS = fields("transfer")  # lab/transfer.py SETTINGS
 
 
 def steps(v) -> int:
@@ -38,24 +28,34 @@ group.run({steps(v)})  # updates, as the page's Train
 """
 
 
-IMPORTS = """
-import plotly.graph_objects as go
+def loop(v) -> str:
+    return training_loop('lesson.transfer_group(source, n_target, n_reuse, seed)["frozen"]', 'group["frozen"]',
+                         parts=("frozen",))
 
-from lab import transfer as lesson  # this page's experiments (lab/transfer.py), built on the engine in core/
+
+IMPORTS = """
+import numpy as np
+
+from core import losses                 # the engine: the loss functions the loop below calls
+from figures import transfer as charts  # the page's own chart builders (figures/transfer.py)
+from lab import transfer as lesson      # this page's experiments (lab/transfer.py), built on the engine in core/
 """
 
 NUMBERS = last_records(("test_acc",), first='{"source_test_acc": source_acc}')
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("acc",)
+
+
+def chart(text, v) -> str:
+    names = chart_words(text, "transfer", {k: f"run_{k}" for k in ("frozen", "finetune", "scratch")}, name="names")
+    labels = chart_words(text, "transfer", {"title": "acc_title", "x": "common.step_axis", "y": "acc_axis"})
     return f"""
-names = {{"frozen": {text.label("transfer_frozen")}, "finetune": {text.label("transfer_finetune")},
-         "scratch": {text.label("transfer_scratch")}}}
-fig = go.Figure()
-for name, trainer in group.items():
-    fig.add_trace(go.Scatter(x=trainer.history["step"], y=trainer.history["test_acc"], mode="lines", name=names[name],
-                             line=dict(width=3, dash="dot" if name == "scratch" else "solid")))
-fig.update_layout(title={text.label("transfer_chart_title")}, xaxis_title={text.label("common.step_axis")},
-                  yaxis_title={text.label("common.accuracy_axis")})
+view = lesson.snapshot(group)  # what the page draws of the three runs at their last step
+{names}
+{labels}
+accuracy = {{names[k]: (h["step"], 100 * h["test_acc"]) for k, h in view.histories.items()}}  # in %
+fig = charts.loss_curves(accuracy, labels, {{names["scratch"]: "dot"}})  # from scratch: dotted
 fig.show()
 """

@@ -3,27 +3,11 @@ backward pass) beside the chain-rule bound from the weights drawn, then the same
 page's clipping."""
 from __future__ import annotations
 
-from notebooks._base import Field, flag, from_lab, lab_defaults, number, options
+from notebooks._base import Code, chart_words, fields, training_loop
 
 FUNCTION = "profile"  # the lab function the first cell points to
-net_default = lab_defaults("vanishing", "DEFAULT_NET")  # the page's defaults (lab/vanishing.py), read when built
-training_default = lab_defaults("vanishing", "DEFAULT_TRAINING")
 
-FIELDS = (  # the widths and the std, lr and threshold values are the page's sliders' (lessons/vanishing.py)
-    Field("data", "dataset", options(from_lab("vanishing", "DATASETS")), net_default("dataset")),
-    Field("depth", "depth", number(2, 50, integer=True), net_default("depth")),
-    Field("width", "width", options((8, 16, 24, 32, 40, 48, 56, 64)), net_default("width")),
-    Field("act", "activation", options(from_lab("vanishing", "ACTIVATIONS")), net_default("act")),
-    Field("init", "init", options(from_lab("vanishing", "INITS")), net_default("init")),
-    Field("std", "std", options((0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), net_default("std"),
-          note="vanishing_std_note"),
-    Field("bn", "batchnorm", flag, net_default("bn")),
-    Field("lr", "lr", options((0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("lr")),
-    Field("clip", "clip", options(from_lab("vanishing", "CLIPS")), training_default("clip")),
-    Field("thr", "threshold", options((0.01, 0.1, 0.3, 1.0, 3.0, 10.0)), training_default("threshold"),
-          note="vanishing_threshold_note"),
-    Field("seed", "seed", number(0, 9999, integer=True), net_default("seed")),
-)
+FIELDS = fields("vanishing")  # lab/vanishing.py SETTINGS
 
 
 def page_run(v):
@@ -52,12 +36,18 @@ group.run({steps(v)})  # updates, as the page's Train
 """
 
 
+def loop(v) -> str:
+    return training_loop("lesson.training_group(ds, lr, clip, threshold, depth=depth, width=width, act=activation, "
+                         "init=init, std=std,\n                              bn=batchnorm, seed=seed)[\"yours\"]",
+                         'group["yours"]', parts=("clip",))
+
+
 IMPORTS = """
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from lab import vanishing as lesson  # this page's experiments (lab/vanishing.py), built on the engine in core/
+from core import losses, regularization  # the engine: the loss functions and the clipping the loop below calls
+from figures import vanishing as charts  # the page's own chart builders (figures/vanishing.py)
+from lab import vanishing as lesson      # this page's experiments (lab/vanishing.py), built on the engine in core/
 """
 
 NUMBERS = """
@@ -72,24 +62,27 @@ for name, trainer in group.items():
 """
 
 
-def chart(text) -> str:
+def charts(v) -> tuple:
+    return ("profile", "loss")
+
+
+def chart(text, v) -> str:
+    profile = chart_words(text, "vanishing", {
+        "title": "profile_title", "x": "layer_axis", "y": "delta_axis", "measured": "measured", "bound": "bound_line"})
+    names = chart_words(text, "vanishing", {
+        "yours": Code(f'{text.label("vanishing.run_clipped")} if clip != "none" else '
+                      f'{text.label("vanishing.run_yours")}'),
+        "plain": "run_plain"}, name="names")
+    loss = chart_words(text, "vanishing", {"title": "loss_title", "x": "common.step_axis", "y": "common.loss_axis"})
     return f"""
-layers = np.arange(1, len(profile.delta_norm) + 1)
-names = {{"yours": {text.label("vanishing.run_clipped")} if clip != "none" else {text.label("vanishing.run_yours")},
-         "plain": {text.label("vanishing.run_plain")}}}
-fig = make_subplots(rows=1, cols=2, subplot_titles=[{text.label("vanishing.profile_title")},
-                                                    {text.label("vanishing.loss_title")}])
-if profile.bound is not None:  # no bound with batch norm: its backward pass adds a factor per layer
-    fig.add_trace(go.Scatter(x=layers, y=profile.bound, mode="lines", line=dict(dash="dash", width=2.5),
-                             name={text.label("vanishing.bound_line")}), row=1, col=1)
-fig.add_trace(go.Scatter(x=layers, y=profile.delta_norm, mode="lines+markers", line=dict(width=3),
-                         name={text.label("vanishing.measured")}), row=1, col=1)
-for name, trainer in group.items():
-    fig.add_trace(go.Scatter(x=trainer.history["step"], y=trainer.history["train_loss"], mode="lines",
-                             line=dict(width=2.5), name=names[name]), row=1, col=2)
-fig.update_yaxes(type="log", exponentformat="power", title_text={text.label("vanishing.delta_axis")}, row=1, col=1)
-fig.update_xaxes(title_text={text.label("vanishing.layer_axis")}, row=1, col=1)
-fig.update_xaxes(title_text={text.label("common.step_axis")}, row=1, col=2)
-fig.update_layout(height=450)
+# at initialization: the gradient reaching every layer, and the chain rule's bound on it
+{profile}
+charts.layer_profile(profile.delta_norm, profile.bound, labels).show()
+
+# while training: the loss of each run ("yours", and beside it "plain" when `clip` is on)
+view = lesson.snapshot(group)  # what the page draws of the runs at their last step
+{names}
+{loss}
+fig = charts.run_curves({{names[k]: (m.step, m.train_loss) for k, m in view.members.items()}}, labels)
 fig.show()
 """

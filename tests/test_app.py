@@ -88,7 +88,7 @@ def test_an_empty_live_chart_says_how_it_fills():
 
     from lab import shared
     from tests.apptest_util import chart_specs
-    from ui.catalog import load
+    from content.catalog import load
 
     shared.RUNS.clear(keep_pinned=False)  # batches opens on its finished run once that run exists
     for lang in ("en", "ko"):

@@ -25,7 +25,7 @@ def _open(page, server, slug, lang):
 
 def test_deep_link_on_a_fresh_server_goes_through_the_router(browser_page):
     """The first request a new server sees is a deep link: it must still get the router (language, layout)."""
-    from ui.catalog import load
+    from content.catalog import load
 
     server, page = browser_page
     slug = nav.PAGES[-1].slug

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ui import catalog, nav
+from content import catalog
+from ui import nav
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.apptest_util import errors, open_page
-from ui import controls
+from lab import settings
 from ui.literal import literal, printable
 
 pytestmark = pytest.mark.app
@@ -15,13 +15,13 @@ pytestmark = pytest.mark.app
                                  "１０", "1e", ".", ""])
 def test_only_plain_ascii_decimal_numbers_are_read(raw):
     with pytest.raises(ValueError):
-        controls._to_float(raw)
+        settings.read_number(raw)
 
 
 @pytest.mark.parametrize("raw, value", [("10", 10.0), ("-2.5", -2.5), (".5", 0.5), ("5.", 5.0), ("1e-3", 1e-3),
                                         ("+3", 3.0), ("0", 0.0), ("0.0e5", 0.0)])
 def test_plain_numbers_read_exactly(raw, value):
-    assert controls._to_float(raw) == value
+    assert settings.read_number(raw) == value
 
 
 @pytest.mark.parametrize("value, lo, hi, step, is_int, snapped", [
@@ -30,14 +30,14 @@ def test_plain_numbers_read_exactly(raw, value):
     (9, 8, 64, 8, True, 8), (22, 21, 81, 10, True, 21), (75, 50, 1000, 50, True, 100), (150, 1, 1000, 1, True, 150),
     (15.0, 0.0, 15.0, 0.5, False, 15.0)])
 def test_grid_snap(value, lo, hi, step, is_int, snapped):
-    got = controls._grid_snap(value, lo, hi, step, is_int)
+    got = settings.grid_snap(value, lo, hi, step, is_int)
     assert got == snapped and type(got) is (int if is_int else float)
-    assert controls._serialize(got) == (str(snapped) if is_int else repr(snapped))
+    assert settings.to_text(got) == (str(snapped) if is_int else repr(snapped))
 
 
 def test_serialized_floats_read_back_exactly():
     for v in (0.1, 1 / 3, 0.123456789012, 2.5e-7, 1e-4):
-        assert controls._to_float(controls._serialize(v)) == v
+        assert settings.read_number(settings.to_text(v)) == v
 
 
 @pytest.mark.parametrize("raw", ["x` [Log in again](https://evil.example) `", "`\n# HEADING\n`", "a``b", "`",

@@ -1,8 +1,9 @@
 """The house plan (docs/ARCHITECTURE.md), checked from the source so a file in the wrong room fails CI.
 
-core/ is the engine (no side effect on import, never Streamlit/Plotly/lab/figures/ui); lab/ holds each lesson's
-experiments (NumPy only); figures/ turns arrays and words into figure specs (never imports core or lab at run time);
-lessons/ are thin pages, one per lesson, each with a lab module and a figure module of the same name.
+Every room of the house and what it may import (``ROOMS``, the same table as docs/ARCHITECTURE.md): core/ is the
+engine (no side effect on import), lab/ each lesson's experiments (NumPy only), figures/ turns arrays and words into
+figure specs, content/ holds every word, notebooks/ writes a lesson as a notebook, ui/ the Streamlit helpers, lessons/
+the thin pages, serve/ the class server's processes. A lesson is a page, a lab module and a figure module of one name.
 """
 from __future__ import annotations
 
@@ -45,6 +46,41 @@ def imported(path: Path, runtime_only: bool = True) -> set[str]:
 
 def roots(names: set[str]) -> set[str]:
     return {n.split(".")[0] for n in names}
+
+
+# room -> (the rooms of this project it may import, the outside packages it must never import). Arrows only point
+# down the list: nothing imports a room listed after it.
+PROJECT = {"core", "lab", "figures", "content", "notebooks", "ui", "lessons", "serve", "app"}
+ROOMS = {
+    "core": ({"core"}, {"streamlit", "plotly", "nbformat"}),
+    "lab": ({"core", "lab"}, {"streamlit", "plotly", "nbformat"}),
+    "figures": ({"figures"}, {"streamlit", "nbformat"}),
+    "content": ({"content"}, {"streamlit", "plotly", "numpy"}),
+    "notebooks": ({"notebooks", "lab", "core", "figures", "content"}, {"streamlit"}),
+    "ui": ({"ui", "lab", "core", "figures", "content", "notebooks"}, set()),
+    "lessons": ({"lessons", "ui", "lab", "core", "figures", "content"}, set()),
+    "serve": ({"serve"}, {"streamlit", "plotly", "numpy"}),
+}
+
+
+def room_files():
+    return [(room, path) for room in ROOMS for path in sorted((ROOT / room).rglob("*.py"))]
+
+
+@pytest.mark.parametrize("room, path", room_files(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_every_room_imports_only_what_the_house_plan_allows(room, path):
+    allowed, never = ROOMS[room]
+    # TYPE_CHECKING imports count too (figures may name lab types there: they are names, not imports at run time)
+    found = roots(imported(path, runtime_only=room == "figures"))
+    wrong = (found & PROJECT) - allowed
+    assert not wrong, f"{room}/{path.name} imports {sorted(wrong)}: the house plan allows {sorted(allowed)}"
+    assert not found & never, f"{room}/{path.name} imports {sorted(found & never)}"
+
+
+def test_every_python_folder_is_a_room_of_the_plan():
+    folders = {p.parent.relative_to(ROOT).parts[0] for p in ROOT.rglob("*.py")
+               if ".venv" not in p.parts and p.parent != ROOT}
+    assert folders - {"tests", "bench", "docs"} == set(ROOMS), "a folder of code that the house plan does not name"
 
 
 @pytest.mark.parametrize("path", modules("core"), ids=lambda p: p.name)
@@ -113,7 +149,7 @@ def test_pages_are_thin(path):
 
 
 def test_no_page_folder_named_pages():
-    """A folder named pages/ beside app.py switches Streamlit into its legacy discovery (STREAMLIT-NOTES)."""
+    """A folder named pages/ beside app.py switches Streamlit 1.67 into its legacy discovery for the first run on a fresh server."""
     assert not (ROOT / "pages").exists()
 
 
@@ -121,3 +157,18 @@ def test_memory_can_be_handed_back():
     from core import runtime
 
     assert runtime.release_memory() is sys.platform.startswith("linux")
+
+
+def test_nothing_points_outside_the_repository():
+    """Code and docs name only files a reader of this repository has (no notes of the team's, no machine paths)."""
+    outside = ("STREAMLIT-NOTES", "REFERENCES.md", "STYLE.md", "/work/", "shared/seeds", "DEVELOPERS.md")
+    found = []
+    for path in ROOT.rglob("*"):
+        if path.suffix not in (".py", ".md", ".txt", ".toml", ".cfg", ".yaml") or {".git", ".venv", "artifacts",
+                                                                                 "node_modules"} & set(path.parts):
+            continue
+        if path == Path(__file__):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(ROOT)}: {word}" for word in outside if word in text]
+    assert found == []

@@ -1,26 +1,32 @@
 """The experiment as a notebook (notebooks/): every lesson's notebook is valid nbformat v4, writes only checked
-values, starts from the page's own defaults, and, executed in a real kernel (nbclient), prints the numbers the page
-shows, at the defaults and with one control changed.
+values, starts from the page's own defaults, draws its chart with the page's own figure builder, writes its training
+loop out with the engine's calls, and, executed in a real kernel (nbclient), prints the numbers the page shows and
+draws the page's chart, at the defaults and with one control changed. A lesson with no recipe of its own still gets
+a notebook, written from its declaration.
 
 The execution tests are marked ``notebooks`` (``pytest -m notebooks``; ``-m "not notebooks"`` skips them): each
 lesson runs its two notebooks in one fresh kernel while this process plays the page's own run to its last frame, as
-the page does (no shortened runs). The longest is batchnorm (two probed 3 x 100 sigmoid networks trained as far as
-the page's Train): about 15 s on a quiet 2-core machine; all of them together take about a minute.
+the page does (no shortened runs), and opens the page (AppTest) at the same settings to read its charts. The longest
+is batchnorm (two probed 3 x 100 sigmoid networks trained as far as the page's Train, and one of them again in the
+loop written out): about 15 s on a quiet 2-core machine; all of them together take a few minutes.
 """
 from __future__ import annotations
 
 import ast
+import base64
 import concurrent.futures
+import json
 import math
 import os
 import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import notebooks
-from notebooks._base import INVALID
+from lab.settings import Refused
 from ui import nav
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,12 +192,25 @@ def assigned_literals(source: str) -> dict:
 
 
 def test_every_lesson_has_a_notebook():
-    assert sorted(notebooks.LESSONS) == sorted(LESSONS)
-    with pytest.raises(ValueError):
-        notebooks.build("home")
-    with pytest.raises(ValueError):
-        notebooks.build("../core/nn")
+    """The lessons are ui/nav's, not a list in notebooks/: each one resolves to its recipe; what is not a lesson (the
+    overview, a path, a helper module of lab/, a recipe module's helpers) is refused."""
+    assert not hasattr(notebooks, "LESSONS")
+    for slug in nav.LESSONS:
+        assert notebooks.has_recipe(slug), f"{slug}: no notebooks/{slug}.py"
+    for wrong in ("home", "../core/nn", "lab.dropout", "_base", "shared", "settings", "common", "nosuchlesson", "",
+                  None, 3):
+        with pytest.raises(ValueError):
+            notebooks.build(wrong)
 
+
+# Where each recipe's training loop, written out, calls the engine (a lesson trained by core.train.Trainer unless
+# listed): the calls that must appear in its loop cell.
+TRAINER_CALLS = ("losses.get(", "net.forward(x[idx], train=True)", "loss_fn(out, y[idx])", "net.backward(dout)",
+                 ".step(")
+LOOP_CALLS = {"losses": ("losses.get(name", "loss(prediction, y[:, None])"),
+              "initialization": ("activations.get(activation)", "f.forward(z)", "h @ W"),
+              "optimizers": ("optim.make(name, **hp)", "surf.grad(", "optimizer.step([point], [gradient])"),
+              "landscape": TRAINER_CALLS[1:] + ("losses.get(", "optim.make(")}
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 @pytest.mark.parametrize("slug", LESSONS)
@@ -203,12 +222,29 @@ def test_the_default_notebook_is_valid_and_plain(slug, lang):
     assert assigned_literals(cells[0]) == notebooks.values(slug, {})
     for source in cells:
         compile(source, f"<{slug}>", "exec")
-        assert "streamlit" not in source and "figures" not in source, "a notebook uses the engine and Plotly only"
-    assert any("fig.show()" in source for source in cells)
+        assert "streamlit" not in source, "a notebook uses the engine, the lab and the figure builders only"
+        assert "plotly.graph_objects" not in source and "make_subplots" not in source, \
+            "a notebook draws with the page's builders (figures/), never a chart of its own"
+    assert f"from figures import {slug} as charts" in "\n".join(cells)
+    shown = [source for source in cells if ".show()" in source]
+    assert shown and all("charts." in source for source in shown)
+    assert sum(source.count(".show()") for source in cells) == len(notebooks.charts(slug))
     assert "print(f\"{name} = {value:.6g}\")" in cells[-1]
     markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert (re.search(r"[\uac00-\ud7a3]", markdown) is not None) == (lang == "ko")
-    assert f"lab/{slug}.py" in markdown and "pip install" in markdown
+    assert f"lab/{slug}.py" in markdown and f"figures/{slug}.py" in markdown and "pip install" in markdown
+
+
+@pytest.mark.parametrize("slug", LESSONS)
+def test_the_training_loop_is_written_with_the_engine_calls(slug):
+    """Issue 23: the notebook shows the loop itself (forward, loss, backward, step), not only the page's wrappers;
+    the kernel test below runs it and it asserts that it ends on the page's result."""
+    loop = notebooks.module(slug).loop(notebooks.values(slug, {})).strip("\n")
+    assert loop in code_cells(notebooks.build(slug))
+    for call in LOOP_CALLS.get(slug, TRAINER_CALLS):
+        assert call in loop, f"{slug}: the loop written out does not call {call}"
+    assert "assert same" in loop
+    assert ".run(" not in loop, "the loop is written out, not run by a wrapper"
 
 
 @pytest.mark.parametrize("slug", LESSONS)
@@ -279,6 +315,16 @@ def offered(widget) -> list:
     return []
 
 
+def accepts(setting, value) -> bool:
+    if setting.integer and isinstance(value, float) and value.is_integer():  # AppTest hands an int slider's ends back
+        value = int(value)                                                   # as floats
+    try:
+        setting.check(value)
+        return True
+    except Refused:
+        return False
+
+
 @pytest.mark.app
 @pytest.mark.parametrize("slug", LESSONS)
 def test_the_notebook_starts_from_the_page_defaults(slug):
@@ -295,8 +341,8 @@ def test_the_notebook_starts_from_the_page_defaults(slug):
     assert len(read) >= 2, f"{slug}: the page draws none of the controls the notebook reads"
     for field in getattr(notebooks.module(slug), "FIELDS", ()):  # a value the page offers is one the notebook takes
         if field.key in drawn:
-            assert field.check(drawn[field.key]) is not INVALID, f"{slug}: {field.key} = {drawn[field.key]!r} refused"
-            refused = [v for v in offered(widgets[field.key]) if field.check(v) is INVALID]
+            assert accepts(field, drawn[field.key]), f"{slug}: {field.key} = {drawn[field.key]!r} refused"
+            refused = [v for v in offered(widgets[field.key]) if not accepts(field, v)]
             assert not refused, f"{slug}: the page's control {field.key} offers {refused}, the notebook refuses them"
     page, ours = notebooks.values(slug, drawn), notebooks.values(slug, {})
     differ = {k: (page[k], ours[k]) for k in ours if page[k] != ours[k]}
@@ -332,6 +378,7 @@ def run_in_one_kernel(books: list, workdir: Path) -> list:
         merged.cells.extend(nb.cells)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PLOTLY_RENDERER"] = "plotly_mimetype"  # Figure.show() hands Jupyter the figure's JSON, whatever the frontend
     client = nbclient.NotebookClient(merged, timeout=900, kernel_name="python3",
                                      resources={"metadata": {"path": str(workdir)}})
     client.execute(env=env)
@@ -342,9 +389,77 @@ def run_in_one_kernel(books: list, workdir: Path) -> list:
     return out
 
 
+# ---------------------------------------------------------------- the page's charts
+
+PLOTLY = "application/vnd.plotly.v1+json"  # what Figure.show() displays in a kernel (plotly's mimetype renderer)
+
+
+def notebook_charts(nb) -> list:
+    """The figures an executed notebook showed, in order (Plotly's JSON, as Jupyter received it)."""
+    return [out["data"][PLOTLY] for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+            if out.output_type == "display_data" and PLOTLY in out.get("data", {})]
+
+
+def page_charts(slug: str, settings: dict) -> dict:
+    """{chart key: figure JSON} of the page opened (AppTest, English) with ``settings`` in its link, its live runs at
+    their last frame (``trained``) and its predict-first answers shown (``reveal``): what a student sees."""
+    from apptest_util import open_page
+    from lab.settings import to_text
+    from ui.teacher import MAX_TRAINED
+
+    params = {key: to_text(value) for key, value in settings.items()}
+    at = open_page(slug, "en", {**params, "trained": str(MAX_TRAINED), "reveal": "all"})
+    assert not at.exception, [e.message for e in at.exception]
+    return {el.proto.id: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+
+
+def plain(node):
+    """A figure's JSON with every typed array (base64 "bdata") decoded to a list of numbers."""
+    if isinstance(node, dict):
+        if "bdata" in node and "dtype" in node:
+            values = np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+            if "shape" in node:
+                values = values.reshape([int(n) for n in str(node["shape"]).split(",")])
+            return values.tolist()
+        return {key: plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain(value) for value in node]
+    return node
+
+
+def figure_json(spec: dict) -> dict:
+    """The figure as Plotly reads it (go.Figure: defaults and shorthands resolved the same way on both sides)."""
+    import plotly.graph_objects as go
+
+    return plain(json.loads(go.Figure(spec).to_json()))
+
+
+def differences(page, notebook, path: str = "") -> list:
+    """Where two figures' JSON differ (every value, every trace's data: exactly; NaN equals NaN)."""
+    if isinstance(page, dict) and isinstance(notebook, dict):
+        out = [f"{path}/{key}: only on the {'page' if key in page else 'notebook'}"
+               for key in sorted(set(page) ^ set(notebook))]
+        for key in sorted(set(page) & set(notebook)):
+            out += differences(page[key], notebook[key], f"{path}/{key}")
+        return out
+    if isinstance(page, list) and isinstance(notebook, list):
+        out = [f"{path}: {len(page)} values on the page, {len(notebook)} in the notebook"] \
+            if len(page) != len(notebook) else []
+        for i, (a, b) in enumerate(zip(page, notebook)):
+            out += differences(a, b, f"{path}[{i}]")
+        return out
+    same_nan = isinstance(page, float) and isinstance(notebook, float) and math.isnan(page) and math.isnan(notebook)
+    return [] if page == notebook or same_nan else [f"{path}: page {page!r}, notebook {notebook!r}"]
+
+
+# ---------------------------------------------------------------- running the notebooks
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("slug", LESSONS)
 def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
+    """Both notebooks (the defaults, one control changed) run in a kernel: each prints the page's numbers, its loop
+    written out asserts that it ends on the page's run, and each chart it shows is the page's chart at the same
+    settings (issue 22: the notebook draws with the page's builder, so the two cannot drift)."""
     import nbclient.exceptions
 
     settings = {"default": {}, f"changed {CHANGED[slug]}": CHANGED[slug]}
@@ -352,12 +467,13 @@ def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the kernel runs while this process computes the page's
         executed = pool.submit(run_in_one_kernel, books, tmp_path)
         expected = {name: PAGE_NUMBERS[slug](notebooks.values(slug, s)) for name, s in settings.items()}
+        pages = {name: page_charts(slug, s) for name, s in settings.items()}
         try:
             executed = executed.result()
         except nbclient.exceptions.CellExecutionError as err:  # the cell and its traceback, named by lesson
             pytest.fail(f"{slug}: a cell of its notebook failed:\n{err}")
     problems, printed = [], {}
-    for (name, _), nb in zip(settings.items(), executed):
+    for (name, s), nb in zip(settings.items(), executed):
         printed[name] = printed_numbers(nb.cells[-1])
         want, got = expected[name], printed[name]
         if set(want) - set(got):
@@ -368,6 +484,16 @@ def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
                             f"show them")
         problems += [f"{slug} ({name}): {key}: the notebook prints {got[key]}, the page shows {float(want[key])!r}"
                      for key in want if key in got and not agrees(got[key], want[key])]
+        keys, shown = notebooks.charts(slug, s), notebook_charts(nb)
+        if len(shown) != len(keys):
+            problems.append(f"{slug} ({name}): the notebook shows {len(shown)} charts, it draws the page's {keys}")
+        for key, chart in zip(keys, shown):
+            on_page = [spec for element, spec in pages[name].items() if element.endswith(f"-{key}")]
+            if len(on_page) != 1:
+                problems.append(f"{slug} ({name}): the page has {len(on_page)} charts keyed {key!r}")
+                continue
+            found = differences(figure_json(on_page[0]), figure_json(chart))
+            problems += [f"{slug} ({name}): chart {key!r} differs from the page's: {d}" for d in found[:10]]
     assert not problems, "\n".join(problems)
     default, changed = printed.values()
     assert changed != default, f"{slug}: changing {CHANGED[slug]} changed none of the numbers"
@@ -375,8 +501,154 @@ def test_the_notebook_runs_and_prints_the_page_numbers(slug, tmp_path):
 
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.py")), ids=lambda p: p.name)
 def test_the_notebook_writers_stay_out_of_the_app(path):
-    """notebooks/ is imported by the app but never imports Streamlit, the figure builders or the pages."""
+    """notebooks/ is imported by the app but never imports Streamlit, the figure builders or the pages (the figure
+    builders are imported by the notebook's own cells, when it runs, not while it is written)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     found |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert not found & {"streamlit", "figures", "lessons"}, sorted(found)
+
+
+# ---------------------------------------------------------------- a lesson with no recipe
+
+TINY = '''"""A throwaway lesson for the tests: w moved by gradient descent on (w - 3)², live.
+
+    w = tiny_fit(rate=0.25, steps=8)
+    print(f"w = {w:.4f}")
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lab import shared
+from lab.settings import SEED, Settings, level, number
+
+SETTINGS = Settings(
+    level("rate", "tinylesson.rate", (0.05, 0.1, 0.25, 0.5), 0.1),
+    number("steps", "tinylesson.steps", 1, 50, 10),
+    SEED,
+)
+CODE_BEHIND = ()
+
+
+def tiny_fit(rate: float = 0.1, steps: int = 10) -> float:
+    """Gradient descent on (w - 3)² from w = 0: the w it reaches."""
+    w = 0.0
+    for _ in range(steps):
+        w -= rate * 2 * (w - 3)
+    return w
+
+
+@dataclass(frozen=True)
+class View:
+    step: int
+    w: float
+
+
+class _Run:
+    def __init__(self, rate, seed):
+        self.rate, self.step, self.w = rate, 0, float(seed)
+
+    def run(self, n):
+        for _ in range(n):
+            self.w -= self.rate * 2 * (self.w - 3)
+            self.step += 1
+        return self
+
+
+def tiny_run(rate: float, steps: int = 10, seed: int = 0) -> shared.RunSpec:
+    """The page's live run: ``steps`` updates from w = seed."""
+    return shared.RunSpec(key=("tinylesson", rate, steps, seed), build=lambda: _Run(rate, seed),
+                          snapshot=lambda r: View(r.step, r.w), steps=tuple(range(steps + 1)))
+
+
+def needs_more(rate: float, other: int) -> shared.RunSpec:
+    """A run the settings cannot fill (``other`` is no setting): not offered."""
+    raise AssertionError("never called")
+'''
+
+
+@pytest.fixture
+def tiny_lesson(tmp_path, monkeypatch):
+    """A lesson that exists only for this test: lab/tinylesson.py (in a temporary folder on lab's path) with its
+    SETTINGS, and no notebooks/tinylesson.py."""
+    import importlib
+    import sys
+
+    import lab
+
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    (folder / "tinylesson.py").write_text(TINY, encoding="utf-8")
+    monkeypatch.setattr(lab, "__path__", [*lab.__path__, str(folder)])
+    monkeypatch.delitem(sys.modules, "lab.tinylesson", raising=False)
+    importlib.invalidate_caches()
+    yield "tinylesson"
+    sys.modules.pop("lab.tinylesson", None)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_lesson_without_a_recipe_gets_a_notebook_from_its_declaration(tiny_lesson, lang):
+    """Issue 22: adding a lesson does not touch notebooks/. The notebook is written from lab/<slug>.py alone: its
+    settings cell from SETTINGS (checked), its functions, the usage its docstring shows and its live run, and it
+    runs."""
+    slug = tiny_lesson
+    assert not (ROOT / "notebooks" / f"{slug}.py").exists() and not notebooks.has_recipe(slug)
+    nb = notebooks.build(slug, {"rate": 0.25, "steps": 4, "lang": lang})
+    nbformat.validate(nb)
+    cells = code_cells(nb)
+    assert assigned_literals(cells[0]) == {"rate": 0.25, "steps": 4, "seed": 0} == notebooks.values(slug, {
+        "rate": 0.25, "steps": 4})
+    assert notebooks.control_keys(slug) == ("rate", "steps", "seed")
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert f"lab/{slug}.py" in markdown and "`tiny_fit(rate=0.1, steps=10)`: Gradient descent" in markdown
+    assert (re.search(r"[\uac00-\ud7a3]", markdown) is not None) == (lang == "ko")
+    source = "\n".join(cells)
+    assert "from lab.tinylesson import tiny_fit" in source and "w = tiny_fit(rate=0.25, steps=8)" in source
+    assert "lesson.tiny_run(rate=rate, steps=steps, seed=seed)" in source and "needs_more" not in source.replace(
+        "`needs_more", "")
+    namespace: dict = {}
+    for cell in cells:  # run as a kernel would, one cell after the other
+        exec(compile(cell, f"<{slug}>", "exec"), namespace)
+    w = 0.0
+    for _ in range(4):
+        w -= 0.25 * 2 * (w - 3)
+    assert namespace["run"].step == 4 and namespace["frame"].w == w  # the live run, to its last frame
+    assert namespace["w"] == pytest.approx(3 - 3 * 0.5 ** 8)  # the documented usage, run as written
+    for payload in HOSTILE:  # the same checks as a recipe's settings: a refused value becomes the default
+        written = assigned_literals(code_cells(notebooks.build(slug, {"rate": payload, "steps": payload}))[0])
+        assert written == {"rate": 0.1, "steps": 10, "seed": 0}
+
+
+@pytest.mark.app
+def test_a_new_lesson_is_offered_its_notebook(tiny_lesson, monkeypatch):
+    """ui.sources offers the download on every lesson of ui/nav.LESSONS, the new one included (its notebook built
+    from its declaration), and on nothing else."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(nav, "LESSONS", (*nav.LESSONS, tiny_lesson))
+    at = AppTest.from_function(_offer_app, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [t.value for t in at.text] == ["tinylesson.ipynb", "dropout.ipynb"]  # nothing for "home"
+    nb = nbformat.reads(at.code[0].value, as_version=4)
+    assert nb.metadata["lab"] == {"lesson": "tinylesson"} and "rate = 0.1" in nb.cells[2].source
+
+
+def _offer_app():
+    import streamlit as st
+
+    from ui import sources, teacher
+
+    teacher.read(st.query_params, st.container())
+    offered = []
+    st.download_button, real = (lambda label, data, **kwargs: offered.append((kwargs["file_name"], data))), \
+        st.download_button  # stands in for the button: what pressing it would download
+    try:
+        for page in ("tinylesson", "home", "dropout"):
+            sources.notebook_button(page)
+    finally:
+        st.download_button = real
+    for name, data in offered:
+        st.text(name)
+    st.code(offered[0][1]().decode("utf-8"))

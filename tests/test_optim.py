@@ -18,7 +18,7 @@ GRADS = [RNG.standard_normal((2, 3)) for _ in range(3)]  # a fixed gradient per 
 
 
 def _hand_written(name, hp):
-    """The first three updates of θ0 under GRADS, each rule written out as in REFERENCES.md."""
+    """The first three updates of θ0 under GRADS, each rule written out as torch.optim documents it."""
     theta, out = THETA0.copy(), []
     b = s = m = v = u = np.zeros_like(theta)
     mu_product = 1.0

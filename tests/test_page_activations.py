@@ -219,7 +219,7 @@ def test_the_zigzag_caption_at_the_defaults():
 
 def test_tanh_is_written_tanh_in_the_table_and_the_chips():
     """issue 13: "하이퍼볼릭 탄젠트(tanh)" was cut off in the race table and the multiselect chips."""
-    from ui import catalog
+    from content import catalog
 
     for lang in ("en", "ko"):
         assert catalog.load(lang)["common.opt_tanh"] == "tanh"  # every page, menu and chip uses this label
@@ -281,6 +281,6 @@ def test_every_tab_survives_its_controls_at_both_ends(section):
 
 
 def catalog_text(lang, key):
-    from ui import catalog
+    from content import catalog
 
     return catalog.load(lang)[key]

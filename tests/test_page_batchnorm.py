@@ -59,7 +59,7 @@ def test_claim_the_plain_sigmoid_input_wanders_with_bn_it_stays_centred_and_move
 
 def test_the_words_say_no_ratio_the_numbers_do_not_show():
     """The caption at the defaults prints 0.73 vs 1.53: no text may call that "a quarter" (issue 23, item 4)."""
-    from ui import catalog
+    from content import catalog
 
     for lang, quarter in (("en", "quarter"), ("ko", "4분의 1")):
         entries = catalog.load(lang)

@@ -13,7 +13,7 @@ import pytest
 from core import optim, surfaces
 from lab import optimizers as views
 from tests.apptest_util import errors, open_page
-from ui.catalog import LANGUAGES, load
+from content.catalog import LANGUAGES, load
 
 
 def bowl_grad(x, y):

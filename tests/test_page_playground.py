@@ -187,7 +187,7 @@ def test_a_refused_file_is_explained_and_quoted_literally():
 
 def test_every_refusal_has_words_in_both_languages():
     from lab._playground_config import ConfigError
-    from ui.catalog import load
+    from content.catalog import load
 
     import inspect
     import lab._playground_config as source
@@ -235,7 +235,7 @@ def _try_links(lang: str) -> dict[str, dict[str, str]]:
     """The links of the page's "try this" list: {item's bold title: {parameter: value}} (lang left out)."""
     from urllib.parse import parse_qsl
 
-    from ui.catalog import load
+    from content.catalog import load
 
     found = {}
     for line in load(lang)["playground.try"].splitlines():

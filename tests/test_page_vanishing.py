@@ -123,7 +123,7 @@ def test_the_question_asks_about_the_default_chart_and_its_answer_reads_it(lang)
     """q1 (issue 23, item 4): the predict-first question sits beside the default chart, so it asks about the
     default depth (12, not 20), and its answer quotes what that chart measures: δ₁/δ_out = 3.4 × 10⁻⁸, i.e. about
     3 × 10⁷ times smaller, between seven and eight powers of ten; 0.25¹² ≈ 6 × 10⁻⁸."""
-    from ui import catalog
+    from content import catalog
 
     words = catalog.load(lang)
     prof = lab.profile(D)

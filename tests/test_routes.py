@@ -5,6 +5,7 @@ functions at the preset's values). Previous/Next sit at the top of the page as w
 
 Issue 23, item 3: every preset was empty, so a step opened with whatever the page last had.
 """
+import importlib
 from dataclasses import replace
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 from tests.apptest_util import errors, open_page, page_widgets
 from ui import nav, routes
-from ui.catalog import load
+from content.catalog import load
 
 pytestmark = pytest.mark.app
 
@@ -42,7 +43,7 @@ def test_every_step_carries_a_preset_the_same_in_both_languages():
 
 def _shown(widget) -> object:
     """A control's value as the link writes it (ui.controls._serialize, in the same shortest form)."""
-    from ui.controls import _serialize
+    from lab.settings import to_text as _serialize
 
     value = widget.value
     if type(widget).__name__ in ("Slider", "SelectSlider", "NumberInput") and isinstance(value, (int, float)):
@@ -75,6 +76,11 @@ def test_each_preset_is_valid_for_its_page(rid, number):
     assert missing == [], f"{step.slug}: the preset names {missing}, which are not controls of the page"
     for key, raw in preset.items():
         assert _shown(controls[key]) == _wanted(controls[key], raw), (key, raw, controls[key].value)
+    declared = getattr(importlib.import_module(f"lab.{step.slug}"), "SETTINGS", None)
+    for key, raw in preset.items():  # and the page's declaration reads the text as it is, nothing moved
+        if declared is not None and key in {s.key for s in declared}:
+            value = declared[key].read(raw)
+            assert declared[key].snap(value) == value, (key, raw)
 
 
 def test_arriving_at_a_step_applies_its_preset_over_what_the_session_had():

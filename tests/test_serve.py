@@ -26,7 +26,7 @@ from lab.playground import PlaygroundConfig
 from serve import proxy, supervisor
 from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_missing, free_port,
                                 wait_idle)
-from ui.catalog import load
+from content.catalog import load
 
 HAPROXY = supervisor.find_haproxy(None)
 NO_PROXY = None if HAPROXY else "no haproxy: install it with `apt-get install haproxy` (make serve does it)"

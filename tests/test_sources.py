@@ -1,4 +1,4 @@
-"""The code behind each page: every name in ui.sources.CODE resolves to code in core/ whose source the page shows,
+"""The code behind each page: every name a lesson lists in CODE_BEHIND (lab/<slug>.py) resolves to code in core/ whose source the page shows,
 and the notebook button builds the notebook from the page's own settings."""
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import optim
-from ui import catalog, nav, sources
+from content import catalog
+from ui import nav, sources
 
 LESSONS = [p.slug for p in nav.PAGES if p.slug != "home"]
-NAMES = sorted({name for names in sources.CODE.values() for name in names})
+NAMES = sorted({name for slug in LESSONS for name in sources.code(slug)})
 
 
 def test_every_lesson_has_code_behind_it():
-    assert sorted(sources.CODE) == sorted(LESSONS)
-    assert all(sources.CODE[slug] for slug in LESSONS)
+    assert all(sources.code(slug) for slug in LESSONS)
+    assert sources.code("home") == ()
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -32,8 +33,8 @@ def test_every_name_is_engine_code_with_a_source(name):
 
 def test_the_optimizer_rules_come_from_the_registry():
     """Each optimizer's rule is read through core.optim.RULES, so the page shows the function that runs; every
-    registered optimizer is listed."""
-    shown = [name for name in sources.CODE["optimizers"] if name.startswith("core.optim.RULES.")]
+    registered optimizer is listed, one registered at run time too."""
+    shown = [name for name in sources.code("optimizers") if name.startswith("core.optim.RULES.")]
     assert shown == [f"core.optim.RULES.{name}.update" for name in optim.NAMES]
     for name in optim.NAMES:
         assert sources.resolve(f"core.optim.RULES.{name}.update") is optim.RULES[name].update
@@ -71,22 +72,23 @@ def test_the_expander_shows_each_source_with_its_name(lang):
     [expander] = at.expander
     assert expander.label == catalog.load(lang)["common.code_behind"]
     shown = [code.value for code in at.code]
-    assert shown == [sources.source(name)[0] for name in sources.CODE["batchnorm"]]
+    assert shown == [sources.source(name)[0] for name in sources.code("batchnorm")]
     assert "def forward(self, x, train=False, rng=None):" in shown[0]
     names = " ".join(m.value for m in at.markdown)
-    assert all(f"`{name}`" in names for name in sources.CODE["batchnorm"])
+    assert all(f"`{name}`" in names for name in sources.code("batchnorm"))
     assert any("Use the engine from Python" in c.value for c in at.caption)
 
 
 def _button_app(lang: str):
     import streamlit as st
 
+    from lab import batches
     from ui import controls, sources, teacher
 
     st.session_state["lang"] = lang
     teacher.read(st.query_params, st.container())  # as app.py does on every run: the page's controls are noted
-    controls.select("batch", "batch", [2, 4, 8, 16, 32, 64, 128], 16, format_func=str)
-    controls.log_slider("lr", "lr", [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0], 0.5)
+    controls.draw(batches.SETTINGS["batch"])
+    controls.draw(batches.SETTINGS["lr"].but(default=0.5))  # a control at a value that is not the page's default
     pressed = {}
 
     def capture(label, data, **kwargs):  # stands in for st.download_button: what pressing it would download
@@ -123,3 +125,16 @@ def test_a_page_shows_the_code_and_offers_its_notebook():
     assert catalog.load("en")["common.code_behind"] in [e.label for e in at.expander]
     assert any(b.proto.label == catalog.load("en")["common.notebook"] for b in at.get("download_button"))
     assert sources.source("core.layers.Dropout.forward")[0] in [c.value for c in at.code]
+
+
+def test_an_optimizer_registered_at_run_time_gets_its_code_panel():
+    import dataclasses
+
+    copy = dataclasses.replace(optim.rule("sgd"), name="sgd_copy")
+    optim.register(copy)
+    try:
+        assert "core.optim.RULES.sgd_copy.update" in sources.code("optimizers")
+        assert sources.resolve("core.optim.RULES.sgd_copy.update") is copy.update
+    finally:
+        optim.unregister("sgd_copy")
+    assert "core.optim.RULES.sgd_copy.update" not in sources.code("optimizers")

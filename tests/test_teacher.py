@@ -4,7 +4,7 @@ import pytest
 
 from tests.apptest_util import errors, open_page, page_widgets
 from ui import nav, routes
-from ui.catalog import load
+from content.catalog import load
 from ui.literal import literal
 
 pytestmark = pytest.mark.app

@@ -1,105 +1,80 @@
-"""Widgets whose values live in the URL, so a teacher can share a link to an exact setting.
+"""Widgets drawn from a lesson's settings declaration (lab/settings.py), their values in the URL so a teacher can
+share a link to an exact setting.
 
-Every control is keyed; the key is the query parameter. On the first run of a session the value comes
-from the URL if it is valid, otherwise the default is used and a visible notice says why. After the widget
-is drawn its value is written back to the URL (and dropped when it equals the default, to keep links short).
-We do this ourselves rather than with `bind="query-params"` because that binding writes translated option
-labels into the URL and falls back silently; here the URL holds stable internal names in every language.
+    value = controls.draw(SETTINGS["depth"], where=side)
+
+Every control is keyed; the key is the query parameter. On the first run of a session the value comes from the URL
+if the setting can read it (``Setting.read``), moved onto what the control shows (``Setting.snap``) with a notice;
+otherwise the default is used and a visible notice says why. After the widget is drawn its value is written back to
+the URL (and dropped when it equals the default, to keep links short). We do this ourselves rather than with
+`bind="query-params"` because that binding writes translated option labels into the URL and falls back silently;
+here the URL holds stable internal names in every language.
+
+A page's settings belong to that page: the router calls ``enter_page`` before a page runs, and when the page changed,
+every control the previous page drew is forgotten, so a setting that two pages both call ``depth`` arrives on the
+next page as that page's default (or its link's value), never as the value the last page had.
 """
 from __future__ import annotations
 
-import math
-import re
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import streamlit as st
 
+from lab.settings import Refused, Setting
 from ui import teacher
-from ui.i18n import t
+from ui.i18n import has, t
 from ui.literal import literal
 
-MAX_PARAM_CHARS = 200  # longer URL values are refused outright: no legitimate setting needs more
-# A number in a link: plain ASCII decimal notation only (no "1_0", no "0x10", no other scripts' digits, no "inf").
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_DRAWN = "_page_keys"  # session state: the keys of the controls the current page has drawn
 
 
-class BadValue(ValueError):
-    """A URL value that cannot be used; its message is shown to the user."""
+def enter_page(name: str) -> None:
+    """The router, before running page ``name``: on a page change, the controls of the page before are put away
+    (under that page's name) and the new page gets back what it had when this session last left it, for every
+    setting its link does not name; anything else starts at its default. A value never crosses to another page."""
+    state = st.session_state
+    if state.get("_page") == name:
+        return
+    kept = state.setdefault("_kept", {})
+    drawn = state.get(_DRAWN, set())
+    if state.get("_page") is not None:
+        kept[state["_page"]] = {key: state[key] for key in drawn if key in state}
+    for key in drawn:
+        state.pop(key, None)
+    for key, value in kept.get(name, {}).items():
+        if key not in st.query_params:  # the link wins: a route step's preset, a teacher's link
+            state[key] = value
+    state[_DRAWN] = set()
+    state["_page"] = name
 
 
-def _to_float(raw: str) -> float:
-    if not _NUMBER.fullmatch(raw):
-        raise BadValue("not a plain decimal number")
-    value = float(raw)
-    if not math.isfinite(value):
-        raise BadValue("too large")
-    mantissa = re.split(r"[eE]", raw)[0]
-    if value == 0 and re.search(r"[1-9]", mantissa):  # 1e-400 underflows to 0: not what the link says
-        raise BadValue("too small")
-    return value
+def _note_drawn(key: str) -> None:
+    if key not in teacher.RESERVED:  # the app's own controls (language, presenter mode) are the same on every page
+        st.session_state.setdefault(_DRAWN, set()).add(key)
 
 
-def _serialize(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return repr(value)  # the shortest text that reads back as exactly this float: the link reproduces it
-    if isinstance(value, (list, tuple)):
-        return ",".join(_serialize(v) for v in value)
-    return str(value)
-
-
-def _seed_from_url(key: str, default: Any, parse: Callable[[str], Any], where,
-                   snap: Callable[[Any], Any] = lambda v: v) -> None:
-    """Put the URL's value (or the default) into session state before the widget exists.
-
-    ``parse`` reads the text or raises (the default is used, with a notice); ``snap`` moves a readable value onto
-    what the control can show (the nearest step or option), with a notice when that changes it, so the link the
-    page writes back, the control and the chart always agree.
-    """
+def _seed_from_url(setting: Setting, where) -> None:
+    """Put the URL's value (or the default) into session state before the widget exists; a value between steps or
+    options is moved onto the control with a notice, so the link the page writes back, the control and the chart
+    always agree."""
+    key = setting.key
     if key in st.session_state:
         return
-    st.session_state[key] = default
+    st.session_state[key] = setting.default
     raw = st.query_params.get(key)
     if raw is None:
         return
     try:
-        if len(raw) > MAX_PARAM_CHARS:
-            raise BadValue("too long")
-        value = parse(raw)
-    except (ValueError, TypeError, OverflowError):
+        value = setting.read(raw)
+    except Refused:
         where.warning(t("common.bad_param", key=key, value=literal(raw)), icon=":material/link_off:")
         del st.query_params[key]
         return
-    snapped = snap(value)
+    snapped = setting.snap(value)
     if snapped != value:
-        where.info(t("common.param_snapped", key=key, value=literal(raw), shown=literal(_serialize(snapped))),
+        where.info(t("common.param_snapped", key=key, value=literal(raw), shown=literal(setting.text(snapped))),
                    icon=":material/straighten:")
     st.session_state[key] = snapped
-
-
-def _draw(key: str, default: Any, draw: Callable[[bool], Any]) -> Any:
-    """Draw a control as the link asks (ui/teacher.py): hidden (its value still comes from the link or the
-    default), locked (shown, not movable) or normal. draw(disabled) creates the widget and returns its value."""
-    mode = teacher.mode(key, default)
-    if mode == "hidden":
-        return st.session_state.get(key, default)
-    return draw(mode == "locked")
-
-
-def _decimals(step: float) -> int:
-    """How many decimals a float step has (0.05 -> 2), to round grid values to what the slider shows."""
-    text = repr(float(step))
-    if "e" in text:
-        return max(0, -int(text.split("e")[1]) + len(text.split("e")[0].rstrip("0").partition(".")[2]))
-    return len(text.partition(".")[2].rstrip("0"))
-
-
-def _grid_snap(value: float, lo, hi, step, is_int: bool):
-    """The slider position nearest ``value``: lo + k·step inside [lo, hi] (as an int for int sliders)."""
-    k = math.floor((value - lo) / step + 0.5)  # halves go up, as people round (not to even)
-    snapped = min(max(lo + k * step, lo), hi)
-    return int(round(snapped)) if is_int else round(float(snapped), _decimals(step))
 
 
 def _relabel(key: str) -> None:
@@ -112,40 +87,16 @@ def _relabel(key: str) -> None:
         st.session_state[key] = st.session_state[key]
 
 
-def _write_to_url(key: str, default: Any, value: Any = None) -> None:
+def _write_to_url(setting: Setting, value: Any) -> None:
     """Write the control's value into the link (dropped when it is the default, to keep links short)."""
-    value = st.session_state.get(key, default) if value is None else value
-    if value == default:
+    key = setting.key
+    if value == setting.default:
         if key in st.query_params:
             del st.query_params[key]
         return
-    text = _serialize(value)
+    text = setting.text(value)
     if st.query_params.get(key) != text:
         st.query_params[key] = text
-
-
-def slider(key: str, label: str, min_value, max_value, default, step=None, *, where=st, help: str | None = None,
-           format: str | None = None):
-    """An int or float slider (the type follows `default`). A link's value between two steps is moved to the
-    nearest step, with a notice; the value returned is always on the slider's grid."""
-    is_int = isinstance(default, int) and not isinstance(default, bool)
-    step = step if step is not None else (1 if is_int else 0.01)  # Streamlit's own default steps
-
-    def parse(raw: str):
-        value = _to_float(raw)
-        if not (min_value <= value <= max_value):
-            raise BadValue("out of range")
-        return value
-
-    def snap(value):
-        return _grid_snap(value, min_value, max_value, step, is_int)
-
-    _seed_from_url(key, default, parse, where, snap)
-    value = _draw(key, default, lambda off: where.slider(label, min_value=min_value, max_value=max_value, step=step,
-                                                          key=key, help=help, format=format, disabled=off))
-    value = snap(value)  # the browser's float arithmetic can land a hair off the grid (0.1 * 3)
-    _write_to_url(key, default, value)
-    return value
 
 
 def _fmt_number(v) -> str:
@@ -156,114 +107,61 @@ def _fmt_number(v) -> str:
         return str(v)
 
 
-def log_slider(key: str, label: str, values: Sequence[float], default: float, *, where=st, help: str | None = None):
-    """A slider over a fixed list of (usually log-spaced) values, e.g. learning rates 1e-4 … 10. A link's value
-    inside the list's range but not in it is moved to the nearest value (on a log scale), with a notice."""
-    values = list(values)
-    if default not in values:
-        raise ValueError(f"default {default} is not one of the slider's values")
-
-    def parse(raw: str):
-        value = _to_float(raw)
-        lo, hi = min(values), max(values)
-        if not (lo <= value <= hi) and not any(math.isclose(value, v, rel_tol=1e-9) for v in (lo, hi)):
-            raise BadValue("out of range")
-        return value
-
-    def snap(value):
-        if all(v > 0 for v in values) and value > 0:
-            return min(values, key=lambda v: abs(math.log(v) - math.log(value)))
-        return min(values, key=lambda v: abs(v - value))
-
-    _seed_from_url(key, default, parse, where, snap)
-    value = _draw(key, default, lambda off: where.select_slider(label, options=values, key=key, help=help,
-                                                                 format_func=_fmt_number, disabled=off))
-    _write_to_url(key, default)
-    return value
+def option_label(setting: Setting) -> Callable[[Any], str]:
+    """How an option is shown: ``<words><name>`` when the setting names its words, else ``common.opt_<name>`` when
+    that exists, else the option itself."""
+    def label(option) -> str:
+        if setting.words and has(f"{setting.words}{option}"):
+            return t(f"{setting.words}{option}")
+        return t(f"common.opt_{option}") if has(f"common.opt_{option}") else str(option)
+    return label
 
 
-def _option_label(option: str) -> str:
-    """Options are internal names; their display text comes from common.opt_<name> when it exists."""
-    from ui.i18n import has
-    return t(f"common.opt_{option}") if has(f"common.opt_{option}") else str(option)
+def _widget(setting: Setting, where, label: str, help: str | None, off: bool, format_func) -> Any:
+    """Create the Streamlit widget for ``setting`` (its value is already in session state)."""
+    key, kind = setting.key, setting.kind
+    if kind == "number":
+        return where.slider(label, min_value=setting.lo, max_value=setting.hi, step=setting.step, key=key, help=help,
+                            format=setting.format, disabled=off)
+    if kind == "level":
+        return where.select_slider(label, options=list(setting.options()), key=key, help=help,
+                                   format_func=format_func or _fmt_number, disabled=off)
+    if kind == "choice":
+        fmt = format_func or option_label(setting)
+        if setting.horizontal:
+            return where.radio(label, list(setting.options()), key=key, format_func=fmt, horizontal=True, help=help,
+                               disabled=off)
+        return where.selectbox(label, list(setting.options()), key=key, format_func=fmt, help=help, disabled=off)
+    if kind == "choices":
+        return where.multiselect(label, list(setting.options()), key=key, help=help, disabled=off,
+                                 format_func=format_func or option_label(setting),
+                                 max_selections=setting.max_selections)
+    if kind == "flag":
+        return where.toggle(label, key=key, help=help, disabled=off)
+    return where.number_input(label, min_value=setting.lo, max_value=setting.hi, step=1, key=key, help=help,
+                              disabled=off)
 
 
-def select(key: str, label: str, options: Sequence[str], default: str, *, where=st, help: str | None = None,
-           format_func: Callable[[Any], str] | None = None, horizontal: bool = False):
-    """A choice among internal names (a selectbox; a row of radio buttons with horizontal=True)."""
-    options = list(options)
-    if default not in options:
-        raise ValueError(f"default {default!r} is not among the options")
+def draw(setting: Setting, where=st, *, label: str | None = None, format_func: Callable[[Any], str] | None = None,
+         **words) -> Any:
+    """Draw ``setting``'s control in ``where`` and return its value (always one the setting accepts).
 
-    def parse(raw: str):
-        for option in options:
-            if str(option) == raw:
-                return option
-        raise BadValue("unknown option")
-
-    _seed_from_url(key, default, parse, where)
-    _relabel(key)
-    fmt = format_func or _option_label
-    if horizontal:
-        value = _draw(key, default, lambda off: where.radio(label, options, key=key, format_func=fmt, horizontal=True,
-                                                            help=help, disabled=off))
+    label: the label's text when it is not the declared text key's (``words`` fill the declared text's
+    placeholders: ``draw(S["act1"], i=1)``). A teacher's link may hide the control (its value still comes from
+    the link or the default) or lock it (shown, not movable): ui/teacher.py."""
+    key = setting.key
+    _note_drawn(key)
+    _seed_from_url(setting, where)
+    if setting.kind in ("choice", "choices"):
+        _relabel(key)
+    text = label if label is not None else t(setting.label, **words)
+    help = t(setting.help) if setting.help else None
+    mode = teacher.mode(key, setting.default)
+    if mode == "hidden":
+        value = st.session_state.get(key, setting.default)
     else:
-        value = _draw(key, default, lambda off: where.selectbox(label, options, key=key, format_func=fmt, help=help,
-                                                                disabled=off))
-    _write_to_url(key, default)
-    return value
-
-
-def multiselect(key: str, label: str, options: Sequence[str], default: Sequence[str], *, where=st,
-                help: str | None = None, format_func: Callable[[Any], str] | None = None, max_selections=None):
-    options = list(options)
-    default = list(default)
-
-    def parse(raw: str):
-        chosen = [part for part in raw.split(",") if part]
-        unknown = [c for c in chosen if c not in options]
-        if unknown or len(set(chosen)) != len(chosen):
-            raise BadValue("unknown or repeated option")
-        if max_selections is not None and len(chosen) > max_selections:
-            raise BadValue("too many options")
-        return chosen
-
-    _seed_from_url(key, default, parse, where)
-    _relabel(key)
-    value = _draw(key, default, lambda off: where.multiselect(label, options, key=key, help=help, disabled=off,
-                                                               format_func=format_func or _option_label,
-                                                               max_selections=max_selections))
-    _write_to_url(key, default)
-    return value
-
-
-def toggle(key: str, label: str, default: bool = False, *, where=st, help: str | None = None):
-    def parse(raw: str):
-        lowered = raw.strip().lower()
-        if lowered in ("1", "true", "on", "yes"):
-            return True
-        if lowered in ("0", "false", "off", "no"):
-            return False
-        raise BadValue("not on/off")
-
-    _seed_from_url(key, default, parse, where)
-    value = _draw(key, default, lambda off: where.toggle(label, key=key, help=help, disabled=off))
-    _write_to_url(key, default)
-    return value
-
-
-def integer(key: str, label: str, min_value: int, max_value: int, default: int, *, where=st, help: str | None = None):
-    """A whole-number input, e.g. the random seed."""
-    def parse(raw: str):
-        value = _to_float(raw)
-        if value != int(value):
-            raise BadValue("not a whole number")
-        if not (min_value <= value <= max_value):
-            raise BadValue("out of range")
-        return int(value)
-
-    _seed_from_url(key, default, parse, where)
-    value = _draw(key, default, lambda off: where.number_input(label, min_value=min_value, max_value=max_value, step=1,
-                                                                key=key, help=help, disabled=off))
-    _write_to_url(key, default)
+        value = _widget(setting, where, text, help, mode == "locked", format_func)
+    if setting.kind == "number":
+        value = setting.snap(value)  # the browser's float arithmetic can land a hair off the grid (0.1 * 3)
+    _write_to_url(setting, value)
     return value

@@ -1,6 +1,8 @@
-"""Two guards on Streamlit's server for a class that shares one process (installed once per process, before the
-first session if the server is started with `python -m ui.launch`; app.py installs them too, for hosts that run
-`streamlit run app.py` directly, where they apply from the first script run on).
+"""What this app changes in Streamlit and Plotly for a class that shares one process: installed once per process by
+the entry point (`python -m ui.launch` before the first session; app.py too, for hosts that run `streamlit run app.py`
+directly, where they apply from the first script run on), never by importing a module. Each wraps one function that
+must exist as expected (``install`` returns False otherwise, and tests/test_guards.py fails loudly when Streamlit or
+Plotly changes underneath).
 
 - A link too long for Streamlit (over 1,000 parameters or 512 KiB) is dropped by the server before the page runs,
   with only a line in the server's log. The guard turns the dropped query into one marker parameter, so the page
@@ -8,6 +10,9 @@ first session if the server is started with `python -m ui.launch`; app.py instal
 - Streamlit empties every cache of the process when any client sends a `clear_cache` message; the viewer toolbar
   only hides the menu item that sends it. With the toolbar in viewer mode (.streamlit/config.toml) nobody is
   offered that command, so the guard ignores the message instead of dropping what the whole class shares.
+- `st.plotly_chart` encodes every figure with `plotly.io.to_json` on every draw. A figure the app has encoded
+  already (a shared frame's chart, which thirty students draw: ``ui.lesson.chart`` keeps its text in ``json_text``)
+  is handed back as that text; any other figure is encoded as before.
 """
 from __future__ import annotations
 
@@ -40,20 +45,31 @@ def _viewer_only(clear):
     return clear_unless_viewer
 
 
+def _reusing_encoded(encode):
+    def to_json(fig, *args, **kwargs):
+        text = getattr(fig, "json_text", None)
+        return text if text is not None else encode(fig, *args, **kwargs)
+    to_json.__wrapped__ = encode
+    return to_json
+
+
 def install() -> bool:
-    """Install both guards (idempotent); False when this Streamlit has not the functions they wrap."""
+    """Install the three (idempotent); False when this Streamlit or Plotly has not the functions they wrap."""
     global _installed
     with _lock:
         if _installed:
             return True
         try:
+            import plotly.io as pio
             from streamlit.runtime import app_session
             sanitize = app_session.sanitize_query_string
             clear = app_session.AppSession._handle_clear_cache_request
+            encode = pio.to_json
         except (ImportError, AttributeError):
             return False
         app_session.sanitize_query_string = _marking(sanitize)
         app_session.AppSession._handle_clear_cache_request = _viewer_only(clear)
+        pio.to_json = _reusing_encoded(encode)
         _installed = True
         return True
 

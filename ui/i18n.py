@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.catalog import LANGUAGES, load
+from content.catalog import LANGUAGES, load
 
 
 def current_lang() -> str:

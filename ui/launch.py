@@ -30,9 +30,10 @@ def warm_in_background() -> None:
             return
         _warmed = True
     from lab import warm
+    from ui import nav
 
     def warm_then_freeze():
-        warm.warm_all(log=print)
+        warm.warm_all(nav.LESSONS, log=print)
         # Everything alive now (modules, the warmed defaults) lives as long as the server: keep it out of the
         # garbage collector's full passes, which otherwise cost 100-230 ms each and set every page's p95.
         import gc

@@ -48,7 +48,8 @@ def sidebar_controls(page: str):
 
 
 class _SpecDict(dict):
-    """A figure's JSON dict that also carries its encoded text (see _reuse_encoded_json)."""
+    """A figure's JSON dict that also carries its encoded text (handed back as it is by ``plotly.io.to_json`` once
+    ``ui.guards.install`` has run: the entry point's process settings)."""
     json_text: str | None = None
 
 
@@ -67,24 +68,6 @@ class _Prebuilt(BaseFigure):
         return self._spec
 
 
-def _reuse_encoded_json() -> None:
-    """Let plotly.io.to_json (which st.plotly_chart calls on every draw) hand back the text of a figure encoded
-    before: a frame's chart that thirty students draw is encoded once. Idempotent; other figures are untouched."""
-    import plotly.io as pio
-
-    if getattr(pio.to_json, "reuses_encoded", False):
-        return
-    encode = pio.to_json
-
-    def to_json(fig, *args, **kwargs):
-        text = getattr(fig, "json_text", None)
-        return text if text is not None else encode(fig, *args, **kwargs)
-
-    to_json.reuses_encoded = True
-    pio.to_json = to_json
-
-
-_reuse_encoded_json()
 # Figures of shared frames, encoded once per frame, language and presenter mode (bounded by bytes).
 FRAME_FIGURES = shared.CACHES.setdefault("frame_figures", shared.Cache("frame_figures", 32 * 2**20))
 

@@ -8,9 +8,9 @@ that run's frames. A session keeps only the index of the frame it shows. While i
 network, and a student whose setting was computed before replays it without training anything.
 
 The buttons sit outside the fragment and flip ``running`` with on_click (a full rerun): the combination that works
-on Streamlit 1.67 (see STREAMLIT-NOTES). A chart that the view draws with no data yet (the first frame of a live
-chart) says how it fills ("Press Train or Step", added by ui.lesson.chart): ``in_view`` is the one place that state
-is decided.
+on Streamlit 1.67 (a Pause inside a busy fragment would not interrupt it). A chart that the view draws with no data
+yet (the first frame of a live chart) says how it fills ("Press Train or Step", added by ui.lesson.chart):
+``in_view`` is the one place that state is decided.
 """
 from __future__ import annotations
 

@@ -38,6 +38,10 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 GROUPS = tuple(dict.fromkeys(p.group for p in PAGES))
+# The lessons: every page but the overview, in the order students usually open them. A lesson has its experiments in
+# lab/<slug>.py (settings, warm-up, the code behind it), its figures in figures/<slug>.py and its words in
+# content/<lang>/<slug>.txt; the warm-up, the notebooks and the code panels are found from this list.
+LESSONS: tuple[str, ...] = tuple(p.slug for p in PAGES if p.group != "start")
 
 
 def get(slug: str) -> PageSpec:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 import streamlit as st
 
 from ui import nav
-from ui.catalog import load
+from content.catalog import load
 from ui.i18n import current_lang, t
 
 

@@ -3,7 +3,7 @@ key chart and one section, and the link names the open section (``?section=dying
 
     sections.tabs("activations", {"sigmoid": draw_sigmoid, "dying": draw_dying}, keys={"dying": ("dy_lr", "dy_bias")})
 
-A section opens, in this order: the one this session opened last; the link's ``section``; the first section whose
+A section opens, in this order: the link's ``section``; the one this session opened last; the first section whose
 controls the link sets (a link with ``dy_lr=1`` shows the control it sets); the first section. Tab labels are the
 page's text keys ``<page>.tab_<section>``.
 """
@@ -23,11 +23,12 @@ def _state(page: str) -> str:
 def open_section(page: str, names: tuple[str, ...], keys: Mapping[str, tuple[str, ...]]) -> str:
     """The section to show (see the module's docstring)."""
     ss = st.session_state
-    if _state(page) not in ss:
-        asked = st.query_params.get("section")
-        if asked not in names:
-            asked = next((name for name in names if any(k in st.query_params for k in keys.get(name, ()))), names[0])
+    asked = st.query_params.get("section")
+    if asked in names:  # the link wins (the page keeps it in step with the open tab)
         ss[_state(page)] = asked
+    elif _state(page) not in ss:
+        ss[_state(page)] = next((name for name in names if any(k in st.query_params for k in keys.get(name, ()))),
+                                names[0])
     return ss[_state(page)]
 
 

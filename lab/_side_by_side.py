@@ -1,4 +1,5 @@
-"""What the regularization, ensembles and transfer lessons share: side-by-side runs scored on held-out digits.
+"""What the regularization, ensembles and transfer lessons share: runs trained side by side (a group of members
+with extras), scored on held-out digits.
 
 ``Member`` is a ``core.train.Trainer`` with the extras those pages apply after single updates (an L1 proximal
 step, early stopping's best weights, snapshots, weight averages); ``LiveGroup`` drives several of them (or plain
