@@ -47,7 +47,7 @@ with c_formula:
 N_DYING_LAYERS = len(lab.DYING["hidden"])
 
 
-# ---- 2 to 5: the secondary sections, one tab each (only the open one is drawn; ?section=dying opens it) ----
+# ---- 2 to 5: the race, the sigmoid's problems, dying ReLU, guidance, one tab each (only the open one is drawn; ?section=dying opens it) ----
 def sigmoid_section():
     st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
     st.markdown(t("activations.p1"))
@@ -166,8 +166,8 @@ def guide_section():
                                                  he=f"{stds['he_normal'][-1]:.1f}"))
 
 
-sections.tabs(PAGE, {"sigmoid": sigmoid_section, "dying": dying_section, "race": race_section,
-                     "guide": guide_section},
+sections.tabs(PAGE, {"race": race_section, "sigmoid": sigmoid_section, "dying": dying_section,
+                     "guide": guide_section},  # the race first: what the page's notebook computes
               keys={"sigmoid": ("zz_lr", "zz_spread"), "dying": ("dy_lr", "dy_bias"),
                     "race": ("acts", "ds", "cmp_lr")})
 
