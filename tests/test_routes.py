@@ -76,6 +76,9 @@ def test_each_preset_is_valid_for_its_page(rid, number):
     assert missing == [], f"{step.slug}: the preset names {missing}, which are not controls of the page"
     for key, raw in preset.items():
         assert _shown(controls[key]) == _wanted(controls[key], raw), (key, raw, controls[key].value)
+    for key, raw in preset.items():  # the step's address keeps its whole preset, in the route's own text
+        written = at.query_params.get(key)
+        assert (written[0] if isinstance(written, list) else written) == raw, (key, raw, written)
     declared = getattr(importlib.import_module(f"lab.{step.slug}"), "SETTINGS", None)
     for key, raw in preset.items():  # and the page's declaration reads the text as it is, nothing moved
         if declared is not None and key in {s.key for s in declared}:

@@ -97,9 +97,12 @@ def banner(page: str) -> None:
     bottom of the page: a lesson is 2,500-6,600 px long, and a class moves on from the top)."""
     found = active(page)
     if found is None:
+        st.session_state.pop("_route_preset", None)
         return
     route, number = found
     apply_preset(route, number)
+    # the step's settings stay in its address even at their defaults: the link to this view is the step's
+    st.session_state["_route_preset"] = tuple(key for key, _ in route.steps[number - 1].preset)
     st.info(t("common.route_banner", route=route.title, step=number, steps=len(route.steps),
               goal=route.steps[number - 1].goal), icon=":material/route:")
     neighbours(route, number)
