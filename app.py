@@ -18,7 +18,7 @@ import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
 from lab.settings import flag  # noqa: E402
-from ui import controls, guards, launch, lesson, nav, teacher  # noqa: E402
+from ui import classroom, controls, guards, launch, lesson, nav, teacher  # noqa: E402
 from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -55,6 +55,7 @@ settings_slot = st.sidebar.container()
 page_tools = st.sidebar.container()  # restore defaults, the link to this view (ui.teacher.finish_page)
 app_controls = st.sidebar.container()
 notices = st.container()  # notices about the link, above the page (some are known only after the page ran)
+class_slot = st.container()  # a class's panel (the teacher) or watcher (a student), filled after the page ran
 lesson.use_sidebar_slot(settings_slot, page_tools)
 
 # Language: the URL wins, then the browser's locale. It is always written to the URL so a link keeps it.
@@ -77,8 +78,10 @@ if dropped is not None:  # the server could not read the link (ui/guards.py): sa
 if st.query_params.get("lang") != st.session_state["lang"]:
     st.query_params["lang"] = st.session_state["lang"]
 teacher.read(st.query_params, notices)  # hide / lock / reveal / trained, for a class (ui/teacher.py)
+classroom.read(st.query_params, notices)  # class=CODE (a student), class=CODE&teacher=KEY (ui/classroom.py)
 
 presenting = controls.draw(PRESENT, where=app_controls)
+classroom.sidebar(app_controls)  # Start a class, or the class this session is in
 if presenting:
     # Projection: bigger text everywhere (charts: figures.theme.presenter), a wider sidebar whose labels wrap instead
     # of being cut, buttons that grow with their text. Static CSS only; no user text reaches it.
@@ -109,3 +112,4 @@ pages = {
 page = st.navigation(pages, position="top")
 controls.enter_page(page.url_path)  # a page's settings belong to it: the last page's controls are forgotten here
 page.run()
+classroom.after_page(class_slot, page.url_path or "home")

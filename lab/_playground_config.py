@@ -171,7 +171,12 @@ def _is_int(v) -> bool:
 
 
 def _is_number(v) -> bool:
-    return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(float(v))
+    if not (_is_int(v) or isinstance(v, (float, np.floating))):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # a whole number too large for a float (401 digits in a file): not a setting's number
+        return False
 
 
 def _shown(value) -> str:
@@ -259,11 +264,19 @@ def _refuse_constant(token):
     raise ConfigError("constant", f"malformed JSON: {token} is not a number this file may contain", token=token)
 
 
+def _few(names, shown: int = 5) -> str:
+    """Some of a file's names for a message (a file with thousands of keys gets a sentence, not an echo)."""
+    names = [_shown(n) for n in names]
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+
+
 def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    seen, repeated = set(), set()
+    for key, _ in pairs:  # one pass: a file of thousands of keys costs their number, not its square
+        (repeated if key in seen else seen).add(key)
+    repeated = sorted(repeated)
     if repeated:
-        names = ", ".join(map(repr, repeated))
+        names = _few(repeated)
         raise ConfigError("repeated", f"field(s) {names} appear more than once", names=names)
     return dict(pairs)
 
@@ -271,11 +284,22 @@ def _no_duplicates(pairs):
 def from_json(text: str | bytes) -> PlaygroundConfig:
     """A configuration from JSON text (or UTF-8 bytes); missing fields take their defaults.
 
-    Refused with a ValueError whose message names the problem: more than MAX_BYTES, not UTF-8,
+    Refused with a ConfigError (a ValueError) whose message names the problem: more than MAX_BYTES, not UTF-8,
     malformed JSON, NaN/Infinity, a repeated or unknown field, a wrong type, an out-of-range value,
-    or a version other than FORMAT_VERSION. Nothing is changed by a refused file (the caller keeps
+    or a version other than FORMAT_VERSION. Whatever else goes wrong while reading the file is a ConfigError too
+    ("unreadable"), never another exception. Nothing is changed by a refused file (the caller keeps
     its configuration).
     """
+    try:
+        return _from_json(text)
+    except ConfigError:
+        raise
+    except Exception as err:  # a file is a user's: no exception of its reading may reach the page
+        raise ConfigError("unreadable", f"the file cannot be read as a configuration ({type(err).__name__})") \
+            from None
+
+
+def _from_json(text: str | bytes) -> PlaygroundConfig:
     size = len(text) if isinstance(text, (bytes, bytearray)) else len(str(text).encode("utf-8"))
     if size > MAX_BYTES:
         raise ConfigError("too_large", f"the file is too large: {size:,} bytes; a configuration has at most "
@@ -307,7 +331,7 @@ def from_json(text: str | bytes) -> PlaygroundConfig:
                           got=_shown(version), supported=FORMAT_VERSION)
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        names = ", ".join(map(_shown, unknown))
+        names = _few(unknown)
         raise ConfigError("unknown_fields", f"unknown field(s) {names}; valid: {', '.join(FIELDS)}", names=names,
                           valid=", ".join(FIELDS))
     values = dataclasses.asdict(PlaygroundConfig())

@@ -202,3 +202,21 @@ def warm() -> None:
     with shared.pinned():
         batch_paths(DEFAULTS.batch_size, seed=DEFAULTS.seed)
         shared.complete(batch_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(batch_size: int, n_train: int, paths: BatchPaths):
+    """The page's quick checks at its setting: the updates in an epoch (``iterations_per_epoch``) and, on the
+    2-parameter loss (``batch_paths``), which path wanders most and which ends nearest the optimum."""
+    from lab.common import choice_check, exact_check
+
+    per_epoch = iterations_per_epoch(n_train, batch_size)
+    length = {k: float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum()) for k, p in paths.paths.items()}
+    end = {k: float(np.linalg.norm(p[-1] - paths.optimum)) for k, p in paths.paths.items()}
+    names = tuple(batch_labels(batch_size))
+    return [
+        exact_check("check1", per_epoch, [n_train // batch_size if n_train // batch_size != per_epoch else per_epoch - 1,
+                                          batch_size, n_train], dict(n=n_train, b=batch_size), fmt=",.0f"),
+        choice_check("check2", names, max(length, key=length.get), dict(b=batch_size)),
+        choice_check("check3", names, min(end, key=end.get), dict(b=batch_size, steps=PATHS["steps"])),
+    ]

@@ -589,3 +589,33 @@ def warm() -> None:
         running_trace(d.position, d.init_std, d.momentum, d.seed, d.unit)
         for kind in SWEEP_KINDS:
             shared.complete(sweep_run(kind, d.epochs, d.position, d.momentum, d.eps, d.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def memory_batches(momentum: float) -> float:
+    """Batches until the running statistics keep 5 % of where they started: (1 − momentum)^n = 0.05 (PyTorch's
+    convention, running ← (1 − momentum)·running + momentum·batch)."""
+    return float(np.log(0.05) / np.log(1.0 - momentum))
+
+
+def normalized_std(batch_var: float, eps: float) -> float:
+    """The std of a unit's normalized values x̂ = (x − μ)/√(σ² + ε) when its batch variance is σ²."""
+    return float(np.sqrt(batch_var / (batch_var + eps)))
+
+
+def quick_checks(momentum: float, eps: float, trace: RunningStats, unit: int):
+    """The page's quick checks at its setting: the running statistics' memory, ε on a nearly constant unit, and
+    the running mean against the last batch's (``running_trace``, as the page draws it)."""
+    from lab.common import choice_check, nearest_check
+
+    tiny = 1e-4
+    running = abs(float(trace.running_mean[-1]) - float(trace.pop_mean))
+    batch = abs(float(trace.batch_mean[-1]) - float(trace.pop_mean))
+    return [
+        nearest_check("check1", memory_batches(momentum), [1, 3, 10, 30, 100, 300, 1000], log=True,
+                      values=dict(m=f"{momentum:g}")),
+        nearest_check("check2", normalized_std(tiny, eps), [0.01, 0.03, 0.1, 0.3, 1.0], log=True,
+                      values=dict(var=f"{tiny:g}", eps=f"{eps:g}")),
+        choice_check("check3", ("running", "batch"), "running" if running <= batch else "batch",
+                     dict(m=f"{momentum:g}", unit=unit)),
+    ]

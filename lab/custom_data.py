@@ -15,11 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 
 import numpy as np
 
 from core import data
+from lab.settings import Refused, read_number
 
 MAX_POINTS = 300
 LIMIT = 4.0
@@ -73,7 +73,8 @@ def ready(points) -> bool:
     return not any(missing(points))
 
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+MAX_FIELD = 32  # a coordinate or label longer than this is refused before it is read ("-3.9999999999999999e-01": 23)
+_NUMBER_CHARS = "0123456789+-.eE"  # what a number is written with (a longer field of only these is "too long")
 
 
 def _cut(text: str, limit: int = 20) -> str:
@@ -82,10 +83,38 @@ def _cut(text: str, limit: int = 20) -> str:
 
 
 def _number(text: str, line: int) -> float:
+    """A field as a number, read by the one number reader of links and files (lab.settings.read_number: the length
+    capped first, then one pass); a value too large or too small for a float is read as ±inf or 0 (the plane's
+    check then refuses the first)."""
     text = text.strip()
-    if not _NUMBER.fullmatch(text):
+    if len(text) > MAX_FIELD and text.strip(_NUMBER_CHARS):  # words, or digits with a letter: whatever its length
         raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line, got=_cut(text))
-    return float(text)
+    try:
+        return read_number(text, MAX_FIELD)
+    except Refused as err:
+        if err.code == "too_long":
+            raise DataError("too_long", f"line {line}: {_cut(text)!r} is too long for a number (at most "
+                            f"{MAX_FIELD} characters)", line=line, got=_cut(text), limit=MAX_FIELD) from None
+        if err.code in ("too_large", "too_small"):
+            return float(text)
+        raise DataError("not_number", f"line {line}: {_cut(text)!r} is not a number", line=line,
+                        got=_cut(text)) from None
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        read_number(text, MAX_FIELD)
+    except Refused as err:
+        return err.code in ("too_large", "too_small")
+    return True
+
+
+def _header(row: list[str]) -> bool:
+    """A first line that names the columns: short words, no number first ("0.5;1.2;0" is a point written with the
+    wrong separator, and a field too long to be a name is a point's field that is refused as such)."""
+    fields = [cell.strip() for cell in row]
+    return (all(len(f) <= MAX_FIELD for f in fields) and not _reads_as_number(fields[0])
+            and any(ch.isalpha() for f in fields for ch in f))
 
 
 def _entry(fields, line: int) -> Point:
@@ -102,8 +131,17 @@ def _entry(fields, line: int) -> Point:
 
 def parse_csv(text: str | bytes) -> tuple[Point, ...]:
     """Points from CSV text: one point per line, ``x,y,label`` (label 0 or 1; a fourth column "train" or "test", as
-    ``to_csv`` writes it, is allowed), an optional header line naming the columns, blank lines ignored. Refused
-    with a DataError naming the line and the problem."""
+    ``to_csv`` writes it, is allowed), an optional header line naming the columns, blank lines ignored. Refused with a DataError naming the line and the problem; whatever else goes
+    wrong while reading (the csv module's own errors) is a DataError too, never another exception."""
+    try:
+        return _parse_csv(text)
+    except DataError:
+        raise
+    except Exception as err:  # a file is a user's: no exception of its reading may reach the page
+        raise DataError("unreadable", f"the file cannot be read as CSV ({type(err).__name__})") from None
+
+
+def _parse_csv(text: str | bytes) -> tuple[Point, ...]:
     if isinstance(text, (bytes, bytearray)):
         if len(text) > MAX_BYTES:
             raise DataError("too_large", f"the file has {len(text):,} bytes; at most {MAX_BYTES:,}",
@@ -115,11 +153,11 @@ def parse_csv(text: str | bytes) -> tuple[Point, ...]:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise DataError("too_large", f"the file is larger than {MAX_BYTES:,} bytes", size="—", limit=f"{MAX_BYTES:,}")
     points = []
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         if not row or all(not cell.strip() for cell in row):
             continue
-        if line == 1 and not _NUMBER.fullmatch(row[0].strip()) and any(ch.isalpha() for ch in "".join(row)):
-            continue  # a header (words; "0.5;1.2;0" is a point written with the wrong separator)
+        if line == 1 and _header(row):
+            continue
         points.append(_entry(_point_fields(row, line), line))
         if len(points) > MAX_POINTS:
             raise DataError("too_many", f"more than {MAX_POINTS} points", count=f"> {MAX_POINTS}", limit=MAX_POINTS)
@@ -157,7 +195,16 @@ def encode(points) -> str:
 
 
 def decode(text: str) -> tuple[Point, ...]:
-    """Points from ``encode``'s text; DataError on anything else."""
+    """Points from ``encode``'s text; DataError on anything else (never another exception)."""
+    try:
+        return _decode(text)
+    except DataError:
+        raise
+    except Exception as err:  # a link is a user's: no exception of its reading may reach the page
+        raise DataError("unreadable", f"the link's points cannot be read ({type(err).__name__})") from None
+
+
+def _decode(text: str) -> tuple[Point, ...]:
     if len(text) > MAX_POINTS * 24:
         raise DataError("too_many", "the link holds too many points", count="—", limit=MAX_POINTS)
     points = []

@@ -483,3 +483,20 @@ def warm() -> None:
         for rate in RATES:
             page_mc_maps(rate)
             shift_at(rate)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(ex: TwoInput, keep: float, rate: float, widths=ENSEMBLE["hidden"]):
+    """The page's quick checks at its setting: the two-input unit (``two_input``), the units a mask keeps
+    (``sample_masks``, averaged over 200 draws) and the dropout rate."""
+    from lab.common import exact_check, nearest_check
+
+    kept = np.mean([sum(int(m.sum()) for m in sample_masks(widths, rate, 0, d)) for d in range(200)])
+    total = int(sum(widths))
+    return [
+        exact_check("check1", round(ex.expected_inverted, 6), [round(ex.expected_raw, 6), round(ex.full / keep, 6), 0.0],
+                    dict(keep=f"{keep:g}", full=f"{ex.full:.3g}")),
+        exact_check("check2", round(ex.expected_raw, 6), [round(ex.full, 6), round(ex.full / keep, 6), 0.0],
+                    dict(keep=f"{keep:g}", full=f"{ex.full:.3g}")),
+        nearest_check("check3", float(kept), range(0, total + 1, 2), dict(rate=f"{rate:g}", total=total), fmt=".0f"),
+    ]

@@ -342,3 +342,21 @@ def warm() -> None:
                     replace(d.probe, act="selu", init="lecun_normal")):
         shared.complete(stats_run(variant))
     symmetry("zeros", d.probe.seed)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(act: str, init: str, std: float, width: int):
+    """The page's quick checks at its setting, from ``predicted_gain`` and ``recommended_stds``."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    sigma, gain = predicted_gain(act, init, std, width)
+    stds = recommended_stds(width)
+    gains = {name: abs(np.log(predicted_gain(act, name, std, width)[1])) for name in ("xavier_normal", "he_normal",
+                                                                                       "normal")}
+    return [
+        nearest_check("check1", gain, [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30], log=True,
+                      values=dict(act=act, sigma=f"{sigma:.3g}", width=width)),
+        exact_check("check2", stds["he_normal"], [stds["xavier_normal"], 2 / width, 1 / width], dict(width=width)),
+        choice_check("check3", ("xavier_normal", "he_normal", "normal"), min(gains, key=gains.get),
+                     dict(act=act, std=f"{std:g}", width=width)),
+    ]

@@ -689,3 +689,20 @@ def warm() -> None:
     with shared.pinned():
         shared.complete(landscape_run(DEFAULTS))
         shared.complete(landscape_run(dataclasses.replace(DEFAULTS, directions="pca")))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(shown: Landscape, s: Settings):
+    """The page's quick checks at its setting and the step shown: the network's parameter count (the run's own
+    ``n_params``), how far a random direction sees (about 1/√P), and the share of the path the slice captured."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    p = int(shown.n_params)
+    sizes = [2] + [s.width] * s.depth + [2]
+    weights_only = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    captured = float(shown.captured) if np.isfinite(shown.captured) else 0.0
+    return [
+        exact_check("check1", p, [weights_only, sum(sizes[1:]), 2 * p], dict(width=s.width, depth=s.depth), fmt=",.0f"),
+        nearest_check("check2", 1 / np.sqrt(p), [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], dict(p=f"{p:,}"), log=True),
+        choice_check("check3", ("most", "little"), "most" if captured >= 0.5 else "little", dict(step=int(shown.step))),
+    ]

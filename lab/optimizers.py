@@ -377,3 +377,25 @@ def warm() -> None:
         schedules_of(d.steps)
         for n in (100, 60, 50):  # the race, the 3-D view and noisy tab, the learning-rate panels
             map_of(d.surface, n)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(race_result, steps: int):
+    """The page's quick checks at its setting, from the race as it is set (``race_of``): who ends lowest, how
+    many diverge, and how low the winner gets."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    names = tuple(name for name, _ in race_result.entries)
+    final = {}
+    for k, name in enumerate(names):
+        diverged = race_result.diverged_at[k] is not None
+        final[name] = np.inf if diverged else float(race_result.losses[k, -1])
+    best = min(final, key=final.get)
+    n_diverged = sum(d is not None for d in race_result.diverged_at)
+    return [
+        choice_check("check1", names, best, dict(steps=steps)),
+        exact_check("check2", n_diverged, [len(names) - n_diverged, len(names)] if n_diverged else [1, 2, 3],
+                    dict(k=len(names), steps=steps), fmt=".0f"),
+        nearest_check("check3", max(min(final.values()), 1e-15) if np.isfinite(min(final.values())) else 1e15,
+                      [10.0 ** k for k in range(-15, 16)], dict(steps=steps), log=True),
+    ]

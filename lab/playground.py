@@ -217,9 +217,12 @@ def data_of(cfg: PlaygroundConfig) -> data.Dataset:
     return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed, cfg.points))
 
 
+@shared.memo(max_bytes=8 * 2**20)
 def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
     """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
-    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains.
+    Shared and computed once per (configuration, step) across the process (a download request is cheap to send:
+    Streamlit runs a download's callable again for every request, ui/downloads.py)."""
     tr = build(cfg)
     tr.run(step)
     return weights_npz(tr.net, tr.step)
@@ -232,3 +235,27 @@ def warm() -> None:
         data_of(cfg)
         shared.complete(training_run(cfg))
 
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(cfg: PlaygroundConfig, shown: View | None):
+    """The page's quick checks at its setting and the step shown: the network's size (``make_net``), the updates
+    in an epoch (the data set of ``data_of`` and the batch size) and the train–test gap of the run at that step."""
+    from lab.common import choice_check, exact_check
+
+    ds = data_of(cfg)
+    net = make_net(cfg, ds)
+    total = int(sum(p.size for p in net.params))
+    biases = int(sum(p.size for p, name in zip(net.params, net.param_names) if name.endswith("b")))
+    n = int(ds.x_train.shape[0])
+    per_epoch = -(-n // min(cfg.batch_size, n))
+    gap = 0.0
+    if shown is not None and len(shown.history.get("train_acc", [])):
+        gap = float(shown.history["train_acc"][-1] - shown.history["test_acc"][-1])
+    return [
+        exact_check("check1", total, [total - biases, biases, 2 * total], dict(layers=cfg.layers, width=cfg.width),
+                    fmt=",.0f"),
+        exact_check("check2", per_epoch, [n, cfg.batch_size, max(1, n // cfg.batch_size - 1)],
+                    dict(n=n, b=cfg.batch_size), fmt=",.0f"),
+        choice_check("check3", ("overfit", "fine"), "overfit" if gap > 0.05 else "fine"),
+    ]

@@ -167,3 +167,20 @@ def warm() -> None:
         preprocessing_views(d.shift, d.seed)
         zigzag_runs(d.zigzag_lr, d.seed)
         shared.complete(preprocess_run(d))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(views: dict, runs: dict, zigzag_lr: float):
+    """The page's quick checks at its setting, from what it drew: the training statistics of the shifted set
+    (``preprocessing_views``) and the zig-zag runs (``zigzag_runs``, ``same_sign_fraction``)."""
+    from lab.common import choice_check, nearest_check
+
+    std = views["standardize"].info["std"]
+    same = 100 * same_sign_fraction(runs["positive"])
+    steps = {k: (r.steps_to_target if r.steps_to_target is not None else np.inf) for k, r in runs.items()}
+    faster = "tie" if steps["positive"] == steps["centered"] else min(steps, key=steps.get)
+    return [
+        nearest_check("check1", float(std[0] / std[1]), [1, 2, 5, 10, 20, 50], log=True, fmt=".3g"),
+        nearest_check("check2", same, [0, 25, 50, 75, 100], fmt=".0f"),
+        choice_check("check3", ("positive", "centered", "tie"), faster, dict(lr=f"{zigzag_lr:g}")),
+    ]

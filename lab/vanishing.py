@@ -287,3 +287,22 @@ def warm() -> None:
         profile(variant)
     for training in (DEFAULT_TRAINING, Training(lr=1.0), Training(lr=1.0, clip="norm")):  # "try this", in class
         shared.complete(training_run(relu, training))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(prof: Profile, net: Net):
+    """The page's quick checks at its setting, from the profile it drew (``profile``) and ``max_slope``."""
+    from lab.common import choice_check, nearest_check
+
+    delta = np.asarray(prof.delta_norm, dtype=float)
+    ratio = float(delta[-1] / delta[0]) if np.isfinite(delta).all() and delta[0] > 0 else np.inf
+    third = len(delta) // 3
+    parts = {"first": delta[:third].max(initial=0), "middle": delta[third:2 * third].max(initial=0),
+             "last": delta[2 * third:].max(initial=0)}
+    # ratio = last layer's / layer 1's: binned by orders of magnitude, the edges far from the page's settings
+    band = ("much_smaller" if ratio > 1000 else "smaller" if ratio > 10 else "same" if ratio >= 0.1 else "larger")
+    return [
+        choice_check("check1", ("much_smaller", "smaller", "same", "larger"), band, dict(depth=net.depth)),
+        nearest_check("check2", max_slope(net.act), [0.25, 0.5, 1.0, 2.0], dict(act=net.act), log=True),
+        choice_check("check3", ("first", "middle", "last"), max(parts, key=parts.get), dict(depth=net.depth)),
+    ]

@@ -47,7 +47,7 @@ with c_formula:
 N_DYING_LAYERS = len(lab.DYING["hidden"])
 
 
-# ---- 2 to 5: the race, the sigmoid's problems, dying ReLU, guidance, one tab each (only the open one is drawn; ?section=dying opens it) ----
+# ---- 2 to 5, one tab each: the race, the sigmoid's problems, dying ReLU, the guidance (?section=dying opens one)
 def sigmoid_section():
     st.subheader(t("activations.h_sigmoid"), anchor="sigmoid")
     st.markdown(t("activations.p1"))
@@ -103,7 +103,7 @@ def dying_section():
         dy_lr, dy_bias = controls.draw(S["dy_lr"]), controls.draw(S["dy_bias"])
         st.caption(t("activations.no_divergence"))
     with c_predict:
-        lesson.predict(PAGE, "q1", 4)
+        lesson.predict(PAGE, "q1", 4, demo="dying")
     live.panel("dying", lab.dying_run(dy_lr, dy_bias, seed), dying_view, total_steps=lab.DYING_STEPS, start="last")
 
 
@@ -171,5 +171,19 @@ sections.tabs(PAGE, {"race": race_section, "sigmoid": sigmoid_section, "dying": 
               keys={"sigmoid": ("zz_lr", "zz_spread"), "dying": ("dy_lr", "dy_bias"),
                     "race": ("acts", "ds", "cmp_lr")})
 
+def shown(key: str):
+    """A control's value for the quick checks when its tab is closed: the session's, else the link's, else the
+    default (the same value the tab would draw)."""
+    if key in st.session_state:
+        return st.session_state[key]
+    raw = st.query_params.get(key)
+    try:
+        return S[key].snap(S[key].read(raw)) if raw is not None else S[key].default
+    except ValueError:  # a refused link value: the tab shows the default too
+        return S[key].default
+
+
+zigzags = lab.zigzag_pair(shown("zz_lr"), shown("zz_spread"), seed)
+lesson.quick_checks(PAGE, lab.quick_checks(curve, zigzags, lab.selu_stds()))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

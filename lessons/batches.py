@@ -23,7 +23,7 @@ st.subheader(t("batches.h_curves"), anchor="curves")
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
     x_key = "epoch" if controls.draw(S["epochs"]) else "step"
-    lesson.predict(PAGE, "q1", 3)
+    lesson.predict(PAGE, "q1", 3, demo=PAGE)
 LABELS = NAMES | lesson.labels(PAGE, title="curve_title", x=f"x_{x_key}", y="common.loss_axis", batch="on_batch",
                                whole="on_whole")
 

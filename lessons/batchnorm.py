@@ -47,7 +47,7 @@ def pair_view(frame):
                      caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(v.members["bn"].percentiles, unit),
                                plain=lab.percentile_drift(v.members["plain"].percentiles, unit)))
     with ask_col:
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
     if len(v.running_mean):
         steps = v.members["bn"].probe_steps
         words = lesson.labels(PAGE, x=STEP, running="running", batch="heldout", mean_title="mean_title",
@@ -109,5 +109,6 @@ lesson.formula(r"\mu_B=\frac{{1}}{{m}}\sum_{{i=1}}^{{m}} x_i,\quad \sigma_B^2=\f
 lesson.formula(r"\hat\mu\leftarrow{keep}\,\hat\mu+{m}\,\mu_B,\qquad \hat\sigma^2\leftarrow{keep}\,\hat\sigma^2"
                r"+{m}\,\tfrac{{n}}{{n-1}}\sigma_B^2,\qquad y=\gamma\,\frac{{x-\hat\mu}}{{\sqrt{{\hat\sigma^2+{eps}}}}}"
                r"+\beta", m=momentum, keep=1 - momentum, eps=eps)
+lesson.quick_checks(PAGE, lab.quick_checks(momentum, eps, trace, unit))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

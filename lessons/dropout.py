@@ -3,7 +3,7 @@ import streamlit as st
 
 from lab import dropout as lab
 from figures import dropout as fig
-from ui import controls, lesson, live
+from ui import controls, lesson, live, teacher
 from ui.i18n import t
 
 PAGE = "dropout"
@@ -37,7 +37,7 @@ def overfit_view(frame):
         lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), key="overfit", frame=frame,
                      caption=t("dropout.cap_overfit"))
     with ask_col:
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="overfit")
     h = v.histories
     gaps = {k: float(h[k]["train_acc"][-1] - h[k]["test_acc"][-1]) for k in h if len(h[k]["step"])}
     if len(gaps) == len(h):
@@ -61,8 +61,10 @@ lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lam
 # ---- 2. the masks --------------------------------------------------------------------------------
 st.subheader(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
-right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
-             on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
+if teacher.inputs_mode(("draw",)) != "hidden":  # the button moves the draw slider: locked or hidden with it
+    right.button(t("dropout.resample"), icon=":material/casino:", width="stretch", key="_resample",
+                 disabled=teacher.inputs_mode(("draw",)) == "locked",
+                 on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
 draw = controls.draw(S["draw"], where=left)
 sizes = [2, *E["hidden"], 2]
 masks = lab.sample_masks(E["hidden"], rate, seed, draw)
@@ -124,5 +126,6 @@ lesson.formula(r"\mathrm{{Var}}_{{\text{{train}}}}[\tilde h] = \frac{{\mathbb{{E
                r"\ \ \overline{{\mathrm{{Var}}_{{\text{{test}}}} / \text{{running\_var}}}} = {ratio}",
                rate=rate, ratio=now.ratio)
 
+lesson.quick_checks(PAGE, lab.quick_checks(ex, keep, rate))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

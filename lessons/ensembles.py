@@ -48,7 +48,7 @@ def seeds_view(frame):
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="ens_seeds")
 
 
 live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")
@@ -96,5 +96,6 @@ lesson.formula(r"\eta_t = \eta_{{\min}} + \tfrac12(\eta_{{\max}} - \eta_{{\min}}
 lesson.formula(r"\bar\theta^{{\,\mathrm{{EMA}}}}_t = \beta\,\bar\theta^{{\,\mathrm{{EMA}}}}_{{t-1}} + (1-\beta)\,\theta_t,"
                r"\ \beta = {decay}\qquad \bar\theta^{{\,\mathrm{{Polyak}}}}_t = \frac{{1}}{{t+1}}\sum_{{s=0}}^{{t}}\theta_s",
                decay=decay)
+lesson.quick_checks(PAGE, ensembles.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -1,11 +1,12 @@
 """Home: what the lab teaches, the guided routes, a map of every page, and how to use it in class."""
 import streamlit as st
 
-from ui import nav, routes, teacher
+from ui import classroom, nav, routes, teacher
 from ui.i18n import t
 from ui.lesson import header
 
 header("home")
+classroom.join_box()  # a student types the code the teacher shows
 
 st.subheader(t("common.routes_title"), anchor="routes")
 cols = st.columns(2)

@@ -64,7 +64,7 @@ def stats_view(frame):
     v = frame.data
     c_chart, c_predict = st.columns([5, 2])
     with c_predict:  # in the view, so that revealing redraws the charts it unlocks
-        revealed = lesson.predict(PAGE, "q1", 4)
+        revealed = lesson.predict(PAGE, "q1", 4, demo="stats")
     with c_chart:
         lesson.chart(lambda: activation_chart(v, revealed), frame=frame, key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),
@@ -130,5 +130,6 @@ stds = lab.recommended_stds(width)
 st.markdown(t("initialization.table", n=width, xs=f"{stds['xavier_normal']:.4f}", hs=f"{stds['he_normal']:.4f}",
               ls=f"{stds['lecun_normal']:.4f}"))
 
+lesson.quick_checks(PAGE, lab.quick_checks(act, init, float(std), width))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -44,7 +44,7 @@ def view(frame):
         if res.span > span:
             st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
     with right:
-        lesson.predict(PAGE, "q1", 3)  # beside the map that answers it
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)  # beside the map that answers it
         if compare:
             alphas, curves = res.compare or (res.alphas, {})
             words = {**lesson.labels(PAGE, x="axis_cut", y="common.loss_axis"),
@@ -76,5 +76,6 @@ lesson.formula(r"f(\alpha,\beta)=L(\theta^*+\alpha\,\delta+\beta\,\eta),\qquad "
                r"\delta_{{:,j}}\leftarrow\frac{{\delta_{{:,j}}}}{{\lVert\delta_{{:,j}}\rVert}}\,"
                r"\lVert\theta^*_{{:,j}}\rVert,\qquad \alpha,\beta\in[-{span},\,{span}],\ "
                r"({n}\times{n}),\quad P={p}", span=frame.data.span, n=grid, p=frame.data.n_params)
+lesson.quick_checks(PAGE, landscape.quick_checks(frame.data, settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

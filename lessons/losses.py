@@ -67,5 +67,6 @@ lesson.formula(r"\text{{CE}} = -\sum_k y_k \log p_k,\qquad "
                r"\text{{BCE}} = -\big[y\log p + (1-y)\log(1-p)\big],\ \ p = \sigma(z)\qquad"
                r"-\log {p} = {v}", p=WRONG_P, v=float(-np.log(WRONG_P)))
 
+lesson.quick_checks(PAGE, lab.quick_checks(f, delta, at, classes))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -5,7 +5,7 @@ import streamlit as st
 from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
 from figures import optimizers as fig
-from ui import controls, lesson
+from ui import controls, lesson, teacher
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
@@ -83,8 +83,10 @@ lesson.header(PAGE)
 words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 
 side = lesson.sidebar_controls(PAGE)
-side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
-            icon=":material/menu_book:", width="stretch")
+preset_mode = teacher.inputs_mode(views.preset_controls())  # the preset sets these controls: locked with them
+if preset_mode != "hidden":
+    side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
+                icon=":material/menu_book:", width="stretch", disabled=preset_mode == "locked")
 surface = controls.draw(S["surface"], where=side)
 surf = surfaces.get(surface)
 if ss.get("_start_surface", surface) != surface:  # a new surface starts from its own start point
@@ -113,8 +115,9 @@ def race_tab():
     with ask_col:
         lesson.predict(PAGE, "q1", 4)
     with race_col:
+        clicks = dict(on_select=pick_start, selection_mode="points") if teacher.inputs_mode(("x0", "y0")) is None else {}
         chart(lambda: fig.race(race, views.map_of(surface), views.frame_steps(steps), labels(names)), "race",
-              t("optimizers.cap_race"), inputs, on_select=pick_start, selection_mode="points")
+              t("optimizers.cap_race"), inputs, **clicks)
     chart(lambda: fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), "race_loss",
           t("optimizers.cap_loss"), inputs)
     if show3d:
@@ -186,5 +189,7 @@ for tab, draw in zip(tabs, (race_tab, step_tab, lr_tab, noise_tab)):
         with tab:
             draw()
 
+lesson.quick_checks(PAGE, views.quick_checks(
+    views.race_of(tuple((n, frozen(n)) for n in (chosen or views.DEFAULTS.opts)), surface, start, steps, schedule), steps))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -7,7 +7,7 @@ import streamlit as st
 from lab import custom_data, playground
 from figures import playground as fig
 from lessons import _playground_points as points
-from ui import controls, lesson, live, nav, teacher
+from ui import controls, downloads, lesson, live, nav, teacher
 from ui.i18n import t
 from ui.literal import literal
 
@@ -136,15 +136,19 @@ c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
 step = frame.step if frame is not None else 0
-c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, step),
+c2.download_button(t("playground.dl_weights"), downloads.deferred(playground.weights_at, cfg, step),
                    file_name=f"playground-weights-step{step}.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w", disabled=frame is None)
-c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
-                 help=t("playground.upload_help"))
+cfg_mode = teacher.inputs_mode()  # a file sets every knob: under a teacher's hide or lock, no file
+if cfg_mode != "hidden":
+    c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config,
+                     max_upload_size=1, help=t("playground.upload_help"), disabled=cfg_mode == "locked")
 msg = ss.pop("_cfg_msg", None)
 if msg:
     (st.success if msg[0] == "success" else st.error)(msg[1])
 
+if frame is not None:  # (own points too few to train on: nothing to check yet)
+    lesson.quick_checks(PAGE, playground.quick_checks(cfg, frame.data))
 lesson.try_this(PAGE)
 with st.expander(t("common.explanation"), expanded=not lesson.presenting()):
     st.markdown(t("playground.explain"))

@@ -71,9 +71,10 @@ def view(frame):
 
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
-    lesson.predict(PAGE, "q1", 3)
+    lesson.predict(PAGE, "q1", 3, demo=PAGE)
 with chart_col:
     live.panel(PAGE, lab.preprocess_run(settings), view, total_steps=lab.TOTAL, start="last")
 
+lesson.quick_checks(PAGE, lab.quick_checks(panels, runs, zz_lr))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -60,7 +60,7 @@ def view(frame):
         lesson.chart(lambda: fig.weight_hists(v.edges, counts, lesson.labels(PAGE, x="hist_x")), key="hists",
                      frame=frame, caption=t("regularization.cap_hists"))
     with right:
-        lesson.predict(PAGE, "q1", 4)
+        lesson.predict(PAGE, "q1", 4, demo=PAGE)
     norms = {NAMES[k]: n for k, n in v.norms.items()}
     labels = {**lesson.labels(PAGE, title="norm_title", x="norm_x", y="norm_y"), "c_line": f"c = {c:g}"}
     lesson.chart(lambda: fig.unit_norms(norms, c, labels), key="norms", frame=frame,
@@ -88,5 +88,6 @@ lesson.formula(r"\text{{{l1}}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w|
 lesson.formula(r"\text{{{maxnorm}}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
                r"\qquad \text{{{early}}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c, **words)
 st.caption(t("regularization.cap_formula"))
+lesson.quick_checks(PAGE, regularization.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -41,7 +41,7 @@ def view(frame):
         lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))
     with right:  # the question beside the curves that answer it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
 
 
 live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
@@ -58,5 +58,6 @@ lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}
                r"\text{{{others} }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse,
                frozen=t("transfer.f_frozen"), others=t("transfer.f_others"))
 st.caption(t("transfer.cap_formula"))
+lesson.quick_checks(PAGE, transfer.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -130,5 +130,6 @@ def view(frame):
 live.panel(PAGE, lab.training_run(net, lab.Training(lr, clip, threshold)), view, total_steps=lab.TOTAL_STEPS,
            start="last")
 
+lesson.quick_checks(PAGE, lab.quick_checks(prof, net))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

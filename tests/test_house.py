@@ -106,15 +106,25 @@ def test_importing_core_runs_nothing(path):
 
 
 def test_import_core_leaves_the_allocator_alone():
-    """`import core` in a fresh interpreter does not call core.runtime.tune_allocator (entry points do)."""
-    code = ("import core.runtime as r\n"
+    """Importing every module of core/, lab/ and figures/ in a fresh interpreter calls neither of core.runtime's
+    process settings (tune_allocator, release_memory: entry points do), starts no thread and sets no environment
+    variable. Every module is imported by name (``from lab import *`` imports none of a package's modules)."""
+    names = [f"{folder}.{path.stem}" for folder in ("core", "lab", "figures") for path in modules(folder)]
+    code = ("import os, threading, core.runtime as r\n"
             "calls = []\n"
-            "r.tune_allocator = lambda: calls.append(1)\n"
-            "import core, lab, figures\n"
-            "from lab import *\n"
-            "print(len(calls))")
+            "r.tune_allocator = lambda: calls.append('tune_allocator')\n"
+            "r.release_memory = lambda: calls.append('release_memory')\n"
+            "env, threads = dict(os.environ), threading.active_count()\n"
+            "import importlib, sys\n"
+            f"names = {names!r}\n"
+            "for name in names:\n"
+            "    importlib.import_module(name)\n"
+            "missing = [n for n in names if n not in sys.modules]\n"
+            "changed = sorted(k for k in set(env) | set(os.environ) if env.get(k) != os.environ.get(k))\n"
+            "print(calls, threading.active_count() - threads, changed, missing)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0"
+    assert len(names) > 40 and "lab.shared" in names and "figures.playground" in names
+    assert out.stdout.strip() == "[] 0 [] []", out.stdout
 
 
 @pytest.mark.parametrize("path", modules("lab"), ids=lambda p: p.name)

@@ -85,6 +85,43 @@ def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
     assert len(str(err.value)) < 400  # a message, not an echo of the file
 
 
+BIG = "1" + "0" * 400  # issue 21: a 401-digit integer escaped as an OverflowError into Streamlit's error box
+
+
+@pytest.mark.parametrize("text", [
+    *('{"%s": %s}' % (field, BIG) for field in ("lr", "noise", "test_ratio", "init_std", "dropout", "l1", "l2",
+                                               "max_norm", "batch_size", "steps", "seed", "layers", "width")),
+    '{"version": %s}' % BIG, '{"lr": -%s}' % BIG, '{"lr": 1e400}', '{"lr": %s.5}' % BIG, '{"lr": 1%s}' % ("0" * 5000),
+    '{"dataset": "custom", "points": [[%s, 0, 0]]}' % BIG, '{"dataset": "custom", "points": [[0, -%s, 1]]}' % BIG,
+    '{"dataset": "custom", "points": [[0, 0, %s]]}' % BIG, '{"dataset": "custom", "points": [[0.5, 0.5, 1e400]]}',
+    '{"activations": [%s]}' % BIG, '{"layers": 2, "activations": {"a": 1}}', '{"%s": 1}' % ("\\ud800" * 3),
+    '{"dataset": "\\udfff"}', "[" * 20000 + "]" * 20000, '{"a": ' * 5000 + "1" + "}" * 5000,
+    "{" + ",".join('"k%d": 1' % i for i in range(6000)) + "}", '{"seed": 1, "seed": 2, "seed": 3}',
+    "{" + ",".join('"seed": %d' % i for i in range(6000)) + "}",
+], ids=lambda text: f"{text[:24]}…{len(text)}")
+def test_no_configuration_escapes_as_anything_but_a_refusal(text):
+    """Issue 21, item 6: the 401-digit integer and its friends (huge or non-finite numbers in every field and
+    point, lone surrogates, deep nesting, thousands of keys) are a ConfigError with a message, never another
+    exception, and quickly."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(playground.ConfigError) as err:
+        from_json(text.encode("utf-8", "surrogatepass"))
+    assert str(err.value) and len(str(err.value)) < 400
+    assert time.perf_counter() - started < 1.0  # one pass over at most 64 KB
+
+
+def test_the_401_digit_file_on_the_page_is_a_message_not_an_error_box():
+    at = open_page("playground", "en")
+    before = {k: at.session_state[k] for k in ("lr", "layers", "seed")}
+    _upload(at, "big.json", ('{"lr": %s}' % BIG).encode())
+    assert errors(at) == []
+    [message] = [e.value for e in at.error]
+    assert message.startswith("This file was not loaded, and nothing changed:") and "finite number" in message
+    assert {k: at.session_state[k] for k in before} == before
+
+
 def test_allowed_values_come_from_the_engine_registries():
     from core import activations, data, initializers, optim, schedules
     assert playground.options("optimizer") == optim.NAMES and playground.options("schedule") == schedules.NAMES
@@ -574,6 +611,18 @@ def test_hostile_link_points_get_a_notice_and_change_nothing(value):
         if len(piece.strip()) >= 3 and any(c in piece for c in "[]()!#*:$<"):
             assert piece.strip()[:40] not in outside, notice
     assert at.info and _drawn_points(at) == []
+
+
+def test_the_adversarial_link_is_refused_at_once():
+    """Issue 21, item 1: 7,190 digits then x:1:0 stalled the process 0.9 s per open (the field is read in one pass
+    now); a field of digits only, longer than any coordinate, is refused as too long without being read."""
+    at = _own_page(pts="1" * 7190 + "x:1:0")
+    assert errors(at) == [] and at.session_state["pts"] == ()
+    [notice] = [w.value for w in at.warning]
+    assert "Point 1:" in notice and "is not a number" in notice  # read in one pass: < 50 ms (test_custom_data)
+    at = _own_page(pts="1" * 7000 + ":1:0")
+    [notice] = [w.value for w in at.warning]
+    assert "Point 1:" in notice and "too long for a number" in notice and "32 characters" in notice
 
 
 def test_link_points_with_another_data_set_stay_out_of_the_link_until_chosen():

@@ -162,23 +162,102 @@ def footer(page: str) -> None:
     teacher.finish_page(_TOOLS_SLOT.get() or st.sidebar)
 
 
-def predict(page: str, key: str, n_options: int) -> bool:
+def predict(page: str, key: str, n_options: int, demo: str | None = None) -> bool:
     """'Predict, then run': pose a question with options from the text file; True once the answer is revealed.
 
-    Text keys: <page>.<key>_q (the question), <page>.<key>_1 … _n (the options), <page>.<key>_a (the answer's explanation).
+    Text keys: <page>.<key>_q (the question), <page>.<key>_1 … _n (the options), <page>.<key>_a (the answer's
+    explanation), and optionally <page>.<key>_why1 … _why4 (reasons: the first one right, the others common
+    misconceptions), asked once a guess is in. In a class (ui/classroom.py) the question is a live poll: a
+    student's guess and reason count for the class, the teacher sees the tally and reveals it for everyone, and the
+    reveal plays ``demo`` (the live panel that answers the question) from its start.
     """
+    from ui import classroom
+
     state_key = f"_revealed.{page}.{key}"
     with st.container(border=True):
         st.markdown(f"**{t('common.predict')}** {t(f'{page}.{key}_q')}")
         options = [t(f"{page}.{key}_{i}") for i in range(1, n_options + 1)]
+        in_class = classroom.predict_in_class(page, key, options, demo)
+        if in_class is not None:
+            return in_class or teacher.revealed(page, key)  # the box drew the answer itself once revealed
         choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
+        shown = classroom.reasons(page, key)
+        if choice is not None and shown:
+            st.radio(t("classroom.why"), [text for _, text in shown], index=None, key=f"_why.{page}.{key}")
         revealed = st.session_state.get(state_key, False) or teacher.revealed(page, key)
         if not revealed:
             st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
                       on_click=lambda: st.session_state.__setitem__(state_key, True))
         else:
-            st.success(t(f"{page}.{key}_a"))
+            classroom.answer_text(page, key)
     return revealed
+
+
+def quick_checks(page: str, checks) -> None:
+    """The lesson's quick checks (``lab.common.Check``, answered by the lab at the page's setting): instant
+    feedback for the student; in a class, a student's first answer counts and the teacher sees the share right."""
+    from ui import classroom
+
+    st.subheader(t("common.quick_checks"))
+    for number, check in enumerate(checks, start=1):
+        label = [_option_text(page, check, option) for option in check.options]
+        right = label[check.answer]
+        radio_key = f"_check.{page}.{check.key}"
+        values = {k: _value_text(v) for k, v in check.values.items()}
+        with st.container(border=True):
+            st.markdown(f"**{number}.** {t(f'{page}.{check.key}_q', **values)}")
+
+            def answered(check=check, label=label, radio_key=radio_key):
+                pick = st.session_state.get(radio_key)
+                if pick in label:
+                    classroom.record_check(page, check.key, label.index(pick) == check.answer)
+
+            pick = st.radio(t("common.check_pick"), label, index=None, key=radio_key, on_change=answered,
+                            label_visibility="collapsed")
+            if pick is not None:
+                if pick == right:
+                    st.success(t("common.check_right"), icon=":material/check_circle:")
+                else:
+                    st.error(t("common.check_wrong", right=right), icon=":material/cancel:")
+    if classroom.is_teacher():
+        @st.fragment(run_every=2.0)
+        def shares():
+            parts = []
+            for number, check in enumerate(checks, start=1):
+                share = classroom.check_share(page, check.key)
+                if share is not None:
+                    right_n, total = share
+                    parts.append(t("classroom.check_share", n=number, right=right_n, total=total))
+            if parts:
+                st.markdown(" · ".join(parts))
+
+        shares()
+
+
+def _option_text(page: str, check, option) -> str:
+    """A name's own text for this check, else the lab's shared name for it (an optimizer, an activation)."""
+    if isinstance(option, str):
+        own = f"{page}.{check.key}_{option}"
+        return t(own) if has(own) else t(f"common.opt_{option}")
+    return _num_text(option, check.fmt)
+
+
+def _value_text(value) -> str:
+    if isinstance(value, float):
+        return _num_text(value)
+    if isinstance(value, str) and has(f"common.opt_{value}"):
+        return t(f"common.opt_{value}")  # an activation or initialization's name as the menus show it
+    return str(value)
+
+
+def _num_text(value: float, fmt: str = ".3g") -> str:
+    """A number for prose: 3 significant digits, powers of ten written 10⁻⁵ rather than 1e-05."""
+    text = format(value, fmt)
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        sup = str(int(exp)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        text = f"10{sup}" if mantissa in ("1", "1.0") else f"{mantissa} × 10{sup}"
+    return text
 
 
 def diverged(step: int | None, what: str = "") -> None:
@@ -193,6 +272,6 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
+__all__ = ["header", "sidebar_controls", "chart", "labels", "formula", "number", "try_this", "explanation", "predict", "quick_checks",
            "diverged", "diverged_members",
            "presenting", "has"]

@@ -7,6 +7,13 @@ that run's frames. A session keeps only the index of the frame it shows. While i
 (``Run.advance``, at most CHUNK_SECONDS, one session at a time), so a class that presses Train together trains one
 network, and a student whose setting was computed before replays it without training anything.
 
+A teacher's ``trained=N`` link opens the panel at the first saved step at or after N when the class's run has it
+already; otherwise the run plays up to that step and pauses there, computed by the same budgeted ticks as Train, so
+the page draws at once and nothing is computed for a student who has left (no tick, no computation).
+
+A session keeps the run's key, never the run: every draw and every tick asks the shared store (which then keeps the
+run while it is in use), so a class's runs live in one bounded place and go with it.
+
 The buttons sit outside the fragment and flip ``running`` with on_click (a full rerun): the combination that works
 on Streamlit 1.67 (a Pause inside a busy fragment would not interrupt it). A chart that the view draws with no data
 yet (the first frame of a live chart) says how it fills ("Press Train or Step", added by ui.lesson.chart):
@@ -66,47 +73,52 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
         wanted = teacher.trained_step() if entry is None else None
-        if wanted is not None:  # a teacher's link: open at the first saved step at or after it
-            index = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
-            while run.available <= index and not run.complete:
-                run.advance(index, budget=1.0, wait=True)
-            shared.note_size(run)
-            index = min(index, run.available - 1)
-        playing = start == "play" and not (run.complete and index >= run.available - 1)
-        entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0}
+        stop_at = None
+        if wanted is not None:  # a teacher's link: the first saved step at or after it
+            target = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
+            if run.available > target or run.complete:
+                index = min(target, run.available - 1)  # computed already (the class, the warm-up): open there
+            else:
+                index, stop_at = max(run.available - 1, 0), target  # play up to it, by the budgeted ticks
+        playing = stop_at is not None or (start == "play" and not (run.complete and index >= run.available - 1))
+        entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0,
+                 "stop_at": stop_at}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
         shared.note_size(run)
+    del run  # the callbacks and the ticks below ask the store for it (the session holds the key, not the run)
 
-    def at_end(e: dict) -> bool:
+    def at_end(e: dict, run: shared.Run) -> bool:
         return run.complete and e["index"] >= run.available - 1
 
     def toggle() -> None:
         e = st.session_state[state_key]
+        e["stop_at"] = None
         if e["running"]:
             e["running"] = False
         else:
-            if at_end(e):
+            if at_end(e, shared.run(spec)):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
             e["interval"] = interval_for(max(players(playing=_session_id()), viewers()))
 
     def step_once() -> None:
         e = st.session_state[state_key]
-        e["running"] = False
-        if not at_end(e):
+        e["running"], e["stop_at"] = False, None
+        run = shared.run(spec)
+        if not at_end(e, run):
             run.advance(e["index"] + 1, budget=1.0, wait=True)
             shared.note_size(run)
             e["index"] = min(e["index"] + 1, run.available - 1)
 
     def reset() -> None:
         e = st.session_state[state_key]
-        e["running"], e["index"] = False, 0
+        e["running"], e["index"], e["stop_at"] = False, 0, None
 
     cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
     running = entry["running"]
-    finished = at_end(entry)
+    finished = at_end(entry, shared.run(spec))
     label = t("common.pause") if running else (t("common.replay") if finished else t("common.train"))
     cols[0].button(label, key=f"{key}-train", on_click=toggle, type="primary",
                    icon=":material/pause:" if running else (":material/replay:" if finished else ":material/play_arrow:"),
@@ -130,14 +142,18 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         e = st.session_state.get(state_key)
         if e is None or e["key"] != spec.key:
             return
+        run = shared.run(spec)  # the store's run, noted as in use (a playing run is never evicted)
         if e["running"]:
             # a frame per TICK_SECONDS of playing time, whatever the tick interval the load allows
             want = e["index"] + max(1, round(e["interval"] / TICK_SECONDS))
+            stop_at = e.get("stop_at")
+            if stop_at is not None:
+                want = min(want, stop_at)
             if run.advance(want, budget=CHUNK_SECONDS):
                 shared.note_size(run)
-            e["index"] = min(want, run.available - 1)
-            if at_end(e):
-                e["running"] = False
+            e["index"] = max(e["index"], min(want, run.available - 1))  # never back (a run computed again)
+            if at_end(e, run) or (stop_at is not None and e["index"] >= stop_at):
+                e["running"], e["stop_at"] = False, None
                 st.rerun()  # a full rerun turns the Pause button back into Train
             wanted = interval_for(players(playing=_session_id()))
             now = time.monotonic()
@@ -162,7 +178,15 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             _IN_VIEW.reset(token)
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
-    return shown[-1] if shown else run.frame(entry["index"])
+    return shown[-1] if shown else shared.run(spec).frame(entry["index"])
+
+
+def play_from_start(key: str) -> None:
+    """Play panel ``key`` from its first frame (a class's reveal runs the demo that answers the question); nothing
+    when the panel has not been drawn in this session."""
+    entry = st.session_state.get(f"_live.{key}")
+    if entry is not None:
+        entry["index"], entry["running"] = 0, True
 
 
 def _session_id() -> str:

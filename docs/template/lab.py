@@ -72,3 +72,19 @@ def warm() -> None:
     """The first screen, computed at server start (lab/warm.py) and kept."""
     with shared.pinned():
         shared.complete(descent_run(DEFAULTS.lr, DEFAULTS.steps, DEFAULTS.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(lr: float):
+    """The page's quick checks at its setting, answered by the rule the page teaches (w ← w − lr·2a·w)."""
+    from lab.common import choice_check, exact_check
+
+    factor = 1 - 2 * CURVATURE * lr
+    fate = "slides" if abs(factor) < 1 and factor >= 0 else "jumps" if abs(factor) < 1 else "flies" if abs(factor) > 1 \
+        else "stays"
+    return [
+        exact_check("check1", round(factor, 6), [round(1 - lr, 6), round(2 * lr, 6), round(-factor, 6)],
+                    dict(lr=f"{lr:g}")),
+        choice_check("check2", ("slides", "jumps", "flies", "stays"), fate, dict(lr=f"{lr:g}")),
+        exact_check("check3", round(1 / (2 * CURVATURE), 6), [1 / CURVATURE, 0.25, 2.0]),
+    ]

@@ -18,5 +18,6 @@ def view(frame):  # draws one frame of the shared run; every student of the clas
 
 live.panel(PAGE, lab.descent_run(lr, steps, seed), view, total_steps=steps, start="last")
 lesson.formula(r"w \leftarrow w - {lr}\cdot 2w", lr=lr)
+lesson.quick_checks(PAGE, lab.quick_checks(lr))  # three questions answered by the lab at this setting
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
