@@ -134,6 +134,8 @@ def test_the_question_asks_about_the_default_chart_and_its_answer_reads_it(lang)
     assert _sci(1 / prof.ratio, 1) in option and _sci(1 / prof.ratio, 1) in answer
     assert _sci(0.25 ** D.depth, 1) in answer and "0.25¹²" in answer
     assert 7 < -np.log10(prof.ratio) < 8                                  # "between seven and eight powers of ten"
+    why = words["vanishing.q1_why1"]                                    # the right reason a class is offered
+    assert str(D.depth) in why and "20" not in why and "0.25¹²" in why and _sci(0.25 ** D.depth, 1) in why
 
 
 def test_tanh_with_std_one_explodes_toward_the_input():
