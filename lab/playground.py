@@ -30,7 +30,8 @@ from core import data, nn, train
 from lab import custom_data
 from runs import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
+    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
+    test_ratio_range, test_setting)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
