@@ -144,7 +144,8 @@ def _losses(p):
 
 
 def _batches(p):
-    from lab import batches as lab, shared
+    from lab import batches as lab
+    from runs import shared
 
     c = shared.complete(lab.batch_run(lab.Settings(batch_size=int(p["batch"]), lr=float(p["lr"])))).frames[-1].data
     assert p["epochs"] == "1"                                               # the x axis counts epochs
@@ -154,7 +155,8 @@ def _batches(p):
 
 
 def _activations(p):
-    from lab import activations as lab, shared
+    from lab import activations as lab
+    from runs import shared
 
     curve = lab.function_curve(p["fn"])
     assert p["fn"] == "sigmoid" and curve.d.max() == pytest.approx(0.25)
@@ -177,7 +179,8 @@ def _vanishing(p):
 
 
 def _initialization(p):
-    from lab import initialization as lab, shared
+    from lab import initialization as lab
+    from runs import shared
 
     probe = replace(lab.DEFAULTS.probe, act=p["act"], init=p["init"], std=float(p["std"]), depth=int(p["depth"]),
                     width=int(p["width"]))
@@ -189,7 +192,8 @@ def _initialization(p):
 
 
 def _batchnorm(p):
-    from lab import batchnorm as lab, shared
+    from lab import batchnorm as lab
+    from runs import shared
 
     d = lab.DEFAULTS
     v = shared.complete(lab.pair_run(p["pos"], float(p["lr"]), float(p["std"]), d.momentum, d.eps,
@@ -201,7 +205,8 @@ def _batchnorm(p):
 
 
 def _overfit_dropout(p):
-    from lab import dropout as lab, shared
+    from lab import dropout as lab
+    from runs import shared
 
     v = shared.complete(lab.overfit_run(float(p["rate"]), float(p["l2"]), lab.DEFAULTS.seed)).frames[-1].data
     gap = {k: float(h["train_acc"][-1] - h["test_acc"][-1]) for k, h in v.histories.items()}
@@ -223,7 +228,8 @@ def _optimizers(p):
 
 
 def _regularization(p):
-    from lab import regularization as lab, shared
+    from lab import regularization as lab
+    from runs import shared
 
     settings = replace(lab.DEFAULTS, n_train=int(p["n"]))
     rows = shared.complete(lab.training_run(settings)).frames[-1].data.rows
@@ -241,14 +247,16 @@ def _mc_dropout(p):
 
 
 def _ensembles(p):
-    from lab import ensembles as lab, shared
+    from lab import ensembles as lab
+    from runs import shared
 
     sc = shared.complete(lab.seeds_run(lab.Settings(k=int(p["k"])))).frames[-1].data.scores
     assert len(sc.members) == 5 and 0.02 <= sc.ensemble - sc.mean <= 0.08  # a few points
 
 
 def _transfer(p):
-    from lab import shared, transfer as lab
+    from lab import transfer as lab
+    from runs import shared
 
     settings = lab.Settings(n_target=int(p["n"]), n_reuse=int(p["reuse"]))
     h = shared.complete(lab.transfer_run(settings)).frames[-1].data.histories
