@@ -18,7 +18,8 @@ import streamlit as st  # noqa: E402
 
 from core import runtime  # noqa: E402
 from lab.settings import flag  # noqa: E402
-from ui import classroom, controls, guards, launch, lesson, nav, page_env, teacher  # noqa: E402
+from runs import housekeeping, warm  # noqa: E402
+from ui import classroom, controls, guards, lesson, nav, page_env, teacher  # noqa: E402
 from content.catalog import LANGUAGE_NAMES, LANGUAGES
 from ui.i18n import browser_lang, t
 from ui.literal import literal
@@ -32,10 +33,11 @@ st.set_page_config(page_title="Deep Net Training Lab", page_icon=str(ICON), layo
 @st.cache_resource(show_spinner=False)
 def _process_settings() -> bool:
     """Once per server process (`python -m ui.launch` has done it already): glibc's allocator thresholds for
-    faster training steps (core/runtime.py) and the server guards (ui/guards.py)."""
+    faster training steps (core/runtime.py), the server guards (ui/guards.py), and the class server's warm-up and
+    housekeeping (runs/)."""
     guards.install()
-    launch.warm_in_background()
-    launch.start_housekeeping()
+    warm.start(nav.LESSONS)
+    housekeeping.start()
     return runtime.tune_allocator()
 
 

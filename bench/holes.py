@@ -35,7 +35,9 @@ os.chdir(ROOT)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["LAB_WARM"] = "0"
 
-from lab import custom_data, playground, shared  # noqa: E402
+from lab import custom_data, playground  # noqa: E402
+
+from runs import shared
 from streamlit.testing.v1 import AppTest, app_test  # noqa: E402
 
 

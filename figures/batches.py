@@ -60,8 +60,11 @@ def batch_curves(histories: Mapping[str, dict], x_key: str, labels: Mapping[str,
                                showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
                                font=dict(color="#333"), bgcolor="rgba(255,255,255,0.8)")
     log_y(fig, DECADES)
-    legend_below(fig)
-    fig.update_layout(margin=dict(l=80))  # "0.001" and the axis title side by side, at presenter sizes too
+    # the legend in the plot's upper right, where the falling curves are not: on the first screen with the chart's
+    # top, so its three lines can be told apart there (below the plot it was under the fold)
+    fig.update_layout(legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1),
+                      margin=dict(l=80, b=60))  # "0.001" and the axis title side by side, at presenter sizes too
     return fig
 
 

@@ -32,7 +32,8 @@ def _axis_grid(values: np.ndarray, axis: str) -> dict:
 
 def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str, str],
              height: int = 420, click: tuple[float, float] | None = None) -> spec.Figure:
-    """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow).
+    """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow), each with
+    its legend entry ("class · set"; none for an empty test set).
 
     xs (n,), ys (n,), p (n, n) with p[i, j] at (xs[j], ys[i]); train_xy (N, 2), train_y (N,), test_xy, test_y alike.
     p None: the plane without a map (one's own points before there is a network); test_xy None: the points are not
@@ -67,6 +68,7 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
             fig.add_trace(spec.scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", hoverinfo="skip",
                 name=f"{name} · {labels[part]}" if test_xy is not None else name,
+                showlegend=len(pts) > 0 or not hollow,  # no held-out points (one's own, share 0): no legend entry
                 marker=dict(size=size, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7)), **keep))
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=p is None, automargin=True)

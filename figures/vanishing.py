@@ -99,10 +99,14 @@ def grad_heatmap(steps, grad_norm, labels: Mapping[str, str], height: int = 380)
 
 
 def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: float | None = None,
-               height: int = 340) -> spec.Figure:
+               height: int = 340, focus: tuple[str, ...] | None = None) -> spec.Figure:
     """{label: (steps (T,), values (T,))} on a log axis; an optional horizontal threshold line.
 
-    labels: "title", "x", "y", and "threshold" (the line's note) when a threshold is drawn."""
+    focus: the runs whose values set the y axis (the runs that did not diverge, beside one that did): a diverged
+    run's 10⁴⁷ would otherwise squash them into a flat line. A run that leaves the axis is drawn up to its edge, and
+    a note at the top says how far it went ("labels["off_chart"]" with {name}, {value}, {step}).
+
+    labels: "title", "x", "y", "threshold" (the line's note) when a threshold is drawn, "off_chart" with focus."""
     fig = curves(runs, labels["title"], labels["x"], labels["y"], log_y=True, height=height)
     for trace in fig.data:
         if len(trace.get("x") or []) < 3:
@@ -113,8 +117,62 @@ def run_curves(runs: Mapping[str, tuple], labels: Mapping[str, str], threshold: 
         fig.add_hline(y=threshold, line=dict(color="#555", dash="dot", width=2),
                       annotation_text=labels["threshold"], annotation_position="top left")
         fig.alt.add(describe.level(labels["threshold"], threshold))
+    if focus:
+        _focus_axis(fig, runs, focus, labels, threshold)
     fig.update_layout(legend=LEGEND_BELOW, margin=BELOW_MARGIN, height=height + 40)
     return _roomy(fig)
+
+
+def _log_span(values) -> tuple[float, float] | None:
+    arr = np.asarray(values, dtype=float)
+    arr = arr[np.isfinite(arr) & (arr > 0)]
+    return (float(np.log10(arr.min())), float(np.log10(arr.max()))) if arr.size else None
+
+
+def focus_range(runs: Mapping[str, tuple], focus, threshold: float | None = None) -> list[float] | None:
+    """The log10 y range that shows the ``focus`` runs (and the threshold) with a margin, or None when every run
+    fits in it anyway (then Plotly's own range is right)."""
+    spans = [_log_span(runs[name][1]) for name in focus if name in runs]
+    spans = [sp for sp in spans if sp is not None]
+    if threshold is not None and threshold > 0:
+        spans.append((np.log10(threshold),) * 2)
+    if not spans:
+        return None
+    lo, hi = min(sp[0] for sp in spans), max(sp[1] for sp in spans)
+    pad = max(0.15, 0.1 * (hi - lo))
+    lo, hi = lo - pad, hi + 2 * pad
+    every = [_log_span(values) for _, values in runs.values()]
+    if all(sp is None or (sp[0] >= lo and sp[1] <= hi) for sp in every):
+        return None
+    return [lo, hi]
+
+
+def _focus_axis(fig: spec.Figure, runs: Mapping[str, tuple], focus, labels: Mapping[str, str],
+                threshold: float | None) -> None:
+    span = focus_range(runs, focus, threshold)
+    if span is None:
+        return
+    fig.update_yaxes(range=span)
+    if span[1] - span[0] < 2:  # under two decades Plotly labels every digit: 1, 2, 5, 10 read better
+        fig.update_yaxes(dtick="D2")
+    notes = []
+    for name, (steps, values) in runs.items():
+        arr = np.asarray(values, dtype=float)
+        ok = np.isfinite(arr) & (arr > 0)
+        if name in focus or not ok.any() or np.log10(arr[ok].max()) <= span[1]:
+            continue
+        i = int(np.flatnonzero(ok)[np.argmax(arr[ok])])
+        mantissa, exponent = f"{arr[i]:.1e}".split("e")
+        value = f"{mantissa} × 10{_superscript(int(exponent))}"
+        notes.append(labels["off_chart"].format(name=name, value=value, step=int(np.asarray(steps)[i])))
+    if notes:
+        fig.add_annotation(text="<br>".join(notes), xref="paper", yref="paper", x=0.98, y=0.98, xanchor="right",
+                           yanchor="top", showarrow=False, align="right", font=dict(size=12, color="#333"),
+                           bgcolor="rgba(255,255,255,0.9)")
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def global_norm(grad_norm) -> np.ndarray:

@@ -98,12 +98,18 @@ def _default(field):
     return getattr(PlaygroundConfig, field)
 
 
+# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
+TEST_RATIO = (0.1, 0.9)
+
+
 # Every knob as the page's control: its link key, range or values, text; the configuration's field is its name.
 # The menus come from the engine registries, read when asked (an optimizer registered later is a choice too).
 SETTINGS = Settings(
     choice("data", "playground.dataset", DATASETS, _default("dataset"), name="dataset"),
     number("noise", "playground.noise", 0.0, 1.0, _default("noise"), 0.05),
-    number("test", "playground.test_ratio", 0.1, 0.9, _default("test_ratio"), 0.05, name="test_ratio"),
+    # over every data set (one's own points may hold out none): test_setting(dataset) is the control a set gets
+    number("test", "playground.test_ratio", min(TEST_RATIO[0], custom_data.HELD_OUT[0]),
+           max(TEST_RATIO[1], custom_data.HELD_OUT[1]), _default("test_ratio"), 0.05, name="test_ratio"),
     number("layers", "playground.layers", 1, MAX_LAYERS, _default("layers")),
     number("width", "playground.width", 1, 64, _default("width")),
     choice("init", "playground.init", lambda: initializers.NAMES, _default("init")),
@@ -123,6 +129,17 @@ SETTINGS = Settings(
 )
 # Hidden layer i's activation: the control act<i> (i = 1 … MAX_LAYERS); the configuration lists them in "activations".
 ACTIVATION = choice("act", "playground.act_of", lambda: activations.NAMES, _default("activations")[0])
+
+
+def test_ratio_range(dataset: str) -> tuple[float, float]:
+    """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
+    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
+
+
+def test_setting(dataset: str):
+    """The test-share control of ``dataset``: from 0 for one's own points, from 0.1 for the built-in sets."""
+    lo, hi = test_ratio_range(dataset)
+    return SETTINGS["test"].but(lo=lo, hi=hi, help="playground.test_ratio_own" if dataset == CUSTOM else None)
 
 
 def activation_setting(i: int):
@@ -222,6 +239,11 @@ def check(values: dict) -> None:
         raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
                           f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
                           count=len(values["activations"]))
+    lo, hi = test_ratio_range(values["dataset"])
+    if not lo - 1e-9 <= values["test_ratio"] <= hi + 1e-9:  # only one's own points may hold out nothing
+        raise ConfigError("out_of_range", f"'test_ratio' = {_shown(values['test_ratio'])} is out of range "
+                          f"[{lo:g}, {hi:g}]", field="test_ratio", got=_shown(values["test_ratio"]), lo=f"{lo:g}",
+                          hi=f"{hi:g}")
     if values["points"] and values["dataset"] != CUSTOM:
         raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{CUSTOM}\"; this file's "
                           f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), custom=CUSTOM)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import activations, compare, data, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, choices, level, number
 from lab.common import probability_grid
 

@@ -5,7 +5,7 @@
     k = iterations_per_epoch(N_TRAIN, 16)                             # ceil(N / B) updates make an epoch
     paths = batch_paths(batch_size=16)                                # the same three on a 2-parameter loss contour
 
-The live run is shared by every session (``lab.shared``): a class that presses Train together trains it once, and
+The live run is shared by every session (``runs.shared``): a class that presses Train together trains it once, and
 the defaults are computed at server start (``warm``). Shapes: N samples, G grid points per side, T steps.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import compare, data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, flag, level
 from lab.losses import LINE
 

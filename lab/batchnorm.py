@@ -9,7 +9,7 @@
 - ``running_stats_trace``: a BatchNorm layer fed mini-batches from a fixed population.
 - ``sweep``: final accuracy with and without BN over initial weight scales or learning rates
   (Deep Learning from Scratch, ``batch_norm_test.py``).
-The page draws two live runs, shared by every session (``lab.shared``): ``pair_run`` (the two sigmoid networks,
+The page draws two live runs, shared by every session (``runs.shared``): ``pair_run`` (the two sigmoid networks,
 as ``PairView`` frames) and ``sweep_run`` (the sweep, one network after the other, as ``SweepView`` frames); and two
 static picture, ``running_trace`` (shared, memoized); the pair's frames also carry the batch-dependence demo of
 its BN network, so "training versus inference" shows the network trained above. The page's defaults are ``DEFAULTS``;
@@ -25,7 +25,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from core.layers import BatchNorm
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, level, number
 
 PERCENTILES = (15, 50, 85)

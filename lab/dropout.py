@@ -5,7 +5,7 @@ Conventions: ``rate`` is the *drop* probability (our ``layers.Dropout``); cs231n
 probability, ``keep = 1 - rate``. Shapes: N samples, C classes, H units, G grid points per side,
 K sub-networks, T stochastic passes.
 
-The page draws one live run, shared by every session (``lab.shared``): ``overfit_run`` (three networks side by
+The page draws one live run, shared by every session (``runs.shared``): ``overfit_run`` (three networks side by
 side, as ``OverfitView`` frames); everything else is a memoized picture (``ensemble_net``, ``page_sub_maps``,
 ``page_mc_maps``, ``shift_curve``, ``shift_at``). The 2-D ensemble network and the variance-shift network have a
 seed of their own, so every one of them is one of the slider's 17 rates and is computed at server start
@@ -19,7 +19,7 @@ import numpy as np
 
 from core import compare, data, losses, nn, train
 from core.layers import Dropout
-from lab import shared
+from runs import shared
 from lab.common import plane_grid
 from lab.settings import SEED, Settings, level, number
 

@@ -7,7 +7,7 @@ The page drives the groups through ``ui.live.panel`` (``.run(n)``, ``.step``; ``
     ens = seed_ensemble(k=5, seed=0).run(300)
     score_ensemble([m.net for _, m in ens.items()], ens.test)   # members, their mean, the ensemble
     snap = snapshot_group(seed=0).run(400); snap["snap"].snapshots; snap["avg"].avg_history()
-    seeds_run(DEFAULTS), snap_run(DEFAULTS)                     # the two live runs as shared frames (lab.shared)
+    seeds_run(DEFAULTS), snap_run(DEFAULTS)                     # the two live runs as shared frames (runs.shared)
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn, schedules, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, level, number
 from lab._side_by_side import LiveGroup, Member, digits_holdout, proba
 

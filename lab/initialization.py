@@ -1,5 +1,5 @@
 """The experiments of the weight-initialization page: activation statistics layer by layer, symmetry, and
-initializations trained side by side. Both heavy experiments are shared runs of frames (lab.shared): a class that
+initializations trained side by side. Both heavy experiments are shared runs of frames (runs.shared): a class that
 asks for the same setting computes it once, and a control change never waits for it.
 
     probe = Probe(depth=10, width=500, act="tanh", init="normal", std=0.01)   # cs231n lecture 6
@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, initializers, losses, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, level, number
 
 N_INPUTS, KEPT, BINS = 1000, 200, 30  # cs231n lecture 6: randn(1000, 500) through 10 tanh layers of 500

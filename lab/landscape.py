@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, losses, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, flag, level, number
 
 LOSSES = ("cross_entropy", "bce", "mse")  # the losses the stacked forward can evaluate
@@ -445,7 +445,7 @@ class Exploration:
     outwards), complete at the last frame; the colour scale is fixed from the start (``loss_range``). The pieces of work come in a fixed order (train,
     train the comparison runs, prepare the plane, compute rows), and what a frame shows depends only on its step,
     so the frames are the same however the work is cut. ``run(n)`` does one piece of work, then moves ``step``
-    as far (at most n) as the work done allows: it may move less than n (``lab.shared`` keeps calling it).
+    as far (at most n) as the work done allows: it may move less than n (``runs.shared`` keeps calling it).
     """
 
     def __init__(self, s: Settings, frame_steps=None, n_samples: int = N_SAMPLES, compare: bool = True):
@@ -635,7 +635,7 @@ def snapshot(obj: Exploration) -> Landscape:
 
 
 def landscape_run(s: Settings) -> shared.RunSpec:
-    """The page's live run of ``s`` as shared frames (``lab.shared``): FRAMES + 1 of them over s.steps updates."""
+    """The page's live run of ``s`` as shared frames (``runs.shared``): FRAMES + 1 of them over s.steps updates."""
     steps = shared.frame_steps(s.steps, FRAMES)
     return shared.RunSpec(key=("landscape", s), build=lambda: Exploration(s, steps), snapshot=snapshot, steps=steps)
 

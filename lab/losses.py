@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, losses
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, number
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")

@@ -24,7 +24,7 @@ Public API::
     lr_study(name, hp, surface, start, steps) -> LrStudy            # sweep + too small / good / too large
     noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns
 
-What the page shows is shared by every session of the server (``lab.shared``): the ``*_of`` functions are the
+What the page shows is shared by every session of the server (``runs.shared``): the ``*_of`` functions are the
 functions above with hashable arguments (an optimizer's hp as ``frozen_hp``, a race's entries as a tuple of
 (name, frozen hp)), memoized, and ``warm()`` computes the page's defaults (``DEFAULTS``) at server start.
 """
@@ -36,7 +36,7 @@ import numpy as np
 import math
 
 from core import optim, schedules, surfaces
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, choices, flag, level, number
 
 # A log-like ladder that holds the Deep Learning from Scratch rates (0.95, 1.5) exactly.
@@ -113,8 +113,9 @@ def frame_steps(steps, max_frames=60) -> list:
 
 
 class RaceReplay:
-    """A computed race played back as a live run (ui.live's Train, Pause and Step): ``step`` is how far it is shown.
-    It holds no arrays: the frames are just steps, the picture is drawn from the shared race (``race_of``)."""
+    """A computed race played back as a live run (runs.shared.LiveRun, played by ui.live's Train, Pause and Step):
+    ``step`` is how far it is shown. It holds no arrays: the frames are just steps, the picture is drawn from the
+    shared race (``race_of``)."""
 
     def __init__(self, steps: int):
         self.step, self.steps = 0, int(steps)

@@ -8,7 +8,7 @@
     confusion(y_true, y_pred, C)            # the digits: (C, C) counts; misclassified(tr) the images it gets wrong
     activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
-    spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
+    spec = training_run(cfg)                # the live run as frames, shared by every session (runs.shared)
     own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
 
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
@@ -27,9 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import custom_data, shared
+from lab import custom_data
+from runs import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
+    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
+    test_ratio_range, test_setting)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
@@ -199,7 +201,7 @@ def snapshot(tr: train.Trainer) -> View:
 
 
 def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
-    """The live run of ``cfg`` as shared frames (``lab.shared``): FRAMES + 1 of them over cfg.steps."""
+    """The live run of ``cfg`` as shared frames (``runs.shared``): FRAMES + 1 of them over cfg.steps."""
     return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
                           steps=shared.frame_steps(cfg.steps, FRAMES))
 

@@ -6,7 +6,7 @@ and the effect on training.
     group = preprocess_group("shifted", shift=8.0)                    # the same net on raw vs standardized inputs
     spec = preprocess_run(Settings())                                 # that group's training as shared frames
 
-The static pictures are shared by every session (``shared.memo``) and the live run too (``lab.shared``); the
+The static pictures are shared by every session (``shared.memo``) and the live run too (``runs.shared``); the
 defaults are computed at server start (``warm``). Shapes: N samples, D features, H hidden units, T steps.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import compare, data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab.activations import zigzag
 

@@ -8,7 +8,7 @@ Shapes: N samples, C classes, H units of a layer.
     s = Settings()                                      # the page's defaults (DEFAULTS)
     group = regularization_group(s).run(REG["steps"])   # {"none", "l2", "decoupled", "l1", "maxnorm"}
     summary(group["l1"], group.test)                    # train/test accuracy, gap, best step, ‖W‖, zeros
-    spec = training_run(s)                              # the live run as shared frames (lab.shared)
+    spec = training_run(s)                              # the live run as shared frames (runs.shared)
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab._side_by_side import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 

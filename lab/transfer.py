@@ -6,7 +6,7 @@ The page drives the group through ``ui.live.panel`` (``.run(n)``, ``.step``; ``r
 
     source, acc = source_net()                          # pre-trained once per server (shared, read-only)
     tg = transfer_group(source, n_target=50).run(200)   # {"frozen", "finetune", "scratch"}
-    spec = transfer_run(DEFAULTS)                       # the live run as shared frames (lab.shared)
+    spec = transfer_run(DEFAULTS)                       # the live run as shared frames (runs.shared)
 
 The source network plays the part of a downloaded pre-trained model: it is trained once, with its own fixed seed,
 and every setting of the page reuses it; the page's seed draws the new task's few images, the new layers' initial
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, level, number
 from lab._side_by_side import LiveGroup, eval_frames
 

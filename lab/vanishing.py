@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, flag, level, number
 
 DATASETS = {"digits": {"n": 600}, "spirals": {}}  # 600 of the 1,797 digits keep a training step light
@@ -71,7 +71,8 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
 )
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
-CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
+CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward_textbook", "core.layers.Dense.backward",
+               "core.activations.Sigmoid.derivative",
                "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
                "core.regularization.clip_by_value")
 STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)

@@ -125,10 +125,12 @@ def clear() -> None:
     ss["pts"] = ()
 
 
-def tools(mode: str | None) -> None:
-    """Above the map: what a click does, Clear, the points as a CSV file (load, save), how many there are, and the
-    message of the last click or file. mode "locked" (a teacher's link): shown, not usable."""
+def tools(mode: str | None, test_ratio: float, seed: int) -> None:
+    """Above the map: what a click does, Clear, the points as a CSV file (load, save; the saved file says which
+    points the page holds out for testing at ``test_ratio`` and ``seed``), how many there are and how many are held
+    out, and the message of the last click or file. mode "locked" (a teacher's link): shown, not usable."""
     off, points = mode == "locked", ss["pts"]
+    held = own.split(points, test_ratio, seed) if points else None
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     c1.segmented_control(t("playground.own_click"), tuple(MARKS), key="_pt_mode", default="0", required=True,
                          format_func=lambda m: f"{MARKS[m]} {t(f'playground.own_mode_{m}')}", disabled=off)
@@ -139,12 +141,15 @@ def tools(mode: str | None) -> None:
                       plane=f"{own.LIMIT:g}"))
         st.file_uploader(t("playground.own_upload"), type=["csv", "txt"], key="_pts_upload", on_change=load_csv,
                          max_upload_size=1, disabled=off)
-        st.download_button(t("playground.own_download"), own.to_csv(points), file_name="playground-points.csv",
+        st.download_button(t("playground.own_download"), own.to_csv(points, held), file_name="playground-points.csv",
                            mime="text/csv", on_click="ignore", icon=":material/download:", key="_dl_pts",
                            disabled=not points)
     typed_point(off)
     n0, n1 = own.counts(points)
-    st.caption(t("playground.own_counts", n=len(points), max=own.MAX_POINTS, n0=n0, n1=n1))
+    n_held = int(held.sum()) if held is not None else 0
+    st.caption(t("playground.own_counts", n=len(points), max=own.MAX_POINTS, n0=n0, n1=n1) + " "
+               + (t("playground.own_held", held=n_held, share=round(100 * test_ratio)) if n_held
+                  else t("playground.own_held_none")))
     msg = ss.pop("_pts_msg", None)
     if msg:
         getattr(st, msg[0])(msg[1])

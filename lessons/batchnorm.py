@@ -26,16 +26,7 @@ def pair_view(frame):
     v = frame.data
     for k in lab.VARIANTS:
         lesson.diverged(v.members[k].diverged_at, f" ({names[k]})")
-    chart_col, ask_col = st.columns([5, 2])
-    with chart_col:  # keyed by the unit: the unit is a view of the run, not one of its settings
-        panels = {k: (m.probe_steps, m.percentiles[:, :, unit]) for k, m in v.members.items()}
-        words = {**names, **lesson.labels(PAGE, x=STEP, p15="p15", p50="p50", p85="p85"),
-                 "y": t("batchnorm.z_axis", unit=unit)}
-        lesson.chart(lambda: fig.percentile_panels(panels, words, lab.TOTAL_STEPS), key=f"pct{unit}", frame=frame,
-                     caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(v.members["bn"].percentiles, unit),
-                               plain=lab.percentile_drift(v.members["plain"].percentiles, unit)))
-    with ask_col:
-        lesson.predict(PAGE, "q1", 3, demo=PAGE)
+    # the strong chart first: BN near its final accuracy within ~100 updates, the plain net at chance for ~300
     left, right = st.columns(2)
     with left:
         words = {**names, **lesson.labels(PAGE, title="acc_title", x=STEP, y="common.accuracy_axis")}
@@ -47,6 +38,16 @@ def pair_view(frame):
         lesson.chart(lambda: fig.metric_curves({k: (m.step, m.train_loss) for k, m in v.members.items()}, words,
                                                lab.TOTAL_STEPS),
                      key="loss", frame=frame, caption=t("batchnorm.cap_loss"))
+    chart_col, ask_col = st.columns([5, 2])
+    with chart_col:  # keyed by the unit: the unit is a view of the run, not one of its settings
+        panels = {k: (m.probe_steps, m.percentiles[:, :, unit]) for k, m in v.members.items()}
+        words = {**names, **lesson.labels(PAGE, x=STEP, p15="p15", p50="p50", p85="p85"),
+                 "y": t("batchnorm.z_axis", unit=unit)}
+        lesson.chart(lambda: fig.percentile_panels(panels, words, lab.TOTAL_STEPS), key=f"pct{unit}", frame=frame,
+                     caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(v.members["bn"].percentiles, unit),
+                               plain=lab.percentile_drift(v.members["plain"].percentiles, unit)))
+    with ask_col:
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
     if len(v.running_mean):
         steps = v.members["bn"].probe_steps
         words = lesson.labels(PAGE, x=STEP, running="running", batch="heldout", mean_title="mean_title",

@@ -104,12 +104,14 @@ with bars:
     lesson.chart(fig.two_input_bars(ex, lesson.labels(PAGE, title="b_title", x="b_mask", y="b_output", raw="b_raw",
                                                       inverted="b_inverted", e_raw="b_e_raw", e_inv="b_e_inv")),
                  key="two", caption=t("dropout.cap_two"))
-lesson.formula(r"\mathbb{{E}}[a_{{\text{{train}}}}] = \sum_m P(m)\,a(m) = {e_raw} = p\,(w_1x + w_2y) = {p}\times{full}"
-               r"\ \Rightarrow\ \text{{classic test: }} a = p\,(w_1x+w_2y) = {classic}",
-               e_raw=ex.expected_raw, p=keep, full=ex.full, classic=ex.classic_test)
-lesson.formula(r"\text{{inverted: }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = {full}"
-               r"\ \Rightarrow\ \text{{test: }} a = w_1x + w_2y = {full}",
-               e_inv=ex.expected_inverted, full=ex.full)
+lesson.formula(r"\mathbb{{E}}[a_{{\text{{train}}}}] = \sum_m P(m)\,a(m) = {e_raw} = p\,(w_1x + w_2y) = {p}\times{full}",
+               e_raw=ex.expected_raw, p=keep, full=ex.full)
+lesson.formula(r"\Rightarrow\ \text{{{classic_word} }} a = p\,(w_1x+w_2y) = {classic}", classic=ex.classic_test,
+               classic_word=t("dropout.f_classic"))  # its own line: with the words of either language it fits
+lesson.formula(r"\text{{{inverted_word} }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = {full}"
+               r"\ \Rightarrow\ \text{{{test_word} }} a = w_1x + w_2y = {full}",
+               e_inv=ex.expected_inverted, full=ex.full, inverted_word=t("dropout.f_inverted"),
+               test_word=t("dropout.f_test"))
 
 # ---- 5. dropout and batch norm ------------------------------------------------------------------
 lesson.section(t("dropout.h_bn"), anchor="batch-norm")

@@ -1,7 +1,9 @@
 """The loss landscape of a real network: a 2-D slice of a trained MLP's loss along filter-normalized directions."""
 import streamlit as st
 
-from lab import landscape, shared
+from lab import landscape
+
+from runs import shared
 from figures import landscape as fig
 from ui import controls, lesson, live
 from ui.i18n import t

@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
-from lab import shared
+from runs import shared
 from figures import optimizers as fig
 from ui import controls, lesson, live, teacher
 from ui.i18n import current_lang, t

@@ -1,6 +1,7 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load).
 With "your own points" the map takes clicks and the points load and save as CSV (lessons/_playground_points.py)."""
+import numpy as np
 import streamlit as st
 
 from lab import custom_data, playground
@@ -54,9 +55,13 @@ def knob(key: str, where=side):
 
 
 side.markdown(f"**{t('playground.sec_data')}**")
-custom = knob("data") == playground.CUSTOM  # one's own points: no noise to add
+dataset = knob("data")
+custom = dataset == playground.CUSTOM  # one's own points: no noise to add, and they may hold out none
 knobs["noise"] = S["noise"].default if custom else knob("noise")
-knob("test")
+held = playground.test_setting(dataset)  # the test share: from 0 for one's own points, from 0.1 for the others
+if ss.get(held.key, held.default) < held.lo:  # back from one's own points with none held out: the nearest allowed
+    ss[held.key] = held.lo
+knobs["test_ratio"] = test = controls.draw(held, where=side)
 side.markdown(f"**{t('playground.sec_net')}**")
 layers = knob("layers")
 knob("width")
@@ -87,7 +92,8 @@ def view(frame):
         st.rerun()
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
-    acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
+    acc = [f"{100 * h[k][-1]:.1f} %" if len(h["step"]) and np.isfinite(h[k][-1]) else "—"  # no test points: —
+           for k in ("train_acc", "test_acc")]
     # one line, not four metrics: every element is a message to every student on every refresh
     st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
@@ -117,7 +123,7 @@ def view(frame):
 
 
 if custom and pts_mode != "hidden":
-    points.tools(pts_mode)
+    points.tools(pts_mode, test, knobs["seed"])
 frame = None
 if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
     points.waiting(cfg.points, map_words, clicks)

@@ -47,7 +47,7 @@ def view(frame):
     h = v.histories[shown]
     best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
     lesson.chart(lambda: fig.train_val(h, best, CURVE_LABELS), numbers=True, key=f"curves_{shown}", frame=frame,
-                 caption=curves_caption(h, best))
+                 caption=curves_caption(h, best, v.rows[shown] if v.rows is not None else None))
     if v.rows is not None:
         st.markdown(f"**{t('regularization.table_title', step=v.step)}**")
         lesson.table(table(v.rows))
@@ -67,13 +67,13 @@ def view(frame):
                  caption=t("regularization.cap_norms", c=f"{c:g}"))
 
 
-def curves_caption(h, best):
-    if best is None:
+def curves_caption(h, best, row):
+    """The curves' caption: the method's gap as its row of the table says it (train − test), the best step."""
+    if best is None or row is None:
         return t("regularization.cap_curves_empty", name=NAMES[shown])
-    gap = pct(h["train_acc"][-1] - h["test_acc"][-1])
     rising = best < h["step"][-1] and h["test_loss"][-1] - h["test_loss"].min() > 0.1
-    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown], gap=gap,
-             best=best)
+    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown],
+             train=pct(row.train_acc), test=pct(row.test_acc), gap=pct(row.gap), best=best)
 
 
 live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["steps"], start="last")
@@ -81,11 +81,12 @@ live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["ste
 lesson.section(t("regularization.formulas"), anchor="formulas")
 lesson.formula(r"L_{{L2}} = L_{{\text{{data}}}} + \tfrac12\lambda\sum W^2,\qquad "
                r"L_{{L1}} = L_{{\text{{data}}}} + \lambda\sum |W|,\qquad \lambda = {lam}", lam=lam)
-lesson.formula(r"\text{{L1 (proximal)}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
-               r"\qquad \text{{decoupled}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
-               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd)
-lesson.formula(r"\text{{max-norm}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
-               r"\qquad \text{{early stopping}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c)
+words = {k: t(f"regularization.f_{k}") for k in ("l1", "decoupled", "maxnorm", "early")}
+lesson.formula(r"\text{{{l1}}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
+               r"\qquad \text{{{decoupled}}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
+               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd, **words)
+lesson.formula(r"\text{{{maxnorm}}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
+               r"\qquad \text{{{early}}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c, **words)
 st.caption(t("regularization.cap_formula"))
 lesson.quick_checks(PAGE, regularization.quick_checks(settings))
 lesson.try_this(PAGE)

@@ -79,18 +79,27 @@ def heat_chart(m):
     return fig.grad_heatmap(m.step, m.grad_norm, {**words, "colorbar": "log₁₀ ‖∂L/∂W‖"})
 
 
+def focus(members) -> tuple:
+    """The runs that set the y axis: those that did not diverge, when one beside them did (its 10⁴⁷ would flatten
+    them); otherwise every run."""
+    names = run_names(members)
+    kept = tuple(names[k] for k, m in members.items() if m.diverged_at is None)
+    return kept if 0 < len(kept) < len(members) else ()
+
+
 def loss_chart(members):
     names = run_names(members)
-    return fig.run_curves({names[k]: (m.step, m.train_loss) for k, m in members.items()},
-                          lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis"))
+    words = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis", off_chart="off_chart")
+    return fig.run_curves({names[k]: (m.step, m.train_loss) for k, m in members.items()}, words,
+                          focus=focus(members))
 
 
 def norm_chart(members):
     names = run_names(members)
-    words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis"),
+    words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis", off_chart="off_chart"),
              "threshold": t("vanishing.threshold_line", c=f"{threshold:g}")}
     return fig.run_curves({names[k]: (m.step, fig.global_norm(m.grad_norm)) for k, m in members.items()}, words,
-                          threshold=threshold if clip == "norm" else None)
+                          threshold=threshold if clip == "norm" else None, focus=focus(members))
 
 
 def moved_chart(members, step):

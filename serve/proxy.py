@@ -7,7 +7,7 @@
   write a value that names a worker; a value the proxy did not make is ignored (the browser is balanced like a new
   one and gets a real cookie).
 - A new browser goes to the worker with the fewest open connections per unit of weight, and each worker's weight
-  follows its CPU load: an agent in every worker (ui/agent.py, on its app port + AGENT_OFFSET) answers
+  follows its CPU load: an agent in every worker (runs/agent.py, on its app port + AGENT_OFFSET) answers
   "up 40%" when it is busy. Thirty idle websockets and five training sessions no longer look alike.
 - Active health checks on /_stcore/health: a worker that fails them gets no new browsers.
 - A request whose worker is gone (connection refused) is sent to a live one at once (`option redispatch 1`), and
@@ -25,10 +25,10 @@ import socket
 import sys
 
 COOKIE = "DNNLAB_WORKER"
-# Every worker answers HAProxy's agent check (ui/agent.py: its load as a weight) on its app port + this; the
+# Every worker answers HAProxy's agent check (runs/agent.py: its load as a weight) on its app port + this; the
 # supervisor tells each worker its port (AGENT_PORT_ENV, AGENT_HOST_ENV), compose.yaml gives replicas 8501 + this.
 AGENT_OFFSET = 1000
-AGENT_PORT_ENV, AGENT_HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"  # read by ui/agent.py in the worker
+AGENT_PORT_ENV, AGENT_HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"  # read by runs/agent.py in the worker
 PROXY_KEY_ENV = "DNNLAB_PROXY_KEY"  # HAProxy reads the dynamic cookies' key from its environment
 HEALTH = "/_stcore/health"
 COMPOSE_SLOTS = 32  # compose: up to this many app replicas are found through Docker's DNS
@@ -102,7 +102,7 @@ frontend lab
 
 backend workers
     # a new browser goes to the worker with the fewest open connections (websockets count) per unit of weight;
-    # each worker's agent lowers its weight while its CPU is busy (ui/agent.py)
+    # each worker's agent lowers its weight while its CPU is busy (runs/agent.py)
     balance leastconn
     # the value is a hash of the worker's address and port with a secret key: it names no worker, and a value the
     # proxy did not make is ignored (the browser is balanced and gets a real one); the key comes from the

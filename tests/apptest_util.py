@@ -165,10 +165,10 @@ def non_finite_in_charts(at) -> list[str]:
 
 
 def plays_finite_and_says_why(slug: str, params: dict, specs, ticks: int = 3) -> None:
-    """Issue 17 (item 3) for a page whose runs cannot diverge: at its strongest settings every run (lab.shared
+    """Issue 17 (item 3) for a page whose runs cannot diverge: at its strongest settings every run (runs.shared
     RunSpecs) completes with no failed update, and the page, opened there with each panel's Train pressed, shows no
     divergence message, draws nothing non-finite, and says why it cannot diverge (a caption with "cannot diverge")."""
-    from lab import shared
+    from runs import shared
 
     for spec in specs:
         last = shared.complete(spec).frames[-1]

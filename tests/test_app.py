@@ -91,7 +91,7 @@ def test_an_empty_live_chart_says_how_it_fills():
     """Before the first step a live chart shows a hint, in the page's language; once trained, the data instead."""
     import json
 
-    from lab import shared
+    from runs import shared
     from tests.apptest_util import chart_specs
     from content.catalog import load
 

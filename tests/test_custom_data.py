@@ -34,15 +34,89 @@ def test_bad_link_points_are_refused(text):
         cd.decode(text)
 
 
+def _cloud(cx, cy, label, n, spread=0.3, seed=0):
+    """n points of one class around (cx, cy), as a student clicks a group of them."""
+    xy = np.random.default_rng(seed).uniform(-spread, spread, (n, 2)) + (cx, cy)
+    return tuple(cd.point(float(x), float(y), label) for x, y in xy)
+
+
+CLOUDS = _cloud(-2, 1, 0, 10, seed=1) + _cloud(2, -1, 1, 10, seed=2)
+
+
 def test_a_dataset_from_points_splits_each_class_and_needs_enough_of_each():
-    pts = cd.parse_csv(GOOD)
-    ds = cd.dataset(pts, test_ratio=0.34, seed=1)
+    ds = cd.dataset(CLOUDS, test_ratio=0.3, seed=1)
     assert ds.n_classes == 2 and ds.x_train.shape[1] == 2
-    assert set(ds.y_train) == {0, 1} and set(ds.y_test) == {0, 1}
-    assert len(ds.y_train) + len(ds.y_test) == len(pts)
+    assert set(ds.y_train.tolist()) == {0, 1} and set(ds.y_test.tolist()) == {0, 1}
+    assert np.bincount(ds.y_test).tolist() == [3, 3]  # 30 % of each class
+    assert len(ds.y_train) + len(ds.y_test) == len(CLOUDS)
     with pytest.raises(cd.DataError):
-        cd.dataset(pts[:4])
-    assert np.array_equal(cd.dataset(pts, 0.34, 1).x_train, ds.x_train)  # seeded
+        cd.dataset(cd.parse_csv(GOOD)[:4])
+    assert np.array_equal(cd.dataset(CLOUDS, 0.3, 1).x_train, ds.x_train)  # seeded
+    held = cd.split(CLOUDS, 0.3, 1)
+    np.testing.assert_array_equal(ds.info["held_out"], held)
+    np.testing.assert_array_equal(ds.x_test, np.array([p[:2] for p in CLOUDS])[held])
+
+
+@pytest.mark.parametrize("ratio", [0.1, 0.3, 0.5, 0.9])
+def test_two_class_1_points_at_the_origin_are_never_both_held_out(ratio):
+    """Issue 23, item 5: the random 30 % split held out both class-1 points a student drew at the origin, and the
+    network never saw them. Every drawn group keeps a point to train on, whatever the share and the seed."""
+    pts = _cloud(-2, 2, 0, 8) + ((0.0, 0.0, 1), (0.0, 0.0, 1)) + _cloud(2, -2, 1, 8, seed=3)
+    for seed in range(60):
+        held = cd.split(pts, ratio, seed)
+        assert not (held[8] and held[9]), (ratio, seed)
+        ds = cd.dataset(pts, ratio, seed)
+        assert any(np.allclose(x, 0) and y == 1 for x, y in zip(ds.x_train, ds.y_train))
+
+
+def test_every_drawn_cluster_keeps_a_training_point_and_the_share_is_kept_where_there_is_room():
+    rng = np.random.default_rng(7)
+    for trial in range(40):
+        groups = [_cloud(*rng.uniform(-3, 3, 2), int(rng.integers(0, 2)), int(rng.integers(1, 7)), seed=trial * 10 + g)
+                  for g in range(int(rng.integers(2, 7)))]
+        pts = tuple(p for g in groups for p in g)
+        ratio = float(rng.choice([0.1, 0.3, 0.5, 0.9]))
+        held, cluster = cd.split(pts, ratio, trial), cd.clusters(pts)
+        for c in np.unique(cluster):
+            assert not held[cluster == c].all(), (trial, c)          # a training point in every cluster
+        for label in (0, 1):
+            mine = np.array([p[2] == label for p in pts])
+            room = sum(int((cluster == c).sum()) - 1 for c in np.unique(cluster[mine]))
+            assert held[mine].sum() == min(int(round(ratio * mine.sum())), room)
+
+
+def test_clusters_chain_points_of_one_class_only():
+    pts = ((0, 0, 0), (0.7, 0, 0), (1.4, 0, 0), (0.35, 0.1, 1), (3, 3, 0))
+    c = cd.clusters(pts)
+    assert c[0] == c[1] == c[2] and len({c[0], c[3], c[4]}) == 3  # a chain of steps ≤ 0.75; another class apart
+
+
+def test_a_share_of_zero_holds_out_nothing_and_the_network_still_trains():
+    from core import nn, train
+
+    ds = cd.dataset(CLOUDS, test_ratio=0.0)
+    assert ds.x_test.shape == (0, 2) and len(ds.y_train) == len(CLOUDS) and not ds.info["held_out"].any()
+    tr = train.Trainer(nn.MLP([2, 8, 2], seed=0), ds, optimizer="adam", opt_kwargs={"lr": 0.05}, batch_size=8)
+    tr.run(20)
+    assert tr.diverged_at is None and tr.step == 20
+    assert np.all(np.isnan(tr.history["test_acc"])) and np.all(np.isnan(tr.history["test_loss"]))
+    assert tr.history["train_acc"][-1] > 0.9
+    with pytest.raises(ValueError):
+        cd.split(CLOUDS, 0.95)
+
+
+def test_the_saved_csv_marks_the_held_out_points_and_reads_back_strictly():
+    held = cd.split(CLOUDS, 0.3, 0)
+    text = cd.to_csv(CLOUDS, held)
+    lines = text.splitlines()
+    assert lines[0] == "x,y,label,set" and len(lines) == len(CLOUDS) + 1
+    assert [line.rsplit(",", 1)[1] == "test" for line in lines[1:]] == held.tolist()
+    assert cd.parse_csv(text) == CLOUDS                      # the column is read back (and ignored)
+    assert cd.parse_csv(cd.to_csv(CLOUDS)) == CLOUDS          # and the three-column form still reads
+    for bad in ("0,0,0,maybe\n", "0,0,0,test,1\n", "0,0,0,\n"):
+        with pytest.raises(cd.DataError) as err:
+            cd.parse_csv(bad)
+        assert err.value.code == "columns"
 
 
 def test_nearest_finds_a_point_to_remove():

@@ -50,15 +50,18 @@ def roots(names: set[str]) -> set[str]:
 
 # room -> (the rooms of this project it may import, the outside packages it must never import). Arrows only point
 # down the list: nothing imports a room listed after it.
-PROJECT = {"core", "lab", "figures", "content", "notebooks", "ui", "lessons", "serve", "app"}
+PROJECT = {"core", "runs", "lab", "figures", "content", "notebooks", "ui", "lessons", "serve", "app"}
 ROOMS = {
     "core": ({"core"}, {"streamlit", "plotly", "nbformat"}),
-    "lab": ({"core", "lab"}, {"streamlit", "plotly", "nbformat"}),
+    # the class server: shared stores and runs, warm-up, housekeeping, tick governor, load agent (Streamlit's runtime
+    # only where a session's life is read, never its page API)
+    "runs": ({"runs", "core"}, {"plotly", "nbformat"}),
+    "lab": ({"core", "runs", "lab"}, {"streamlit", "plotly", "nbformat"}),
     "figures": ({"figures"}, {"streamlit", "nbformat"}),
     "content": ({"content"}, {"streamlit", "plotly", "numpy"}),
-    "notebooks": ({"notebooks", "lab", "core", "figures", "content"}, {"streamlit"}),
-    "ui": ({"ui", "lab", "core", "figures", "content", "notebooks"}, set()),
-    "lessons": ({"lessons", "ui", "lab", "core", "figures", "content"}, set()),
+    "notebooks": ({"notebooks", "lab", "runs", "core", "figures", "content"}, {"streamlit"}),
+    "ui": ({"ui", "runs", "lab", "core", "figures", "content", "notebooks"}, set()),
+    "lessons": ({"lessons", "ui", "runs", "lab", "core", "figures", "content"}, set()),
     "serve": ({"serve"}, {"streamlit", "plotly", "numpy"}),
 }
 
@@ -106,10 +109,10 @@ def test_importing_core_runs_nothing(path):
 
 
 def test_import_core_leaves_the_allocator_alone():
-    """Importing every module of core/, lab/ and figures/ in a fresh interpreter calls neither of core.runtime's
+    """Importing every module of core/, runs/, lab/ and figures/ in a fresh interpreter calls neither of core.runtime's
     process settings (tune_allocator, release_memory: entry points do), starts no thread and sets no environment
     variable. Every module is imported by name (``from lab import *`` imports none of a package's modules)."""
-    names = [f"{folder}.{path.stem}" for folder in ("core", "lab", "figures") for path in modules(folder)]
+    names = [f"{folder}.{path.stem}" for folder in ("core", "runs", "lab", "figures") for path in modules(folder)]
     code = ("import os, threading, core.runtime as r\n"
             "calls = []\n"
             "r.tune_allocator = lambda: calls.append('tune_allocator')\n"
@@ -123,7 +126,7 @@ def test_import_core_leaves_the_allocator_alone():
             "changed = sorted(k for k in set(env) | set(os.environ) if env.get(k) != os.environ.get(k))\n"
             "print(calls, threading.active_count() - threads, changed, missing)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert len(names) > 40 and "lab.shared" in names and "figures.playground" in names
+    assert len(names) > 40 and "runs.shared" in names and "figures.playground" in names
     assert out.stdout.strip() == "[] 0 [] []", out.stdout
 
 

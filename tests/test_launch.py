@@ -1,5 +1,5 @@
-"""The server's start (ui/launch.py): one warm-up and one housekeeping per process, and a warm-up that lets the
-pages go first (issue 21, item 9). The browser's view of it: tests/test_warmup_browser.py."""
+"""The server's start (ui/launch.py, runs/warm.py, runs/housekeeping.py): one warm-up and one housekeeping per
+process, and a warm-up that lets the pages go first (issue 21, item 9). The browser's view of it: tests/test_warmup_browser.py."""
 from __future__ import annotations
 
 import os
@@ -10,9 +10,8 @@ import time
 
 import numpy as np
 
-from lab import shared
+from runs import shared, warm
 from tests.browser_util import ROOT
-from ui import launch
 
 STARTED_TWICE = """
 import os, runpy, sys, threading, time
@@ -20,9 +19,10 @@ import streamlit.web.cli as cli
 cli.main = lambda *args, **kwargs: None          # no server: only what `python -m ui.launch` starts around it
 sys.argv = ["ui.launch"]
 runpy.run_module("ui.launch", run_name="__main__")  # as `python -m ui.launch` runs it
-from ui import launch                                 # as app.py does on the first page visit
-launch.warm_in_background()
-launch.start_housekeeping()
+from runs import housekeeping, warm                   # as app.py does on the first page visit
+from ui import nav
+warm.start(nav.LESSONS)
+housekeeping.start()
 time.sleep(0.5)
 names = [t.name for t in threading.enumerate()]
 print(names.count("warm-defaults"), names.count("housekeeping"))
@@ -40,13 +40,13 @@ def test_python_m_ui_launch_warms_up_once_and_keeps_house_once():
 
 
 def test_the_warm_up_waits_while_a_page_runs():
-    page = threading.Thread(target=time.sleep, args=(0.4,), name=launch.SCRIPT_THREAD)  # a script run
+    page = threading.Thread(target=time.sleep, args=(0.4,), name=warm.SCRIPT_THREAD)  # a script run
     page.start()
     started = time.monotonic()
-    launch.wait_for_visitors()
+    warm.wait_for_visitors()
     assert time.monotonic() - started >= 0.3 and not page.is_alive()
     started = time.monotonic()
-    launch.wait_for_visitors()  # nobody: at once
+    warm.wait_for_visitors()  # nobody: at once
     assert time.monotonic() - started < 0.6
 
 

@@ -1,4 +1,4 @@
-"""Live training on the playground (ui/live.py over lab/shared.py): downloads hold one whole step, the progress
+"""Live training on the playground (ui/live.py over runs/shared.py): downloads hold one whole step, the progress
 names a failed update, and a page plays a run's frames in order."""
 import io
 import threading
@@ -6,7 +6,9 @@ import threading
 import numpy as np
 import pytest
 
-from lab import playground, shared
+from lab import playground
+
+from runs import governor, shared
 from tests.apptest_util import errors, open_page
 from ui import live
 
@@ -164,8 +166,8 @@ def test_the_progress_text_names_the_failed_update():
 
 
 def test_a_page_plays_the_frames_in_order_and_stops_at_the_last():
-    live._VIEWERS.clear()  # a lone student: sessions of earlier tests would otherwise count as a class
-    live._PLAYERS.clear()
+    governor._VIEWERS.clear()  # a lone student: sessions of earlier tests would otherwise count as a class
+    governor._PLAYERS.clear()
     at = open_page("playground", "en", {"steps": "100"})
     assert errors(at) == []
     seen = []

@@ -38,7 +38,8 @@ import json, os, sys
 os.environ["LAB_WARM"] = "0"
 from streamlit.testing.v1 import AppTest
 from ui import nav, sources
-from lab import shared, template, warm
+from lab import template
+from runs import shared, warm
 import notebooks, nbformat
 
 out = {"lessons": list(nav.LESSONS)}

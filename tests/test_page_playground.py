@@ -8,7 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from lab import custom_data, playground, shared
+from lab import custom_data, playground
+
+from runs import shared
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
 from ui.literal import literal
@@ -796,3 +798,95 @@ def test_the_notebook_of_own_points_runs_and_prints_the_page_numbers(tmp_path):
     tr = _trained(PlaygroundConfig(dataset="custom", points=OWN))
     want = {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     assert sorted(printed) == sorted(want) and all(agrees(printed[k], want[k]) for k in want), (printed, want)
+
+
+# ---- the held-out share of one's own points (issue 23, item 5) ----------------------------------------------------
+
+TWO_AT_ORIGIN = ((-2.0, 2.0, 0), (-2.2, 2.3, 0), (-1.8, 2.4, 0), (-2.4, 1.8, 0), (0.0, 0.0, 1), (0.0, 0.0, 1),
+                 (2.0, -2.0, 1), (2.3, -2.2, 1), (1.8, -2.4, 1))
+
+
+def _hollow_points(at) -> list[tuple]:
+    """The held-out points the map draws: its hollow markers, with their legend entries."""
+    import base64
+
+    [spec] = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key == "boundary"]
+    found = []
+    for trace in spec["data"][1:]:
+        if trace.get("type") == "scatter" and trace["marker"]["symbol"].endswith("-open"):
+            xs, ys = ([] if not isinstance(trace[a], dict) else
+                      np.frombuffer(base64.b64decode(trace[a]["bdata"]), np.dtype(trace[a]["dtype"])) for a in "xy")
+            label = 1 if trace["marker"]["symbol"].startswith("diamond") else 0
+            assert trace.get("showlegend", True) == (len(xs) > 0), trace["name"]  # a legend entry when there are any
+            found += [(round(float(x), 2), round(float(y), 2), label) for x, y in zip(xs, ys)]
+    return sorted(found)
+
+
+def test_the_held_out_share_is_the_student_s_and_may_be_zero():
+    """The test share slider goes down to 0 for one's own points (not for the built-in sets): nothing is held out,
+    the page says so, the map draws no hollow point, and the run trains on every point."""
+    at = _own_page(pts=custom_data.encode(OWN), test="0")
+    assert errors(at) == [] and not at.warning and not at.info
+    assert at.slider(key="test").value == 0 and at.slider(key="test").min == 0
+    assert any("None held out" in c.value for c in at.caption)
+    assert _hollow_points(at) == [] and len(_drawn_points(at)) == len(OWN)
+    for _ in range(3):
+        next(b for b in at.button if b.key == "playground-step").click().run()
+    assert errors(at) == [] and not at.error                     # an empty test set is no divergence
+    assert any("Test accuracy **—**" in m.value for m in at.markdown), [m.value for m in at.markdown][:8]
+    at.selectbox(key="data").set_value("moons").run()            # back to a built-in set: 10 % at least
+    assert errors(at) == [] and at.slider(key="test").value == 0.1 and at.slider(key="test").min == 0.1
+    moons = open_page("playground", "en", {"test": "0"})
+    assert any("test" in w.value for w in moons.warning) and moons.slider(key="test").value == PlaygroundConfig().test_ratio
+
+
+@pytest.mark.parametrize("ratio", ["0.3", "0.9"])
+def test_the_map_marks_the_held_out_points_and_keeps_every_drawn_group_in_training(ratio):
+    """Hollow points (with a legend entry) are exactly lab.custom_data.split's; the two class-1 points at the
+    origin are never both held out, so the network sees them; the counts line says how many are held out."""
+    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test=ratio)
+    assert errors(at) == []
+    held = custom_data.split(TWO_AT_ORIGIN, float(ratio), 0)
+    assert _hollow_points(at) == sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) and held.any()
+    assert not (held[4] and held[5])
+    assert any(f"{int(held.sum())} of them held out" in c.value for c in at.caption)
+
+
+def test_the_saved_csv_marks_the_held_out_points(monkeypatch):
+    """The page's "Save the points (CSV)" file is lab.custom_data.to_csv with the page's own split: a fourth column
+    says "test" for every hollow point (and the file reads back)."""
+    saved = []
+    real = custom_data.to_csv
+    monkeypatch.setattr(custom_data, "to_csv", lambda pts, held=None: saved.append(real(pts, held)) or saved[-1])
+    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test="0.5")
+    assert errors(at) == [] and [d for d in at.get("download_button") if d.proto.label == "Save the points (CSV)"]
+    [text] = saved
+    held = custom_data.split(TWO_AT_ORIGIN, 0.5, 0)
+    lines = text.splitlines()
+    assert lines[0] == "x,y,label,set" and [line.endswith(",test") for line in lines[1:]] == held.tolist()
+    assert sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) == _hollow_points(at)
+    assert custom_data.parse_csv(text) == TWO_AT_ORIGIN
+
+
+def test_a_click_on_a_trained_map_goes_back_to_step_0_as_the_caption_says():
+    """cap_own: "the run goes back to step 0 on the new points, and Train trains it again" (it said "starts
+    again", and the run was reset to step 0, waiting for Train)."""
+    at = _own_page(pts=custom_data.encode(OWN))
+    for _ in range(2):
+        next(b for b in at.button if b.key == "playground-step").click().run()
+    assert any("Step 2 of" in p.proto.text or "2 of" in p.proto.text for p in at.get("progress"))
+    _click(at, 0, 10)  # a class-0 point at (0, 1)
+    assert len(at.session_state["pts"]) == len(OWN) + 1
+    assert any(p.proto.text.startswith("Step 0 of") for p in at.get("progress")), [p.proto.text for p in
+                                                                                    at.get("progress")]
+    assert any("goes back to step 0" in c.value and "Train" in c.value for c in at.caption)
+    assert not at.session_state.get("_live.playground", {}).get("running")
+
+
+def test_the_configuration_file_allows_no_held_out_points_only_for_one_s_own():
+    own = PlaygroundConfig(dataset="custom", points=OWN, test_ratio=0.0)
+    assert playground.from_json(own.to_json()) == own
+    assert playground.dataset(own).x_test.shape == (0, 2)
+    with pytest.raises(playground.ConfigError) as err:
+        PlaygroundConfig(test_ratio=0.0)
+    assert err.value.code == "out_of_range" and err.value.params["lo"] == "0.1"

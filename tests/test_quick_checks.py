@@ -86,7 +86,7 @@ def _optimizers():
 
 def _landscape():
     from lab import landscape as lab
-    from lab import shared
+    from runs import shared
     spec = lab.landscape_run(lab.DEFAULTS)
     run = shared.run(spec)
     run.advance(len(spec.steps) - 1, budget=600.0, wait=True)

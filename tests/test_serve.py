@@ -293,9 +293,9 @@ def test_new_browsers_go_where_the_load_is_lower(tmp_path):
 
 
 def test_a_workers_agent_reports_less_weight_while_it_is_busy():
-    """ui/agent.py: the share a worker asks for falls with its CPU use over the window (one process runs on
+    """runs/agent.py: the share a worker asks for falls with its CPU use over the window (one process runs on
     about one core), and the agent answers HAProxy's connection with one line, "up N%"."""
-    from ui import agent
+    from runs import agent
 
     assert agent.weight(0.0) == 100 and agent.weight(0.5) == 50 and agent.weight(1.0) == agent.MIN_WEIGHT
     assert agent.weight(3.0) == agent.MIN_WEIGHT

@@ -1,4 +1,4 @@
-"""The stores a class shares (lab/shared.py): computed once per key however many sessions ask, bounded by bytes,
+"""The stores a class shares (runs/shared.py): computed once per key however many sessions ask, bounded by bytes,
 read-only, untouched by Streamlit's cache clearing; a run's frames equal the run trained to those steps."""
 import threading
 import time
@@ -6,7 +6,9 @@ import time
 import numpy as np
 import pytest
 
-from lab import playground, shared
+from lab import playground
+
+from runs import shared
 
 
 def wait_until(condition, seconds: float = 10.0) -> bool:

@@ -74,7 +74,9 @@ def test_a_trained_link_does_not_compute_the_run_before_the_page_draws():
     step, computed only by the session's budgeted ticks: nothing more once the session stops asking."""
     import time
 
-    from lab import playground, shared
+    from lab import playground
+
+    from runs import shared
 
     cfg = playground.PlaygroundConfig(steps=5000, width=64, layers=6, activations=("relu",) * 6, batch_size=256,
                                       seed=9421)

@@ -2,7 +2,7 @@
 (`python -m ui.launch`, which computes every lesson's defaults in the background for ~25 s of CPU), a page opened
 right after the server answers its health check draws its charts as fast as the same page on a fresh server with
 nothing to compute in the background, give or take the machine's noise. The warm-up runs at a lower priority and
-waits between small steps while any page runs (ui/launch.wait_for_visitors, lab/shared.yielding)."""
+waits between small steps while any page runs (runs/warm.wait_for_visitors, runs/shared.yielding)."""
 from __future__ import annotations
 
 import time

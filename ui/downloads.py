@@ -6,7 +6,7 @@ must be cheap and bounded:
 
     st.download_button(label, downloads.deferred(playground.weights_at, cfg, step), ...)
 
-- the computation is a ``lab.shared.memo`` function: computed once per argument across the process, then read;
+- the computation is a ``runs.shared.memo`` function: computed once per argument across the process, then read;
 - a session computes at most one download at a time: a request for another download while one is being computed
   is refused at once (``Busy``: Streamlit answers it as failed, nothing is computed); requests for the same one
   wait for that computation and get its file.
@@ -25,7 +25,7 @@ class Busy(RuntimeError):
 
 
 def deferred(compute: Callable[..., bytes], *args, session: str | None = None) -> Callable[[], bytes]:
-    """The callable for ``st.download_button(data=...)``: ``compute(*args)`` (a ``lab.shared.memo`` function) read
+    """The callable for ``st.download_button(data=...)``: ``compute(*args)`` (a ``runs.shared.memo`` function) read
     from the shared store when it is there, else computed under this session's single slot."""
     if session is None:
         from ui.live import _session_id

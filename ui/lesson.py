@@ -13,9 +13,9 @@ from plotly.basedatatypes import BaseFigure
 from figures import describe
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
-from lab import shared
-from ui import launch, live, page_env, routes, sources, teacher
 from content.catalog import load
+from runs import housekeeping, shared
+from ui import live, page_env, routes, sources, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -25,8 +25,8 @@ def presenting() -> bool:
 
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
-    launch.note_activity()
-    page_env.settings_button(t("common.open_settings"))  # shown on phones only (app.py)
+    housekeeping.note_activity()
+    page_env.settings_button(t("common.open_settings"))  # shown on phones and tablets only (app.py)
     st.title(t(f"{page}.title"))
     routes.banner(page)
     st.markdown(t(f"{page}.intro"))

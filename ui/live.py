@@ -1,4 +1,4 @@
-"""Live training on a page: Train / Pause / Step / Reset over a shared run of frames (lab/shared.py).
+"""Live training on a page: Train / Pause / Step / Reset over a shared run of frames (runs/shared.py).
 
 A run is deterministic for its settings and seed, so it is computed once per server and shared: the page asks its
 lab module for a ``RunSpec`` (how to build the run, what to keep at a frame, at which steps), and this panel plays
@@ -23,31 +23,20 @@ from __future__ import annotations
 
 import contextvars
 import random
-import threading
 import time
 import uuid
 from typing import Any, Callable
 
 import streamlit as st
 
-from lab import shared
-from ui import launch, page_env, teacher
+from runs import governor, housekeeping, shared
+from runs.governor import CHUNK_SECONDS, TICK_SECONDS
+from ui import page_env, teacher
 from ui.i18n import t
 
-CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
-TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run plays
-# What one server process can redraw per second, all playing sessions together (each refresh is a script run in a
-# new thread plus its charts; measured on the 2-core machine, bench/classroom.py). With more players than that
-# allows at TICK_SECONDS, every player ticks less often and moves several frames per tick: a class sees fewer
-# refreshes, never a slower run or a stalled server.
-REFRESHES_PER_SECOND = 90
-_INTERVALS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0)
 # Fewer updates (the browser prefers reduced motion, or the sidebar switch): about one refresh a second; the run
 # itself keeps its pace (several frames a tick), only the picture moves less often
 CALM_SECONDS = 1.0
-_PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
-_VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
-_PLAYERS_LOCK = threading.Lock()
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 
@@ -71,7 +60,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     is played rather than trained (the optimizer race: "Play", also at its end, where a run says "Replay").
     """
     state_key = f"_live.{key}"
-    viewers(viewing=_session_id())
+    governor.viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
     run = shared.run(spec)
     entry = st.session_state.get(state_key)
@@ -113,7 +102,8 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             if at_end(e, shared.run(spec)):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
-            e["interval"] = calm(interval_for(max(players(playing=_session_id()), viewers())))
+            e["interval"] = calm(governor.interval_for(max(governor.players(playing=_session_id()),
+                                                           governor.viewers())))
 
     def step_once(token: str) -> None:
         e = st.session_state[state_key]
@@ -149,12 +139,12 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     shown: list[shared.Frame] = []
 
     def tick() -> None:
-        launch.note_activity()
+        housekeeping.note_activity()
         started = time.thread_time()  # this thread's CPU: what the tick costs, not the time it waited its turn
         try:
             _tick()
         finally:
-            note_tick_cost(time.thread_time() - started)
+            governor.note_tick_cost(time.thread_time() - started)
 
     def _tick() -> None:
         e = st.session_state.get(state_key)
@@ -173,7 +163,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             if at_end(e, run) or (stop_at is not None and e["index"] >= stop_at):
                 e["running"], e["stop_at"] = False, None
                 st.rerun()  # a full rerun turns the Pause button back into Train
-            wanted = calm(interval_for(players(playing=_session_id())))
+            wanted = calm(governor.interval_for(governor.players(playing=_session_id())))
             now = time.monotonic()
             # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
             # a slower tick, or has halved, each session after its own random delay (a class that pressed Train
@@ -211,43 +201,6 @@ def _session_id() -> str:
     if "_sid" not in st.session_state:
         st.session_state["_sid"] = uuid.uuid4().hex
     return st.session_state["_sid"]
-
-
-def players(now: float | None = None, playing: str | None = None) -> int:
-    """Sessions of this process that ticked while playing in the last two seconds (``playing``: note this one)."""
-    return _count(_PLAYERS, 2.0, now, playing)
-
-
-def viewers(now: float | None = None, viewing: str | None = None) -> int:
-    """Sessions of this process that drew a live panel in the last 20 seconds: when a class opens a page
-    together, its Train presses follow, and the first tick interval already allows for all of them."""
-    return _count(_VIEWERS, 20.0, now, viewing)
-
-
-def _count(seen: dict, within: float, now: float | None, noting: str | None) -> int:
-    now = time.monotonic() if now is None else now
-    with _PLAYERS_LOCK:
-        if noting is not None:
-            seen[noting] = now
-        for sid in [s for s, t in seen.items() if now - t > within]:
-            del seen[sid]
-        return len(seen)
-
-
-_TICK_COST = [0.008]  # a moving average of one tick's CPU time in this process (seconds)
-BUSY_SHARE = 0.8  # the share of the process's time playing sessions may use together, the rest for everyone else
-
-
-def note_tick_cost(seconds: float) -> None:
-    _TICK_COST[0] = 0.9 * _TICK_COST[0] + 0.1 * min(seconds, 1.0)
-
-
-def interval_for(n_players: int) -> float:
-    """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then the
-    next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND and, at the ticks' measured
-    cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
-    wanted = max(n_players / REFRESHES_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
-    return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
 
 
 def calm(interval: float) -> float:

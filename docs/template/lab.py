@@ -2,7 +2,7 @@
 
     SETTINGS                         # the page's controls, declared once (lab/settings.py)
     run = Descent(lr=0.4, steps=30)  # a live object: run(n) trains n more steps, .step counts them
-    spec = descent_run(0.4, 30)      # the shared run of frames the page plays (lab/shared.py)
+    spec = descent_run(0.4, 30)      # the shared run of frames the page plays (runs/shared.py)
 
 Shapes: T recorded steps.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, level, number
 
 CURVATURE = 1.0  # a in f(w) = a·w²: f′(w) = 2·a·w, and a rate above 1/a overshoots past the minimum and back
@@ -69,7 +69,7 @@ def descent_run(lr: float, steps: int, seed: int = 0) -> shared.RunSpec:
 
 
 def warm() -> None:
-    """The first screen, computed at server start (lab/warm.py) and kept."""
+    """The first screen, computed at server start (runs/warm.py) and kept."""
     with shared.pinned():
         shared.complete(descent_run(DEFAULTS.lr, DEFAULTS.steps, DEFAULTS.seed))
 

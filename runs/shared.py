@@ -26,6 +26,7 @@ import functools
 import math
 import threading
 import time
+import typing
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, Iterator
 
@@ -219,6 +220,11 @@ class Cache:
             slot = self._computing.get(key)
             return 0 if slot is None else slot[1]
 
+    def values(self) -> list:
+        """The values stored now (a copy of the list: the store may change while the caller reads them)."""
+        with self._lock:
+            return [entry.value for entry in self._entries.values()]
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -321,13 +327,48 @@ def frame_steps(total: int, frames: int = 40, first: int = 1) -> tuple[int, ...]
     return tuple(int(s) for s in steps if 0 <= s <= total)
 
 
+@typing.runtime_checkable
+class LiveRun(typing.Protocol):
+    """What a ``RunSpec`` builds: an object trained in chunks, whose frames the pages draw.
+
+    step: the updates done so far. run(n): up to n more updates (an object with other work between its updates, such
+    as the landscape's slices, may do fewer per call: the caller calls again); however the calls are cut, the same
+    step gives the same state, bit for bit (a run is computed in chunks whose size depends on the clock). Optionally (each read
+    with getattr, absent = not there): ``diverged_at`` (int or None: the update whose loss was not finite; the run
+    ends there), ``stopped`` (bool: nothing more to train) and ``release()`` (drop what the last forward pass left in
+    the networks; called after every frame). ``check_live`` checks an object against all of it.
+    """
+
+    step: int
+
+    def run(self, n: int) -> typing.Any: ...
+
+
+def check_live(obj) -> None:
+    """TypeError naming what ``obj`` lacks of the LiveRun contract (a programming error in a lesson's build)."""
+    problems = []
+    if not isinstance(obj, LiveRun):
+        problems.append("run(n) and step")
+    elif not isinstance(obj.step, (int, np.integer)) or isinstance(obj.step, bool):
+        problems.append(f"an int step (it has {type(obj.step).__name__})")
+    diverged = getattr(obj, "diverged_at", None)
+    if diverged is not None and not isinstance(diverged, (int, np.integer)):
+        problems.append("diverged_at as an int or None")
+    if not isinstance(getattr(obj, "stopped", False), (bool, np.bool_)):
+        problems.append("stopped as a bool")
+    if getattr(obj, "release", None) is not None and not callable(obj.release):
+        problems.append("a callable release")
+    if problems:
+        raise TypeError(f"{type(obj).__name__} is not a live run (runs.shared.LiveRun): it needs "
+                        + "; ".join(problems))
+
+
 @dataclasses.dataclass(frozen=True)
 class RunSpec:
     """How to compute one live run. ``key`` identifies it (settings and seed): equal keys mean equal runs.
 
-    build() -> an object with run(n) (train n more steps; run(a); run(b) == run(a + b)) and .step, and optionally
-    .diverged_at (the failed update) / .stopped (nothing more to train). snapshot(obj) -> what the page draws at
-    that step (plain data, small). steps: the frame steps (``frame_steps``), ending at the run's last step.
+    build() -> a ``LiveRun``. snapshot(obj) -> what the page draws at that step (plain data, small). steps: the
+    frame steps (``frame_steps``), ending at the run's last step.
     """
     key: Hashable
     build: Callable[[], Any] = dataclasses.field(compare=False)
@@ -398,6 +439,7 @@ class Run:
         added = False
         if self._obj is None and not self.complete:
             self._obj = self.spec.build()
+            check_live(self._obj)
             if not self.frames:
                 self._keep(self._obj)
                 added = True
