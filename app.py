@@ -55,7 +55,7 @@ _process_settings()
 # - Formulas (ui.lesson.formula: maths in a paragraph, which wraps) at the size st.latex drew them.
 # - On a phone: a title that fits in two lines, a live panel's buttons in one row; up to 768 px (a tablet), where
 #   Streamlit folds the sidebar away, the page's "Settings and pages" button (ui.page_env.settings_button), and code,
-#   a multiselect's chips and a segmented control's options that wrap instead of scrolling sideways.
+#   a multiselect's chips, a segmented control's options and a row of tabs that wrap instead of scrolling sideways.
 st.markdown("""<style>
     [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
     [data-testid="stSidebarContent"] [data-testid="stSidebarHeader"] { height: 1rem; }
@@ -77,6 +77,7 @@ st.markdown("""<style>
       .st-key-open-settings { display: block; }
       [data-testid="stCode"] pre, [data-testid="stCode"] pre * { white-space: pre-wrap !important; overflow-wrap: anywhere; }
       [data-testid="stMultiSelectTagsContainer"], [data-testid="stButtonGroup"] > div { flex-wrap: wrap; }
+      [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }
     }
     @media (prefers-reduced-motion: reduce) {
       *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
