@@ -319,9 +319,14 @@ def CODE_BEHIND() -> tuple[str, ...]:  # noqa: N802 (a lesson's CODE_BEHIND may 
             "core.optim.Optimizer.step")
 
 
-def start_step(lo, hi) -> float:
-    """The start sliders' step on a domain [lo, hi]: a power of ten, about 200 steps across."""
-    return 10.0 ** math.floor(math.log10((hi - lo) / 200.0))
+def start_step(lo, hi, default=0.0) -> float:
+    """The start sliders' step on a domain [lo, hi]: a power of ten, about 200 steps across, or finer where the
+    surface's own start point ``default`` needs it (the saddle starts 0.001 off its axis: a coarser slider would
+    show another start than the race runs from)."""
+    step = 10.0 ** math.floor(math.log10((hi - lo) / 200.0))
+    while step > 1e-6 and abs(round((default - lo) / step) * step + lo - default) > step * 1e-6:
+        step /= 10.0
+    return step
 
 
 def start_settings(surface) -> Settings:
@@ -329,7 +334,7 @@ def start_settings(surface) -> Settings:
     surf = surfaces.get(surface)
     out = []
     for key, (lo, hi), default in (("x0", surf.xlim, surf.default_start[0]), ("y0", surf.ylim, surf.default_start[1])):
-        step = start_step(lo, hi)
+        step = start_step(lo, hi, default)
         out.append(number(key, f"optimizers.{key}", float(lo), float(hi), float(default), step,
                           format="%.3f" if step < 0.1 else "%.1f"))
     return Settings(*out)

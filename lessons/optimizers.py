@@ -28,10 +28,8 @@ def pick_start():
     points = (ss.get("race") or {}).get("selection", {}).get("points", [])
     points = [p for p in points if isinstance(p.get("x"), (int, float)) and isinstance(p.get("y"), (int, float))]
     if points:
-        surf = surfaces.get(ss.get("surface", "bowl"))
-        for key, value, (lo, hi) in (("x0", points[0]["x"], surf.xlim), ("y0", points[0]["y"], surf.ylim)):
-            step = views.start_step(lo, hi)
-            ss[key] = float(min(hi, max(lo, round(value / step) * step)))
+        for setting, value in zip(views.start_settings(ss.get("surface", "bowl")), (points[0]["x"], points[0]["y"])):
+            ss[setting.key] = float(setting.snap(value))
 
 
 def frozen(name):
@@ -116,7 +114,9 @@ def race_tab():
     clicks = dict(on_select=pick_start, selection_mode="points") if teacher.inputs_mode(("x0", "y0")) is None else {}
 
     def view(frame):
-        if (ss.get("x0"), ss.get("y0")) != start:  # a click on the map (a rerun of this view only) moved the start
+        moved = (ss.get("x0"), ss.get("y0"))
+        if moved != start and ss.get("_race_moved") != moved:  # a click on the map (a rerun of this view only)
+            ss["_race_moved"] = moved  # moved the start: once, so a start the sliders cannot show never loops
             st.rerun()
         lesson.chart(lambda: fig.race(race, views.map_of(surface), frames, labels(names), upto=frame.step), "race",
                      t("optimizers.cap_race"), frame=frame, numbers=True, **clicks)

@@ -422,3 +422,23 @@ def test_every_tab_renders_and_survives_its_controls_at_both_ends(tab, lang):
             at.run()
             assert errors(at) == [], f"{tab}: {key} = {value!r}"
             assert non_finite_in_text(at) == [] and non_finite_in_charts(at) == [], f"{tab}: {key} = {value!r}"
+
+
+@pytest.mark.parametrize("name", surfaces.NAMES)
+def test_the_start_sliders_can_show_every_surface_s_own_start(name):
+    """The race checks that its start is the sliders' (a map click moves it): a start the sliders could not show
+    (the saddle's 0.001 on a 0.01 grid) made choosing that surface rerun the page for ever (the CI's time-out)."""
+    start = surfaces.get(name).default_start
+    for setting, value in zip(views.start_settings(name), start):
+        assert setting.snap(value) == pytest.approx(value, abs=1e-12)
+        assert setting.default == value
+
+
+@pytest.mark.app
+def test_choosing_the_saddle_draws_its_race_from_just_off_the_axis():
+    at = open_page("optimizers", "en")
+    at.selectbox(key="surface").set_value("saddle").run()
+    assert errors(at) == []
+    assert (at.slider(key="x0").value, at.slider(key="y0").value) == surfaces.get("saddle").default_start
+    trail = next(iter(_trails(_race_spec(at)).values()))
+    assert tuple(trail[0]) == pytest.approx(surfaces.get("saddle").default_start)
