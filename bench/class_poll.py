@@ -32,11 +32,9 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,43 +43,12 @@ sys.path.insert(0, str(ROOT))
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from bench.classroom import pct  # noqa: E402
+from bench.serve_bench import start, stop  # noqa: E402 (the supervisor as `make serve` starts it)
 from bench.wsclient import Session  # noqa: E402
-from tests.browser_util import free_port  # noqa: E402
 from content.catalog import load  # noqa: E402
 
 TARGETS = {"tally_s": 2.0, "answer_p95_s": 0.5, "reveal_s": 3.0, "reveal_share": 0.95}
 EN = load("en")
-
-
-def start(workers: int, run_dir: Path) -> tuple[subprocess.Popen, str, dict]:
-    port = free_port()
-    with open(run_dir / "supervisor.out", "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "serve.supervisor", "--workers", str(workers), "--port",
-                                 str(port), "--address", "127.0.0.1", "--run-dir", str(run_dir)], cwd=ROOT,
-                                stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            state = json.loads((run_dir / "state.json").read_text())
-            if all(w["ready"] for w in state["workers"]):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        return proc, url, state
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.3)
-    stop(proc)
-    raise SystemExit(f"the supervisor did not become ready: {(run_dir / 'supervisor.out').read_text()[-2000:]}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def texts_of(fwd) -> list[str]:

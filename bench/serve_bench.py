@@ -32,22 +32,23 @@ CLASSROOM = ROOT / "bench" / "classroom.py"
 TARGET_RATIO = 1.6
 
 
-def start(workers: int, run_dir: Path) -> tuple[subprocess.Popen, str, list[int]]:
-    """The supervisor with `workers` workers behind the proxy -> (process, proxy URL, worker pids), once healthy."""
+def start(workers: int, run_dir: Path, timeout: float = 180) -> tuple[subprocess.Popen, str, dict]:
+    """The supervisor with `workers` workers behind the proxy, started as `make serve` starts it -> (process, proxy
+    URL, the supervisor's state: its workers with their pids), once every worker and the proxy are healthy."""
     port = free_port()
     with open(run_dir / "supervisor.out", "w") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen([sys.executable, "-m", "serve.supervisor", "--workers", str(workers), "--port",
                                  str(port), "--address", "127.0.0.1", "--run-dir", str(run_dir)], cwd=ROOT,
                                 stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
+    deadline = time.time() + timeout
     while time.time() < deadline and proc.poll() is None:
         try:
             state = json.loads((run_dir / "state.json").read_text())
             if all(w["ready"] for w in state["workers"]):
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.read() == b"ok":
-                        return proc, url, [w["pid"] for w in state["workers"]]
+                        return proc, url, state
         except (OSError, ValueError, KeyError):
             pass
         time.sleep(0.3)
@@ -76,7 +77,8 @@ def peak_rss(pids: list[int], done: threading.Event, peaks: dict[int, float]) ->
 def run(workers: int, args, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"serve-bench-{workers}-") as tmp:
         run_dir = Path(tmp)
-        proc, url, pids = start(workers, run_dir)
+        proc, url, state = start(workers, run_dir)
+        pids = [w["pid"] for w in state["workers"]]
         out = run_dir / "classroom.json"
         peaks: dict[int, float] = {}
         done = threading.Event()

@@ -13,6 +13,7 @@ MAX_POINTS of them, rounded to two decimals (so a link and a file reproduce them
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 
@@ -129,16 +130,29 @@ def _entry(fields, line: int) -> Point:
         raise
 
 
+def _refusing(what: str):
+    """A reader of a user's text (a file, a link) that never raises anything but DataError: whatever else goes wrong
+    while reading it (the csv module's own errors, say) is refused as unreadable, naming ``what``."""
+    def decorate(read):
+        @functools.wraps(read)
+        def refusing(text):
+            try:
+                return read(text)
+            except DataError:
+                raise
+            except Exception as err:  # a user's text: no exception of its reading may reach the page
+                raise DataError("unreadable", f"{what} cannot be read ({type(err).__name__})") from None
+        return refusing
+    return decorate
+
+
+@_refusing("the file")
 def parse_csv(text: str | bytes) -> tuple[Point, ...]:
     """Points from CSV text: one point per line, ``x,y,label`` (label 0 or 1; a fourth column "train" or "test", as
-    ``to_csv`` writes it, is allowed), an optional header line naming the columns, blank lines ignored. Refused with a DataError naming the line and the problem; whatever else goes
-    wrong while reading (the csv module's own errors) is a DataError too, never another exception."""
-    try:
-        return _parse_csv(text)
-    except DataError:
-        raise
-    except Exception as err:  # a file is a user's: no exception of its reading may reach the page
-        raise DataError("unreadable", f"the file cannot be read as CSV ({type(err).__name__})") from None
+    ``to_csv`` writes it, is allowed), an optional header line naming the columns, blank lines ignored. Refused with
+    a DataError naming the line and the problem; whatever else goes wrong while reading (the csv module's own
+    errors) is a DataError too, never another exception."""
+    return _parse_csv(text)
 
 
 def _parse_csv(text: str | bytes) -> tuple[Point, ...]:
@@ -194,14 +208,10 @@ def encode(points) -> str:
     return ";".join(f"{x:g}:{y:g}:{label}" for x, y, label in points)
 
 
+@_refusing("the link's points")
 def decode(text: str) -> tuple[Point, ...]:
     """Points from ``encode``'s text; DataError on anything else (never another exception)."""
-    try:
-        return _decode(text)
-    except DataError:
-        raise
-    except Exception as err:  # a link is a user's: no exception of its reading may reach the page
-        raise DataError("unreadable", f"the link's points cannot be read ({type(err).__name__})") from None
+    return _decode(text)
 
 
 def _decode(text: str) -> tuple[Point, ...]:
