@@ -96,22 +96,23 @@ def view(frame):
     with left:
         if v.grid is not None:
             ds = playground.data_of(cfg)
-            lesson.chart(lambda: fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
-                                              click=points.CLICK if custom else None),
+            lesson.chart(lambda f: fig.boundary(*f.data.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
+                                                click=points.CLICK if custom else None),
                          key="boundary", caption=t(f"playground.cap_{'own' if custom else 'boundary'}"), frame=frame,
                          **clicks)
         else:
             names = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
-            lesson.chart(lambda: fig.confusion(v.confusion, names), key="confusion",
+            lesson.chart(lambda f: fig.confusion(f.data.confusion, names), key="confusion",
                          caption=t("playground.cap_confusion"), frame=frame)
     with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-        lesson.chart(lambda: fig.loss_curves(h, words), key="loss", caption=t("playground.cap_loss"), frame=frame)
+        lesson.chart(lambda f: fig.loss_curves(f.data.history, words), key="loss", caption=t("playground.cap_loss"),
+                     frame=frame)
         if v.wrong is not None and len(v.wrong[0]):
-            lesson.chart(lambda: fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
+            lesson.chart(lambda f: fig.digit_gallery(*f.data.wrong, lesson.labels(PAGE, image_title="wrong_title")),
                          key="wrong", caption=t("playground.cap_wrong"), frame=frame)
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(lambda: fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}),
+    lesson.chart(lambda f: fig.layer_histograms(f.data.hists, {"x": t("playground.hist_axis"), "layers": titles}),
                  key="hists", frame=frame,
                  caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 

@@ -107,14 +107,15 @@ def view(frame):
             lesson.diverged(m.diverged_at, what=f" ({names[label]})" if multi else "")
     c1, c2 = st.columns(2)
     with c1:
-        lesson.chart(lambda: heat_chart(members["yours"]), key="heat", caption=t("vanishing.cap_heat"), frame=frame)
+        lesson.chart(lambda f: heat_chart(f.data.members["yours"]), key="heat", caption=t("vanishing.cap_heat"),
+                     frame=frame)
     with c2:
-        lesson.chart(lambda: loss_chart(members), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
+        lesson.chart(lambda f: loss_chart(f.data.members), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
     c3, c4 = st.columns(2)
     with c3:
-        lesson.chart(lambda: norm_chart(members), key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
+        lesson.chart(lambda f: norm_chart(f.data.members), key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
     with c4:
-        lesson.chart(lambda: moved_chart(members, frame.data.step), key="moved", caption=t("vanishing.cap_moved"),
+        lesson.chart(lambda f: moved_chart(f.data.members, f.data.step), key="moved", caption=t("vanishing.cap_moved"),
                      frame=frame)
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from core import train
 from lab import regularization, shared
-from tests.apptest_util import errors, open_page, plays_finite_and_says_why
+from tests.apptest_util import charts, errors, open_page, plays_finite_and_says_why
 
 D = regularization.DEFAULTS
 
@@ -159,4 +159,4 @@ def test_the_first_screen_shows_the_trained_default():
     assert errors(at) == []
     progress = at.get("progress")[0].proto.text
     assert f"{regularization.REG['steps']} of {regularization.REG['steps']}" in progress
-    assert len(at.get("plotly_chart")) == 3 and len(at.table) == 1
+    assert len(charts(at)) == 3 and len(at.table) == 1

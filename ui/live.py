@@ -27,19 +27,23 @@ from lab import shared
 from ui import launch, teacher
 from ui.i18n import t
 
-CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
-TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run plays
-# What one server process can redraw per second, all playing sessions together (each refresh is a script run in a
-# new thread plus its charts; measured on the 2-core machine, bench/classroom.py). With more players than that
-# allows at TICK_SECONDS, every player ticks less often and moves several frames per tick: a class sees fewer
-# refreshes, never a slower run or a stalled server.
-REFRESHES_PER_SECOND = 90
-_INTERVALS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0)
+FRAME_SECONDS = 0.1  # while a run plays the browser shows a new frame every 0.1 s: ten pictures a second
+TICK_SECONDS = 0.3   # a lone student's tick: it brings the next three frames, which the browser plays in turn
+CHUNK_SHARE, CHUNK_SECONDS = 0.3, 0.12  # a tick computes for at most this share of its interval, and this long:
+# Pause stays responsive, and a class shares the core fairly
+# What one server process runs per second, all playing sessions together (each tick is a script run in a new thread
+# plus its charts; measured on the 2-core machine, bench/classroom.py). With more players than that allows at
+# TICK_SECONDS, every player ticks less often and each tick brings more frames: a class sees the same ten pictures
+# a second (as long as the server keeps up), never a slower run or a stalled server.
+TICKS_PER_SECOND = 40
+_INTERVALS = (0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
 _PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
 _VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
 _PLAYERS_LOCK = threading.Lock()
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
+_BATCH: contextvars.ContextVar = contextvars.ContextVar("live_batch", default=())
+_ALERTS: contextvars.ContextVar = contextvars.ContextVar("live_alerts", default=None)
 
 
 def in_view() -> bool:
@@ -47,6 +51,20 @@ def in_view() -> bool:
     recorded so far) says how it fills ("Press Train or Step", added by ui.lesson.chart): the one place this state
     is decided. Charts that never fill from training (diagrams, formulas) belong outside the view."""
     return _IN_VIEW.get()
+
+
+def alerts():
+    """In a live view, the container above it for messages that come and go with the frames (a run that diverged):
+    a view's elements keep their places whatever it says (Streamlit's frontend places elements by position, and a
+    chart whose position moved is mounted again: a blink). None outside a view."""
+    return _ALERTS.get()
+
+
+def batch(frame: shared.Frame) -> list[shared.Frame]:
+    """The frames a live chart of ``frame`` plays (oldest first, ``frame`` last): the ones this tick moved over
+    while the run plays, else ``[frame]`` (ui.lesson.chart, for a builder that takes the frame)."""
+    found = _BATCH.get()
+    return list(found) if found and found[-1] is frame else [frame]
 
 
 def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], total_steps: int | None = None,
@@ -84,6 +102,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def toggle() -> None:
         e = st.session_state[state_key]
+        e["ending"] = False
         if e["running"]:
             e["running"] = False
         else:
@@ -94,7 +113,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def step_once() -> None:
         e = st.session_state[state_key]
-        e["running"] = False
+        e["running"] = e["ending"] = False
         if not at_end(e):
             run.advance(e["index"] + 1, budget=1.0, wait=True)
             shared.note_size(run)
@@ -102,7 +121,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def reset() -> None:
         e = st.session_state[state_key]
-        e["running"], e["index"] = False, 0
+        e["running"], e["ending"], e["index"] = False, False, 0
 
     cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
     running = entry["running"]
@@ -130,15 +149,18 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         e = st.session_state.get(state_key)
         if e is None or e["key"] != spec.key:
             return
+        if e.get("ending"):  # the run's last frames have played: a full rerun turns the Pause button back into Train
+            e["running"] = e["ending"] = False
+            st.rerun()
+        before = e["index"]
         if e["running"]:
-            # a frame per TICK_SECONDS of playing time, whatever the tick interval the load allows
-            want = e["index"] + max(1, round(e["interval"] / TICK_SECONDS))
-            if run.advance(want, budget=CHUNK_SECONDS):
+            # the frames of this tick's interval of playing time, played in the browser FRAME_SECONDS apart
+            want = e["index"] + max(1, round(e["interval"] / FRAME_SECONDS))
+            if run.advance(want, budget=min(CHUNK_SECONDS, CHUNK_SHARE * e["interval"])):
                 shared.note_size(run)
             e["index"] = min(want, run.available - 1)
             if at_end(e):
-                e["running"] = False
-                st.rerun()  # a full rerun turns the Pause button back into Train
+                e["ending"] = True  # the next tick, once these frames have played
             wanted = interval_for(players(playing=_session_id()))
             now = time.monotonic()
             # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
@@ -153,13 +175,16 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             else:
                 e["retuned"] = 0.0
         frame = run.frame(e["index"])
+        frames = [run.frame(i) for i in range(before + 1, e["index"] + 1)] if e["index"] > before else [frame]
         shown.append(frame)
         st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
-        token = _IN_VIEW.set(True)
+        token, played, slot = _IN_VIEW.set(True), _BATCH.set(tuple(frames)), _ALERTS.set(st.container())
         try:
             view(frame)
         finally:
             _IN_VIEW.reset(token)
+            _BATCH.reset(played)
+            _ALERTS.reset(slot)
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
     return shown[-1] if shown else run.frame(entry["index"])
@@ -202,9 +227,9 @@ def note_tick_cost(seconds: float) -> None:
 
 def interval_for(n_players: int) -> float:
     """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then the
-    next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND and, at the ticks' measured
+    next longer step of _INTERVALS that keeps all of them within TICKS_PER_SECOND and, at the ticks' measured
     cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
-    wanted = max(n_players / REFRESHES_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
+    wanted = max(n_players / TICKS_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
     return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
 
 

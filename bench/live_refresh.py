@@ -1,0 +1,130 @@
+"""Chart refreshes per second of a lone student's live run, and blank samples, in real Chromium, per live page.
+
+    python bench/live_refresh.py                         # every page with a live run, on a server started here
+    python bench/live_refresh.py --pages dropout,playground --runs 2
+    python bench/live_refresh.py --root /path/to/another/checkout   # the same measurement of other code (before/after)
+    python bench/live_refresh.py --url http://127.0.0.1:8501        # a running server
+
+For each page: open it, wait until it is idle, press the first live panel's Train, and until the run has played to
+its end count (1) the chart refreshes: the times the panel's first chart shows a new picture (Plotly's data object of
+that chart changed, sampled every animation frame: a new frame drawn in place, or a chart element mounted again),
+divided by the seconds from the click to the end; (2) the samples, every 50 ms, in which a chart of the page was
+not drawn (tests/test_blink_browser.py asserts none). Numbers only mean something on a quiet machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_blink_browser import FINISHED, PLAYING, READ, SAMPLER, TRAIN  # noqa: E402
+
+COUNTER = r"""
+() => {
+  const state = {changes: 0, last: null, started: performance.now(), stop: false};
+  const first = () => {
+    const bar = document.querySelector("[data-testid='stProgress']");
+    const charts = Array.from(document.querySelectorAll("[data-testid='stPlotlyChart'] .js-plotly-plot"));
+    // the first chart after the first live panel's progress bar
+    return charts.find((c) => bar && (bar.compareDocumentPosition(c) & Node.DOCUMENT_POSITION_FOLLOWING));
+  };
+  const tick = () => {
+    if (state.stop) return;
+    const gd = first();
+    if (gd && gd._fullData && gd._fullData !== state.last) {
+      state.last = gd._fullData;
+      state.changes += 1;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__refresh = state;
+}
+"""
+
+
+def live_pages(root: Path) -> list[str]:
+    from ui import nav
+
+    return [p.slug for p in nav.PAGES if "live.panel(" in (root / p.path).read_text()]
+
+
+def measure(page, url: str, slug: str) -> dict:
+    page.goto(f"{url}/{slug}?lang=en", wait_until="domcontentloaded")
+    page.wait_for_selector(TRAIN, timeout=180_000)
+    from tests.browser_util import wait_idle
+
+    wait_idle(page, 180_000)
+    page.wait_for_timeout(800)
+    page.evaluate(SAMPLER)
+    page.evaluate(COUNTER)
+    clicked = time.perf_counter()
+    page.locator(TRAIN).first.click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+    page.wait_for_function(FINISHED, timeout=300_000, polling=50)
+    seconds = time.perf_counter() - clicked
+    changes = page.evaluate("() => { __refresh.stop = true; return __refresh.changes; }")
+    blink = page.evaluate(READ)
+    return {"page": slug, "seconds": seconds, "refreshes": changes - 1, "per_s": (changes - 1) / seconds,
+            "samples": blink["samples"], "blank": len(blink["blank"]), "removed": len(blink["removed"])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", default="", help="comma-separated slugs (default: every page with a live run)")
+    parser.add_argument("--root", default=str(ROOT), help="the checkout whose server to start (default: this one)")
+    parser.add_argument("--url", default="", help="a running server instead of starting one")
+    parser.add_argument("--runs", type=int, default=1, help="runs per page (default 1)")
+    parser.add_argument("--json", default="", help="write the rows to this file")
+    args = parser.parse_args()
+    root = Path(args.root).resolve()
+    pages = [p for p in args.pages.split(",") if p] or live_pages(ROOT)
+
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser_util
+
+    server = None
+    if args.url:
+        url = args.url.rstrip("/")
+    else:
+        browser_util.ROOT = root  # the server starts in that checkout
+        (root / "artifacts").mkdir(exist_ok=True)
+        server = browser_util.Server()
+        url = server.url
+    rows = []
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=browser_util.CHROMIUM, args=browser_util.CHROMIUM_ARGS, headless=True)
+    try:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        print(f"server {url} ({root}); {', '.join(pages)}")
+        print(f"{'page':<15} {'run s':>6} {'refreshes':>9} {'per s':>6} {'samples':>7} {'blank':>5} {'removed':>7}")
+        for slug in pages:
+            for _ in range(args.runs):
+                page = context.new_page()
+                try:
+                    row = measure(page, url, slug)
+                except Exception as exc:  # noqa: BLE001 - a page that fails is reported, the others still run
+                    print(f"{slug:<15} failed: {type(exc).__name__}: {str(exc)[:160]}")
+                    continue
+                finally:
+                    page.close()
+                rows.append(row)
+                print(f"{slug:<15} {row['seconds']:>6.1f} {row['refreshes']:>9} {row['per_s']:>6.1f} "
+                      f"{row['samples']:>7} {row['blank']:>5} {row['removed']:>7}", flush=True)
+    finally:
+        browser.close()
+        pw.stop()
+        if server is not None:
+            server.close()
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
