@@ -46,13 +46,14 @@ SAMPLER = r"""
 READ = "() => ({samples: __blink.samples, blank: __blink.blank, removed: __blink.removed, count: __blink.count, " \
        "steps: __blink.steps.size})"
 TRAIN = "[class*='st-key-'][class*='-train'] button"
-PLAYING = f"() => /Pause/.test(document.querySelector(\"{TRAIN}\").innerText)"
-# the first live panel's progress says its run is over ("Step 600 of 600"), and its button is not Pause any more
+PLAYING = f"() => /Pause|일시 정지/.test(document.querySelector(\"{TRAIN}\").innerText)"
+# the first live panel's progress says its run is over ("Step 600 of 600", "600스텝 중 600스텝"), and its button is
+# not Pause any more
 FINISHED = r"""() => {
   const bar = document.querySelector("[data-testid='stProgress']");
-  const m = bar && bar.innerText.match(/Step ([\d,]+) of ([\d,]+)/);
+  const m = bar && (bar.innerText.match(/Step ([\d,]+) of ([\d,]+)/) || bar.innerText.match(/([\d,]+)스텝 중 ([\d,]+)스텝/));
   const button = document.querySelector("[class*='st-key-'][class*='-train'] button");
-  return !!m && m[1] === m[2] && !!button && !/Pause/.test(button.innerText);
+  return !!m && m[1] === m[2] && !!button && !/Pause|일시 정지/.test(button.innerText);
 }"""
 # the pages with a live run: those whose page draws a live panel
 LIVE_PAGES = [p.slug for p in nav.PAGES if "live.panel(" in (ROOT / p.path).read_text()]

@@ -100,7 +100,8 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
         frames = live.batch(frame) if per_frame else [frame]
         specs = [_cached(lambda f=f: fig(f) if per_frame else fig(), (f.run, f.index), key) for f in frames]
         height = specs[-1].get("layout", {}).get("height") or 450
-        livechart.draw(key, [s.json_bytes for s in specs], [f.step for f in frames], live.FRAME_SECONDS, height)
+        livechart.draw(key, [s.json_bytes for s in specs], [f.step for f in frames], live.FRAME_SECONDS, height,
+                       panel=live.panel_key(), tag=livechart.tag(frame.run, key, current_lang(), presenting()))
         st.caption(caption)
         return
     if frame is not None or cache is not None:

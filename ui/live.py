@@ -24,7 +24,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from lab import shared
-from ui import launch, teacher
+from ui import launch, livechart, teacher
 from ui.i18n import t
 
 FRAME_SECONDS = 0.1  # while a run plays the browser shows a new frame every 0.1 s: ten pictures a second
@@ -44,6 +44,7 @@ _PLAYERS_LOCK = threading.Lock()
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 _BATCH: contextvars.ContextVar = contextvars.ContextVar("live_batch", default=())
 _ALERTS: contextvars.ContextVar = contextvars.ContextVar("live_alerts", default=None)
+_PANEL: contextvars.ContextVar = contextvars.ContextVar("live_panel", default="")
 
 
 def in_view() -> bool:
@@ -51,6 +52,11 @@ def in_view() -> bool:
     recorded so far) says how it fills ("Press Train or Step", added by ui.lesson.chart): the one place this state
     is decided. Charts that never fill from training (diagrams, formulas) belong outside the view."""
     return _IN_VIEW.get()
+
+
+def panel_key() -> str:
+    """The key of the live panel whose view is drawing ("" outside one)."""
+    return _PANEL.get()
 
 
 def alerts():
@@ -80,10 +86,12 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
     run = shared.run(spec)
+    link = link_key(key)
     entry = st.session_state.get(state_key)
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
-        wanted = teacher.trained_step() if entry is None else None
+        at = teacher.step_in_link(link) if entry is None else None
+        wanted = at if at is not None else (teacher.trained_step() if entry is None else None)
         if wanted is not None:  # a teacher's link: open at the first saved step at or after it
             index = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
             while run.available <= index and not run.complete:
@@ -91,7 +99,8 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             shared.note_size(run)
             index = min(index, run.available - 1)
         playing = start == "play" and not (run.complete and index >= run.available - 1)
-        entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0}
+        entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0,
+                 "scrubbed": at is not None}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
@@ -102,7 +111,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def toggle() -> None:
         e = st.session_state[state_key]
-        e["ending"] = False
+        e["ending"] = e["scrubbed"] = False
         if e["running"]:
             e["running"] = False
         else:
@@ -113,7 +122,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def step_once() -> None:
         e = st.session_state[state_key]
-        e["running"] = e["ending"] = False
+        e["running"] = e["ending"] = e["scrubbed"] = False
         if not at_end(e):
             run.advance(e["index"] + 1, budget=1.0, wait=True)
             shared.note_size(run)
@@ -121,7 +130,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     def reset() -> None:
         e = st.session_state[state_key]
-        e["running"], e["ending"], e["index"] = False, False, 0
+        e["running"], e["ending"], e["scrubbed"], e["index"] = False, False, False, 0
 
     cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
     running = entry["running"]
@@ -152,6 +161,8 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         if e.get("ending"):  # the run's last frames have played: a full rerun turns the Pause button back into Train
             e["running"] = e["ending"] = False
             st.rerun()
+        if e.pop("rerun", False):  # the step slider moved while the run played
+            st.rerun()
         before = e["index"]
         if e["running"]:
             # the frames of this tick's interval of playing time, played in the browser FRAME_SECONDS apart
@@ -178,16 +189,65 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         frames = [run.frame(i) for i in range(before + 1, e["index"] + 1)] if e["index"] > before else [frame]
         shown.append(frame)
         st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
+        scrubber(e, frame)
         token, played, slot = _IN_VIEW.set(True), _BATCH.set(tuple(frames)), _ALERTS.set(st.container())
+        named = _PANEL.set(key)
         try:
             view(frame)
         finally:
             _IN_VIEW.reset(token)
             _BATCH.reset(played)
             _ALERTS.reset(slot)
+            _PANEL.reset(named)
+
+    def scrubbed() -> None:
+        """The step slider moved: show the frame of the chosen step (the first kept at or after it, or the newest
+        computed), paused, and put the step in the link."""
+        e = st.session_state[state_key]
+        run = shared.run(spec)
+        chosen = (st.session_state.get(scrub_key) or {}).get("scrub")
+        if not isinstance(chosen, int) or isinstance(chosen, bool):
+            return
+        was_end = at_end(e)
+        e["index"] = next((f.index for f in run.frames if f.step >= chosen), run.available - 1)
+        # a run that was playing, or moved from or to its end: a full rerun turns Pause back into Train (and stops
+        # the ticks), or Replay into Train
+        e["rerun"] = e["running"] or at_end(e) != was_end
+        e["running"], e["ending"], e["scrubbed"] = False, False, True
+
+    scrub_key = f"{key}-at"
+
+    def scrubber(e: dict, frame: shared.Frame) -> None:
+        """Once there is more than the first frame: a slider over the run's kept steps (scrub it back and forth; it
+        follows the run while it plays). A scrubbed step is in the link (``at=``), so a teacher can send it. Its
+        place is kept before the first frames too: nothing below it moves."""
+        run = shared.run(spec)
+        slot = st.container()
+        if run.available >= 2:
+            # every scheduled step (the slider keeps its shape while the run computes), and where a run that
+            # diverged stopped
+            options = sorted(set(spec.steps) | ({run.frames[-1].step} if run.complete else set()))
+            with slot:
+                livechart.scrubber(scrub_key, key, options, frame.step, t("common.scrub"), t("common.scrub_help"),
+                                   t("common.scrub_value"), scrubbed)
+        wanted = str(frame.step) if e.get("scrubbed") and not e["running"] else None
+        if st.query_params.get(link) != wanted:
+            if wanted is None:
+                del st.query_params[link]
+            else:
+                st.query_params[link] = wanted
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
     return shown[-1] if shown else run.frame(entry["index"])
+
+
+def link_key(key: str) -> str:
+    """The link parameter of a panel's step (ui.teacher.step_in_link): ``at`` for the first panel a page draws,
+    ``at_<key>`` for the others."""
+    owners = st.session_state.setdefault("_at_owner", {})
+    page = st.session_state.get("_page", "")
+    owner = owners.setdefault(page, key)
+    return "at" if owner == key else f"at_{key}"
 
 
 def _session_id() -> str:

@@ -12,11 +12,15 @@ message may hold several frames of the chart; the browser draws the first at onc
 seconds, so a tick of the server can deliver a second of animation (ui/live.py). The Plotly it draws with is the
 copy Streamlit loads for its own charts (``plotly_module``; tests/test_guards.py checks that it is still there).
 
+A live panel's step slider (``scrubber``, ui/scrub.js) is a component too: a native range input that redraws the
+chosen step at once from the frames the panel's charts have received, then asks the server for the rest.
+
 The element carries Streamlit's chart test id (``stPlotlyChart``) and Plotly's own plot div inside it, so every
 check that finds charts on a page finds these too; ``data-step`` says which training step it shows.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +33,16 @@ _CSS = ".dnn-live { width: 100%; overflow: hidden; } .dnn-live-plot { width: 100
 _JS = (Path(__file__).resolve().parent / "livechart.js").read_text()
 _CHART = st.components.v2.component("dnnlab_live_chart", html=_HTML, css=_CSS, js=_JS, isolate_styles=False)
 PREFIX = "_chart."  # the element's key: a chart key of its own, apart from the controls' keys
+_SCRUB = st.components.v2.component(
+    "dnnlab_scrub", isolate_styles=False,
+    html='<div class="dnn-scrub"><label><span class="dnn-scrub-label"></span> <output></output>'
+         '<input type="range" min="0" max="0" step="1" value="0"></label></div>',
+    css=".dnn-scrub label { display: block; font-size: 0.875rem; }"
+        ".dnn-scrub output { font-weight: 600; margin-left: 0.25rem; }"
+        ".dnn-scrub input { display: block; width: 100%; margin: 0.4rem 0 0.6rem; accent-color: var(--st-primary-color);"
+        " min-height: 24px; }"
+        ".dnn-scrub input:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 2px; }",
+    js=(Path(__file__).resolve().parent / "scrub.js").read_text())
 
 
 @lru_cache(maxsize=1)
@@ -43,20 +57,36 @@ def plotly_module() -> str | None:
 CONFIG = {"displaylogo": False, "responsive": False}
 
 
+def tag(*identity) -> str:
+    """A short name for what a chart's frames depend on (the run, the chart, the language, presenter mode): the
+    browser keeps received frames under it, and draws a kept frame only for the same tag."""
+    return hashlib.blake2b(repr(identity).encode(), digest_size=8).hexdigest()
+
+
 def payload(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float, height: int,
-            alt: str = "", config: dict | None = None) -> bytes:
+            alt: str = "", config: dict | None = None, panel: str = "", tag: str = "") -> bytes:
     """The message of one chart: a small JSON head, then the frames' figure JSON as they are (encoded once per
     frame and shared, ui.lesson.chart), so nothing is encoded again per student."""
     head = {"key": key, "steps": [int(s) for s in steps], "period": int(round(period * 1000)), "height": int(height),
-            "alt": alt, "plotly": plotly_module(), "config": config or CONFIG}
+            "panel": panel, "tag": tag, "alt": alt, "plotly": plotly_module(), "config": config or CONFIG}
     return json.dumps(head, ensure_ascii=False).encode()[:-1] + b',"figs":[' + b",".join(figures) + b"]}"
 
 
 def draw(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float, height: int, alt: str = "",
-         config: dict | None = None) -> None:
+         config: dict | None = None, panel: str = "", tag: str = "") -> None:
     """Draw (or redraw in place) the live chart ``key`` with ``figures`` (each a figure's JSON bytes, oldest first;
-    the browser shows them ``period`` seconds apart)."""
-    _CHART(key=PREFIX + key, data=payload(key, figures, steps, period, height, alt, config), height="content")
+    the browser shows them ``period`` seconds apart). panel: the live panel it belongs to (its step slider draws
+    the chart's kept frames); tag: ``tag(...)`` of what the frames depend on."""
+    _CHART(key=PREFIX + key, data=payload(key, figures, steps, period, height, alt, config, panel, tag),
+           height="content")
+
+
+def scrubber(key: str, panel: str, steps: Sequence[int], value: int, label: str, help: str, fmt: str,
+             on_scrub) -> None:
+    """A live panel's step slider over ``steps`` at ``value``; ``on_scrub`` runs when the student moves it (the step
+    chosen is ``st.session_state[key]["scrub"]``). fmt: how a step is shown ("Step {step}")."""
+    _SCRUB(key=key, data={"panel": panel, "steps": [int(s) for s in steps], "value": int(value), "label": label,
+                          "help": help, "format": fmt}, on_scrub_change=on_scrub, height="content")
 
 
 def read(data: bytes) -> dict:
