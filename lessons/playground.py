@@ -5,6 +5,7 @@ import streamlit as st
 
 from lab import custom_data, playground
 from figures import playground as fig
+from lessons import _playground_inside as inside
 from lessons import _playground_points as points
 from ui import controls, lesson, live, nav, teacher
 from ui.i18n import t
@@ -93,7 +94,7 @@ def view(frame):
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
                             ("m_test_acc", acc[1]))))
     left, right = st.columns([6, 5])  # the map a little wider: its colour bar takes a part of it
-    with left:
+    with left:  # the map (the digits: the confusion matrix) and the losses; beside them the network
         if v.grid is not None:
             ds = playground.data_of(cfg)
             lesson.chart(lambda f: fig.boundary(*f.data.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
@@ -104,10 +105,11 @@ def view(frame):
             names = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
             lesson.chart(lambda f: fig.confusion(f.data.confusion, names), key="confusion",
                          caption=t("playground.cap_confusion"), frame=frame)
-    with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
         lesson.chart(lambda f: fig.loss_curves(f.data.history, words), key="loss", caption=t("playground.cap_loss"),
                      frame=frame)
+    with right:
+        inside.network(frame, cfg)
         if v.wrong is not None and len(v.wrong[0]):
             lesson.chart(lambda f: fig.digit_gallery(*f.data.wrong, lesson.labels(PAGE, image_title="wrong_title")),
                          key="wrong", caption=t("playground.cap_wrong"), frame=frame)

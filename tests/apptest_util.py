@@ -143,7 +143,7 @@ def chart_specs(at) -> list[str]:
         if el.type == "plotly_chart":
             specs.append(el.proto.spec)
         else:
-            specs += [json.dumps(f) for f in livechart.read(el.proto.bytes)["figs"]]
+            specs += [json.dumps(f) for f in livechart.read(el.proto.bytes)["figs"] if f is not None]
     return specs
 
 

@@ -116,7 +116,8 @@ def test_the_step_slider_shows_the_chosen_step_pauses_and_puts_it_in_the_link():
     assert given["steps"][:3] == [0, 1, 2] and given["value"] == 0 and given["panel"] == "playground"
     _scrub(at, 118)  # not a kept step: the first kept one after it
     assert _step_of(at) == 120 and at.query_params["at"] == "120" and _scrubber(at)[1]["value"] == 120
-    assert {key: m["steps"] for key, m in live_messages(at).items()} == {k: [120] for k in ("boundary", "loss", "hists")}
+    assert {key: m["steps"] for key, m in live_messages(at).items()} == {k: [120] for k in ("boundary", "loss", "network0",
+                                                                                          "hists")}
     assert {m["panel"] for m in live_messages(at).values()} == {"playground"}
     x = charts(at)["loss"]["data"][0]["x"]
     assert int(np.frombuffer(base64.b64decode(x["bdata"]), np.dtype(x["dtype"]))[-1]) == 120

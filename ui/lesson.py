@@ -84,7 +84,7 @@ def _finished_spec(fig: Figure) -> _SpecDict:
 
 
 def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          cache: Hashable | None = None, **selection) -> None:
+          cache: Hashable | None = None, alt: str = "", **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
 
     In a live view pass the frame and a builder instead of a figure: the chart of a shared frame is built and
@@ -94,14 +94,22 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
     tick, which the browser plays in turn (ten a second); a builder of no argument draws the tick's frame only.
     The builder must depend only on the frame and on settings that are part of the run's key.
     A static chart does the same with ``cache``: a key naming everything the builder depends on.
+    alt: the chart's text alternative (what a screen reader says for it).
     """
     if frame is not None and not selection:
         per_frame = _takes_frame(fig)
         frames = live.batch(frame) if per_frame else [frame]
         specs = [_cached(lambda f=f: fig(f) if per_frame else fig(), (f.run, f.index), key) for f in frames]
         height = specs[-1].get("layout", {}).get("height") or 450
-        livechart.draw(key, [s.json_bytes for s in specs], [f.step for f in frames], live.FRAME_SECONDS, height,
-                       panel=live.panel_key(), tag=livechart.tag(frame.run, key, current_lang(), presenting()))
+        tag = livechart.tag(frame.run, key, current_lang(), presenting())
+        # a frame this browser has received already is not sent again (it keeps them: livechart.js), but the last
+        # one, the picture the chart rests on, always is
+        sent = _sent_frames(key, tag)
+        figures = [s.json_bytes if i == len(specs) - 1 or f.step not in sent else b"null"
+                   for i, (s, f) in enumerate(zip(specs, frames))]
+        sent.update(f.step for f in frames)
+        livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt,
+                       panel=live.panel_key(), tag=tag)
         st.caption(caption)
         return
     if frame is not None or cache is not None:
@@ -111,8 +119,19 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
         spec = _finished_spec(fig)
     # theme=None: the figure's own template decides every size (Streamlit's theme would pin tick labels at 12 px,
     # which presenter mode must enlarge)
-    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config={"displaylogo": False}, **selection)
+    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config={"displaylogo": False},
+                    alt=alt or None, **selection)
     st.caption(caption)
+
+
+def _sent_frames(key: str, tag: str) -> set:
+    """The steps of chart ``key`` (frames of ``tag``) this session has sent to its browser: a few tags a chart."""
+    sent = st.session_state.setdefault("_sent_frames", {}).setdefault(key, {})
+    if tag not in sent:
+        while len(sent) >= 4:
+            sent.pop(next(iter(sent)))
+        sent[tag] = set()
+    return sent[tag]
 
 
 def _takes_frame(builder) -> bool:

@@ -11,8 +11,9 @@
 // Plotly is the copy Streamlit itself loads for its charts (window.Plotly, set by its PlotlyChart module; "plotly"
 // names that module when no chart has loaded it yet).
 const loading = {};
-const kept = new Map(); // "panel|chart" -> {tag, frames: Map(step -> figure)}
-const KEPT_FRAMES = 400;
+const kept = new Map(); // "panel|chart|tag" -> Map(step -> figure)
+// more than the server counts on (ui/lesson.py: four tags a chart, every frame of a run)
+const KEPT_TAGS = 8, KEPT_FRAMES = 2000;
 
 function plotlyOf(module) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -26,12 +27,23 @@ function plotlyOf(module) {
   return loading.p;
 }
 
+function framesOf(panel, chart, tag) {
+  const name = panel + "|" + chart + "|" + tag;
+  let frames = kept.get(name);
+  if (!frames) {
+    kept.set(name, (frames = new Map()));
+    const mine = Array.from(kept.keys()).filter((k) => k.startsWith(panel + "|" + chart + "|"));
+    if (mine.length > KEPT_TAGS) kept.delete(mine[0]);
+  }
+  return frames;
+}
+
 function keep(msg) {
-  const name = msg.panel + "|" + msg.key;
-  let entry = kept.get(name);
-  if (!entry || entry.tag !== msg.tag) kept.set(name, (entry = { tag: msg.tag, frames: new Map() }));
-  msg.steps.forEach((step, i) => entry.frames.set(step, msg.figs[i]));
-  while (entry.frames.size > KEPT_FRAMES) entry.frames.delete(entry.frames.keys().next().value);
+  const frames = framesOf(msg.panel, msg.key, msg.tag);
+  msg.steps.forEach((step, i) => msg.figs[i] && frames.set(step, msg.figs[i]));
+  // a frame sent before comes as null: the one kept stands in (the server sends every frame to a browser once)
+  msg.figs = msg.figs.map((fig, i) => fig || frames.get(msg.steps[i]) || null);
+  while (frames.size > KEPT_FRAMES) frames.delete(frames.keys().next().value);
 }
 
 // Draw one frame into the box (a copy: Plotly writes into what it is given, and a kept frame may be drawn again).
@@ -68,8 +80,7 @@ function wire(Plotly, box, outer) {
   }
   box._onScrub = (e) => {
     if (e.detail.panel !== box._panel) return;
-    const entry = kept.get(box._panel + "|" + box._key);
-    const fig = entry && entry.tag === box._tag && entry.frames.get(e.detail.step);
+    const fig = kept.get(box._panel + "|" + box._key + "|" + box._tag)?.get(e.detail.step);
     if (!fig) return; // not received yet: the server's answer draws it
     const token = (box._token || 0) + 1; // stops a batch that was playing
     box._token = token;
@@ -110,7 +121,7 @@ export default function (component) {
       // behind time (a slow drawing) or out of sight: the frame that is due now, or the last one
       const i = box._visible === false ? last
         : Math.max(due, Math.min(last, Math.floor((performance.now() - started) / msg.period)));
-      draw(Plotly, box, outer, msg.figs[i], msg.steps[i]);
+      if (msg.figs[i]) draw(Plotly, box, outer, msg.figs[i], msg.steps[i]);
       if (i < last) {
         const wait = started + (i + 1) * msg.period - performance.now();
         box._timer = setTimeout(() => show(i + 1), Math.max(0, wait));

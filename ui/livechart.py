@@ -54,7 +54,8 @@ def plotly_module() -> str | None:
     return found[0].name if found else None
 
 
-CONFIG = {"displaylogo": False, "responsive": False}
+# No toolbar on a live chart: it covered the title on every redraw, and added tab stops before the page's controls
+CONFIG = {"displaylogo": False, "displayModeBar": False, "responsive": False}
 
 
 def tag(*identity) -> str:
@@ -66,7 +67,8 @@ def tag(*identity) -> str:
 def payload(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float, height: int,
             alt: str = "", config: dict | None = None, panel: str = "", tag: str = "") -> bytes:
     """The message of one chart: a small JSON head, then the frames' figure JSON as they are (encoded once per
-    frame and shared, ui.lesson.chart), so nothing is encoded again per student."""
+    frame and shared, ui.lesson.chart), so nothing is encoded again per student; ``b"null"`` for a frame the
+    browser has (its chart keeps every frame it received)."""
     head = {"key": key, "steps": [int(s) for s in steps], "period": int(round(period * 1000)), "height": int(height),
             "panel": panel, "tag": tag, "alt": alt, "plotly": plotly_module(), "config": config or CONFIG}
     return json.dumps(head, ensure_ascii=False).encode()[:-1] + b',"figs":[' + b",".join(figures) + b"]}"
