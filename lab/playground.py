@@ -8,6 +8,7 @@
     confusion(y_true, y_pred, C)            # the digits: (C, C) counts; misclassified(tr) the images it gets wrong
     activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
     network(tr)                             # the network view: every unit's picture and numbers, the strongest weights
+    inside(cfg, step)                       # update step + 1 narrated: the network before it, every number of it
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
     spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
     own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
@@ -29,6 +30,7 @@ import numpy as np
 
 from core import data, nn, train
 from lab import custom_data, shared
+from lab._inside import Inside, record_update
 from lab._network import LINKS, TERMS, TILE, Links, NetView, RecordingTrainer, Units, network_view  # noqa: F401
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
     CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
@@ -240,6 +242,18 @@ def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
     """The live run of ``cfg`` as shared frames (``lab.shared``): FRAMES + 1 of them over cfg.steps."""
     return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
                           steps=shared.frame_steps(cfg.steps, FRAMES))
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def inside(cfg: PlaygroundConfig, step: int) -> Inside:
+    """Update ``step`` + 1 of ``cfg``'s run, narrated (the "Step inside" section): the network view before it and
+    what the update computed (lab._inside.record_update). Runs are deterministic, so this trains a fresh copy to
+    ``step``; shared by the class, one computation per step."""
+    tr = build(cfg)
+    tr.run(step)
+    if tr.done:
+        raise ValueError(f"the run has no update after step {step}")
+    return Inside(network(tr), record_update(tr))
 
 
 @shared.memo(max_bytes=4 * 2**20)

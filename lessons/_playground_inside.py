@@ -1,12 +1,13 @@
-"""The playground's network view (private to lessons/playground.py): the input point whose numbers the hover shows,
-and the live chart of every unit and the strongest weights (figures/network.py over lab.playground's NetView)."""
+"""The playground's network view and its narrated step (private to lessons/playground.py): the input point whose
+numbers the hover shows, the live chart of every unit and the strongest weights (figures/network.py over
+lab.playground's NetView), and "Step inside" the next update (ui/inside.py over lab.playground.inside)."""
 from __future__ import annotations
 
 import streamlit as st
 
 from figures import network as fig
 from lab import playground
-from ui import lesson
+from ui import inside, lesson
 from ui.i18n import t
 
 PAGE = "playground"
@@ -14,13 +15,7 @@ PAGE = "playground"
 
 def words(cfg: playground.PlaygroundConfig) -> dict:
     """The network view's words: its columns, activations, legend and hover lines in the page's language."""
-    layers = [t("playground.net_input")] + [t("playground.net_hidden", i=i + 1) for i in range(cfg.layers)] + [
-        t("playground.net_output")]
-    return {**lesson.labels(PAGE, title="net_title", pos="net_pos", neg="net_neg", shown="net_shown",
-                            unit_hidden="net_unit_hidden", unit_output="net_unit_output", unit_z="net_unit_z",
-                            unit_rest="net_unit_rest", unit_a="net_unit_a", unit_grad="net_unit_grad",
-                            link_hover="net_link_hover", input_hover="net_input_hover", summary="net_summary"),
-            "layers": layers, "acts": [t(f"common.opt_{a}") for a in cfg.activations] + ["softmax"]}
+    return inside.network_words(cfg.layers, cfg.activations)
 
 
 def point_name(view, i: int) -> str:
@@ -39,3 +34,9 @@ def network(frame, cfg: playground.PlaygroundConfig) -> None:
                          format_func=lambda i: point_name(view, i))
     lesson.chart(lambda f: fig.network(f.data.network, point, named), key=f"network{point}", frame=frame,
                  caption=t("playground.cap_net"), alt=fig.summary(view, point, named))
+
+
+def step_inside(frame, cfg: playground.PlaygroundConfig) -> None:
+    """The update after the step the live panel shows, narrated stop by stop."""
+    step = frame.step if frame is not None else 0
+    inside.section(PAGE, lambda: playground.inside(cfg, step), words(cfg), cache=("playground", cfg), at_step=step)

@@ -126,6 +126,7 @@ if custom and not custom_data.ready(cfg.points):  # too few points to train on: 
     points.waiting(cfg.points, map_words, clicks)
 else:
     frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
+    inside.step_inside(live.shown_frame(PAGE) or frame, cfg)  # the frame shown now (after a scrub, too)
 
 st.subheader(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))

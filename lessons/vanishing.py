@@ -5,7 +5,7 @@ import streamlit as st
 
 from figures import vanishing as fig
 from lab import vanishing as lab
-from ui import controls, lesson, live
+from ui import controls, inside, lesson, live
 from ui.i18n import t
 
 PAGE = "vanishing"
@@ -119,8 +119,12 @@ def view(frame):
                      frame=frame)
 
 
-live.panel(PAGE, lab.training_run(net, lab.Training(lr, clip, threshold)), view, total_steps=lab.TOTAL_STEPS,
-           start="last")
+training = lab.Training(lr, clip, threshold)
+live.panel(PAGE, lab.training_run(net, training), view, total_steps=lab.TOTAL_STEPS, start="last")
+# one update walked through: on its way back the gradient shrinks (or grows) layer by layer, as the chart above shows
+at = live.shown_frame(PAGE).step
+inside.section(PAGE, lambda: lab.inside(net, training, at), inside.network_words(depth, [act] * depth),
+               cache=(PAGE, net, training), at_step=at)
 
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)
