@@ -8,6 +8,9 @@ PORT   ?= 8501
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 PEERS   ?=
 HAPROXY := $(or $(shell command -v haproxy 2>/dev/null),/usr/sbin/haproxy)
+REDIS   := $(or $(shell command -v redis-server 2>/dev/null),/usr/bin/redis-server)
+# make workers on another machine: the proxy machine's Redis (make serve PEERS=... prints it)
+CLASS_STORE ?=
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run serve workers test bench clean
@@ -34,14 +37,22 @@ $(HAPROXY):
 	$(SUDO) apt-get update -q
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy
 
-# A class: WORKERS app processes on private loopback ports behind HAProxy on PORT (sticky by cookie). Ctrl-C stops all.
-serve: $(VENV)/.app $(HAPROXY)
+# Redis keeps the classes of every worker (ui/class_store.py), from Debian's packages, installed when missing.
+# Debian's package also enables a system service on port 6379; make serve does not use it (its own runs on a free port).
+$(REDIS):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server
+
+# A class: WORKERS app processes on private loopback ports behind HAProxy on PORT (sticky by cookie), and Redis
+# (loopback, a password made at start) for the classes. Ctrl-C stops all.
+serve: $(VENV)/.app $(HAPROXY) $(REDIS)
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m serve.supervisor --workers $(WORKERS) --port $(PORT) \
-		--haproxy $(HAPROXY) $(foreach p,$(PEERS),--peer $(p))
+		--haproxy $(HAPROXY) --redis $(REDIS) $(foreach p,$(PEERS),--peer $(p))
 
 # Another machine's share of a class: WORKERS app processes on PORT, PORT+1, ... for the proxy machine's PEERS.
 workers: $(VENV)/.app
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m serve.supervisor --workers-only --workers $(WORKERS) --port $(PORT)
+	OPENBLAS_NUM_THREADS=1 DNNLAB_CLASS_STORE=$(CLASS_STORE) $(BIN)/python -m serve.supervisor --workers-only \
+		--workers $(WORKERS) --port $(PORT)
 
 test: $(VENV)/.dev
 	OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q

@@ -5,7 +5,8 @@
     python bench/classroom.py --pages dropout --sessions 5 --think 0 --duration 10     # a quick look
     python bench/classroom.py --pages playground --train --sessions 5 --set steps=5000
     python bench/classroom.py --open 200          # 200 sessions opening pages spread over the lesson pages
-    python bench/classroom.py --url http://127.0.0.1:8501 --pids 1234,1235 --ttl 120  # a running server or proxy
+    python bench/classroom.py --url http://127.0.0.1:8501 --pids 1234,1235  # a running server or proxy
+    python bench/classroom.py --pages playground --train --crowd 100 --duration 20   # memory: class, then crowd
 
 Modes, per page (each page's class opens together, on the same defaults):
 - controls (`--think T`, comma-separated for several runs): every session changes a random control of any kind
@@ -21,15 +22,16 @@ Modes, per page (each page's class opens together, on the same defaults):
   trains. Pages without a Train button are skipped. `--set steps=...` keeps a lone run from finishing early.
 - open (`--open N`): N sessions opening pages spread over `--pages` at the same moment; time to the last first
   render.
+- crowd (`--crowd N`, issue 21's attack): N sessions open the pages (spread over `--pages`), each moves the page's
+  seed to a value of its own (N distinct runs) and presses Train, for `--duration` seconds, then all leave.
 
-RSS of the server (or of `--pids`, summed) is sampled every 0.2 s: before each phase, its peak during the phase,
-after the sessions closed, and after their kept state expired (Streamlit keeps a disconnected session for
-`server.disconnectedSessionTTL` seconds, 120 by default; the server this bench starts gets `--ttl`, 15 s by
-default; expired sessions are dropped on the next write to the store, so the bench opens and closes one bare
-websocket after the TTL to let that happen). A dropped session held in a reference cycle is freed only at Python's
-next full collection (seen here with a toy app: of two expired sessions one was freed at once, the other only by
-gc.collect()); with runner.postScriptGC = false that collection is left to the interpreter's thresholds, and
-"after expiry" includes such garbage while it waits.
+RSS of the server (or of `--pids`, summed) is sampled every 0.2 s: before each phase, its peak during the phase, a
+moment after the sessions closed (`--settle`), and `--after` seconds after they closed (default 120: "RSS 2 min
+after"), with no connection in between, as when a class has left: the disconnected sessions must expire
+(server.disconnectedSessionTTL, .streamlit/config.toml) and the server give their memory back by itself
+(ui/launch.py's housekeeping closes expired sessions, drops the class's results, collects and trims). Target
+(issues 14, 21): RSS 2 min after within 25 % of before. `--after 0` skips the wait (then the target is read 3 s
+after close).
 
 Targets (issue 14), checked per row: with pauses p95 <= 500 ms and max <= 2 s; back to back p95 <= 2 s;
 Train together: median class steps >= 1/3 of the lone student's with >= 2 refreshes/s; peak RSS <= 800 MB;
@@ -208,7 +210,8 @@ class Phase:
         self.before = rss.read()
         self.started = time.perf_counter()
         self.cpu = time.process_time()
-        self.peak = self.after_close = self.after_expiry = None
+        self.peak = self.after_close = self.after_wait = None
+        self.after_s = 0.0
 
     def closed(self):
         self.peak = self.rss.peak(self.started)
@@ -218,29 +221,22 @@ class Phase:
 
     def fields(self) -> dict:
         return {"rss_before": self.before, "rss_peak": self.peak, "rss_after_close": self.after_close,
-                "rss_after_expiry": self.after_expiry, "client_cpu": self.client_cpu}
+                "rss_after_wait": self.after_wait, "after_s": self.after_s, "client_cpu": self.client_cpu}
 
 
-async def settle_and_expire(url: str, phase: Phase, ttl: float | None, settle: float):
-    """RSS a moment after the sessions closed, then after their kept state expired."""
+async def settle_and_expire(url: str, phase: Phase, after: float | None, settle: float):
+    """RSS a moment after the sessions closed, then `after` seconds after they closed, with nothing connecting in
+    between (the server must let the sessions expire and give their memory back by itself)."""
     await asyncio.sleep(settle)
     phase.after_close = phase.rss.read()
     phase.peak = phase.rss.peak(phase.started)
-    if ttl is None:
+    if not after:
         return
-    wait = phase.closed_at + ttl + 1.0 - time.perf_counter()
+    wait = phase.closed_at + after - time.perf_counter()
     if wait > 0:
         await asyncio.sleep(wait)
-    # Streamlit's store of disconnected sessions drops expired entries only on a write: a bare websocket that
-    # connects and closes (no script run) is saved into it and makes it reap the expired ones.
-    probe = Session(url, "")
-    try:
-        await probe.connect()
-        await asyncio.sleep(0.3)
-    finally:
-        await probe.close()
-    await asyncio.sleep(settle)
-    phase.after_expiry = phase.rss.read()
+    phase.after_wait = phase.rss.read()
+    phase.after_s = after
 
 
 async def open_sessions(url: str, pages: list[str], timeout: float, started: float | None = None):
@@ -554,6 +550,33 @@ async def run_open(url: str, pages: list[str], n: int, timeout: float, rss: RssS
     }
 
 
+# -------------------------------------------------------------------------------------------------------- crowd
+async def run_crowd(url: str, pages: list[str], n: int, duration: float, timeout: float, rss: RssSampler, after,
+                    settle: float) -> dict:
+    """Issue 21's attack crowd: n sessions, each on a run of its own (its own seed), training, then all gone."""
+    phase = Phase(rss)
+    record = {"errors": []}
+    sessions, firsts, errors = await open_sessions(url, [pages[i % len(pages)] for i in range(n)], timeout)
+    record["errors"].extend(errors)
+    live = [s for s, f in zip(sessions, firsts) if f is not None]
+
+    async def distinct(i, s):
+        seed = str(1000 + i)  # every page's seed control goes to 9999 at least
+        record["errors"].extend(await apply_settings(s, {"seed": seed}, timeout))
+
+    await asyncio.gather(*(distinct(i, s) for i, s in enumerate(live)))
+    start = time.perf_counter()
+    students = await asyncio.gather(*(student_train(s, start, duration, timeout, record) for s in live
+                                      if train_keys(s)))
+    await close_all(sessions)
+    phase.closed()
+    await settle_and_expire(url, phase, after, settle)
+    steps = [s["steps"] for s in students]
+    return {"page": f"{len(pages)} pages", "mode": "crowd", "sessions": n, "n": len(students),
+            "p50": None, "p95": None, "max": None, "steps": statistics.median(steps) if steps else None,
+            "errors": len(record["errors"]), "error_list": record["errors"][:50], **phase.fields()}
+
+
 # ------------------------------------------------------------------------------------------------------ targets
 def targets(row: dict) -> list[tuple[str, bool | None]]:
     """(target, met) pairs of issue 14 that apply to the row; met is None when it could not be measured."""
@@ -565,15 +588,17 @@ def targets(row: dict) -> list[tuple[str, bool | None]]:
     if row["mode"] == "train":
         check("steps >= 1/3 lone", row.get("steps_ratio"), lambda v: v >= TARGETS["steps_ratio"])
         check(">= 2 refreshes/s", row.get("refresh_per_s"), lambda v: v >= TARGETS["refresh"])
-    elif row["mode"] != "open":
+    elif row["mode"] not in ("open", "crowd"):
         if row.get("think"):
             check("p95 <= 500 ms", row["p95"], lambda v: v <= TARGETS["p95_pauses"])
             check("max <= 2 s", row["max"], lambda v: v <= TARGETS["max_pauses"])
         else:
             check("p95 <= 2 s", row["p95"], lambda v: v <= TARGETS["p95_b2b"])
     check("peak RSS <= 800 MB", row.get("rss_peak"), lambda v: v <= TARGETS["rss_mb"])
-    before, after = row.get("rss_before"), row.get("rss_after_close")
-    check("RSS after close within 25 %", None if not before or after is None else after / before,
+    before = row.get("rss_before")
+    after = row.get("rss_after_wait") if row.get("rss_after_wait") is not None else row.get("rss_after_close")
+    when = f"{row['after_s']:g} s after close" if row.get("rss_after_wait") is not None else "after close"
+    check(f"RSS {when} within 25 %", None if not before or after is None else after / before,
           lambda v: v <= 1 + TARGETS["rss_return"])
     return out
 
@@ -591,7 +616,7 @@ def _mb(v):
 
 
 HEADER = (f"{'page':<15} {'mode':<15} {'sess':>4} {'n':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'err':>4} "
-          f"{'refr/s':>6} {'steps':>7} {'lone':>7} {'peak MB':>7} {'close MB':>8} {'expiry MB':>9}")
+          f"{'refr/s':>6} {'steps':>7} {'lone':>7} {'before MB':>9} {'peak MB':>7} {'close MB':>8} {'after MB':>8}")
 
 
 def format_row(row: dict) -> str:
@@ -600,7 +625,8 @@ def format_row(row: dict) -> str:
     refresh = "-" if row.get("refresh_per_s") is None else f"{row['refresh_per_s']:.1f}"
     return (f"{row['page']:<15} {row['mode']:<15} {row['sessions']:>4} {row['n']:>5} {_ms(row['p50']):>7} "
             f"{_ms(row['p95']):>7} {_ms(row['max']):>7} {row['errors']:>4} {refresh:>6} {steps:>7} {lone:>7} "
-            f"{_mb(row['rss_peak']):>7} {_mb(row['rss_after_close']):>8} {_mb(row['rss_after_expiry']):>9}")
+            f"{_mb(row['rss_before']):>9} {_mb(row['rss_peak']):>7} {_mb(row['rss_after_close']):>8} "
+            f"{_mb(row['rss_after_wait']):>8}")
 
 
 def format_targets(row: dict) -> str:
@@ -623,6 +649,8 @@ def format_detail(row: dict) -> str | None:
                 f"between refreshes")
     if row["mode"] == "open":
         return "    open: p50/p95/max columns = time from the start to each session's first render (max = the last)"
+    if row["mode"] == "crowd":
+        return f"    crowd: {row['n']} sessions trained a run of their own each (steps median {row['steps']})"
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(row["kinds"].items()))
     return (f"    controls moved: {kinds or 'none'}; to the last chart p50/p95 {_ms(row['chart_p50'])}/"
             f"{_ms(row['chart_p95'])} ms; first load p95 {_ms(row['first_load_p95'])} ms")
@@ -710,6 +738,11 @@ async def bench(args, url: str, pids: list[int], ttl: float | None) -> list[dict
             row = await run_open(url, pages, args.open, max(args.timeout, 600.0), rss, ttl, args.settle)
             rows.append(row)
             print_row(row)
+        if args.crowd:
+            row = await run_crowd(url, pages, args.crowd, args.duration if args.duration is not None else 20.0,
+                                  args.timeout, rss, ttl, args.settle)
+            rows.append(row)
+            print_row(row)
     finally:
         rss.stop()
     return rows
@@ -724,6 +757,8 @@ def main():
                              "0 = back to back (default 3 when no mode is given)")
     parser.add_argument("--train", action="store_true", help="every student presses Train and watches it run")
     parser.add_argument("--open", type=int, default=0, metavar="N", help="N sessions opening pages at once")
+    parser.add_argument("--crowd", type=int, default=0, metavar="N",
+                        help="N sessions each training a run of its own (its own seed), then leaving")
     parser.add_argument("--duration", type=float, default=None,
                         help="seconds of each phase (default 30 for controls, 20 for train)")
     parser.add_argument("--interactions", type=int, default=None, help="moves per student instead of --duration")
@@ -734,10 +769,12 @@ def main():
                                                    "for a before/after comparison; default: this one)")
     parser.add_argument("--pids", default="", help="comma-separated pids whose RSS to sample (default: the server "
                                                    "this bench starts)")
+    parser.add_argument("--after", type=float, default=120.0,
+                        help="read RSS this many seconds after a phase's sessions closed, nothing connecting in "
+                             "between (default 120; 0: do not wait)")
     parser.add_argument("--ttl", type=float, default=None,
-                        help="server.disconnectedSessionTTL in seconds: passed to the server this bench starts "
-                             "(default 15); with --url, what the server uses (default Streamlit's 120)")
-    parser.add_argument("--no-expiry", action="store_true", help="skip waiting for closed sessions to expire")
+                        help="server.disconnectedSessionTTL for the server this bench starts (default: the app's "
+                             ".streamlit/config.toml)")
     parser.add_argument("--no-warmup", action="store_true", help="measure a cold server (no visit per page first)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait after closing before reading RSS")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -754,7 +791,7 @@ def main():
     for page in args.pages:
         nav.get(page)
     if args.think is None:
-        args.think = [] if (args.train or args.open) else [3.0]
+        args.think = [] if (args.train or args.open or args.crowd) else [3.0]
     else:
         args.think = [float(x) for x in args.think.split(",") if x.strip()]
 
@@ -762,30 +799,34 @@ def main():
     log_path = (Path(args.root).resolve() if args.root else ROOT) / "artifacts" / "streamlit-server.log"
     if args.url:
         url = args.url.rstrip("/")
-        ttl = args.ttl if args.ttl is not None else STREAMLIT_DEFAULT_TTL
-        print(f"server: {url} (not started here); assuming server.disconnectedSessionTTL = {ttl:g} s"
-              + ("" if args.ttl is not None else " (Streamlit's default; pass --ttl if it is set otherwise)"))
+        print(f"server: {url} (not started here)")
     else:
         from tests import browser_util
         from tests.browser_util import Server
 
-        if args.root:
+        if args.root:  # another checkout's server (a before/after comparison)
             browser_util.ROOT = Path(args.root).resolve()
             (browser_util.ROOT / "artifacts").mkdir(exist_ok=True)
-        ttl = args.ttl if args.ttl is not None else 15.0
         (ROOT / "artifacts").mkdir(exist_ok=True)
-        os.environ[TTL_ENV] = str(int(round(ttl)))  # read by `streamlit run` as server.disconnectedSessionTTL
+        if args.ttl is not None:
+            os.environ[TTL_ENV] = str(int(round(args.ttl)))  # read by `streamlit run` as server.disconnectedSessionTTL
+        # the app's own settings (a test run's environment would switch off the warm-up and show error details)
+        os.environ.pop("LAB_WARM", None)
+        os.environ.pop("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", None)
         server = Server()
         url = server.url
-        print(f"server: started here, {url}, pid {server.proc.pid}, log {log_path}; "
-              f"server.disconnectedSessionTTL = {int(round(ttl))} s (Streamlit's default is {STREAMLIT_DEFAULT_TTL} s)")
+        print(f"server: started here, {url}, pid {server.proc.pid}, log {log_path}"
+              + (f"; server.disconnectedSessionTTL = {int(round(args.ttl))} s" if args.ttl is not None else ""))
+        waited = time.perf_counter()
+        while time.perf_counter() - waited < 900 and "warm-up done" not in log_path.read_text(errors="replace"):
+            time.sleep(1.0)  # the memory "before" a class is the warmed server's, not a moment of its warm-up
+        print(f"server: warm-up done after {time.perf_counter() - waited:.0f} s")
+    ttl = args.after or None
     pids = [int(p) for p in args.pids.split(",") if p.strip()] or ([server.proc.pid] if server else [])
     if not pids:
         print("RSS: not sampled (no --pids)")
-    if args.no_expiry:
-        ttl = None
     modes = [f"think {t:g}" for t in args.think] + (["train"] if args.train else []) + \
-        ([f"open {args.open}"] if args.open else [])
+        ([f"open {args.open}"] if args.open else []) + ([f"crowd {args.crowd}"] if args.crowd else [])
     print(f"{args.sessions} sessions per page; pages: {', '.join(args.pages)}; modes: {', '.join(modes)}; "
           + (f"{args.interactions} moves each" if args.interactions else
              f"{args.duration:g} s per phase" if args.duration is not None else "30 s per controls phase, 20 s train")
@@ -814,7 +855,8 @@ def main():
         Path(args.json).write_text(json.dumps({
             "settings": {"pages": args.pages, "sessions": args.sessions, "think": args.think, "train": args.train,
                          "open": args.open, "duration": args.duration, "interactions": args.interactions,
-                         "url": args.url or None, "pids": pids, "set": SETTINGS, "ttl": ttl,
+                         "url": args.url or None, "pids": pids, "set": SETTINGS, "ttl": args.ttl,
+                         "after": args.after, "crowd": args.crowd,
                          "warm_up": not args.no_warmup, "targets": TARGETS},
             "rows": [{**row, "targets": {name: met for name, met in targets(row)}} for row in rows],
             "kinds": kinds, "server_log_errors": problems[:100],

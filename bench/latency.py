@@ -75,7 +75,7 @@ def main():
     args = parser.parse_args()
     slugs = [s for s in args.pages.split(",") if s] or [p.slug for p in nav.PAGES]
     open_page("home")  # import everything once so the first page does not pay for it
-    from lab import warm
+    from runs import warm
 
     warm.warm_all(nav.LESSONS)  # a started server has computed every lesson's defaults (ui.launch)
     print("| page | first render | interactions (n) | median | p95 | max | CPU p95 | live ticks: median / max | errors |")

@@ -6,9 +6,9 @@ from typing import Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, drawable, finite_or_none, histogram_bars
-from figures.theme import DIVERGING, color, figure, grid
+from figures.theme import DIVERGING, color, dash, figure, grid, pattern, symbol
 
 SHADE_FLAT = "rgba(230, 159, 0, 0.16)"   # saturated stretches (palette orange, light)
 SHADE_DEAD = "rgba(213, 94, 0, 0.20)"    # f' = 0 exactly: ReLU's dead side
@@ -42,6 +42,12 @@ def function_chart(curve, labels: Mapping[str, str], height: int = 400) -> spec.
     lo = min(-1.2, float(lowest) - 0.2)
     fig.update_yaxes(range=[lo, 3.2])
     fig.update_layout(margin=dict(t=40))
+    fig.alt = describe.Alt(describe.lines({labels["f"]: (curve.z, curve.f), labels["d"]: (curve.z, curve.d)},
+                                          labels["x"], ""),
+                           *[describe.text(f"{labels['dead' if curve.dead else 'flat']}: z {describe.num(lo_)} … "
+                                           f"{describe.num(hi_)}") for lo_, hi_ in curve.flat],
+                           table=describe.series_table({labels["f"]: (curve.z[::10], curve.f[::10]),
+                                                        labels["d"]: (curve.z[::10], curve.d[::10])}, labels["x"]))
     return _roomy(fig)
 
 
@@ -73,12 +79,14 @@ def zigzag_chart(runs, labels: Mapping[str, str], height: int = 470) -> spec.Fig
                                    marker=dict(color="#222", size=11,
                                                symbol="circle"), showlegend=k == 1), row=1, col=k)
         fig.add_trace(spec.scatter(x=[run.target[0]], y=[run.target[1]], mode="markers", name=labels["target"],
-                                   marker=dict(color=color(2), size=16, symbol="star"), showlegend=k == 1),
-                      row=1, col=k)
+                                   marker=dict(color=color(2), size=16, symbol="star", line=dict(color="#222", width=1)),
+                                   showlegend=k == 1), row=1, col=k)
         fig.update_xaxes(range=[g[0], g[-1]], title_text=w_titles[0], row=1, col=k)
         fig.update_yaxes(range=[g[0], g[-1]], title_text=w_titles[1], scaleanchor=f"x{k if k > 1 else ''}",
                          row=1, col=k)
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=40, b=100), legend=LEGEND_BELOW)
+    fig.alt = describe.Alt(describe.paths({labels[run.inputs]: run.path for run in runs}),
+                           describe.mark(labels["target"], runs[0].target) if len(runs) else [])
     return _roomy(fig)
 
 
@@ -98,7 +106,8 @@ def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], n_layers: in
             mode = "lines+markers" if len(steps) < 3 else "lines"  # a lone step-0 point needs a marker
             fig.add_trace(spec.scatter(x=list(steps), y=finite_or_none(y), mode=mode,
                                        name=label, legendgroup=label, showlegend=layer == 0,
-                                       line=dict(color=color(i), width=4 - i, dash=dashes[i % 4])),
+                                       line=dict(color=color(i), width=max(1.5, 4 - i), dash=dashes[i % 4]),
+                                       marker=dict(color=color(i), symbol=symbol(i), size=7)),
                           row=1, col=layer + 1)
     fig.update_yaxes(range=[-0.03, 1.03], tickformat=".0%")
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # a step-0 marker stays fully visible
@@ -106,6 +115,9 @@ def dead_chart(series: Mapping[str, tuple[np.ndarray, np.ndarray]], n_layers: in
     fig.update_xaxes(title_text=labels["x"], row=1, col=(n_layers + 1) // 2)
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=40, b=120),
                       legend=LEGEND_BELOW)
+    fig.alt = describe.Alt(*[describe.lines({f"{label} · {layer_titles[j]}": (steps, frac[:, j] if len(frac) else [])
+                                             for label, (steps, frac) in series.items()}, labels["x"], labels["y"])
+                             for j in range(n_layers)])
     return _roomy(fig)
 
 
@@ -114,6 +126,7 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
     """Histograms (counts) of one dead and one live unit's pre-activations (N,) over the training set; z = 0
     marked. labels: "x", "y", "dead", "alive" (the two units)."""
     fig = figure("", labels["x"], labels["y"], height)
+    hists = {}
     values = [v for v in (dead_z, alive_z) if v is not None and len(v)]
     if values:
         both = np.concatenate(values)
@@ -125,10 +138,12 @@ def preactivation_hist(dead_z: np.ndarray | None, alive_z: np.ndarray | None, la
                 continue
             counts, _ = np.histogram(z[np.isfinite(z)], bins=edges)
             bar = histogram_bars(counts, edges, label, c)
-            bar.update(showlegend=True, opacity=0.75)
+            bar.update(showlegend=True, opacity=0.75, marker=dict(bar["marker"], pattern=pattern(k)))
             fig.add_trace(bar)
+            hists[label] = (counts, edges)
     fig.add_vline(x=0, line=dict(color="#222", width=2, dash="dash"))
     fig.update_layout(barmode="overlay", bargap=0)
+    fig.alt = describe.Alt(describe.histograms(hists, labels["x"]))
     return _roomy(fig)
 
 
@@ -157,6 +172,9 @@ def boundaries(grids: Mapping[str, tuple], x_points: np.ndarray, y_points: np.nd
         fig.update_yaxes(range=[ys[0], ys[-1]], showticklabels=False, row=r, col=c)
     fig.update_layout(height=max(260, rows * height_per_row + 40),
                       margin=dict(l=10, r=10, t=40, b=10))
+    fig.alt = describe.Alt(*[describe.title(title) + describe.heatmap(grids[title][2], grids[title][0], grids[title][1],
+                                                                      "x", "y", labels["colorbar"])
+                             for title in titles])
     return fig
 
 
@@ -166,9 +184,13 @@ def std_per_layer(stds: Mapping[str, np.ndarray], labels: Mapping[str, str], hei
     fig = figure("", labels["x"], labels["y"], height)
     for i, (label, s) in enumerate(stds.items()):
         fig.add_trace(spec.scatter(x=np.arange(1, len(s) + 1), y=finite_or_none(s), mode="lines+markers", name=label,
-                                   line=dict(color=color(i), width=3), marker=dict(size=6)))
+                                   line=dict(color=color(i), width=3, dash=dash(i)),
+                                   marker=dict(size=7, symbol=symbol(i))))
     fig.add_hline(y=1, line=dict(color="#888", width=1, dash="dot"))
     fig.update_yaxes(rangemode="tozero")
+    fig.alt = describe.Alt(describe.axes(labels["x"], labels["y"]),
+                           *[describe.values(label, labels["x"], np.arange(1, len(s) + 1), s)
+                             for label, s in stds.items()])
     return _roomy(fig)
 
 
@@ -177,7 +199,8 @@ def loss_race(series: Mapping[str, tuple[np.ndarray, np.ndarray]], x_max: int, l
     """Training loss per activation, {label: (steps (T,), loss (T,))}, on a log axis over steps 0..x_max.
     markers: draw points too (before training, when each line is a single step-0 point). labels: "x", "y"."""
     fig = curves(series, x_title=labels["x"], y_title=labels["y"], log_y=True, height=height)
-    fig.update_traces(mode="lines+markers" if markers else "lines")
+    if markers:
+        fig.update_traces(mode="lines+markers")
     fig.update_xaxes(range=[-0.03 * x_max, 1.02 * x_max])  # the step-0 marker stays fully visible
     return _roomy(fig)
 

@@ -6,15 +6,17 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures._layout import DECADES, legend_below, log_y
 from figures.common import drawable
-from figures.theme import color, figure
+from figures.theme import color, dash, figure, symbol
 
 if TYPE_CHECKING:
     from lab.batches import BatchPaths
 
 BATCH_COLORS = {"full": color(0), "mini": color(2), "single": color(3)}
+BATCH_DASHES = {"full": dash(0), "mini": dash(1), "single": dash(2)}
+BATCH_SYMBOLS = {"full": symbol(0), "mini": symbol(1), "single": symbol(2)}
 DRAW_ORDER = {"full": 0, "mini": 1, "single": 2}  # drawn from the highest: full batch last, on top
 
 
@@ -39,10 +41,17 @@ def batch_curves(histories: Mapping[str, dict], x_key: str, labels: Mapping[str,
         x, rank = drawable(h[x_key]), 10 * order.index(run)  # the legend keeps the page's order
         fig.add_trace(spec.scatter(x=x, y=drawable(h["batch_loss"]), mode="lines",
                                    name=f"{labels[run]} · {labels['batch']}", opacity=0.35, legendgroup=run,
-                                   showlegend=False, line=dict(color=BATCH_COLORS[run], width=1)))
+                                   showlegend=False, line=dict(color=BATCH_COLORS[run], width=1,
+                                                               dash=BATCH_DASHES[run])))
         fig.add_trace(spec.scatter(x=x, y=drawable(h["train_loss"]), mode="lines", name=labels[run],
                                    hovertext=f"{labels[run]} · {labels['whole']}", legendgroup=run, legendrank=rank,
-                                   line=dict(color=BATCH_COLORS[run], width=3.5 if run == "full" else 2.5)))
+                                   line=dict(color=BATCH_COLORS[run], width=3.5 if run == "full" else 2.5,
+                                             dash=BATCH_DASHES[run])))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.lines({labels[r]: (histories[r][x_key], histories[r]["train_loss"])
+                                           for r in order}, labels["x"], labels["y"]),
+                           table=describe.series_table({labels[r]: (histories[r][x_key], histories[r]["train_loss"])
+                                                        for r in order}, labels["x"]))
     if x_key == "epoch":
         fig.update_xaxes(type="log", exponentformat="power")
         if common_epoch:
@@ -51,8 +60,11 @@ def batch_curves(histories: Mapping[str, dict], x_key: str, labels: Mapping[str,
                                showarrow=False, xanchor="left", yanchor="bottom", xshift=4,
                                font=dict(color="#333"), bgcolor="rgba(255,255,255,0.8)")
     log_y(fig, DECADES)
-    legend_below(fig)
-    fig.update_layout(margin=dict(l=80))  # "0.001" and the axis title side by side, at presenter sizes too
+    # the legend in the plot's upper right, where the falling curves are not: on the first screen with the chart's
+    # top, so its three lines can be told apart there (below the plot it was under the fold)
+    fig.update_layout(legend=dict(orientation="v", x=0.99, xanchor="right", y=0.99, yanchor="top",
+                                  bgcolor="rgba(255,255,255,0.85)", bordercolor="#ccc", borderwidth=1),
+                      margin=dict(l=80, b=60))  # "0.001" and the axis title side by side, at presenter sizes too
     return fig
 
 
@@ -68,10 +80,14 @@ def batch_paths(bp: BatchPaths, labels: Mapping[str, str]) -> spec.Figure:
                                line=dict(width=1)))
     for run, path in bp.paths.items():
         fig.add_trace(spec.scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name=labels[run],
-                                   line=dict(color=BATCH_COLORS[run], width=2.5 if run == "full" else 1.5),
-                                   marker=dict(size=4)))
+                                   line=dict(color=BATCH_COLORS[run], width=2.5 if run == "full" else 1.5,
+                                             dash=BATCH_DASHES[run]),
+                                   marker=dict(size=6, symbol=BATCH_SYMBOLS[run])))
     fig.add_trace(spec.scatter(x=[bp.optimum[0]], y=[bp.optimum[1]], mode="markers", name=labels["optimum"],
                                marker=dict(color="#000", size=14, symbol="star")))
     fig.add_trace(spec.scatter(x=[bp.paths["full"][0, 0]], y=[bp.paths["full"][0, 1]], mode="markers",
                                name=labels["start"], marker=dict(color="#000", size=10, symbol="circle-open")))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.paths({labels[run]: path for run, path in bp.paths.items()}),
+                           describe.mark(labels["optimum"], bp.optimum))
     return legend_below(fig)

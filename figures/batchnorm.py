@@ -10,9 +10,9 @@ from typing import Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none
-from figures.theme import color, figure, grid
+from figures.theme import color, dash, figure, grid, pattern, symbol
 
 PCT_DASH = ("dot", "solid", "dash")  # 15th, 50th, 85th percentile
 PCT_KEYS = ("p15", "p50", "p85")
@@ -46,7 +46,8 @@ def metric_curves(series: Mapping[str, tuple], labels: Mapping[str, str],
     for i, (steps, values) in enumerate(series.values()):  # a dot where each line ends: step 0 shows too
         if len(steps):
             fig.add_trace(spec.scatter(x=finite_or_none(steps[-1:]), y=finite_or_none(values[-1:]), mode="markers",
-                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)))
+                                       showlegend=False, hoverinfo="skip",
+                                       marker=dict(color=color(i), size=9, symbol=symbol(i))))
     return _room(fig)
 
 
@@ -66,14 +67,17 @@ def percentile_panels(panels: Mapping[str, tuple[np.ndarray, np.ndarray]], label
                                        line=dict(color=color(k), width=2.5, dash=PCT_DASH[j])), row=1, col=k + 1)
         if len(steps):  # the percentiles now, as dots: a run that has only its first probe shows it
             fig.add_trace(spec.scatter(x=finite_or_none([steps[-1]] * 3), y=finite_or_none(pct[-1]), mode="markers",
-                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(k), size=7)),
-                          row=1, col=k + 1)
+                                       showlegend=False, hoverinfo="skip",
+                                       marker=dict(color=color(k), size=8, symbol=symbol(k))), row=1, col=k + 1)
         fig.update_xaxes(title_text=labels["x"], row=1, col=k + 1,
                          **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
     for j, name in enumerate(pct_names):  # the legend names the dash only: colour already says which panel
         fig.add_trace(spec.scatter(x=[None], y=[None], mode="lines", name=name, legendgroup=name,
                                    line=dict(color="#555", width=2.5, dash=PCT_DASH[j])), row=1, col=1)
     fig.update_yaxes(title_text=labels["y"], row=1, col=1)
+    fig.alt = describe.Alt(*[describe.title(labels[k]) + describe.lines(
+        {name: (steps, pct[:, j]) for j, name in enumerate(pct_names)}, labels["x"], labels["y"])
+        for k, (steps, pct) in panels.items()])
     return _finish(fig, 380)
 
 
@@ -87,12 +91,15 @@ def running_vs_batch(steps: np.ndarray, running: tuple[np.ndarray, np.ndarray], 
     for col, (run, batch) in enumerate(zip(running, probe), start=1):
         fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(batch), mode="markers",
                                    name=labels["batch"], legendgroup="b", showlegend=col == 1,
-                                   marker=dict(color=color(1), size=5)), row=1, col=col)
+                                   marker=dict(color=color(1), size=6, symbol="diamond")), row=1, col=col)
         fig.add_trace(spec.scatter(x=finite_or_none(steps), y=finite_or_none(run), mode="lines",
                                    name=labels["running"], legendgroup="r", showlegend=col == 1,
                                    line=dict(color=color(0), width=2.5)), row=1, col=col)
         fig.update_xaxes(title_text=labels["x"], row=1, col=col,
                          **({} if total_steps is None else {"range": [-0.02 * total_steps, 1.02 * total_steps]}))
+    fig.alt = describe.Alt(*[describe.title(t) + describe.lines({labels["running"]: (steps, run),
+                                                                  labels["batch"]: (steps, batch)}, labels["x"], "")
+                             for t, run, batch in zip((labels["mean_title"], labels["var_title"]), running, probe)])
     return _finish(fig, 330)
 
 
@@ -107,7 +114,8 @@ def running_trace(batch_mean, batch_var, running_mean, running_var, pop_mean, po
                                              (batch_var, running_var, pop_var)), start=1):
         show = col == 1
         fig.add_trace(spec.scatter(x=steps, y=finite_or_none(batch), mode="markers", name=labels["batch"],
-                                   legendgroup="b", showlegend=show, marker=dict(color=color(1), size=4, opacity=0.6)),
+                                   legendgroup="b", showlegend=show,
+                                   marker=dict(color=color(1), size=5, opacity=0.7, symbol="diamond")),
                       row=1, col=col)
         fig.add_trace(spec.scatter(x=steps, y=finite_or_none(run), mode="lines", name=labels["running"],
                                    legendgroup="r", showlegend=show, line=dict(color=color(0), width=2.5)),
@@ -116,6 +124,11 @@ def running_trace(batch_mean, batch_var, running_mean, running_var, pop_mean, po
                                    legendgroup="p", showlegend=show, line=dict(color="#222", width=2, dash="dash")),
                       row=1, col=col)
         fig.update_xaxes(title_text=labels["x"], row=1, col=col)
+    fig.alt = describe.Alt(*[describe.title(t) + describe.lines({labels["running"]: (steps, run),
+                                                                  labels["batch"]: (steps, batch)}, labels["x"], "")
+                             + describe.level(labels["population"], pop)
+                             for t, batch, run, pop in ((labels["mean_title"], batch_mean, running_mean, pop_mean),
+                                                        (labels["var_title"], batch_var, running_var, pop_var))])
     return _finish(fig, 330)
 
 
@@ -134,6 +147,13 @@ def batch_dependence(sizes: np.ndarray, batch_prob: np.ndarray, running_prob: np
                                marker=dict(color=color(0), size=7, symbol="diamond")))
     fig.update_xaxes(tickmode="array", tickvals=list(sizes))
     fig.update_yaxes(range=[-0.03, 1.03])
+    fig.alt = describe.Alt(describe.axes(labels["x"], labels["y"]),
+                           *[describe.values(labels[k], labels["x"], sizes, np.mean(p, axis=1))
+                             for k, p in (("batch", batch_prob), ("running", running_prob))],
+                           table=[(labels["x"], [describe.num(v) for v in sizes]),
+                                  ((labels["batch"], describe.Word("col_low")), [describe.num(v) for v in batch_prob.min(1)]),
+                                  ((labels["batch"], describe.Word("col_high")), [describe.num(v) for v in batch_prob.max(1)]),
+                                  (labels["running"], [describe.num(v) for v in running_prob.mean(1)])])
     return _room(fig)
 
 
@@ -145,10 +165,12 @@ def gamma_beta(gamma: np.ndarray, beta: np.ndarray, labels: Mapping[str, str]) -
     fig = grid(rows=1, cols=2, subplot_titles=[labels["gamma_title"], labels["beta_title"]], horizontal_spacing=0.08)
     for col, (values, base) in enumerate(((gamma, 1.0), (beta, 0.0)), start=1):
         fig.add_trace(spec.bar(x=units, y=finite_or_none(values), marker_color=color(col + 1), marker_line_width=0,
-                               showlegend=False), row=1, col=col)
+                               marker_pattern=pattern(col - 1), showlegend=False), row=1, col=col)
         fig.add_hline(y=base, line=dict(color="#222", width=1, dash="dash"), row=1, col=col)
         fig.update_xaxes(title_text=labels["x"], row=1, col=col)
     fig.update_layout(bargap=0.1)
+    fig.alt = describe.Alt(describe.title(labels["gamma_title"]), describe.values("γ", labels["x"], units, gamma),
+                           describe.title(labels["beta_title"]), describe.values("β", labels["x"], units, beta))
     return _finish(fig, 300)
 
 
@@ -167,8 +189,8 @@ def sweep_chart(values: np.ndarray, acc: Mapping[str, np.ndarray], diverged: Map
         if not shown.any():
             continue
         fig.add_trace(spec.scatter(x=list(values[shown]), y=finite_or_none(np.asarray(acc[key])[shown]),
-                                   mode="lines+markers", name=name, line=dict(color=color(i), width=2.5),
-                                   marker=dict(size=8)))
+                                   mode="lines+markers", name=name, line=dict(color=color(i), width=2.5, dash=dash(i)),
+                                   marker=dict(size=8, symbol=symbol(i))))
         bad = np.asarray(diverged[key], bool) & shown
         if bad.any():
             fig.add_trace(spec.scatter(x=list(values[bad]), y=[0.0] * int(bad.sum()), mode="markers",
@@ -177,4 +199,11 @@ def sweep_chart(values: np.ndarray, acc: Mapping[str, np.ndarray], diverged: Map
     low, high = np.log10(values.min()), np.log10(values.max())
     fig.update_xaxes(type="log", exponentformat="power", range=[low - 0.15, high + 0.15])
     fig.update_yaxes(range=[-0.03, 1.03])
+    done_of = {key: (np.ones(len(values), bool) if done is None else np.asarray(done[key], bool)) for key in acc}
+    fig.alt = describe.Alt(describe.axes(labels["x"], labels["y"]),
+                           *[describe.values(labels[key], labels["x"], values[done_of[key]],
+                                             np.asarray(acc[key])[done_of[key]]) for key in acc],
+                           table=[(labels["x"], [describe.num(v) for v in values]),
+                                  *[(labels[key], [describe.num(a) if d else "—" for a, d in zip(acc[key], done_of[key])])
+                                    for key in acc]])
     return _room(fig)

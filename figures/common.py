@@ -5,8 +5,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from figures import spec
-from figures.theme import color, figure, grid
+from figures import describe, spec
+from figures.theme import DASHES, SPARSE, color, dash as dash_of, figure, grid, symbol
 
 
 def finite_or_none(values) -> list:
@@ -30,16 +30,25 @@ def drawable(values):
 def curves(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], title: str = "", x_title: str = "",
            y_title: str = "", log_y: bool = False, height: int = 380, dash: Mapping[str,
                                                                                     str] | None = None) -> spec.Figure:
-    """One line per named series: {name: (x, y)}."""
+    """One line per named series: {name: (x, y)}, each in its own colour and dash (``dash``: {name: dash} for some,
+    the others take the next unused dashes); past six series the lines carry a few markers too, one symbol each.
+    The figure's text alternative says where each line starts and ends and its lowest and highest point."""
     fig = figure(title, x_title, y_title, height)
+    chosen = dict(dash or {})
+    spare = iter([d for d in DASHES if d not in chosen.values()] * 2)
+    many = len(series) > len(DASHES)
     for i, (name, (x, y)) in enumerate(series.items()):
         y = np.asarray(y, dtype=float)
         if log_y:  # log axes cannot show zero or negatives: leave a gap instead of a broken chart
             y = np.where(y > 0, y, np.nan)
-        fig.add_trace(spec.scatter(x=finite_or_none(x), y=finite_or_none(y), mode="lines", name=name,
-                                   line=dict(color=color(i), width=2.5, dash=(dash or {}).get(name, "solid"))))
+        style = chosen.get(name) or next(spare, dash_of(i))
+        fig.add_trace(spec.scatter(x=finite_or_none(x), y=finite_or_none(y), mode="lines+markers" if many else "lines",
+                                   name=name, line=dict(color=color(i), width=2.5, dash=style),
+                                   marker=dict(color=color(i), symbol=symbol(i), size=7, maxdisplayed=SPARSE)))
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
+    fig.alt = describe.Alt(describe.title(title), describe.lines(series, x_title, y_title),
+                           table=describe.series_table(series, x_title))
     return fig
 
 
@@ -83,6 +92,7 @@ def small_multiples_hist(hists: Sequence[tuple[np.ndarray, np.ndarray]], titles:
     fig.update_layout(height=max(220, rows * height_per_row + 60), bargap=0, margin=dict(l=30, r=10, t=40, b=30))
     if x_title:
         fig.add_annotation(text=x_title, xref="paper", yref="paper", x=0.5, y=-0.08, showarrow=False)
+    fig.alt = describe.Alt(describe.histograms(dict(zip(titles, hists)), x_title))
     return fig
 
 
@@ -96,4 +106,7 @@ def heatmap(z: np.ndarray, x=None, y=None, title: str = "", x_title: str = "", y
     fig = figure(title, x_title, y_title, height)
     fig.add_trace(spec.heatmap(z=[finite_or_none(row) for row in z], x=x, y=y, colorscale=colorscale,
                                colorbar=dict(title=dict(text=colorbar_title))))
+    fig.alt = describe.Alt(describe.title(title), describe.heatmap(z, x if x is not None else np.arange(z.shape[1]),
+                                                                   y if y is not None else np.arange(z.shape[0]),
+                                                                   x_title, y_title, colorbar_title))
     return fig

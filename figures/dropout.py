@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import finite_or_none
-from figures.theme import DIVERGING, color, figure, grid
+from figures.theme import DIVERGING, color, figure, grid, pattern, symbol
 
 if TYPE_CHECKING:
     from lab.dropout import EnsembleMaps, TwoInput, VarianceShift
 
-GREY = "#c8c8c8"
+GREY = "#949494"  # a dropped unit: faded, yet 3:1 on white (WCAG 1.4.11), and crossed out
 
 
 def overfit_curves(histories: Mapping[str, dict], labels: Mapping[str, str], total_steps: int) -> spec.Figure:
@@ -31,26 +31,39 @@ def overfit_curves(histories: Mapping[str, dict], labels: Mapping[str, str], tot
     for i, (key, h) in enumerate(histories.items()):
         steps = finite_or_none(h["step"])
         gap = np.asarray(h["train_acc"], dtype=float) - np.asarray(h["test_acc"], dtype=float)
+        # every line carries its member's symbol (a few of them): train and test tell apart by dash, members by
+        # colour and symbol
         for kind, dash in (("train", "dash"), ("test", "solid")):
-            fig.add_trace(spec.scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines",
+            fig.add_trace(spec.scatter(x=steps, y=finite_or_none(h[f"{kind}_acc"]), mode="lines+markers",
                                        name=f"{labels[key]} · {labels[kind]}", legendgroup=key,
-                                       line=dict(color=color(i), width=2.5, dash=dash)), row=1, col=1)
-        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(gap), mode="lines", name=labels[key], legendgroup=key,
-                                   showlegend=False, line=dict(color=color(i), width=2.5)), row=1, col=2)
+                                       line=dict(color=color(i), width=2.5, dash=dash),
+                                       marker=dict(color=color(i), symbol=symbol(i), size=7, maxdisplayed=8)),
+                          row=1, col=1)
+        fig.add_trace(spec.scatter(x=steps, y=finite_or_none(gap), mode="lines+markers", name=labels[key],
+                                   legendgroup=key, showlegend=False, line=dict(color=color(i), width=2.5),
+                                   marker=dict(color=color(i), symbol=symbol(i), size=7, maxdisplayed=8)),
+                      row=1, col=2)
         if len(steps):
             ends = [float(h["train_acc"][-1]), float(h["test_acc"][-1])]
             fig.add_trace(spec.scatter(x=[steps[-1]] * 2, y=finite_or_none(ends), mode="markers", legendgroup=key,
-                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)),
-                          row=1, col=1)
+                                       showlegend=False, hoverinfo="skip",
+                                       marker=dict(color=color(i), size=9, symbol=symbol(i))), row=1, col=1)
             fig.add_trace(spec.scatter(x=[steps[-1]], y=finite_or_none(gap[-1:]), mode="markers", legendgroup=key,
-                                       showlegend=False, hoverinfo="skip", marker=dict(color=color(i), size=8)),
-                          row=1, col=2)
+                                       showlegend=False, hoverinfo="skip",
+                                       marker=dict(color=color(i), size=9, symbol=symbol(i))), row=1, col=2)
     fig.update_layout(height=420, margin=dict(l=60, r=20, t=90, b=50),
                       legend=dict(orientation="h", y=1.14, x=0, yanchor="bottom"))
     # fixed: the run fills the axis as it trains (a little room either side for the end dots)
     fig.update_xaxes(title_text=labels["x"], range=[-0.02 * total_steps, total_steps * 1.02])
     fig.update_yaxes(title_text=labels["y"], range=[0, 1.02], row=1, col=1)
     fig.update_yaxes(title_text=labels["gap"], range=[-0.15, 0.65], row=1, col=2)
+    acc = {f"{labels[k]} · {labels[kind]}": (h["step"], h[f"{kind}_acc"]) for k, h in histories.items()
+           for kind in ("train", "test")}
+    gaps = {labels[k]: (h["step"], np.asarray(h["train_acc"], float) - np.asarray(h["test_acc"], float))
+            for k, h in histories.items()}
+    fig.alt = describe.Alt(describe.title(labels["acc_title"]), describe.lines(acc, labels["x"], labels["y"]),
+                           describe.title(labels["gap_title"]), describe.lines(gaps, labels["x"], labels["gap"]),
+                           table=describe.series_table(gaps, labels["x"]))
     return _room(fig)
 
 
@@ -80,7 +93,15 @@ def overfit_maps(xs: np.ndarray, ys: np.ndarray, maps: Mapping[str, np.ndarray],
                                        hoverinfo="skip", marker=dict(size=5, color="white" if c == 0 else "black",
                                                                      line=dict(width=0.8, color="black"))),
                           row=1, col=k)
+    fig.alt = describe.Alt(*[describe.title(labels[k]) + _map_words(xs, ys, z, labels["prob"]) for k, z in maps.items()])
     return fig
+
+
+def _map_words(xs, ys, p, prob_name) -> list:
+    """A decision map in words: the share of the plane on the class-1 side, and the colour's range."""
+    p = np.asarray(p, dtype=float)
+    share = float(np.mean(p > 0.5)) if p.size else 0.0
+    return describe.heatmap(p, xs, ys, "x", "y", prob_name) + [("class1_share", {"share": f"{100 * share:.0f}"})]
 
 
 def network_diagram(sizes, masks, labels: Mapping) -> spec.Figure:
@@ -111,6 +132,11 @@ def network_diagram(sizes, masks, labels: Mapping) -> spec.Figure:
                       legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
     fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=list(labels["columns"]), showgrid=False)
     fig.update_yaxes(visible=False)
+    kept = [int(np.sum(a)) for a in alive]
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.bars({labels["kept"]: (list(labels["columns"]), kept),
+                                          labels["dropped"]: (list(labels["columns"]),
+                                                              [n - k for n, k in zip(sizes, kept)])}, "", ""))
     return fig
 
 
@@ -146,6 +172,9 @@ def ensemble_grid(maps: EnsembleMaps, x: np.ndarray, y: np.ndarray, labels: Mapp
             fig.add_trace(spec.scatter(x=_z(pts[:, 0]), y=_z(pts[:, 1]), mode="markers", showlegend=False,
                                        hoverinfo="skip", marker=dict(size=4, color="white" if c == 0 else "black",
                                                                      line=dict(width=0.8, color="black"))), **cell)
+    fig.alt = describe.Alt(*[describe.title(title) + (_map_words(maps.xs, maps.ys, z, labels["prob"]) if k < 5 else
+                                                      describe.heatmap(z, maps.xs, maps.ys, "x", "y", labels["std"]))
+                             for k, (title, z) in enumerate(zip(titles, panels))])
     return fig
 
 
@@ -170,13 +199,23 @@ def two_input_bars(ex: TwoInput, labels: Mapping[str, str]) -> spec.Figure:
     labels: title, x (the masks), y (the output), raw, inverted (the bars), e_raw, e_inv (the expectations)."""
     masks = [f"({m[0]}, {m[1]})" for m in ex.masks]
     fig = figure(labels["title"], labels["x"], labels["y"], height=360)
-    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.raw), name=labels["raw"], marker_color=color(0)))
-    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.inverted), name=labels["inverted"], marker_color=color(1)))
-    for value, name, i in ((ex.expected_raw, labels["e_raw"], 0), (ex.expected_inverted, labels["e_inv"], 1)):
+    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.raw), name=labels["raw"], marker_color=color(0),
+                           marker_pattern=pattern(0)))
+    fig.add_trace(spec.bar(x=masks, y=finite_or_none(ex.inverted), name=labels["inverted"], marker_color=color(1),
+                           marker_pattern=pattern(1)))
+    for value, name, i, dash in ((ex.expected_raw, labels["e_raw"], 0, "dot"),
+                                 (ex.expected_inverted, labels["e_inv"], 1, "dash")):
         fig.add_trace(spec.scatter(x=[masks[0], masks[-1]], y=[value, value], mode="lines", name=name,
-                                   line=dict(color=color(i), dash="dot", width=2.5)))
-    fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=90, b=50),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom"))
+                                   line=dict(color=color(i), dash=dash, width=2.5)))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.bars({labels["raw"]: (masks, ex.raw), labels["inverted"]: (masks, ex.inverted)},
+                                         labels["x"], labels["y"]),
+                           describe.level(labels["e_raw"], ex.expected_raw),
+                           describe.level(labels["e_inv"], ex.expected_inverted))
+    # the legend under the plot, in container coordinates: over the plot it lay under the enlarged title in presenter
+    # mode (issue 23, item 6)
+    fig.update_layout(barmode="group", margin=dict(l=60, r=20, t=60, b=140), height=420,
+                      legend=dict(orientation="h", yref="container", y=0.01, yanchor="bottom", x=0, xanchor="left"))
     return _room(fig)
 
 
@@ -195,7 +234,7 @@ def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: M
     fig.add_trace(spec.scatter(x=finite_or_none(rv), y=finite_or_none(iv), mode="markers", name=labels["units"],
                                marker=dict(color=color(0), size=6, opacity=0.7)), row=1, col=1)
     fig.add_trace(spec.scatter(x=list(rates), y=finite_or_none(ratios), mode="lines+markers", name=labels["ratio"],
-                               line=dict(color=color(3), width=2.5)), row=1, col=2)
+                               line=dict(color=color(3), width=2.5), marker=dict(symbol="square", size=7)), row=1, col=2)
     fig.add_trace(spec.scatter(x=[rate], y=[current.ratio], mode="markers", name=labels["now"],
                                marker=dict(color=color(1), size=14, symbol="diamond")), row=1, col=2)
     fig.update_layout(height=400, margin=dict(l=60, r=20, t=90, b=50),
@@ -204,4 +243,9 @@ def variance_shift(current: VarianceShift, rates, ratios, rate: float, labels: M
     fig.update_yaxes(title_text=labels["y"], row=1, col=1)
     fig.update_xaxes(title_text=labels["rate"], row=1, col=2)
     fig.update_yaxes(title_text=labels["ratio"], range=[0, 1.1], row=1, col=2)
+    fig.alt = describe.Alt(describe.title(labels["units_title"]),
+                           describe.points({labels["units"]: np.column_stack([rv, iv])}),
+                           describe.title(labels["rates_title"]),
+                           describe.values(labels["ratio"], labels["rate"], list(rates), ratios),
+                           describe.mark(labels["now"], (rate, current.ratio)))
     return _room(fig)

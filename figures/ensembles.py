@@ -8,9 +8,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none
-from figures.theme import color, figure
+from figures.theme import PATTERNS, color, figure
 
 BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.3, xanchor="center", x=0.5)
 
@@ -23,8 +23,13 @@ def score_bars(names: Sequence[str], values: Sequence[float], kinds: Sequence[in
     """
     vals = 100 * np.asarray(values, dtype=float)
     fig = figure(labels["title"], "", labels["y"], 340)
+    # the kind shows twice: its colour and its fill (plain, hatched, dotted)
     fig.add_trace(spec.bar(x=list(names), y=finite_or_none(vals), marker_color=[color((0, 1, 2)[k]) for k in kinds],
+                           marker_pattern=dict(shape=[PATTERNS[k] for k in kinds], solidity=0.35, fgcolor="white"),
                            text=[f"{v:.1f}" for v in vals], textposition="outside", showlegend=False))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.bars({labels["y"]: (list(names), vals)}, "", ""),
+                           table=describe.bar_table({labels["y"]: (list(names), vals)}, ""))
     # from zero, so a bar's height is its accuracy (a cut axis would blow small differences up); the headroom
     # above 100 holds the value written over the tallest bar
     fig.update_yaxes(range=[0, 112], tickvals=[0, 20, 40, 60, 80, 100])
@@ -46,6 +51,9 @@ def schedule(lrs: np.ndarray, ends: Sequence[int], now: int, labels: Mapping[str
     fig.add_trace(spec.scatter(x=ends, y=[float(lrs[e - 1]) for e in ends], mode="markers", name=labels["snap"],
                                marker=dict(size=14, symbol="diamond", line=dict(color=color(3), width=2.5),
                                            color=[color(3) if tk else "white" for tk in taken])))
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.lines({labels["lr"]: (np.arange(1, len(lrs) + 1), lrs)}, labels["x"], labels["y"]),
+                           describe.values(labels["snap"], labels["x"], ends, [float(lrs[e - 1]) for e in ends]))
     if now > 0:
         fig.add_vline(x=min(now, len(lrs)), line=dict(color="#888", dash="dot", width=1.5))
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.42, xanchor="center", x=0.5),

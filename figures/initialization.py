@@ -7,9 +7,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none, small_multiples_hist
-from figures.theme import DIVERGING, color, grid
+from figures.theme import DIVERGING, color, grid, symbol
 
 
 def layer_histograms(hists: Sequence[tuple[np.ndarray, np.ndarray]], labels: Mapping[str, Any], i_color: int = 0,
@@ -25,14 +25,32 @@ def layer_histograms(hists: Sequence[tuple[np.ndarray, np.ndarray]], labels: Map
     cols = min(5, max(1, len(hists)))
     rows = max(1, int(np.ceil(len(hists) / cols)))
     # three ticks a panel: five panels side by side leave no room for more at presenter sizes
-    x_axis = dict(tickfont=dict(size=11), nticks=3, **({"range": list(x_range)} if x_range is not None else {}))
+    x_axis = dict(tickfont=dict(size=12), nticks=3, **({"range": list(x_range)} if x_range is not None else {}))
     fig = small_multiples_hist(hists, labels["panels"], cols=cols, i_color=i_color, x_axis=x_axis, blank_rest=True,
                                vertical_spacing=0.44 / rows if rows > 1 else 0.05)
     fig.update_annotations(font_size=13)
     fig.update_layout(height=125 + 210 * rows, margin=dict(l=20, r=10, t=65, b=85))
     if labels.get("x"):
         fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-60, showarrow=False)
+    fig.alt = describe.Alt(describe.histograms(dict(zip(labels["panels"], hists)), labels.get("x", "")),
+                           table=_hist_table(labels["panels"], hists))
     return fig
+
+
+def _hist_table(names, hists) -> list:
+    """Per histogram: its values' range and its most common bin (a "Show the numbers" table)."""
+    rows = []
+    for name, (counts, edges) in zip(names, hists):
+        counts, edges = np.asarray(counts, dtype=float), np.asarray(edges, dtype=float)
+        filled = np.flatnonzero(counts > 0)
+        if not filled.size:
+            rows.append((name, "—", "—", "—"))
+            continue
+        k = int(np.argmax(counts))
+        rows.append((name, describe.num(edges[filled[0]]), describe.num(edges[filled[-1] + 1]),
+                     f"{describe.num(edges[k])} … {describe.num(edges[k + 1])}"))
+    return [(describe.Word("col_series"), [r[0] for r in rows]), (describe.Word("col_low"), [r[1] for r in rows]),
+            (describe.Word("col_high"), [r[2] for r in rows]), (describe.Word("col_peak"), [r[3] for r in rows])]
 
 
 def layer_stats(layers: np.ndarray, act_mean: np.ndarray, act_std: np.ndarray, grad_std: np.ndarray,
@@ -44,13 +62,20 @@ def layer_stats(layers: np.ndarray, act_mean: np.ndarray, act_std: np.ndarray, g
     fig = grid(rows=1, cols=2, subplot_titles=[labels["act_title"], labels["grad_title"]], horizontal_spacing=0.12)
     x = [int(v) for v in layers]
     fig.add_trace(spec.scatter(x=x, y=finite_or_none(act_mean), mode="lines+markers", name=labels["mean"],
-                               line=dict(color=color(1), width=2.5, dash="dash")), row=1, col=1)
+                               line=dict(color=color(1), width=2.5, dash="dash"),
+                               marker=dict(symbol=symbol(1), size=7)), row=1, col=1)
     fig.add_trace(spec.scatter(x=x, y=finite_or_none(act_std), mode="lines+markers", name=labels["std"],
-                               line=dict(color=color(0), width=2.5)), row=1, col=1)
+                               line=dict(color=color(0), width=2.5), marker=dict(symbol=symbol(0), size=7)),
+                  row=1, col=1)
     g = np.asarray(grad_std, dtype=float)
     g = np.where(g > 0, g, np.nan)  # a log axis cannot show 0: a gap, never a broken chart
     fig.add_trace(spec.scatter(x=x, y=finite_or_none(g), mode="lines+markers", name=labels["grad_std"],
-                               line=dict(color=color(3), width=2.5)), row=1, col=2)
+                               line=dict(color=color(3), width=2.5, dash="dot"), marker=dict(symbol=symbol(2), size=7)),
+                  row=1, col=2)
+    fig.alt = describe.Alt(describe.title(labels["act_title"]),
+                           describe.values(labels["mean"], labels["x"], x, act_mean),
+                           describe.values(labels["std"], labels["x"], x, act_std),
+                           describe.title(labels["grad_title"]), describe.values(labels["grad_std"], labels["x"], x, g))
     fig.update_yaxes(type="log", exponentformat="power", dtick=_log_dtick([g]), row=1, col=2)
     fig.update_xaxes(title_text=labels["x"], dtick=1 if len(x) <= 12 else 2)
     fig.update_layout(height=400, margin=dict(l=60, r=20, t=50, b=130),
@@ -86,7 +111,17 @@ def weight_heatmaps(weights: Mapping[str, Sequence[np.ndarray]], labels: Mapping
                              **({"title": dict(text=labels["x"])} if last_row else {}))
             fig.update_yaxes(row=r + 1, col=c + 1, dtick=1, showgrid=False, autorange="reversed",
                              **({"title": dict(text=labels["y"])} if first_col else {}))
+    fig.alt = describe.Alt(*[describe.title(f"{name} · W{c + 1}") + _matrix(weights[name][c], labels)
+                             for name in names for c in range(min(n_layers, len(weights[name])))])
     return _roomy(fig)
+
+
+def _matrix(W, labels) -> list:
+    """A weight matrix in words: its range, and how many of its columns (units) are copies of the first."""
+    W = np.asarray(W, dtype=float)
+    same = int(np.sum(np.all(np.isclose(W, W[:, :1], rtol=1e-6, atol=1e-12), axis=0))) if W.size else 0
+    return describe.heatmap(W, np.arange(1, W.shape[1] + 1), np.arange(1, W.shape[0] + 1), labels["x"], labels["y"],
+                            "W") + [("copies", {"n": str(same), "total": str(W.shape[1])})]
 
 
 def loss_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mapping[str, str]) -> spec.Figure:
@@ -95,6 +130,7 @@ def loss_curves(runs: Mapping[str, tuple[np.ndarray, np.ndarray]], labels: Mappi
     fig = curves(runs, title=labels["title"], x_title=labels["x"], y_title=labels["y"], log_y=True, height=400)
     fig.add_hline(y=float(np.log(2)), line_dash="dot", line_color="#888")
     fig.update_yaxes(dtick=_log_dtick([y for _, y in runs.values()]))
+    fig.alt.add(describe.level("ln 2", float(np.log(2))))
     return _legend_below(fig)
 
 

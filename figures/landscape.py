@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none
 from figures.theme import SEQUENTIAL, TEMPLATE, color, figure
 
@@ -101,7 +101,20 @@ def contour(res: Landscape, labels: Mapping[str, str], height: int = 520) -> spe
     fig.update_xaxes(range=edge, showgrid=False, constrain="domain")
     fig.update_yaxes(range=edge, scaleanchor="x", scaleratio=1, showgrid=False, constrain="domain")
     fig.update_layout(margin=dict(l=60, r=20, t=40, b=50))
+    fig.alt = _words(res, labels)
     return _fit(fig)
+
+
+def _words(res: Landscape, labels) -> describe.Alt:
+    """The slice in words: the loss over the rows computed so far, and the path from its start to θ* (0, 0)."""
+    alt = describe.Alt(describe.title(labels.get("title", "")))
+    if res.betas.size >= 2:
+        loss = np.where(np.isfinite(res.loss), res.loss, np.nan)
+        alt.add(describe.heatmap(loss, res.alphas, res.betas, labels["x"], labels["y"], labels.get("loss", "L")))
+    path = np.asarray(res.path, dtype=float)
+    if path.size:
+        alt.add(describe.paths({labels["path"]: path}), describe.mark(labels["end"], (0.0, 0.0)))
+    return alt
 
 
 def surface(res: Landscape, labels: Mapping[str, str], height: int = 560) -> spec.Figure:
@@ -125,6 +138,7 @@ def surface(res: Landscape, labels: Mapping[str, str], height: int = 560) -> spe
                       scene=dict(xaxis=dict(title=labels["x"], range=[-res.span, res.span]),
                                  yaxis=dict(title=labels["y"], range=[-res.span, res.span]), zaxis_title=labels["z"],
                                  camera=dict(eye=dict(x=1.5, y=-1.5, z=1.0))))
+    fig.alt = _words(res, {**labels, "end": "θ*", "loss": labels["z"]})
     return fig
 
 

@@ -7,7 +7,7 @@ thickness, one of invisible hover targets for the units and one for the links.
 
     fig = network(view, point=0, labels=words)            # view: lab.playground's NetView (duck-typed: arrays)
     fig = network(view, 0, words, highlight={"layer": 2})  # the narrated step's stops light up part of it
-    text = summary(view, 0, words)                        # the chart's text alternative, from the same arrays
+    text = summary(view, 0, words)                        # the sentence of its text alternative (fig.alt)
 
 Arrays in, figure out; never imports the engine or the lab (the view's type only for readers).
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.theme import DIVERGING, color, figure
 
 if TYPE_CHECKING:  # for readers: what ``view`` is
@@ -180,6 +180,9 @@ def network(view: "NetView", point: int, labels: Mapping[str, str], highlight: M
         hoverlabel=dict(bgcolor="white", bordercolor="#555", font=dict(color="#222"), align="left"),
         legend=dict(orientation="h", x=0.5, xanchor="center", y=0.01, yanchor="bottom", yref="container",
                     font_size=12))
+    # its text alternative, from the same arrays (figures/describe.py): the network's shape, its strongest weight,
+    # its answer for the chosen point
+    fig.alt = describe.Alt(describe.title(labels.get("title", "")), describe.text(summary(view, p, labels)))
     return fig
 
 

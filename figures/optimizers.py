@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import curves, finite_or_none
-from figures.theme import TEMPLATE, color, figure, grid
+from figures.theme import TEMPLATE, color, dash, figure, grid, symbol
 
 _PALE = [[0.0, "#f3f6fa"], [1.0, "#b9c8d9"]]  # light enough for coloured paths on top
+_SYMBOLS_3D = ("circle", "square", "diamond", "cross", "x", "circle-open", "square-open", "diamond-open")
 _PICK_COLORS = (color(5), color(2), color(3))  # too small, good, too large (sky blue, green, vermillion)
+_PICK_SYMBOLS = ("circle-open", "square-open", "diamond-open")
 _LEVELS = 24
 
 if TYPE_CHECKING:
@@ -66,24 +68,18 @@ def _fixed_axes(fig, xlim, ylim, row=None, col=None):
     fig.update_yaxes(range=list(ylim), showgrid=False, **kw)
 
 
-_RACE_MARGIN = dict(l=40, r=20, t=40, b=180)
+_RACE_MARGIN = dict(l=40, r=20, t=40, b=40)
 
 
-def _button_text(label: str) -> str:
-    """An animation button's label, centred in its box. plotly.js puts the text's baseline just under the box's
-    middle, which is right for 12-14 px text; at presenter sizes (20 px) the letters then rise out of the top of
-    the box. A subscript lowers the baseline by 0.3 of its size (70 %), and the span inside restores the size
-    (1 / 0.7), so the label sits in the middle at every size."""
-    return f'<sub><span style="font-size:1.43em">{label}</span></sub>'
+def race(result: Race, surface: SurfaceMap, frames, labels, upto: int | None = None, click_grid=True,
+         height=520) -> spec.Figure:
+    """The race on the contour map at step ``upto`` (default: the end): each run's faint full path, its bold trail
+    so far (a marker at every step of ``frames``, lab.optimizers.frame_steps) and the ball where it is now.
 
-
-def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, height=580) -> spec.Figure:
-    """The race on the contour map, animated in the browser (Plotly frames + play/pause + slider).
-
-    result: the K runs. surface: the map over the surface's domain. frames: steps shown as frames
-    (lab.optimizers.frame_steps). labels: names (K), start, minimum, play, pause, resume, step.
-    Faint full paths stay put; the bold trail and the ball move. With click_grid an invisible grid of
-    markers lets a click pick the start point (a points selection in Streamlit).
+    The page plays it (ui.live's Train, Pause, Step: keyboard controls that redraw this picture frame by frame), so
+    the figure has no Plotly animation of its own (Plotly's play buttons and slider cannot be reached by keyboard).
+    result: the K runs. surface: the map over the surface's domain. labels: names (K), start, minimum.
+    With click_grid an invisible grid of markers lets a click pick the start point (a points selection).
     """
     names = labels["names"]
     fig = spec.Figure(dict(template=TEMPLATE, height=height))
@@ -93,32 +89,28 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
         fig.add_trace(spec.scatter(x=_f32(gx.ravel()), y=_f32(gy.ravel()), mode="markers", hoverinfo="none",
                                    marker=dict(size=16, opacity=0), showlegend=False, name="click"))
     K, last = len(names), frames[-1]
+    upto = last if upto is None else int(upto)
     for k in range(K):  # faint full path, every step
         n = int(result.valid_len[k])
         fig.add_trace(spec.scatter(x=_f32(result.paths[k, :n, 0]), y=_f32(result.paths[k, :n, 1]), mode="lines",
-                                   line=dict(color=color(k), width=1.2), opacity=0.45, showlegend=False,
-                                   hoverinfo="skip"))
-    first_animated = len(fig.data)
-
+                                   line=dict(color=color(k), width=1.2, dash=dash(k)), opacity=0.45,
+                                   showlegend=False, hoverinfo="skip", legendgroup=names[k]))
     rounded, marks = np.round(result.paths, 4), np.asarray(frames)  # rounded once: shorter JSON, one pass
-
-    def trail(k, upto):  # the positions only: a frame restyles x and y, every other property stays the trace's
+    ends = []
+    for k in range(K):
         n = min(int(result.valid_len[k]), upto + 1)  # the trail stops where the run diverged
         idx = marks[marks < n - 1].tolist() + [n - 1]
-        return dict(type="scatter", x=rounded[k, idx, 0].tolist(), y=rounded[k, idx, 1].tolist())
-
-    def head(k, upto):
-        i = min(int(result.valid_len[k]) - 1, upto)
-        return dict(type="scatter", x=[float(rounded[k, i, 0])], y=[float(rounded[k, i, 1])])
-
+        fig.add_trace(spec.scatter(x=rounded[k, idx, 0].tolist(), y=rounded[k, idx, 1].tolist(), mode="lines+markers",
+                                   name=names[k], legendgroup=names[k], line=dict(color=color(k), width=3, dash=dash(k)),
+                                   marker=dict(size=7, color=color(k), symbol=symbol(k)),
+                                   hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
+        ends.append(n - 1)
     for k in range(K):
-        fig.add_trace(dict(trail(k, last), mode="lines+markers", name=names[k], line=dict(color=color(k), width=3),
-                           marker=dict(size=5, color=color(k)),
-                           hovertemplate=f"{names[k]}<br>(%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
-    for k in range(K):
-        fig.add_trace(dict(head(k, last), mode="markers", showlegend=False, hoverinfo="skip",
-                           marker=dict(size=15, color=color(k), line=dict(color="white", width=2))))
-    animated = list(range(first_animated, first_animated + 2 * K))
+        i = ends[k]
+        fig.add_trace(spec.scatter(x=[float(rounded[k, i, 0])], y=[float(rounded[k, i, 1])], mode="markers",
+                                   showlegend=False, hoverinfo="skip", legendgroup=names[k],
+                                   marker=dict(size=16, color=color(k), symbol=symbol(k),
+                                               line=dict(color="white", width=2))))
     start = result.paths[0, 0]  # a Race has at least one run
     fig.add_trace(spec.scatter(x=[float(start[0])], y=[float(start[1])], mode="markers", name=labels["start"],
                                showlegend=False, hovertemplate=f"{labels['start']}<extra></extra>",
@@ -126,34 +118,15 @@ def race(result: Race, surface: SurfaceMap, frames, labels, click_grid=True, hei
     star = _minima(surface, labels["minimum"])
     if star is not None:
         fig.add_trace(star)
-    if K:
-        fig.frames = [dict(name=str(s), traces=animated,
-                               data=[trail(k, s) for k in range(K)] + [head(k, s) for k in range(K)])
-                          for s in frames]
-        ms = int(np.clip(5000 / len(frames), 60, 200))
-        play = dict(frame=dict(duration=ms, redraw=False), transition=dict(duration=0), mode="immediate")
-        # The buttons sit in a row under the x axis and the slider in its own row under them, whatever the width
-        # (side by side they collided on a narrow chart or with presenter sizes). Positions are paper fractions of
-        # the plot area, which the fixed height and bottom margin make constant: ~36 px and ~80 px under the axis.
-        area = height - _RACE_MARGIN["t"] - _RACE_MARGIN["b"]
-        fig.update_layout(
-            updatemenus=[dict(type="buttons", direction="left", x=0, y=-36 / area, xanchor="left", yanchor="top",
-                              pad=dict(t=0, r=6), showactive=False, buttons=[
-                                  dict(label=_button_text("▶ " + labels["play"]), method="animate",
-                                       args=[None, dict(play, fromcurrent=False)]),
-                                  dict(label=_button_text(labels["pause"]), method="animate",
-                                       args=[[None], dict(frame=dict(duration=0, redraw=False),
-                                                          transition=dict(duration=0), mode="immediate")]),
-                                  dict(label=_button_text(labels["resume"]), method="animate",
-                                       args=[None, dict(play, fromcurrent=True)])])],
-            sliders=[dict(active=len(frames) - 1, x=0, len=1, y=-80 / area, yanchor="top", pad=dict(t=4, b=0),
-                          currentvalue=dict(prefix=labels["step"] + " ", font=dict(size=13)),
-                          steps=[dict(label=str(s), method="animate",
-                                      args=[[str(s)], dict(frame=dict(duration=0, redraw=False),
-                                                           transition=dict(duration=0), mode="immediate")])
-                                 for s in frames])])
     _fixed_axes(fig, surface.xlim, surface.ylim)  # fixed ranges, not equal scales: the map fills the width
     fig.update_layout(margin=dict(_RACE_MARGIN), hovermode="closest")
+    fig.alt = describe.Alt(describe.mark(labels["start"], start),
+                           describe.paths({names[k]: result.paths[k, :ends[k] + 1] for k in range(K)}),
+                           *[describe.mark(labels["minimum"], m) for m in surface.minima],
+                           table=[(describe.Word("col_series"), list(names)),
+                                  ("x", [describe.num(result.paths[k, ends[k], 0]) for k in range(K)]),
+                                  ("y", [describe.num(result.paths[k, ends[k], 1]) for k in range(K)]),
+                                  ("f(x, y)", [describe.num(result.losses[k, ends[k]]) for k in range(K)])])
     return _fit(fig)
 
 
@@ -177,7 +150,9 @@ def surface3d(surface: SurfaceMap, paths, labels, height=520) -> spec.Figure:
                                colorscale="Viridis", opacity=0.85, showscale=False, hoverinfo="skip"))
     for k, (name, p) in enumerate(zip(labels["names"], paths)):
         fig.add_trace(spec.scatter3d(x=_r(p[:, 0]), y=_r(p[:, 1]), z=_r(p[:, 2]), mode="lines+markers", name=name,
-                                     line=dict(color=color(k), width=6), marker=dict(size=2.5, color=color(k))))
+                                     line=dict(color=color(k), width=6, dash=dash(k)),
+                                     marker=dict(size=3.5, color=color(k), symbol=_SYMBOLS_3D[k % len(_SYMBOLS_3D)])))
+    fig.alt = describe.Alt(describe.paths({name: p[:, :2] for name, p in zip(labels["names"], paths)}))
     z_title = labels["z_log"] if surface.log else labels["z"]
     fig.update_layout(scene=dict(xaxis_title="x", yaxis_title="y", zaxis_title=z_title,
                                  camera=dict(eye=dict(x=1.4, y=-1.5, z=1.0))),
@@ -202,19 +177,25 @@ def inside_step(info, path, labels, height=480) -> spec.Figure:
     arrows = [("update", labels["arrow_update"], 0, "solid", 6),  # drawn first: the others lie on top
               ("gradient_step", labels["arrow_grad"], 7, "dot", 2.5),
               ("momentum_step", labels["arrow_momentum"], 1, "dash", 2.5),
-              ("adaptive_step", labels["arrow_adaptive"], 2, "dash", 2.5)]
+              ("adaptive_step", labels["arrow_adaptive"], 2, "dashdot", 2.5)]
     fig = figure(height=height)
     fig.add_trace(_contour(info["map"]))
     fig.add_trace(spec.scatter(x=_r(path[:, 0]), y=_r(path[:, 1]), mode="lines+markers", name=labels["path"],
-                               line=dict(color="#777", width=1.5), marker=dict(size=4, color="#777"),
+                               line=dict(color="#767676", width=1.5, dash="longdashdot"),
+                               marker=dict(size=4, color="#767676"),
                                hoverinfo="skip"))
     for key, name, i, dash, width in arrows:
         if info[key] is not None:
             fig.add_trace(_arrow(p, info[key], name, i, dash, width))
     if info["lookahead"] is not None:
-        fig.add_trace(_arrow(p, info["lookahead"] - p, labels["lookahead"], 4, "dot", 2))
+        fig.add_trace(_arrow(p, info["lookahead"] - p, labels["lookahead"], 4, "longdash", 2))
     fig.add_trace(spec.scatter(x=[float(p[0])], y=[float(p[1])], mode="markers", showlegend=False, hoverinfo="skip",
                                marker=dict(size=11, color="#222")))
+    fig.alt = describe.Alt(describe.mark(labels["path"], p),
+                           [("arrow", {"name": name, "d": (float(info[key][0]), float(info[key][1]))})
+                            for key, name, *_ in arrows if info[key] is not None],
+                           describe.mark(labels["lookahead"], info["lookahead"]) if info["lookahead"] is not None
+                           else [])
     _fixed_axes(fig, *info["window"])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     fig.update_layout(xaxis_title="x", yaxis_title="y", margin=dict(l=50, r=20, t=60, b=40),
@@ -237,15 +218,21 @@ def lr_sweep(study: LrStudy, labels, height=330) -> spec.Figure:
         floor = float(np.nanmin(final[ok])) if ok.any() else 1.0
         fig.add_trace(spec.scatter(x=_r(lrs[bad], 6), y=[floor] * int(bad.sum()), mode="markers",
                                    name=labels["diverged_marker"],
-                                   marker=dict(symbol="x", size=10, color="#888")))
+                                   marker=dict(symbol="x", size=10, color="#767676")))
     for j, (idx, key) in enumerate(zip(study.picks, ("too_small", "good", "too_large"))):
         y = final[idx] if np.isfinite(final[idx]) else (float(np.nanmin(final[ok])) if ok.any() else 1.0)
         fig.add_trace(spec.scatter(x=[float(lrs[idx])], y=[float(y)], mode="markers", name=labels[key],
-                                   marker=dict(size=16, color=_PICK_COLORS[j], symbol="circle-open",
-                                               line=dict(width=3))))
+                                   marker=dict(size=16, color=_PICK_COLORS[j], symbol=_PICK_SYMBOLS[j],
+                                               line=dict(width=3, color=_PICK_COLORS[j]))))
     fig.update_xaxes(type="log", exponentformat="power")
     if not saddle:
         fig.update_yaxes(type="log", exponentformat="power")
+    fig.alt = describe.Alt(describe.values(labels["y"], labels["x"], [describe.num(v) for v in lrs], final),
+                           [("pick", {"name": labels[key], "lr": float(lrs[idx])})
+                            for idx, key in zip(study.picks, ("too_small", "good", "too_large"))],
+                           table=[(labels["x"], [describe.num(v) for v in lrs]),
+                                  (labels["y"], [describe.num(v) if np.isfinite(v) else labels["diverged_marker"]
+                                                 for v in final])])
     return _fit(fig)
 
 
@@ -264,14 +251,16 @@ def lr_panels(study: LrStudy, surface: SurfaceMap, labels, height=330) -> spec.F
         n = int(result.valid_len[idx])
         fig.add_trace(spec.scatter(x=_r(result.paths[idx, :n, 0]), y=_r(result.paths[idx, :n, 1]),
                                    mode="lines+markers", showlegend=False, line=dict(color=_PICK_COLORS[c - 1],
-                                                                                     width=2.5),
-                                   marker=dict(size=4), hoverinfo="skip"), row=1, col=c)
+                                                                                     width=2.5, dash=dash(c - 1)),
+                                   marker=dict(size=5, symbol=symbol(c - 1)), hoverinfo="skip"), row=1, col=c)
         star = _minima(surface, labels["minimum"])
         if star is not None:
             fig.add_trace(star, row=1, col=c)
         _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=c)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=50, b=30))
     fig.update_annotations(font_size=13)
+    fig.alt = describe.Alt(describe.paths({title: result.paths[idx, :int(result.valid_len[idx])]
+                                           for title, idx in zip(titles, study.picks)}))
     return _fit(fig)
 
 
@@ -285,9 +274,14 @@ def schedule_curves(curve_dict, shown, chosen, labels, height=300) -> spec.Figur
         if name != chosen and name not in shown:
             continue
         bold = name == chosen
-        fig.add_trace(spec.scatter(x=list(range(len(values))), y=_r(values, 5), mode="lines", name=title,
-                                   line=dict(color=color(i), width=4.5 if bold else 2)))
+        fig.add_trace(spec.scatter(x=list(range(len(values))), y=_r(values, 5), mode="lines+markers", name=title,
+                                   line=dict(color=color(i), width=4.5 if bold else 2),
+                                   marker=dict(color=color(i), symbol=symbol(i), size=8, maxdisplayed=10)))
     fig.update_yaxes(rangemode="tozero")
+    drawn = {title: (np.arange(len(values)), values) for (name, values), title in zip(curve_dict.items(),
+                                                                                       labels["names"])
+             if name == chosen or name in shown}
+    fig.alt = describe.Alt(describe.lines(drawn, labels["x"], labels["y"]))
     return _fit(fig)
 
 
@@ -300,17 +294,20 @@ def noisy(runs: NoisyRuns, surface: SurfaceMap, labels, height=420) -> spec.Figu
     for k in range(K):
         n = int(result.valid_len[k])
         fig.add_trace(_contour(surface), row=1, col=k + 1)
-        for path, key, width, dash, i in ((result.paths, "raw", 1.2, "solid", 5), (ema, "ema_label", 3.5, "solid", 3),
-                                          (polyak, "polyak", 2.5, "dash", 7)):
+        for path, key, width, style, i in ((result.paths, "raw", 1.2, "solid", 5),
+                                           (ema, "ema_label", 3.5, "dot", 3), (polyak, "polyak", 2.5, "dash", 7)):
             fig.add_trace(spec.scatter(x=_r(path[k, :n, 0]), y=_r(path[k, :n, 1]), mode="lines", name=labels[key],
                                        legendgroup=key, showlegend=k == 0, hoverinfo="skip",
-                                       line=dict(color=color(i), width=width, dash=dash)), row=1, col=k + 1)
+                                       line=dict(color=color(i), width=width, dash=style)), row=1, col=k + 1)
         star = _minima(surface, labels["minimum"])
         if star is not None:
             fig.add_trace(star, row=1, col=k + 1)
         _fixed_axes(fig, surface.xlim, surface.ylim, row=1, col=k + 1)
     fig.update_layout(height=height, margin=dict(l=30, r=10, t=80, b=30),
                       legend=dict(y=1.12))
+    fig.alt = describe.Alt(*[describe.title(names[k]) + describe.paths(
+        {labels["raw"]: result.paths[k, :int(result.valid_len[k])], labels["ema_label"]: ema[k, :int(result.valid_len[k])],
+         labels["polyak"]: polyak[k, :int(result.valid_len[k])]}) for k in range(K)])
     return _fit(fig)
 
 
@@ -319,17 +316,21 @@ def noisy_losses(runs: NoisyRuns, labels, height=320) -> spec.Figure:
     labels: names (K), x, y, raw, ema_label."""
     result = runs.race
     fig = figure(x_title=labels["x"], y_title=labels["y"], height=height)
+    drawn = {}
     for k, name in enumerate(labels["names"]):
         n = int(result.valid_len[k])
         ema_loss = runs.ema_losses[k, :n]
-        for values, key, width, dash in ((result.losses[k, :n], "raw", 1.5, "solid"), (ema_loss, "ema_label", 3,
-                                                                                       "dash")):
+        for values, key, width, style in ((result.losses[k, :n], "raw", 1.5, "solid"), (ema_loss, "ema_label", 3,
+                                                                                        "dash")):
             values = np.where(values > 0, values, np.nan) if result.surface != "saddle" else values
-            fig.add_trace(spec.scatter(x=list(range(n)), y=finite_or_none(values), mode="lines",
+            fig.add_trace(spec.scatter(x=list(range(n)), y=finite_or_none(values), mode="lines+markers",
                                        name=f"{name} · {labels[key]}", line=dict(color=color(k), width=width,
-                                                                                 dash=dash)))
+                                                                                 dash=style),
+                                       marker=dict(color=color(k), symbol=symbol(k), size=7, maxdisplayed=8)))
+            drawn[f"{name} · {labels[key]}"] = (np.arange(n), values)
     if result.surface != "saddle":
         fig.update_yaxes(type="log", exponentformat="power")
+    fig.alt = describe.Alt(describe.lines(drawn, labels["x"], labels["y"]))
     return _fit(fig)
 
 

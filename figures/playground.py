@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from figures import spec
+from figures import describe, spec
 from figures.common import drawable, finite_or_none, small_multiples_hist
 from figures.theme import DIVERGING, color, figure, grid
 
@@ -32,7 +32,8 @@ def _axis_grid(values: np.ndarray, axis: str) -> dict:
 
 def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str, str],
              height: int = 420, click: tuple[float, float] | None = None) -> spec.Figure:
-    """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow).
+    """P(class 1) over the plane (grid ≤ 100²) with the training points (filled) and test points (hollow), each with
+    its legend entry ("class · set"; none for an empty test set).
 
     xs (n,), ys (n,), p (n, n) with p[i, j] at (xs[j], ys[i]); train_xy (N, 2), train_y (N,), test_xy, test_y alike.
     p None: the plane without a map (one's own points before there is a network); test_xy None: the points are not
@@ -67,11 +68,22 @@ def boundary(xs, ys, p, train_xy, train_y, test_xy, test_y, labels: Mapping[str,
             fig.add_trace(spec.scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", hoverinfo="skip",
                 name=f"{name} · {labels[part]}" if test_xy is not None else name,
+                showlegend=len(pts) > 0 or not hollow,  # no held-out points (one's own, share 0): no legend entry
                 marker=dict(size=size, symbol=symbol + ("-open" if hollow else ""), color=c,
                             line=dict(color=c if hollow else "white", width=1.5 if hollow else 0.7)), **keep))
     fig.update_xaxes(range=[float(xs[0]), float(xs[-1])], showgrid=p is None, automargin=True)
     fig.update_yaxes(range=[float(ys[0]), float(ys[-1])], showgrid=p is None, automargin=True)
     fig.update_layout(legend=dict(font_size=12), margin=dict(l=50, r=10, t=60, b=45))
+    groups = {}
+    for xy, y, _, part in parts:
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        for label in (0, 1):
+            name = labels[f"class{label}"] + (f" · {labels[part]}" if test_xy is not None else "")
+            groups[name] = xy[np.asarray(y) == label]
+    fig.alt = describe.Alt(describe.title(labels.get("title", "")), describe.points(groups))
+    if p is not None:
+        fig.alt.add(describe.heatmap(p, xs, ys, labels["x"], labels["y"], labels["prob"]),
+                    [("class1_share", {"share": f"{100 * float(np.mean(np.asarray(p) > 0.5)):.0f}"})])
     if click is not None:  # last: update_xaxes above would reach its hidden axes too
         click_grid(fig, (float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), *click)
     return fig
@@ -115,6 +127,9 @@ def loss_curves(history: Mapping[str, np.ndarray], labels: Mapping[str, str], he
             y = np.where((y > 0) & np.isfinite(y), y, np.float32(np.nan))
         fig.add_trace(spec.scatter(x=x, y=drawable(y), mode="lines", name=labels[part],
                                    line=dict(color=color(i), width=2.5, dash="dash" if part == "test" else "solid")))
+    series = {labels[part]: (steps, history[f"{part}_loss"]) for part in ("train", "test")}
+    fig.alt = describe.Alt(describe.title(labels.get("title", "")), describe.lines(series, labels["x"], labels["y"]),
+                           table=describe.series_table(series, labels["x"]))
     fig.update_yaxes(type="log", exponentformat="power", automargin=True)
     fig.update_xaxes(automargin=True)  # presenter-size tick labels push the axis titles out instead of under them
     return fig
@@ -134,6 +149,13 @@ def confusion(matrix: np.ndarray, labels: Mapping[str, str], height: int = 460) 
                                hovertemplate=labels["hover"] + "<extra></extra>"))  # no trace name box
     fig.update_xaxes(type="category", side="bottom", showgrid=False)
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False, scaleanchor="x")
+    total = int(m.sum())
+    right = int(np.trace(m)) if m.ndim == 2 else 0
+    fig.alt = describe.Alt(describe.title(labels.get("title", "")),
+                           [("confusion", {"right": str(right), "total": str(total)})],
+                           describe.values(labels["y"], "", classes, np.diag(m) if m.ndim == 2 else []),
+                           table=[(f"{labels['y']} \\ {labels['x']}", classes)]
+                           + [(c, [str(int(v)) for v in m[:, j]]) for j, c in enumerate(classes)])
     return fig
 
 
@@ -152,6 +174,7 @@ def digit_gallery(images: np.ndarray, true: Sequence[int], pred: Sequence[int], 
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")
     fig.update_layout(height=height, margin=dict(l=5, r=5, t=40, b=5))
+    fig.alt = describe.Alt([("gallery", {"n": str(len(images)), "items": ", ".join(t for t in titles if t)})])
     return fig
 
 
@@ -168,4 +191,5 @@ def layer_histograms(hists, labels: Mapping[str, str | Sequence[str]]) -> spec.F
     fig.add_annotation(text=labels["x"], xref="paper", yref="paper", x=0.5, y=0, yshift=-28, yanchor="top",
                        showarrow=False)
     fig.update_layout(margin=dict(l=20, r=10, t=40, b=60))
+    fig.alt = describe.Alt(describe.histograms(dict(zip(labels["layers"], hists)), labels["x"]))
     return fig

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping
 
-from figures import spec
+from figures import describe, spec
 from figures._layout import legend_below, log_y
 from figures.common import drawable
-from figures.theme import color, figure, grid
+from figures.theme import color, dash, figure, grid
 
 if TYPE_CHECKING:
     from core.data import Dataset
@@ -36,6 +36,9 @@ def preprocess_scatter(panels: Mapping[str, Dataset], labels: Mapping[str, str])
     fig.update_yaxes(title_text="x₂", col=1)
     legend_below(fig)
     fig.update_layout(legend=dict(y=-0.4))  # under the x₁ titles of a short figure (presenter sizes included)
+    fig.alt = describe.Alt(*[describe.points({f"{labels[how]} · {labels['train']}": ds.x_train,
+                                              f"{labels[how]} · {labels['test']}": ds.x_test})
+                             for how, ds in panels.items()])
     return fig
 
 
@@ -53,12 +56,17 @@ def zigzag_paths(runs: Mapping[str, Zigzag], labels: Mapping[str, str]) -> spec.
                                line=dict(width=1)))
     for key, run in runs.items():
         fig.add_trace(spec.scatter(x=run.path[:, 0], y=run.path[:, 1], mode="lines+markers", name=labels[key],
-                                   line=dict(color=color(3 if key == "positive" else 0), width=2), marker=dict(size=4)))
+                                   line=dict(color=color(3 if key == "positive" else 0), width=2,
+                                             dash="solid" if key == "positive" else "dash"),
+                                   marker=dict(size=5, symbol="circle" if key == "positive" else "square")))
     fig.add_trace(spec.scatter(x=[first.target[0]], y=[first.target[1]], mode="markers", name="w*",
                                marker=dict(color="#000", size=14, symbol="star")))
     # the paths run between the start (0, 0) and w* = (1, −1): frame that square, not the whole grid
     fig.update_xaxes(range=[-0.5, 1.7])
     fig.update_yaxes(range=[-1.5, 0.5])
+    fig.alt = describe.Alt(describe.title(labels["title"]),
+                           describe.paths({labels[key]: run.path for key, run in runs.items()}),
+                           describe.mark("w*", first.target))
     return legend_below(fig)
 
 
@@ -71,7 +79,11 @@ def preprocess_curves(histories: Mapping[str, dict], labels: Mapping[str, str]) 
     fig = figure(labels["title"], labels["x"], labels["y"], height=400)
     for key, h in histories.items():
         fig.add_trace(spec.scatter(x=drawable(h["step"]), y=drawable(h["train_loss"]), mode="lines",
-                                   name=labels[key], line=dict(color=color(3 if key == "raw" else 2), width=3)))
+                                   name=labels[key], line=dict(color=color(3 if key == "raw" else 2), width=3,
+                                                               dash=dash(0 if key == "raw" else 1))))
+    series = {labels[key]: (h["step"], h["train_loss"]) for key, h in histories.items()}
+    fig.alt = describe.Alt(describe.title(labels["title"]), describe.lines(series, labels["x"], labels["y"]),
+                           table=describe.series_table(series, labels["x"]))
     log_y(fig)
     legend_below(fig)
     fig.update_layout(margin=dict(l=80))  # the tick labels and the axis title side by side at presenter sizes

@@ -136,6 +136,10 @@ class Figure:
         self.layout: dict = expand(layout or {})
         self.frames: list | None = None
         self._grid: tuple[int, int] | None = None
+        self.alt = None  # the chart's text alternative (figures.describe.Alt), set by its builder
+        # idempotent last touches applied by to_dict, once every trace is in (figures.theme: readable log axes), so
+        # a page and a notebook drawing the same builder get the same figure
+        self.finishers: list = []
 
     # --- traces -------------------------------------------------------------------------------------
     def add_trace(self, trace: dict, row: int | None = None, col: int | None = None) -> "Figure":
@@ -255,6 +259,8 @@ class Figure:
 
     # --- output -------------------------------------------------------------------------------------
     def to_dict(self) -> dict:
+        for finish in self.finishers:
+            finish(self)
         out = {"data": encode(self.data), "layout": encode(self.layout)}
         if self.frames:
             out["frames"] = encode(self.frames)

@@ -98,12 +98,18 @@ def _default(field):
     return getattr(PlaygroundConfig, field)
 
 
+# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
+TEST_RATIO = (0.1, 0.9)
+
+
 # Every knob as the page's control: its link key, range or values, text; the configuration's field is its name.
 # The menus come from the engine registries, read when asked (an optimizer registered later is a choice too).
 SETTINGS = Settings(
     choice("data", "playground.dataset", DATASETS, _default("dataset"), name="dataset"),
     number("noise", "playground.noise", 0.0, 1.0, _default("noise"), 0.05),
-    number("test", "playground.test_ratio", 0.1, 0.9, _default("test_ratio"), 0.05, name="test_ratio"),
+    # over every data set (one's own points may hold out none): test_setting(dataset) is the control a set gets
+    number("test", "playground.test_ratio", min(TEST_RATIO[0], custom_data.HELD_OUT[0]),
+           max(TEST_RATIO[1], custom_data.HELD_OUT[1]), _default("test_ratio"), 0.05, name="test_ratio"),
     number("layers", "playground.layers", 1, MAX_LAYERS, _default("layers")),
     number("width", "playground.width", 1, 64, _default("width")),
     choice("init", "playground.init", lambda: initializers.NAMES, _default("init")),
@@ -123,6 +129,17 @@ SETTINGS = Settings(
 )
 # Hidden layer i's activation: the control act<i> (i = 1 … MAX_LAYERS); the configuration lists them in "activations".
 ACTIVATION = choice("act", "playground.act_of", lambda: activations.NAMES, _default("activations")[0])
+
+
+def test_ratio_range(dataset: str) -> tuple[float, float]:
+    """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
+    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
+
+
+def test_setting(dataset: str):
+    """The test-share control of ``dataset``: from 0 for one's own points, from 0.1 for the built-in sets."""
+    lo, hi = test_ratio_range(dataset)
+    return SETTINGS["test"].but(lo=lo, hi=hi, help="playground.test_ratio_own" if dataset == CUSTOM else None)
 
 
 def activation_setting(i: int):
@@ -154,7 +171,12 @@ def _is_int(v) -> bool:
 
 
 def _is_number(v) -> bool:
-    return (_is_int(v) or isinstance(v, (float, np.floating))) and math.isfinite(float(v))
+    if not (_is_int(v) or isinstance(v, (float, np.floating))):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # a whole number too large for a float (401 digits in a file): not a setting's number
+        return False
 
 
 def _shown(value) -> str:
@@ -217,6 +239,11 @@ def check(values: dict) -> None:
         raise ConfigError("acts_count", f"'activations' must list one name per layer: 'layers' is {values['layers']}, "
                           f"but {len(values['activations'])} activation(s) are given", layers=values["layers"],
                           count=len(values["activations"]))
+    lo, hi = test_ratio_range(values["dataset"])
+    if not lo - 1e-9 <= values["test_ratio"] <= hi + 1e-9:  # only one's own points may hold out nothing
+        raise ConfigError("out_of_range", f"'test_ratio' = {_shown(values['test_ratio'])} is out of range "
+                          f"[{lo:g}, {hi:g}]", field="test_ratio", got=_shown(values["test_ratio"]), lo=f"{lo:g}",
+                          hi=f"{hi:g}")
     if values["points"] and values["dataset"] != CUSTOM:
         raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{CUSTOM}\"; this file's "
                           f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), custom=CUSTOM)
@@ -237,11 +264,19 @@ def _refuse_constant(token):
     raise ConfigError("constant", f"malformed JSON: {token} is not a number this file may contain", token=token)
 
 
+def _few(names, shown: int = 5) -> str:
+    """Some of a file's names for a message (a file with thousands of keys gets a sentence, not an echo)."""
+    names = [_shown(n) for n in names]
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown:,} more" if len(names) > shown else "")
+
+
 def _no_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    seen, repeated = set(), set()
+    for key, _ in pairs:  # one pass: a file of thousands of keys costs their number, not its square
+        (repeated if key in seen else seen).add(key)
+    repeated = sorted(repeated)
     if repeated:
-        names = ", ".join(map(repr, repeated))
+        names = _few(repeated)
         raise ConfigError("repeated", f"field(s) {names} appear more than once", names=names)
     return dict(pairs)
 
@@ -249,11 +284,22 @@ def _no_duplicates(pairs):
 def from_json(text: str | bytes) -> PlaygroundConfig:
     """A configuration from JSON text (or UTF-8 bytes); missing fields take their defaults.
 
-    Refused with a ValueError whose message names the problem: more than MAX_BYTES, not UTF-8,
+    Refused with a ConfigError (a ValueError) whose message names the problem: more than MAX_BYTES, not UTF-8,
     malformed JSON, NaN/Infinity, a repeated or unknown field, a wrong type, an out-of-range value,
-    or a version other than FORMAT_VERSION. Nothing is changed by a refused file (the caller keeps
+    or a version other than FORMAT_VERSION. Whatever else goes wrong while reading the file is a ConfigError too
+    ("unreadable"), never another exception. Nothing is changed by a refused file (the caller keeps
     its configuration).
     """
+    try:
+        return _from_json(text)
+    except ConfigError:
+        raise
+    except Exception as err:  # a file is a user's: no exception of its reading may reach the page
+        raise ConfigError("unreadable", f"the file cannot be read as a configuration ({type(err).__name__})") \
+            from None
+
+
+def _from_json(text: str | bytes) -> PlaygroundConfig:
     size = len(text) if isinstance(text, (bytes, bytearray)) else len(str(text).encode("utf-8"))
     if size > MAX_BYTES:
         raise ConfigError("too_large", f"the file is too large: {size:,} bytes; a configuration has at most "
@@ -285,7 +331,7 @@ def from_json(text: str | bytes) -> PlaygroundConfig:
                           got=_shown(version), supported=FORMAT_VERSION)
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
-        names = ", ".join(map(_shown, unknown))
+        names = _few(unknown)
         raise ConfigError("unknown_fields", f"unknown field(s) {names}; valid: {', '.join(FIELDS)}", names=names,
                           valid=", ".join(FIELDS))
     values = dataclasses.asdict(PlaygroundConfig())

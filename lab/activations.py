@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core import activations, compare, data, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, choices, level, number
 from lab.common import probability_grid
 
@@ -455,3 +455,18 @@ def warm() -> None:
         selu_stds()
         shared.complete(dying_run(d.dy_lr, d.dy_bias, d.seed))
         shared.complete(race_run(d.acts, d.dataset, d.cmp_lr, d.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(curve: Curve, zigzags: list, selu: dict):
+    """The page's quick checks at its setting, from what it drew: the function's slope (``function_curve``), the
+    zig-zag pair (``zigzag_pair``) and the SELU probe (``selu_stds``)."""
+    from lab.common import choice_check, nearest_check
+
+    steps = {z.inputs: (z.steps_to_target if z.steps_to_target is not None else np.inf) for z in zigzags}
+    faster = "tie" if steps["positive"] == steps["centered"] else min(steps, key=steps.get)
+    return [
+        nearest_check("check1", float(np.max(curve.d)), [0.1, 0.25, 0.5, 1.0, 1.75, 3.0], log=True),
+        choice_check("check2", ("positive", "centered", "tie"), faster),
+        nearest_check("check3", float(selu["he_normal"][-1]), [0.01, 0.1, 1, 10, 100, 1000], log=True),
+    ]

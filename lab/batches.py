@@ -5,7 +5,7 @@
     k = iterations_per_epoch(N_TRAIN, 16)                             # ceil(N / B) updates make an epoch
     paths = batch_paths(batch_size=16)                                # the same three on a 2-parameter loss contour
 
-The live run is shared by every session (``lab.shared``): a class that presses Train together trains it once, and
+The live run is shared by every session (``runs.shared``): a class that presses Train together trains it once, and
 the defaults are computed at server start (``warm``). Shapes: N samples, G grid points per side, T steps.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import compare, data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, flag, level
 from lab.losses import LINE
 
@@ -202,3 +202,21 @@ def warm() -> None:
     with shared.pinned():
         batch_paths(DEFAULTS.batch_size, seed=DEFAULTS.seed)
         shared.complete(batch_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(batch_size: int, n_train: int, paths: BatchPaths):
+    """The page's quick checks at its setting: the updates in an epoch (``iterations_per_epoch``) and, on the
+    2-parameter loss (``batch_paths``), which path wanders most and which ends nearest the optimum."""
+    from lab.common import choice_check, exact_check
+
+    per_epoch = iterations_per_epoch(n_train, batch_size)
+    length = {k: float(np.linalg.norm(np.diff(p, axis=0), axis=1).sum()) for k, p in paths.paths.items()}
+    end = {k: float(np.linalg.norm(p[-1] - paths.optimum)) for k, p in paths.paths.items()}
+    names = tuple(batch_labels(batch_size))
+    return [
+        exact_check("check1", per_epoch, [n_train // batch_size if n_train // batch_size != per_epoch else per_epoch - 1,
+                                          batch_size, n_train], dict(n=n_train, b=batch_size), fmt=",.0f"),
+        choice_check("check2", names, max(length, key=length.get), dict(b=batch_size)),
+        choice_check("check3", names, min(end, key=end.get), dict(b=batch_size, steps=PATHS["steps"])),
+    ]

@@ -9,7 +9,7 @@
 - ``running_stats_trace``: a BatchNorm layer fed mini-batches from a fixed population.
 - ``sweep``: final accuracy with and without BN over initial weight scales or learning rates
   (Deep Learning from Scratch, ``batch_norm_test.py``).
-The page draws two live runs, shared by every session (``lab.shared``): ``pair_run`` (the two sigmoid networks,
+The page draws two live runs, shared by every session (``runs.shared``): ``pair_run`` (the two sigmoid networks,
 as ``PairView`` frames) and ``sweep_run`` (the sweep, one network after the other, as ``SweepView`` frames); and two
 static picture, ``running_trace`` (shared, memoized); the pair's frames also carry the batch-dependence demo of
 its BN network, so "training versus inference" shows the network trained above. The page's defaults are ``DEFAULTS``;
@@ -25,7 +25,7 @@ import numpy as np
 
 from core import compare, data, nn, train
 from core.layers import BatchNorm
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, level, number
 
 PERCENTILES = (15, 50, 85)
@@ -589,3 +589,33 @@ def warm() -> None:
         running_trace(d.position, d.init_std, d.momentum, d.seed, d.unit)
         for kind in SWEEP_KINDS:
             shared.complete(sweep_run(kind, d.epochs, d.position, d.momentum, d.eps, d.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def memory_batches(momentum: float) -> float:
+    """Batches until the running statistics keep 5 % of where they started: (1 − momentum)^n = 0.05 (PyTorch's
+    convention, running ← (1 − momentum)·running + momentum·batch)."""
+    return float(np.log(0.05) / np.log(1.0 - momentum))
+
+
+def normalized_std(batch_var: float, eps: float) -> float:
+    """The std of a unit's normalized values x̂ = (x − μ)/√(σ² + ε) when its batch variance is σ²."""
+    return float(np.sqrt(batch_var / (batch_var + eps)))
+
+
+def quick_checks(momentum: float, eps: float, trace: RunningStats, unit: int):
+    """The page's quick checks at its setting: the running statistics' memory, ε on a nearly constant unit, and
+    the running mean against the last batch's (``running_trace``, as the page draws it)."""
+    from lab.common import choice_check, nearest_check
+
+    tiny = 1e-4
+    running = abs(float(trace.running_mean[-1]) - float(trace.pop_mean))
+    batch = abs(float(trace.batch_mean[-1]) - float(trace.pop_mean))
+    return [
+        nearest_check("check1", memory_batches(momentum), [1, 3, 10, 30, 100, 300, 1000], log=True,
+                      values=dict(m=f"{momentum:g}")),
+        nearest_check("check2", normalized_std(tiny, eps), [0.01, 0.03, 0.1, 0.3, 1.0], log=True,
+                      values=dict(var=f"{tiny:g}", eps=f"{eps:g}")),
+        choice_check("check3", ("running", "batch"), "running" if running <= batch else "batch",
+                     dict(m=f"{momentum:g}", unit=unit)),
+    ]

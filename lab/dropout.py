@@ -5,7 +5,7 @@ Conventions: ``rate`` is the *drop* probability (our ``layers.Dropout``); cs231n
 probability, ``keep = 1 - rate``. Shapes: N samples, C classes, H units, G grid points per side,
 K sub-networks, T stochastic passes.
 
-The page draws one live run, shared by every session (``lab.shared``): ``overfit_run`` (three networks side by
+The page draws one live run, shared by every session (``runs.shared``): ``overfit_run`` (three networks side by
 side, as ``OverfitView`` frames); everything else is a memoized picture (``ensemble_net``, ``page_sub_maps``,
 ``page_mc_maps``, ``shift_curve``, ``shift_at``). The 2-D ensemble network and the variance-shift network have a
 seed of their own, so every one of them is one of the slider's 17 rates and is computed at server start
@@ -19,7 +19,7 @@ import numpy as np
 
 from core import compare, data, losses, nn, train
 from core.layers import Dropout
-from lab import shared
+from runs import shared
 from lab.common import plane_grid
 from lab.settings import SEED, Settings, level, number
 
@@ -483,3 +483,20 @@ def warm() -> None:
         for rate in RATES:
             page_mc_maps(rate)
             shift_at(rate)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(ex: TwoInput, keep: float, rate: float, widths=ENSEMBLE["hidden"]):
+    """The page's quick checks at its setting: the two-input unit (``two_input``), the units a mask keeps
+    (``sample_masks``, averaged over 200 draws) and the dropout rate."""
+    from lab.common import exact_check, nearest_check
+
+    kept = np.mean([sum(int(m.sum()) for m in sample_masks(widths, rate, 0, d)) for d in range(200)])
+    total = int(sum(widths))
+    return [
+        exact_check("check1", round(ex.expected_inverted, 6), [round(ex.expected_raw, 6), round(ex.full / keep, 6), 0.0],
+                    dict(keep=f"{keep:g}", full=f"{ex.full:.3g}")),
+        exact_check("check2", round(ex.expected_raw, 6), [round(ex.full, 6), round(ex.full / keep, 6), 0.0],
+                    dict(keep=f"{keep:g}", full=f"{ex.full:.3g}")),
+        nearest_check("check3", float(kept), range(0, total + 1, 2), dict(rate=f"{rate:g}", total=total), fmt=".0f"),
+    ]

@@ -7,7 +7,7 @@ The page drives the groups through ``ui.live.panel`` (``.run(n)``, ``.step``; ``
     ens = seed_ensemble(k=5, seed=0).run(300)
     score_ensemble([m.net for _, m in ens.items()], ens.test)   # members, their mean, the ensemble
     snap = snapshot_group(seed=0).run(400); snap["snap"].snapshots; snap["avg"].avg_history()
-    seeds_run(DEFAULTS), snap_run(DEFAULTS)                     # the two live runs as shared frames (lab.shared)
+    seeds_run(DEFAULTS), snap_run(DEFAULTS)                     # the two live runs as shared frames (runs.shared)
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn, schedules, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, level, number
 from lab._side_by_side import LiveGroup, Member, digits_holdout, proba
 
@@ -176,3 +176,26 @@ def warm() -> None:
         lr_curve(SNAP_STEPS, max_lr=DEFAULTS.max_lr)
         shared.complete(seeds_run(DEFAULTS))
         shared.complete(snap_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def ema_memory(decay: float) -> float:
+    """How many recent updates an exponential moving average mostly remembers: 1 / (1 − decay)."""
+    return 1.0 / (1.0 - decay)
+
+
+def quick_checks(s: Settings):
+    """The page's quick checks at its setting: three members' probabilities averaged by ``ensemble_proba`` and
+    scored by ``accuracy``, the snapshots of the cyclic schedule (``lr_curve``) and the EMA's memory."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    probas = np.array([[[0.1, 0.9]], [[0.6, 0.4]], [[0.6, 0.4]]])       # one sample of class 1, three members
+    right = accuracy(ensemble_proba(probas), np.array([1])) == 1.0
+    _, snaps = lr_curve(SNAP_STEPS, ENS["cycle_len"], s.max_lr)
+    return [
+        choice_check("check1", ("right", "wrong"), "right" if right else "wrong"),
+        exact_check("check2", len(snaps), [SNAP_STEPS // 10, SNAP_STEPS, ENS["cycle_len"]],
+                    dict(steps=SNAP_STEPS, cycle=ENS["cycle_len"]), fmt=".0f"),
+        nearest_check("check3", ema_memory(s.decay), [2, 5, 10, 20, 50, 100, 200, 500, 1000], log=True,
+                      values=dict(decay=f"{s.decay:g}")),
+    ]

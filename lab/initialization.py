@@ -1,5 +1,5 @@
 """The experiments of the weight-initialization page: activation statistics layer by layer, symmetry, and
-initializations trained side by side. Both heavy experiments are shared runs of frames (lab.shared): a class that
+initializations trained side by side. Both heavy experiments are shared runs of frames (runs.shared): a class that
 asks for the same setting computes it once, and a control change never waits for it.
 
     probe = Probe(depth=10, width=500, act="tanh", init="normal", std=0.01)   # cs231n lecture 6
@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, initializers, losses, nn, probe, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, level, number
 
 N_INPUTS, KEPT, BINS = 1000, 200, 30  # cs231n lecture 6: randn(1000, 500) through 10 tanh layers of 500
@@ -342,3 +342,21 @@ def warm() -> None:
                     replace(d.probe, act="selu", init="lecun_normal")):
         shared.complete(stats_run(variant))
     symmetry("zeros", d.probe.seed)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(act: str, init: str, std: float, width: int):
+    """The page's quick checks at its setting, from ``predicted_gain`` and ``recommended_stds``."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    sigma, gain = predicted_gain(act, init, std, width)
+    stds = recommended_stds(width)
+    gains = {name: abs(np.log(predicted_gain(act, name, std, width)[1])) for name in ("xavier_normal", "he_normal",
+                                                                                       "normal")}
+    return [
+        nearest_check("check1", gain, [0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30], log=True,
+                      values=dict(act=act, sigma=f"{sigma:.3g}", width=width)),
+        exact_check("check2", stds["he_normal"], [stds["xavier_normal"], 2 / width, 1 / width], dict(width=width)),
+        choice_check("check3", ("xavier_normal", "he_normal", "normal"), min(gains, key=gains.get),
+                     dict(act=act, std=f"{std:g}", width=width)),
+    ]

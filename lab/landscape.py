@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, losses, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, flag, level, number
 
 LOSSES = ("cross_entropy", "bce", "mse")  # the losses the stacked forward can evaluate
@@ -445,7 +445,7 @@ class Exploration:
     outwards), complete at the last frame; the colour scale is fixed from the start (``loss_range``). The pieces of work come in a fixed order (train,
     train the comparison runs, prepare the plane, compute rows), and what a frame shows depends only on its step,
     so the frames are the same however the work is cut. ``run(n)`` does one piece of work, then moves ``step``
-    as far (at most n) as the work done allows: it may move less than n (``lab.shared`` keeps calling it).
+    as far (at most n) as the work done allows: it may move less than n (``runs.shared`` keeps calling it).
     """
 
     def __init__(self, s: Settings, frame_steps=None, n_samples: int = N_SAMPLES, compare: bool = True):
@@ -635,7 +635,7 @@ def snapshot(obj: Exploration) -> Landscape:
 
 
 def landscape_run(s: Settings) -> shared.RunSpec:
-    """The page's live run of ``s`` as shared frames (``lab.shared``): FRAMES + 1 of them over s.steps updates."""
+    """The page's live run of ``s`` as shared frames (``runs.shared``): FRAMES + 1 of them over s.steps updates."""
     steps = shared.frame_steps(s.steps, FRAMES)
     return shared.RunSpec(key=("landscape", s), build=lambda: Exploration(s, steps), snapshot=snapshot, steps=steps)
 
@@ -689,3 +689,20 @@ def warm() -> None:
     with shared.pinned():
         shared.complete(landscape_run(DEFAULTS))
         shared.complete(landscape_run(dataclasses.replace(DEFAULTS, directions="pca")))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(shown: Landscape, s: Settings):
+    """The page's quick checks at its setting and the step shown: the network's parameter count (the run's own
+    ``n_params``), how far a random direction sees (about 1/√P), and the share of the path the slice captured."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    p = int(shown.n_params)
+    sizes = [2] + [s.width] * s.depth + [2]
+    weights_only = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    captured = float(shown.captured) if np.isfinite(shown.captured) else 0.0
+    return [
+        exact_check("check1", p, [weights_only, sum(sizes[1:]), 2 * p], dict(width=s.width, depth=s.depth), fmt=",.0f"),
+        nearest_check("check2", 1 / np.sqrt(p), [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], dict(p=f"{p:,}"), log=True),
+        choice_check("check3", ("most", "little"), "most" if captured >= 0.5 else "little", dict(step=int(shown.step))),
+    ]

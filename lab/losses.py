@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, losses
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, number
 
 REGRESSION_LOSSES = ("mse", "mae", "huber")
@@ -187,3 +187,24 @@ def warm() -> None:
         residual_curves(d.delta)
         gradient_curves(d.n_classes, WRONG_P)
         probability_curves()
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(fits: LineFits, delta: float, gradients_at: dict, n_classes: int, wrong_p: float = WRONG_P):
+    """The page's three quick checks at its setting, answered from what the page drew: the fitted lines
+    (``fit_lines``), the loss curves (``residual_curves`` at δ) and the logit gradients (``gradient_curves``)."""
+    from lab.common import choice_check, nearest_check
+
+    true_slope = fits.true[0]
+    errors = {name: abs(fits.slope[name] - true_slope) for name in REGRESSION_LOSSES}
+    worst = max(errors, key=errors.get)
+    r, curves = residual_curves(delta, limit=3.0, n=121)
+    huber_at_3 = float(curves["huber"][-1])  # r = 3, the grid's end
+    ratio = float(gradients_at["cross_entropy"][0] / gradients_at["mse"][0])
+    return [
+        choice_check("check1", tuple(REGRESSION_LOSSES), worst,
+                     dict(n=int(fits.outlier.sum()), true=f"{true_slope:.2f}")),
+        nearest_check("check2", huber_at_3, [x / 2 for x in range(1, 19)], dict(delta=f"{delta:g}"), fmt=".3g"),
+        nearest_check("check3", ratio, [1, 3, 10, 30, 100, 300, 1000, 3000, 10000], dict(p=f"{wrong_p:g}", c=n_classes),
+                      fmt=",.0f", log=True),
+    ]

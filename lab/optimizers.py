@@ -15,7 +15,8 @@ Public API::
     preset_controls() -> dict                           # the controls of the Deep Learning from Scratch preset
     schedule_for(name, steps) -> Schedule | None        # a multiplier schedule scaled to the run
     race(entries, surface, start, steps, schedule) -> Race          # the race, schedule by name
-    frame_steps(steps, max_frames) -> list[int]         # which steps become animation frames
+    frame_steps(steps, max_frames) -> list[int]         # which steps the race is shown at
+    race_run(entries, surface, start, steps, schedule) -> RunSpec   # the race as a run the page plays (ui.live)
     display_levels(surface, values) -> array            # log10(value + c) on log surfaces, else value
     surface_map(surface, n, xlim, ylim) -> SurfaceMap   # the contour grid the figures draw
     on_surface(race) -> [(n_k, 3)]                      # each path with its height, for the 3-D view
@@ -23,7 +24,7 @@ Public API::
     lr_study(name, hp, surface, start, steps) -> LrStudy            # sweep + too small / good / too large
     noisy_pair(entries, surface, start, steps, noise, seed, decay) -> NoisyRuns
 
-What the page shows is shared by every session of the server (``lab.shared``): the ``*_of`` functions are the
+What the page shows is shared by every session of the server (``runs.shared``): the ``*_of`` functions are the
 functions above with hashable arguments (an optimizer's hp as ``frozen_hp``, a race's entries as a tuple of
 (name, frozen hp)), memoized, and ``warm()`` computes the page's defaults (``DEFAULTS``) at server start.
 """
@@ -35,7 +36,7 @@ import numpy as np
 import math
 
 from core import optim, schedules, surfaces
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, choice, choices, flag, level, number
 
 # A log-like ladder that holds the Deep Learning from Scratch rates (0.95, 1.5) exactly.
@@ -109,6 +110,30 @@ def frame_steps(steps, max_frames=60) -> list:
     steps = int(steps)
     count = min(steps + 1, max(2, int(max_frames)))
     return sorted({int(round(v)) for v in np.linspace(0, steps, count)})
+
+
+class RaceReplay:
+    """A computed race played back as a live run (runs.shared.LiveRun, played by ui.live's Train, Pause and Step):
+    ``step`` is how far it is shown. It holds no arrays: the frames are just steps, the picture is drawn from the
+    shared race (``race_of``)."""
+
+    def __init__(self, steps: int):
+        self.step, self.steps = 0, int(steps)
+
+    def run(self, n: int) -> None:
+        self.step = min(self.step + int(n), self.steps)
+
+    @property
+    def stopped(self) -> bool:
+        return self.step >= self.steps
+
+
+def race_run(entries: tuple, surface, start: tuple, steps: int, schedule="constant") -> shared.RunSpec:
+    """The race of ``race_of(entries, ...)`` as a run of frames at ``frame_steps(steps)``: what the page plays,
+    pauses and steps through (keyboard controls, instead of a Plotly animation no keyboard could reach)."""
+    return shared.RunSpec(("optimizers-race", entries, surface, tuple(start), int(steps), schedule),
+                          build=lambda: RaceReplay(steps), snapshot=lambda obj: obj.step,
+                          steps=tuple(frame_steps(steps)))
 
 
 def display_levels(surface, values):
@@ -377,3 +402,25 @@ def warm() -> None:
         schedules_of(d.steps)
         for n in (100, 60, 50):  # the race, the 3-D view and noisy tab, the learning-rate panels
             map_of(d.surface, n)
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(race_result, steps: int):
+    """The page's quick checks at its setting, from the race as it is set (``race_of``): who ends lowest, how
+    many diverge, and how low the winner gets."""
+    from lab.common import choice_check, exact_check, nearest_check
+
+    names = tuple(name for name, _ in race_result.entries)
+    final = {}
+    for k, name in enumerate(names):
+        diverged = race_result.diverged_at[k] is not None
+        final[name] = np.inf if diverged else float(race_result.losses[k, -1])
+    best = min(final, key=final.get)
+    n_diverged = sum(d is not None for d in race_result.diverged_at)
+    return [
+        choice_check("check1", names, best, dict(steps=steps)),
+        exact_check("check2", n_diverged, [len(names) - n_diverged, len(names)] if n_diverged else [1, 2, 3],
+                    dict(k=len(names), steps=steps), fmt=".0f"),
+        nearest_check("check3", max(min(final.values()), 1e-15) if np.isfinite(min(final.values())) else 1e15,
+                      [10.0 ** k for k in range(-15, 16)], dict(steps=steps), log=True),
+    ]

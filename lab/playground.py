@@ -10,7 +10,7 @@
     network(tr)                             # the network view: every unit's picture and numbers, the strongest weights
     inside(cfg, step)                       # update step + 1 narrated: the network before it, every number of it
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
-    spec = training_run(cfg)                # the live run as frames, shared by every session (lab.shared)
+    spec = training_run(cfg)                # the live run as frames, shared by every session (runs.shared)
     own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
 
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
@@ -29,11 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import custom_data, shared
+from lab import custom_data
 from lab._inside import Inside, record_update
 from lab._network import LINKS, TERMS, TILE, Links, NetView, RecordingTrainer, Units, network_view  # noqa: F401
+from runs import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options)
+    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
+    test_ratio_range, test_setting)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
@@ -239,7 +241,7 @@ def snapshot(tr: train.Trainer) -> View:
 
 
 def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
-    """The live run of ``cfg`` as shared frames (``lab.shared``): FRAMES + 1 of them over cfg.steps."""
+    """The live run of ``cfg`` as shared frames (``runs.shared``): FRAMES + 1 of them over cfg.steps."""
     return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
                           steps=shared.frame_steps(cfg.steps, FRAMES))
 
@@ -268,9 +270,12 @@ def data_of(cfg: PlaygroundConfig) -> data.Dataset:
     return shared_dataset((cfg.dataset, cfg.noise, cfg.test_ratio, cfg.seed, cfg.points))
 
 
+@shared.memo(max_bytes=8 * 2**20)
 def weights_at(cfg: PlaygroundConfig, step: int) -> bytes:
     """The weights of ``cfg``'s run after ``step`` updates, as .npz bytes naming that step. Runs are deterministic,
-    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains."""
+    so this trains a fresh copy to exactly that step: a download never mixes two steps, whatever else trains.
+    Shared and computed once per (configuration, step) across the process (a download request is cheap to send:
+    Streamlit runs a download's callable again for every request, ui/downloads.py)."""
     tr = build(cfg)
     tr.run(step)
     return weights_npz(tr.net, tr.step)
@@ -283,3 +288,27 @@ def warm() -> None:
         data_of(cfg)
         shared.complete(training_run(cfg))
 
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(cfg: PlaygroundConfig, shown: View | None):
+    """The page's quick checks at its setting and the step shown: the network's size (``make_net``), the updates
+    in an epoch (the data set of ``data_of`` and the batch size) and the train–test gap of the run at that step."""
+    from lab.common import choice_check, exact_check
+
+    ds = data_of(cfg)
+    net = make_net(cfg, ds)
+    total = int(sum(p.size for p in net.params))
+    biases = int(sum(p.size for p, name in zip(net.params, net.param_names) if name.endswith("b")))
+    n = int(ds.x_train.shape[0])
+    per_epoch = -(-n // min(cfg.batch_size, n))
+    gap = 0.0
+    if shown is not None and len(shown.history.get("train_acc", [])):
+        gap = float(shown.history["train_acc"][-1] - shown.history["test_acc"][-1])
+    return [
+        exact_check("check1", total, [total - biases, biases, 2 * total], dict(layers=cfg.layers, width=cfg.width),
+                    fmt=",.0f"),
+        exact_check("check2", per_epoch, [n, cfg.batch_size, max(1, n // cfg.batch_size - 1)],
+                    dict(n=n, b=cfg.batch_size), fmt=",.0f"),
+        choice_check("check3", ("overfit", "fine"), "overfit" if gap > 0.05 else "fine"),
+    ]

@@ -6,7 +6,7 @@ and the effect on training.
     group = preprocess_group("shifted", shift=8.0)                    # the same net on raw vs standardized inputs
     spec = preprocess_run(Settings())                                 # that group's training as shared frames
 
-The static pictures are shared by every session (``shared.memo``) and the live run too (``lab.shared``); the
+The static pictures are shared by every session (``shared.memo``) and the live run too (``runs.shared``); the
 defaults are computed at server start (``warm``). Shapes: N samples, D features, H hidden units, T steps.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import compare, data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab.activations import zigzag
 
@@ -167,3 +167,20 @@ def warm() -> None:
         preprocessing_views(d.shift, d.seed)
         zigzag_runs(d.zigzag_lr, d.seed)
         shared.complete(preprocess_run(d))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(views: dict, runs: dict, zigzag_lr: float):
+    """The page's quick checks at its setting, from what it drew: the training statistics of the shifted set
+    (``preprocessing_views``) and the zig-zag runs (``zigzag_runs``, ``same_sign_fraction``)."""
+    from lab.common import choice_check, nearest_check
+
+    std = views["standardize"].info["std"]
+    same = 100 * same_sign_fraction(runs["positive"])
+    steps = {k: (r.steps_to_target if r.steps_to_target is not None else np.inf) for k, r in runs.items()}
+    faster = "tie" if steps["positive"] == steps["centered"] else min(steps, key=steps.get)
+    return [
+        nearest_check("check1", float(std[0] / std[1]), [1, 2, 5, 10, 20, 50], log=True, fmt=".3g"),
+        nearest_check("check2", same, [0, 25, 50, 75, 100], fmt=".0f"),
+        choice_check("check3", ("positive", "centered", "tie"), faster, dict(lr=f"{zigzag_lr:g}")),
+    ]

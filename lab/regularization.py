@@ -8,7 +8,7 @@ Shapes: N samples, C classes, H units of a layer.
     s = Settings()                                      # the page's defaults (DEFAULTS)
     group = regularization_group(s).run(REG["steps"])   # {"none", "l2", "decoupled", "l1", "maxnorm"}
     summary(group["l1"], group.test)                    # train/test accuracy, gap, best step, ‖W‖, zeros
-    spec = training_run(s)                              # the live run as shared frames (lab.shared)
+    spec = training_run(s)                              # the live run as shared frames (runs.shared)
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, choice, level, number
 from lab._side_by_side import LiveGroup, Member, digits_holdout, eval_frames, loss_acc, soft_threshold_
 
@@ -183,3 +183,24 @@ def warm() -> None:
     """The page's defaults, computed once at server start and kept (its first screen and its Train)."""
     with shared.pinned():
         shared.complete(training_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(s: Settings, lr: float = REG["lr"]):
+    """The page's quick checks at its setting: one update of each penalty on a single weight, through the engine's
+    own regularizers (what the formulas section writes out)."""
+    from core import regularization as reg
+    from lab.common import exact_check
+
+    w = np.array([[0.5]])
+    l2 = lr * float(reg.l2_penalty([w], s.lam)[1][0][0, 0])             # the L2 penalty's pull on w in one update
+    small = lr * s.lam / 2                                               # a weight smaller than one L1 step
+    l1 = float(soft_threshold_(np.array([[small]]), lr * s.lam)[0, 0])   # the page's proximal L1 step
+    unit = np.full((4, 1), s.c)                                          # incoming weights of norm 2c
+    reg.max_norm_(unit, s.c)
+    capped = float(np.linalg.norm(unit))
+    return [
+        exact_check("check1", l2, [l2 / 2, lr * 0.5, 2 * l2], dict(lam=f"{s.lam:g}", lr=f"{lr:g}"), fmt=".3g"),
+        exact_check("check2", l1, [small, small / 2, -small], dict(lam=f"{s.lam:g}", lr=f"{lr:g}", w=f"{small:.3g}")),
+        exact_check("check3", capped, [2 * s.c, s.c / 2, 1.0 if s.c != 1.0 else 4.0], dict(c=f"{s.c:g}")),
+    ]

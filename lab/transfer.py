@@ -6,7 +6,7 @@ The page drives the group through ``ui.live.panel`` (``.run(n)``, ``.step``; ``r
 
     source, acc = source_net()                          # pre-trained once per server (shared, read-only)
     tg = transfer_group(source, n_target=50).run(200)   # {"frozen", "finetune", "scratch"}
-    spec = transfer_run(DEFAULTS)                       # the live run as shared frames (lab.shared)
+    spec = transfer_run(DEFAULTS)                       # the live run as shared frames (runs.shared)
 
 The source network plays the part of a downloaded pre-trained model: it is trained once, with its own fixed seed,
 and every setting of the page reuses it; the page's seed draws the new task's few images, the new layers' initial
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings as Declared, level, number
 from lab._side_by_side import LiveGroup, eval_frames
 
@@ -147,3 +147,24 @@ def warm() -> None:
     with shared.pinned():
         source_net()
         shared.complete(transfer_run(DEFAULTS))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(s: Settings):
+    """The page's quick checks at its setting, from the network ``transfer_net`` builds over the shared
+    ``source_net`` (which layers are reused, which the new task trains) and ``digit_tasks``."""
+    from lab.common import exact_check
+
+    source, _ = source_net()
+    frozen = transfer_net(source, s.n_reuse, freeze=True, seed=s.seed)
+    sizes = [int(p.size) for p in frozen.params]
+    trained = sum(n for n, on in zip(sizes, frozen.trainable) if on)
+    layers = len(frozen.blocks)
+    _, target = digit_tasks(s.n_target, s.seed)
+    return [
+        exact_check("check1", layers - s.n_reuse, [s.n_reuse, layers, 1], dict(reuse=s.n_reuse, layers=layers),
+                    fmt=".0f"),
+        exact_check("check2", trained, [sum(sizes), sum(sizes) - trained], dict(reuse=s.n_reuse), fmt=",.0f"),
+        exact_check("check3", len(target.y_train), [len(target.y_train) * 10, len(target.y_train) // 2, 10],
+                    dict(n=s.n_target), fmt=",.0f"),
+    ]

@@ -19,9 +19,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
-from lab import shared
 from lab._inside import Inside, record_update
 from lab._network import network_view
+from runs import shared
 from lab.settings import SEED, Settings, choice, flag, level, number
 
 DATASETS = {"digits": {"n": 600}, "spirals": {}}  # 600 of the 1,797 digits keep a training step light
@@ -73,7 +73,8 @@ SETTINGS = Settings(  # the page's controls (ui/controls draws them; the noteboo
 )
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
-CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward", "core.activations.Sigmoid.derivative",
+CODE_BEHIND = ("core.nn.MLP.backward", "core.layers.Dense.backward_textbook", "core.layers.Dense.backward",
+               "core.activations.Sigmoid.derivative",
                "core.probe.gradient_profile", "core.regularization.clip_by_global_norm",
                "core.regularization.clip_by_value")
 STEPS = shared.frame_steps(TOTAL_STEPS, FRAMES)  # the steps a run keeps a frame at (the same for every setting)
@@ -302,3 +303,22 @@ def warm() -> None:
         profile(variant)
     for training in (DEFAULT_TRAINING, Training(lr=1.0), Training(lr=1.0, clip="norm")):  # "try this", in class
         shared.complete(training_run(relu, training))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(prof: Profile, net: Net):
+    """The page's quick checks at its setting, from the profile it drew (``profile``) and ``max_slope``."""
+    from lab.common import choice_check, nearest_check
+
+    delta = np.asarray(prof.delta_norm, dtype=float)
+    ratio = float(delta[-1] / delta[0]) if np.isfinite(delta).all() and delta[0] > 0 else np.inf
+    third = len(delta) // 3
+    parts = {"first": delta[:third].max(initial=0), "middle": delta[third:2 * third].max(initial=0),
+             "last": delta[2 * third:].max(initial=0)}
+    # ratio = last layer's / layer 1's: binned by orders of magnitude, the edges far from the page's settings
+    band = ("much_smaller" if ratio > 1000 else "smaller" if ratio > 10 else "same" if ratio >= 0.1 else "larger")
+    return [
+        choice_check("check1", ("much_smaller", "smaller", "same", "larger"), band, dict(depth=net.depth)),
+        nearest_check("check2", max_slope(net.act), [0.25, 0.5, 1.0, 2.0], dict(act=net.act), log=True),
+        choice_check("check3", ("first", "middle", "last"), max(parts, key=parts.get), dict(depth=net.depth)),
+    ]

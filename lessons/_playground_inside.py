@@ -33,7 +33,7 @@ def network(frame, cfg: playground.PlaygroundConfig) -> None:
     point = st.selectbox(t("playground.net_point"), range(len(view.labels)), key="_net_point",
                          format_func=lambda i: point_name(view, i))
     lesson.chart(lambda f: fig.network(f.data.network, point, named), key=f"network{point}", frame=frame,
-                 caption=t("playground.cap_net"), alt=fig.summary(view, point, named))
+                 caption=t("playground.cap_net"))
 
 
 def step_inside(frame, cfg: playground.PlaygroundConfig) -> None:

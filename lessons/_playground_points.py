@@ -75,6 +75,37 @@ def click_map() -> None:
         ss["_pts_msg"] = ("warning", reason(err, "point"))
 
 
+def typed(action: str) -> None:
+    """The typed point's buttons (``typed_point``): add a point of the chosen class at the typed place, or remove the
+    point nearest it; the same rules and messages as a click on the map."""
+    x, y, label = ss.get("_pt_x", 0.0), ss.get("_pt_y", 0.0), ss.get("_pt_class", 0)
+    before = ss["pts"]
+    try:
+        ss["pts"] = own.removed(before, x, y) if action == "remove" else own.added(before, x, y, int(label))
+    except own.DataError as err:  # off the plane, or a point past MAX_POINTS
+        ss["_pts_msg"] = ("warning", reason(err, "point"))
+        return
+    if ss["pts"] == before and action == "remove":
+        ss["_pts_msg"] = ("info", t("playground.own_typed_none", x=f"{x:g}", y=f"{y:g}"))
+
+
+def typed_point(off: bool) -> None:
+    """A point by its coordinates and class: the keyboard's (and a screen reader's) way to add or remove one, since
+    the map takes clicks only. Its own small form: x, y and the class are sent together with one of its buttons."""
+    with st.expander(t("playground.own_type"), icon=":material/keyboard:"):
+        with st.form("_pt_form", border=False, enter_to_submit=False):
+            c1, c2, c3 = st.columns(3)
+            c1.number_input("x", -own.LIMIT, own.LIMIT, 0.0, 0.1, format="%.2f", key="_pt_x", disabled=off)
+            c2.number_input("y", -own.LIMIT, own.LIMIT, 0.0, 0.1, format="%.2f", key="_pt_y", disabled=off)
+            c3.selectbox(t("playground.own_class"), (0, 1), key="_pt_class", disabled=off,
+                         format_func=lambda c: t("playground.b_class1" if c == 1 else "playground.b_class0"))
+            b1, b2 = st.columns(2)
+            b1.form_submit_button(t("playground.own_add"), on_click=typed, args=("add",), disabled=off,
+                                  icon=":material/add:", width="stretch")
+            b2.form_submit_button(t("playground.own_remove"), on_click=typed, args=("remove",), disabled=off,
+                                  icon=":material/remove:", width="stretch")
+
+
 def load_csv() -> None:
     """The CSV uploader's on_change: the file's points replace the current ones; a refused file changes nothing."""
     upload = ss.get("_pts_upload")
@@ -94,10 +125,12 @@ def clear() -> None:
     ss["pts"] = ()
 
 
-def tools(mode: str | None) -> None:
-    """Above the map: what a click does, Clear, the points as a CSV file (load, save), how many there are, and the
-    message of the last click or file. mode "locked" (a teacher's link): shown, not usable."""
+def tools(mode: str | None, test_ratio: float, seed: int) -> None:
+    """Above the map: what a click does, Clear, the points as a CSV file (load, save; the saved file says which
+    points the page holds out for testing at ``test_ratio`` and ``seed``), how many there are and how many are held
+    out, and the message of the last click or file. mode "locked" (a teacher's link): shown, not usable."""
     off, points = mode == "locked", ss["pts"]
+    held = own.split(points, test_ratio, seed) if points else None
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     c1.segmented_control(t("playground.own_click"), tuple(MARKS), key="_pt_mode", default="0", required=True,
                          format_func=lambda m: f"{MARKS[m]} {t(f'playground.own_mode_{m}')}", disabled=off)
@@ -108,11 +141,15 @@ def tools(mode: str | None) -> None:
                       plane=f"{own.LIMIT:g}"))
         st.file_uploader(t("playground.own_upload"), type=["csv", "txt"], key="_pts_upload", on_change=load_csv,
                          max_upload_size=1, disabled=off)
-        st.download_button(t("playground.own_download"), own.to_csv(points), file_name="playground-points.csv",
+        st.download_button(t("playground.own_download"), own.to_csv(points, held), file_name="playground-points.csv",
                            mime="text/csv", on_click="ignore", icon=":material/download:", key="_dl_pts",
                            disabled=not points)
+    typed_point(off)
     n0, n1 = own.counts(points)
-    st.caption(t("playground.own_counts", n=len(points), max=own.MAX_POINTS, n0=n0, n1=n1))
+    n_held = int(held.sum()) if held is not None else 0
+    st.caption(t("playground.own_counts", n=len(points), max=own.MAX_POINTS, n0=n0, n1=n1) + " "
+               + (t("playground.own_held", held=n_held, share=round(100 * test_ratio)) if n_held
+                  else t("playground.own_held_none")))
     msg = ss.pop("_pts_msg", None)
     if msg:
         getattr(st, msg[0])(msg[1])

@@ -19,11 +19,11 @@ per_epoch = lab.iterations_per_epoch(n_train, batch)
 NAMES = {"full": t("batches.full", n=n_train), "mini": t("batches.mini", b=batch), "single": t("batches.single")}
 
 # ---- 1. the loss curves: the key picture, trained at the defaults (Train replays it) -----------------------
-st.subheader(t("batches.h_curves"), anchor="curves")
+lesson.section(t("batches.h_curves"), anchor="curves")
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
     x_key = "epoch" if controls.draw(S["epochs"]) else "step"
-    lesson.predict(PAGE, "q1", 3)
+    lesson.predict(PAGE, "q1", 3, demo=PAGE)
 LABELS = NAMES | lesson.labels(PAGE, title="curve_title", x=f"x_{x_key}", y="common.loss_axis", batch="on_batch",
                                whole="on_whole")
 
@@ -36,8 +36,7 @@ def view(frame):
         words = LABELS | {"common": t("batches.common_mark", e=f"{f.data.common_epoch:.2g}")}
         return fig.batch_curves(f.data.histories, x_key, words, common_epoch=f.data.common_epoch)
 
-    lesson.chart(curves,
-                 key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
+    lesson.chart(curves, numbers=True, key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
     if frame.step:
         st.markdown(t("batches.numbers", step=frame.step, e=f"{c.common_epoch:.2g}",
                       **{f"ep_{k}": f"{v:.3g}" for k, v in c.epochs.items()},
@@ -60,7 +59,7 @@ lesson.formula(r"\text{{{epoch}}} = \left\lceil \frac{{N}}{{B}} \right\rceil = \
                epoch=t("batches.f_epoch"), iters=t("batches.f_iters"))
 
 # ---- 2. the paths on a 2-parameter loss -----------------------------------------------------------
-st.subheader(t("batches.h_paths"), anchor="paths")
+lesson.section(t("batches.h_paths"), anchor="paths")
 bp = lab.batch_paths(batch, seed=seed)
 st.markdown(t("batches.paths_setup", n=bp.n, steps=lab.PATHS["steps"], lr=lab.PATHS["lr"]))
 lesson.chart(fig.batch_paths(bp, NAMES | {"full": t("batches.full", n=bp.n), "optimum": t("batches.optimum"),

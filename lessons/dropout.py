@@ -3,7 +3,7 @@ import streamlit as st
 
 from lab import dropout as lab
 from figures import dropout as fig
-from ui import controls, lesson, live
+from ui import controls, lesson, live, teacher
 from ui.i18n import t
 
 PAGE = "dropout"
@@ -21,7 +21,7 @@ def pct(v):
 
 
 # ---- 1. overfitting -------------------------------------------------------------------------------
-st.subheader(t("dropout.h_overfit"), anchor="overfitting")
+lesson.section(t("dropout.h_overfit"), anchor="overfitting")
 NAMES = {"none": t("dropout.m_none"), "dropout": t("dropout.m_dropout", rate=rate), "l2": t("dropout.m_l2", lam=lam)}
 CURVE_LABELS = {**NAMES, **lesson.labels(PAGE, x="common.step_axis", y="acc", gap="gap", acc_title="title_acc",
                                          gap_title="title_gap", train="common.train_set", test="common.test_set")}
@@ -34,10 +34,11 @@ def overfit_view(frame):
         lesson.diverged(step, f" ({NAMES[key]})")
     chart_col, ask_col = st.columns([5, 2])
     with chart_col:
-        lesson.chart(lambda f: fig.overfit_curves(f.data.histories, CURVE_LABELS, O["steps"]), key="overfit", frame=frame,
+        lesson.chart(lambda f: fig.overfit_curves(f.data.histories, CURVE_LABELS, O["steps"]), numbers=True,
+                     key="overfit", frame=frame,
                      caption=t("dropout.cap_overfit"))
     with ask_col:
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="overfit")
     h = v.histories
     gaps = {k: float(h[k]["train_acc"][-1] - h[k]["test_acc"][-1]) for k in h if len(h[k]["step"])}
     line = st.container()  # a slot that is there before the first evaluation too: the map below never moves
@@ -60,10 +61,12 @@ lesson.formula(r"L = L_{{\text{{data}}}} + \tfrac12\,\lambda \sum W^2,\quad \lam
                lam=lam, rate=rate)
 
 # ---- 2. the masks --------------------------------------------------------------------------------
-st.subheader(t("dropout.h_masks"), anchor="masks")
+lesson.section(t("dropout.h_masks"), anchor="masks")
 left, right = st.columns([4, 1])
-right.button(t("dropout.resample"), icon=":material/casino:", width="stretch",
-             on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
+if teacher.inputs_mode(("draw",)) != "hidden":  # the button moves the draw slider: locked or hidden with it
+    right.button(t("dropout.resample"), icon=":material/casino:", width="stretch", key="_resample",
+                 disabled=teacher.inputs_mode(("draw",)) == "locked",
+                 on_click=lambda: st.session_state.__setitem__("draw", (st.session_state.get("draw", 0) + 1) % 100))
 draw = controls.draw(S["draw"], where=left)
 sizes = [2, *E["hidden"], 2]
 masks = lab.sample_masks(E["hidden"], rate, seed, draw)
@@ -76,7 +79,7 @@ lesson.chart(fig.network_diagram(sizes, masks, {**lesson.labels(PAGE, kept="kept
                                   expected=f"{(1 - rate) * sum(E['hidden']):.1f}", n_nets=f"{2 ** sum(E['hidden']):,}"))
 
 # ---- 3. the ensemble view -----------------------------------------------------------------------
-st.subheader(t("dropout.h_ensemble"), anchor="ensemble")
+lesson.section(t("dropout.h_ensemble"), anchor="ensemble")
 passes = controls.draw(S["passes"])
 maps = lab.combine_maps(lab.page_sub_maps(rate, seed, draw), lab.page_mc_maps(rate)[passes])
 _, ds = lab.ensemble_weights(rate)
@@ -90,27 +93,30 @@ lesson.formula(r"\hat p(x) = \frac{{1}}{{T}}\sum_{{t=1}}^{{T}} \mathrm{{softmax}
                r"\qquad f_{{\text{{test}}}}(x) = f\big(x;\ \mathbb{{E}}[m]\big)", T=passes)
 
 # ---- 4. inverted vs classic ---------------------------------------------------------------------
-st.subheader(t("dropout.h_two"), anchor="scaling")
+lesson.section(t("dropout.h_two"), anchor="scaling")
 st.markdown(t("dropout.two_intro"))
 cols = st.columns(5)
 w1, w2, x, y, keep = (controls.draw(S[k], where=col) for k, col in zip(("w1", "w2", "x", "y", "keep"), cols))
 ex = lab.two_input(w1, w2, x, y, keep)
 table, bars = st.columns([2, 3])
-table.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
-             t("dropout.t_raw"): [f"{v:.4g}" for v in ex.raw], t("dropout.t_inv"): [f"{v:.4g}" for v in ex.inverted]})
+lesson.table({t("dropout.t_mask"): [f"({a}, {b})" for a, b in ex.masks], t("dropout.t_prob"): [f"{p:.4g}" for p in ex.prob],
+              t("dropout.t_raw"): [f"{v:.4g}" for v in ex.raw], t("dropout.t_inv"): [f"{v:.4g}" for v in ex.inverted]},
+             where=table)
 with bars:
     lesson.chart(fig.two_input_bars(ex, lesson.labels(PAGE, title="b_title", x="b_mask", y="b_output", raw="b_raw",
                                                       inverted="b_inverted", e_raw="b_e_raw", e_inv="b_e_inv")),
                  key="two", caption=t("dropout.cap_two"))
-lesson.formula(r"\mathbb{{E}}[a_{{\text{{train}}}}] = \sum_m P(m)\,a(m) = {e_raw} = p\,(w_1x + w_2y) = {p}\times{full}"
-               r"\ \Rightarrow\ \text{{classic test: }} a = p\,(w_1x+w_2y) = {classic}",
-               e_raw=ex.expected_raw, p=keep, full=ex.full, classic=ex.classic_test)
-lesson.formula(r"\text{{inverted: }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = {full}"
-               r"\ \Rightarrow\ \text{{test: }} a = w_1x + w_2y = {full}",
-               e_inv=ex.expected_inverted, full=ex.full)
+lesson.formula(r"\mathbb{{E}}[a_{{\text{{train}}}}] = \sum_m P(m)\,a(m) = {e_raw} = p\,(w_1x + w_2y) = {p}\times{full}",
+               e_raw=ex.expected_raw, p=keep, full=ex.full)
+lesson.formula(r"\Rightarrow\ \text{{{classic_word} }} a = p\,(w_1x+w_2y) = {classic}", classic=ex.classic_test,
+               classic_word=t("dropout.f_classic"))  # its own line: with the words of either language it fits
+lesson.formula(r"\text{{{inverted_word} }}\mathbb{{E}}[a/p] = {e_inv} = w_1x + w_2y = {full}"
+               r"\ \Rightarrow\ \text{{{test_word} }} a = w_1x + w_2y = {full}",
+               e_inv=ex.expected_inverted, full=ex.full, inverted_word=t("dropout.f_inverted"),
+               test_word=t("dropout.f_test"))
 
 # ---- 5. dropout and batch norm ------------------------------------------------------------------
-st.subheader(t("dropout.h_bn"), anchor="batch-norm")
+lesson.section(t("dropout.h_bn"), anchor="batch-norm")
 st.markdown(t("dropout.bn_intro"))
 now = lab.shift_at(rate)
 lesson.chart(fig.variance_shift(now, lab.SHIFT_RATES, lab.shift_curve(), rate,
@@ -123,5 +129,6 @@ lesson.formula(r"\mathrm{{Var}}_{{\text{{train}}}}[\tilde h] = \frac{{\mathbb{{E
                r"\ \ \overline{{\mathrm{{Var}}_{{\text{{test}}}} / \text{{running\_var}}}} = {ratio}",
                rate=rate, ratio=now.ratio)
 
+lesson.quick_checks(PAGE, lab.quick_checks(ex, keep, rate))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

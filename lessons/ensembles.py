@@ -29,7 +29,7 @@ def diverged(frame, names=None):
 
 
 # ---- 1. K networks ------------------------------------------------------------------------------
-st.subheader(t("ensembles.h_seeds"), anchor="seed-ensemble")
+lesson.section(t("ensembles.h_seeds"), anchor="seed-ensemble")
 
 
 def seeds_view(frame):
@@ -46,14 +46,14 @@ def seeds_view(frame):
     left, right = st.columns([2, 1])
     with left:
         if sc is None:
-            lesson.chart(bars, key="seeds", frame=frame,
+            lesson.chart(bars, numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—", dis="—"))
         else:
-            lesson.chart(bars, key="seeds", frame=frame,
+            lesson.chart(bars, numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo="ens_seeds")
 
 
 live.panel("ens_seeds", ensembles.seeds_run(settings), seeds_view, total_steps=E["steps"], start="last")
@@ -61,7 +61,7 @@ lesson.formula(r"\hat p(y\mid x) = \frac{{1}}{{K}}\sum_{{k=1}}^{{K}} \mathrm{{so
                r"\quad K = {k}", k=k)
 
 # ---- 2. snapshots and 3. averaged weights -------------------------------------------------------
-st.subheader(t("ensembles.h_snap"), anchor="snapshots-and-averaging")
+lesson.section(t("ensembles.h_snap"), anchor="snapshots-and-averaging")
 st.markdown(t("ensembles.snap_intro", cycle=E["cycle_len"], steps=SNAP_STEPS))
 lrs, ends = ensembles.lr_curve(SNAP_STEPS, max_lr=max_lr)
 NAMES = {"raw": t("ensembles.raw"), "ema": t("ensembles.ema", decay=decay), "polyak": t("ensembles.polyak")}
@@ -102,5 +102,6 @@ lesson.formula(r"\eta_t = \eta_{{\min}} + \tfrac12(\eta_{{\max}} - \eta_{{\min}}
 lesson.formula(r"\bar\theta^{{\,\mathrm{{EMA}}}}_t = \beta\,\bar\theta^{{\,\mathrm{{EMA}}}}_{{t-1}} + (1-\beta)\,\theta_t,"
                r"\ \beta = {decay}\qquad \bar\theta^{{\,\mathrm{{Polyak}}}}_t = \frac{{1}}{{t+1}}\sum_{{s=0}}^{{t}}\theta_s",
                decay=decay)
+lesson.quick_checks(PAGE, ensembles.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

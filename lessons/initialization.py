@@ -29,7 +29,7 @@ def pct(x):
 
 
 # ---- 1. the classic experiment: the key chart, the question beside it -------------------------------------------
-st.subheader(t("initialization.h_stats"), anchor="statistics")
+lesson.section(t("initialization.h_stats"), anchor="statistics")
 
 
 # The builders look their words up themselves: a frame's chart that is already in the shared store costs no lookup.
@@ -64,9 +64,10 @@ def stats_view(frame):
     v = frame.data
     c_chart, c_predict = st.columns([5, 2])
     with c_predict:  # in the view, so that revealing redraws the charts it unlocks
-        revealed = lesson.predict(PAGE, "q1", 4)
+        revealed = lesson.predict(PAGE, "q1", 4, demo="stats")
     with c_chart:
-        lesson.chart(lambda f: activation_chart(f.data, revealed), frame=frame, key="act_hist" if revealed else "act_hist_hidden",
+        lesson.chart(lambda f: activation_chart(f.data, revealed), frame=frame, numbers=True,
+                     key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),
                                n=f"{lab.N_INPUTS:,}", k=lab.HIST_INPUTS, depth=depth, width=width))
     sigma, gain = lab.predicted_gain(act, init, std, width)
@@ -86,7 +87,7 @@ def stats_view(frame):
 live.panel("stats", lab.stats_run(probe), stats_view, total_steps=2 * depth, start="last")
 
 # ---- 2. symmetry -----------------------------------------------------------------------------
-st.subheader(t("initialization.h_sym"), anchor="symmetry")
+lesson.section(t("initialization.h_sym"), anchor="symmetry")
 a, b = lab.symmetry(sym_init, seed), lab.symmetry(lab.SYMMETRY_REFERENCE, seed)
 words = lesson.labels(PAGE, x="x_unit", y="y_input")
 heat = {init_label(sym_init): a.weights, init_label(lab.SYMMETRY_REFERENCE): b.weights}
@@ -97,7 +98,7 @@ lesson.chart(lambda: fig.weight_heatmaps(heat, words), cache=(PAGE, sym_init, se
                        acc=pct(a.train_acc), hacc=pct(b.train_acc)))
 
 # ---- 3. side by side -------------------------------------------------------------------------
-st.subheader(t("initialization.h_live"), anchor="side-by-side")
+lesson.section(t("initialization.h_live"), anchor="side-by-side")
 p = lab.PRESETS[preset]
 st.markdown(t("initialization.live_intro", act=t(f"common.opt_{p['activation']}"), depth=p["depth"],
               width=p["width"], lr=p["lr"], steps=lab.STEPS))
@@ -125,10 +126,11 @@ live.panel("init_cmp", lab.training_run(preset, float(std), seed), training_view
            start="last")
 
 # ---- 4. which init for which activation --------------------------------------------------------
-st.subheader(t("initialization.h_table"), anchor="which-init")
+lesson.section(t("initialization.h_table"), anchor="which-init")
 stds = lab.recommended_stds(width)
 st.markdown(t("initialization.table", n=width, xs=f"{stds['xavier_normal']:.4f}", hs=f"{stds['he_normal']:.4f}",
               ls=f"{stds['lecun_normal']:.4f}"))
 
+lesson.quick_checks(PAGE, lab.quick_checks(act, init, float(std), width))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

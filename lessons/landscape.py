@@ -1,7 +1,9 @@
 """The loss landscape of a real network: a 2-D slice of a trained MLP's loss along filter-normalized directions."""
 import streamlit as st
 
-from lab import landscape, shared
+from lab import landscape
+
+from runs import shared
 from figures import landscape as fig
 from ui import controls, lesson, live
 from ui.i18n import t
@@ -63,12 +65,13 @@ def view(frame):
         if res.span > span:
             st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
     with right:
-        lesson.predict(PAGE, "q1", 3)  # beside the map that answers it
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)  # beside the map that answers it
         if compare:
             lesson.chart(lambda f: compare_chart(f.data), key="wd_cuts", caption=t("landscape.cap_compare"),
                          frame=frame)
         else:
-            lesson.chart(lambda f: cuts_chart(f.data), key="cuts", caption=t("landscape.cap_cuts"), frame=frame)
+            lesson.chart(lambda f: cuts_chart(f.data), numbers=True, key="cuts", caption=t("landscape.cap_cuts"),
+                         frame=frame)
     cols = st.columns(4)
     cols[0].metric(t("landscape.m_loss"), lesson.number(res.center_loss))
     cols[1].metric(t("landscape.m_acc"), lesson.number(res.train_acc, ".0%"))
@@ -88,5 +91,6 @@ lesson.formula(r"f(\alpha,\beta)=L(\theta^*+\alpha\,\delta+\beta\,\eta),\qquad "
                r"\delta_{{:,j}}\leftarrow\frac{{\delta_{{:,j}}}}{{\lVert\delta_{{:,j}}\rVert}}\,"
                r"\lVert\theta^*_{{:,j}}\rVert,\qquad \alpha,\beta\in[-{span},\,{span}],\ "
                r"({n}\times{n}),\quad P={p}", span=frame.data.span, n=grid, p=frame.data.n_params)
+lesson.quick_checks(PAGE, landscape.quick_checks(frame.data, settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

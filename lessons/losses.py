@@ -17,7 +17,7 @@ n_out, size, delta, classes, seed = (controls.draw(s, where=side) for s in lab.S
 NAMES = {"mse": t("losses.mse"), "mae": t("losses.mae"), "huber": t("losses.huber", delta=delta)}
 
 # ---- 1. regression: a line through data with outliers (the key picture, beside its question) ----------------
-st.subheader(t("losses.h_regression"), anchor="regression")
+lesson.section(t("losses.h_regression"), anchor="regression")
 f = lab.fit_lines(n_out, size, delta, seed)
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
@@ -25,7 +25,7 @@ with side_col:
 with chart_col:
     lesson.chart(fig.line_fits(f, NAMES | lesson.labels(PAGE, title="fit_title", data="fit_data",
                                                          outliers="fit_outliers", true="fit_true")),
-                 key="fits", caption=t("losses.cap_fits"))
+                 numbers=True, key="fits", caption=t("losses.cap_fits"))
 st.markdown(t("losses.regression_setup", n=lab.LINE["n"], steps=lab.FIT["steps"], lr=lab.FIT["lr"]))
 slope0, intercept0 = f.true
 st.markdown(t("losses.fit_numbers", true_w=f"{slope0:.2f}", true_b=f"{intercept0:.2f}", n=int(f.outlier.sum()),
@@ -44,7 +44,7 @@ lesson.formula(r"\frac{{\partial}}{{\partial \hat y_i}}:\quad \text{{MSE}}\ \tfr
                delta=delta, grows=t("losses.f_grows"))
 
 # ---- 2. classification: cross-entropy vs squared error --------------------------------------------
-st.subheader(t("losses.h_class"), anchor="classification")
+lesson.section(t("losses.h_class"), anchor="classification")
 st.markdown(t("losses.class_setup", c=classes))
 lesson.predict(PAGE, "q2", 3)
 p, g, at = lab.gradient_curves(classes, WRONG_P)
@@ -67,5 +67,6 @@ lesson.formula(r"\text{{CE}} = -\sum_k y_k \log p_k,\qquad "
                r"\text{{BCE}} = -\big[y\log p + (1-y)\log(1-p)\big],\ \ p = \sigma(z)\qquad"
                r"-\log {p} = {v}", p=WRONG_P, v=float(-np.log(WRONG_P)))
 
+lesson.quick_checks(PAGE, lab.quick_checks(f, delta, at, classes))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -4,14 +4,15 @@ import streamlit as st
 
 from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
+from runs import shared
 from figures import optimizers as fig
-from ui import controls, lesson
+from ui import controls, lesson, live, teacher
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
 ss = st.session_state
 S = views.SETTINGS
-WORDS = ("start", "minimum", "play", "pause", "resume", "step", "arrow_grad", "arrow_momentum", "arrow_adaptive",
+WORDS = ("start", "minimum", "arrow_grad", "arrow_momentum", "arrow_adaptive",
          "arrow_update", "lookahead", "path", "diverged_marker", "too_small", "good", "too_large", "diverged_at",
          "raw", "ema_label", "polyak")  # figure words, text keys l_<word>
 
@@ -83,8 +84,10 @@ lesson.header(PAGE)
 words = lesson.labels(PAGE, **{word: f"l_{word}" for word in WORDS})
 
 side = lesson.sidebar_controls(PAGE)
-side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
-            icon=":material/menu_book:", width="stretch")
+preset_mode = teacher.inputs_mode(views.preset_controls())  # the preset sets these controls: locked with them
+if preset_mode != "hidden":
+    side.button(t("optimizers.preset"), on_click=apply_preset, help=t("optimizers.preset_help"), key="_preset",
+                icon=":material/menu_book:", width="stretch", disabled=preset_mode == "locked")
 surface = controls.draw(S["surface"], where=side)
 surf = surfaces.get(surface)
 if ss.get("_start_surface", surface) != surface:  # a new surface starts from its own start point
@@ -97,7 +100,7 @@ for name in chosen:
     for setting in views.hp_settings(name):
         controls.draw(setting, where=box)
 schedule, show3d = controls.draw(S["schedule"], where=side), controls.draw(S["view3d"], where=side)
-st.latex(f"f(x, y) = {surf.latex}")
+lesson.formula(f"f(x, y) = {surf.latex}")
 
 
 def race_tab():
@@ -109,12 +112,22 @@ def race_tab():
     race = views.race_of(*inputs)
     for k, d in enumerate(race.diverged_at):
         lesson.diverged(d, f" ({names[k]})")
+    frames = views.frame_steps(steps)
+    clicks = dict(on_select=pick_start, selection_mode="points") if teacher.inputs_mode(("x0", "y0")) is None else {}
+
+    def view(frame):
+        if (ss.get("x0"), ss.get("y0")) != start:  # a click on the map (a rerun of this view only) moved the start
+            st.rerun()
+        lesson.chart(lambda: fig.race(race, views.map_of(surface), frames, labels(names), upto=frame.step), "race",
+                     t("optimizers.cap_race"), frame=frame, numbers=True, **clicks)
+
     race_col, ask_col = st.columns([5, 2], gap="medium")  # the question beside the map that answers it
     with ask_col:
         lesson.predict(PAGE, "q1", 4)
-    with race_col:
-        chart(lambda: fig.race(race, views.map_of(surface), views.frame_steps(steps), labels(names)), "race",
-              t("optimizers.cap_race"), inputs, on_select=pick_start, selection_mode="points")
+    with race_col:  # played, paused and stepped with the page's buttons: its frames are the race's steps
+        spec = views.race_run(*inputs)
+        shared.complete(spec)  # nothing to train: the race is computed, a frame is a step to show
+        live.panel("race", spec, view, total_steps=steps, start="last", play_label=t("optimizers.play"))
     chart(lambda: fig.losses(race, labels(names, x="common.step_axis", y="common.loss_axis")), "race_loss",
           t("optimizers.cap_loss"), inputs)
     if show3d:
@@ -152,7 +165,7 @@ def lr_tab():
     lesson.diverged(study.race.diverged_at[too_large], f" (lr = {study.lrs[too_large]:g})")
     chart(lambda: fig.lr_panels(study, views.map_of(surface, 50), labels()), "lr_panels", t("optimizers.cap_panels"),
           inputs)
-    st.subheader(t("optimizers.sched_title"), anchor="schedules")
+    lesson.section(t("optimizers.sched_title"), anchor="schedules")
     shown = controls.draw(S["scheds"])
     curves = views.schedules_of(steps)
     names = [t("optimizers.l_in_race", name=sched_label(s)) if s == schedule else sched_label(s) for s in curves]
@@ -186,5 +199,7 @@ for tab, draw in zip(tabs, (race_tab, step_tab, lr_tab, noise_tab)):
         with tab:
             draw()
 
+lesson.quick_checks(PAGE, views.quick_checks(
+    views.race_of(tuple((n, frozen(n)) for n in (chosen or views.DEFAULTS.opts)), surface, start, steps, schedule), steps))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -1,13 +1,14 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load).
 With "your own points" the map takes clicks and the points load and save as CSV (lessons/_playground_points.py)."""
+import numpy as np
 import streamlit as st
 
 from lab import custom_data, playground
 from figures import playground as fig
 from lessons import _playground_inside as inside
 from lessons import _playground_points as points
-from ui import controls, lesson, live, nav, teacher
+from ui import controls, downloads, lesson, live, nav, teacher
 from ui.i18n import t
 from ui.literal import literal
 
@@ -55,9 +56,13 @@ def knob(key: str, where=side):
 
 
 side.markdown(f"**{t('playground.sec_data')}**")
-custom = knob("data") == playground.CUSTOM  # one's own points: no noise to add
+dataset = knob("data")
+custom = dataset == playground.CUSTOM  # one's own points: no noise to add, and they may hold out none
 knobs["noise"] = S["noise"].default if custom else knob("noise")
-knob("test")
+held = playground.test_setting(dataset)  # the test share: from 0 for one's own points, from 0.1 for the others
+if ss.get(held.key, held.default) < held.lo:  # back from one's own points with none held out: the nearest allowed
+    ss[held.key] = held.lo
+knobs["test_ratio"] = test = controls.draw(held, where=side)
 side.markdown(f"**{t('playground.sec_net')}**")
 layers = knob("layers")
 knob("width")
@@ -88,7 +93,8 @@ def view(frame):
         st.rerun()
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
-    acc = [f"{lesson.number(100 * h[k][-1], '.1f')} %" if len(h["step"]) else "—" for k in ("train_acc", "test_acc")]
+    acc = [f"{100 * h[k][-1]:.1f} %" if len(h["step"]) and np.isfinite(h[k][-1]) else "—"  # no test points: —
+           for k in ("train_acc", "test_acc")]
     # one line, not four metrics: every element is a message to every student on every refresh
     st.markdown(" · ".join(f"{t(f'playground.{key}')} **{value}**" for key, value in
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
@@ -106,8 +112,8 @@ def view(frame):
             lesson.chart(lambda f: fig.confusion(f.data.confusion, names), key="confusion",
                          caption=t("playground.cap_confusion"), frame=frame)
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-        lesson.chart(lambda f: fig.loss_curves(f.data.history, words), key="loss", caption=t("playground.cap_loss"),
-                     frame=frame)
+        lesson.chart(lambda f: fig.loss_curves(f.data.history, words), numbers=True, key="loss",
+                     caption=t("playground.cap_loss"), frame=frame)
     with right:
         inside.network(frame, cfg)
         if v.wrong is not None and len(v.wrong[0]):
@@ -120,7 +126,7 @@ def view(frame):
 
 
 if custom and pts_mode != "hidden":
-    points.tools(pts_mode)
+    points.tools(pts_mode, test, knobs["seed"])
 frame = None
 if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
     points.waiting(cfg.points, map_words, clicks)
@@ -128,21 +134,25 @@ else:
     frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
     inside.step_inside(live.shown_frame(PAGE) or frame, cfg)  # the frame shown now (after a scrub, too)
 
-st.subheader(t("playground.save_title"), anchor="save")
+lesson.section(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))
 c1, c2, c3 = st.columns([1, 1, 2])
 c1.download_button(t("playground.dl_config"), cfg.to_json(), file_name="playground-config.json",
                    mime="application/json", on_click="ignore", icon=":material/settings:", key="_dl_cfg")
 step = frame.step if frame is not None else 0
-c2.download_button(t("playground.dl_weights"), lambda: playground.weights_at(cfg, step),
+c2.download_button(t("playground.dl_weights"), downloads.deferred(playground.weights_at, cfg, step),
                    file_name=f"playground-weights-step{step}.npz", mime="application/octet-stream", on_click="ignore",
                    icon=":material/download:", key="_dl_w", disabled=frame is None)
-c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config, max_upload_size=1,
-                 help=t("playground.upload_help"))
+cfg_mode = teacher.inputs_mode()  # a file sets every knob: under a teacher's hide or lock, no file
+if cfg_mode != "hidden":
+    c3.file_uploader(t("playground.upload"), type=["json"], key="_cfg_upload", on_change=import_config,
+                     max_upload_size=1, help=t("playground.upload_help"), disabled=cfg_mode == "locked")
 msg = ss.pop("_cfg_msg", None)
 if msg:
     (st.success if msg[0] == "success" else st.error)(msg[1])
 
+if frame is not None:  # (own points too few to train on: nothing to check yet)
+    lesson.quick_checks(PAGE, playground.quick_checks(cfg, frame.data))
 lesson.try_this(PAGE)
 with st.expander(t("common.explanation"), expanded=not lesson.presenting()):
     st.markdown(t("playground.explain"))

@@ -16,7 +16,7 @@ dataset, shift, lr, zz_lr, seed = (controls.draw(s, where=side) for s in lab.SET
 settings = lab.Settings(dataset, shift, lr, zz_lr, seed)
 
 # ---- 1. what the two operations do ------------------------------------------------------------------
-st.subheader(t("preprocessing.h_scatter"), anchor="operations")
+lesson.section(t("preprocessing.h_scatter"), anchor="operations")
 panels = lab.preprocessing_views(shift, seed)
 lesson.chart(fig.preprocess_scatter(panels, lesson.labels(PAGE, raw="t_raw", center="t_center", standardize="t_std",
                                                           train="common.train_set", test="common.test_set")),
@@ -32,7 +32,7 @@ lesson.formula(r"x' = x - \mu_{{\text{{train}}}},\qquad x'' = \frac{{x - \mu_{{\
 st.warning(t("preprocessing.leak"), icon=":material/science:")
 
 # ---- 2. why: all-positive inputs make gradient descent zig-zag ---------------------------------------
-st.subheader(t("preprocessing.h_zigzag"), anchor="zigzag")
+lesson.section(t("preprocessing.h_zigzag"), anchor="zigzag")
 st.markdown(t("preprocessing.zigzag_setup"))
 runs = lab.zigzag_runs(zz_lr, seed)
 same = lab.same_sign_fraction(runs["positive"])
@@ -47,7 +47,7 @@ lesson.formula(r"s = w_1x_1 + w_2x_2,\quad \frac{{\partial L}}{{\partial w_i}} =
                same=round(100 * same))
 
 # ---- 3. the real effect on training (trained at the defaults; Train replays it) -------------------------
-st.subheader(t("preprocessing.h_train"), anchor="training")
+lesson.section(t("preprocessing.h_train"), anchor="training")
 st.markdown(t(f"preprocessing.train_setup_{dataset}", shift=shift, lr=lr, batch=P["batch_size"], total=lab.TOTAL))
 NAMES = {"raw": t("preprocessing.m_raw"), "standardize": t("preprocessing.m_std")}
 LABELS = NAMES | lesson.labels(PAGE, title="c_title", x="common.step_axis", y="common.loss_axis")
@@ -57,7 +57,7 @@ def view(frame):
     c = frame.data
     for label, step in c.diverged.items():
         lesson.diverged(step, f" ({NAMES[label]})")
-    lesson.chart(lambda f: fig.preprocess_curves(f.data.histories, LABELS), key="curves",
+    lesson.chart(lambda f: fig.preprocess_curves(f.data.histories, LABELS), numbers=True, key="curves",
                  caption=t("preprocessing.cap_curves"), frame=frame)
     h = c.histories
     if all(len(v["train_loss"]) for v in h.values()):
@@ -71,9 +71,10 @@ def view(frame):
 
 chart_col, side_col = st.columns([3, 1], gap="small")
 with side_col:
-    lesson.predict(PAGE, "q1", 3)
+    lesson.predict(PAGE, "q1", 3, demo=PAGE)
 with chart_col:
     live.panel(PAGE, lab.preprocess_run(settings), view, total_steps=lab.TOTAL, start="last")
 
+lesson.quick_checks(PAGE, lab.quick_checks(panels, runs, zz_lr))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

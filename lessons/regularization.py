@@ -47,47 +47,49 @@ def view(frame):
     h = v.histories[shown]
     best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
     lesson.chart(lambda f: fig.train_val(f.data.histories[shown], regularization.best_step(f.data.histories[shown]),
-                                         CURVE_LABELS), key=f"curves_{shown}", frame=frame,
-                 caption=curves_caption(h, best))
+                                         CURVE_LABELS), numbers=True, key=f"curves_{shown}", frame=frame,
+                 caption=curves_caption(h, best, v.rows[shown] if v.rows is not None else None))
     rows = st.container()  # a slot that is there before the first evaluation too: the charts below never move
     if v.rows is not None:
         rows.markdown(f"**{t('regularization.table_title', step=v.step)}**")
-        rows.table(table(v.rows))
+        lesson.table(table(v.rows), where=rows)
         rows.caption(t("regularization.cap_table", wrong=round(100 * R["label_noise"]),
                        right=100 - round(100 * R["label_noise"])))
-    st.subheader(t("regularization.h_weights"), anchor="weights")
+    lesson.section(t("regularization.h_weights"), anchor="weights")
     left, right = st.columns([2, 1])
     with left:
         lesson.chart(lambda f: fig.weight_hists(f.data.edges, {NAMES[k]: n for k, n in f.data.hists.items()},
                                                 lesson.labels(PAGE, x="hist_x")), key="hists",
                      frame=frame, caption=t("regularization.cap_hists"))
     with right:
-        lesson.predict(PAGE, "q1", 4)
+        lesson.predict(PAGE, "q1", 4, demo=PAGE)
     labels = {**lesson.labels(PAGE, title="norm_title", x="norm_x", y="norm_y"), "c_line": f"c = {c:g}"}
     lesson.chart(lambda f: fig.unit_norms({NAMES[k]: n for k, n in f.data.norms.items()}, c, labels), key="norms",
                  frame=frame,
                  caption=t("regularization.cap_norms", c=f"{c:g}"))
 
 
-def curves_caption(h, best):
-    if best is None:
+def curves_caption(h, best, row):
+    """The curves' caption: the method's gap as its row of the table says it (train − test), the best step."""
+    if best is None or row is None:
         return t("regularization.cap_curves_empty", name=NAMES[shown])
-    gap = pct(h["train_acc"][-1] - h["test_acc"][-1])
     rising = best < h["step"][-1] and h["test_loss"][-1] - h["test_loss"].min() > 0.1
-    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown], gap=gap,
-             best=best)
+    return t("regularization.cap_curves" if rising else "regularization.cap_curves_flat", name=NAMES[shown],
+             train=pct(row.train_acc), test=pct(row.test_acc), gap=pct(row.gap), best=best)
 
 
 live.panel(PAGE, regularization.training_run(settings), view, total_steps=R["steps"], start="last")
 
-st.subheader(t("regularization.formulas"), anchor="formulas")
+lesson.section(t("regularization.formulas"), anchor="formulas")
 lesson.formula(r"L_{{L2}} = L_{{\text{{data}}}} + \tfrac12\lambda\sum W^2,\qquad "
                r"L_{{L1}} = L_{{\text{{data}}}} + \lambda\sum |W|,\qquad \lambda = {lam}", lam=lam)
-lesson.formula(r"\text{{L1 (proximal)}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
-               r"\qquad \text{{decoupled}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
-               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd)
-lesson.formula(r"\text{{max-norm}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
-               r"\qquad \text{{early stopping}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c)
+words = {k: t(f"regularization.f_{k}") for k in ("l1", "decoupled", "maxnorm", "early")}
+lesson.formula(r"\text{{{l1}}}:\ w \leftarrow \operatorname{{sign}}(w)\,\max(|w| - \eta\lambda,\ 0)"
+               r"\qquad \text{{{decoupled}}}:\ \theta \leftarrow \theta - \eta\,v - \eta\lambda_{{wd}}\,\theta,"
+               r"\quad \eta\lambda_{{wd}} = {step}", step=R["lr"] * wd, **words)
+lesson.formula(r"\text{{{maxnorm}}}:\ w_j \leftarrow w_j\cdot\min\!\Big(1,\ \frac{{c}}{{\|w_j\|_2}}\Big),\quad c = {c}"
+               r"\qquad \text{{{early}}}:\ t^* = \arg\min_t L_{{\text{{val}}}}(t)", c=c, **words)
 st.caption(t("regularization.cap_formula"))
+lesson.quick_checks(PAGE, regularization.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

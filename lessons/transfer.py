@@ -20,9 +20,6 @@ side.caption(t("transfer.no_diverge"))
 
 source_acc = transfer.source_net()[1]  # trained once per server, shared by every setting
 MAP_LABELS = lesson.labels(PAGE, **{k: f"map_{k}" for k in ("input", "hidden", "output", "data", "reused", "new")})
-lesson.chart(fig.layer_map(N_HIDDEN, n_reuse, MAP_LABELS), key="layers",  # a diagram: outside the live view
-             caption=t("transfer.cap_layers", k=n_reuse))
-st.markdown(t("transfer.source", acc=f"{100 * source_acc:.1f}", steps=T["pretrain_steps"]))
 
 RUNS = {k: t(f"transfer.run_{k}") for k in ("frozen", "finetune", "scratch")}
 ACC_LABELS = lesson.labels(PAGE, title="acc_title", x="common.step_axis", y="acc_axis")
@@ -39,21 +36,30 @@ def view(frame):
     with left:
         lesson.chart(lambda f: fig.loss_curves({RUNS[k]: (h["step"], 100 * h["test_acc"])
                                                 for k, h in f.data.histories.items()}, ACC_LABELS, dash),
-                     key="acc", frame=frame,
+                     numbers=True, key="acc", frame=frame,
                      caption=t("transfer.cap_acc", **last))
         lesson.chart(lambda f: fig.loss_curves({RUNS[k]: (h["step"], h["train_loss"])
                                                 for k, h in f.data.histories.items()}, LOSS_LABELS, dash),
                      key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))
     with right:  # the question beside the curves that answer it
-        lesson.predict(PAGE, "q1", 3)
+        lesson.predict(PAGE, "q1", 3, demo=PAGE)
 
 
 live.panel(PAGE, transfer.transfer_run(settings), view, total_steps=T["steps"], start="last")
 
+# the layers reused, under the curves: above them, the diagram pushed the accuracy chart under the fold
+c_map, c_source = st.columns([3, 2], vertical_alignment="center")
+with c_map:
+    lesson.chart(fig.layer_map(N_HIDDEN, n_reuse, MAP_LABELS), key="layers",  # a diagram: outside the live view
+                 caption=t("transfer.cap_layers", k=n_reuse))
+c_source.markdown(t("transfer.source", acc=f"{100 * source_acc:.1f}", steps=T["pretrain_steps"]))
+
 lesson.formula(r"\theta^{{\text{{new}}}}_{{l}} = \theta^{{\text{{source}}}}_{{l}}\ \ (l \le {k}),\qquad"
-               r"\text{{frozen: }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
-               r"\text{{others: }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse)
+               r"\text{{{frozen} }}\ \theta_l \leftarrow \theta_l\ \ (l \le {k}),\qquad"
+               r"\text{{{others} }}\ \theta_l \leftarrow \theta_l - \eta\,\nabla_{{\theta_l}} L_{{\text{{target}}}}", k=n_reuse,
+               frozen=t("transfer.f_frozen"), others=t("transfer.f_others"))
 st.caption(t("transfer.cap_formula"))
+lesson.quick_checks(PAGE, transfer.quick_checks(settings))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -28,13 +28,14 @@ def value(x):
 
 
 # ---- at initialization: the key chart, with the question it answers beside it ---------------------------------
-st.subheader(t("vanishing.init_title"), anchor="at-initialization")
+lesson.section(t("vanishing.init_title"), anchor="at-initialization")
 prof = lab.profile(net)
 c_chart, c_predict = st.columns([3, 2])
 with c_chart:
     words = lesson.labels(PAGE, title="profile_title", x="layer_axis", y="delta_axis", measured="measured",
                           bound="bound_line")
-    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), key="profile", cache=(PAGE, net),
+    lesson.chart(lambda: fig.layer_profile(prof.delta_norm, prof.bound, words), numbers=True, key="profile",
+                 cache=(PAGE, net),
                  caption=t("vanishing.cap_profile") if not bn else t("vanishing.cap_profile_bn"))
 with c_predict:
     lesson.predict(PAGE, "q1", 4)
@@ -63,7 +64,7 @@ with c_slope:
                  cache=(PAGE, act))
 
 # ---- while training ------------------------------------------------------------------------------------------
-st.subheader(t("vanishing.train_title"), anchor="while-training")
+lesson.section(t("vanishing.train_title"), anchor="while-training")
 st.markdown(t("vanishing.train_intro"))
 
 
@@ -78,18 +79,27 @@ def heat_chart(m):
     return fig.grad_heatmap(m.step, m.grad_norm, {**words, "colorbar": "log₁₀ ‖∂L/∂W‖"})
 
 
+def focus(members) -> tuple:
+    """The runs that set the y axis: those that did not diverge, when one beside them did (its 10⁴⁷ would flatten
+    them); otherwise every run."""
+    names = run_names(members)
+    kept = tuple(names[k] for k, m in members.items() if m.diverged_at is None)
+    return kept if 0 < len(kept) < len(members) else ()
+
+
 def loss_chart(members):
     names = run_names(members)
-    return fig.run_curves({names[k]: (m.step, m.train_loss) for k, m in members.items()},
-                          lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis"))
+    words = lesson.labels(PAGE, title="loss_title", x="common.step_axis", y="common.loss_axis", off_chart="off_chart")
+    return fig.run_curves({names[k]: (m.step, m.train_loss) for k, m in members.items()}, words,
+                          focus=focus(members))
 
 
 def norm_chart(members):
     names = run_names(members)
-    words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis"),
+    words = {**lesson.labels(PAGE, title="norm_title", x="common.step_axis", y="grad_axis", off_chart="off_chart"),
              "threshold": t("vanishing.threshold_line", c=f"{threshold:g}")}
     return fig.run_curves({names[k]: (m.step, fig.global_norm(m.grad_norm)) for k, m in members.items()}, words,
-                          threshold=threshold if clip == "norm" else None)
+                          threshold=threshold if clip == "norm" else None, focus=focus(members))
 
 
 def moved_chart(members, step):
@@ -126,5 +136,6 @@ at = live.shown_frame(PAGE).step
 inside.section(PAGE, lambda: lab.inside(net, training, at), inside.network_words(depth, [act] * depth),
                cache=(PAGE, net, training), at_step=at)
 
+lesson.quick_checks(PAGE, lab.quick_checks(prof, net))
 lesson.try_this(PAGE)
 lesson.explanation(PAGE)

@@ -17,7 +17,7 @@ is refused with ValueError. Its notebook is
   (``_base.lesson_cells`` says what a recipe gives);
 - else the generic notebook written from the lesson's declaration alone (``_generic``): its settings cell from
   ``lab.<slug>.SETTINGS``, its lab module imported, the functions it offers, the usage its documentation shows, and
-  the page's live run (a function of the lab module that returns a ``lab.shared.RunSpec`` and takes the settings by
+  the page's live run (a function of the lab module that returns a ``runs.shared.RunSpec`` and takes the settings by
   name) trained to its last frame, with what the page draws of it.
 
 Words come from ``content/<lang>/notebooks.txt`` and the page's own text (``settings["lang"]``: "en" or "ko", default

@@ -7,7 +7,7 @@ declares and nothing else, so a new lesson downloads as a notebook from its firs
 - the usage its documentation shows: the indented code block of the lab module's docstring (as in
   ``lab/ensembles.py``), when it compiles and hides no setting: a cell to run when every name it reads is defined
   by then, else a block to read;
-- the page's live runs: each function of the lab module that returns a ``lab.shared.RunSpec`` and whose parameters
+- the page's live runs: each function of the lab module that returns a ``runs.shared.RunSpec`` and whose parameters
   the settings fill (by name, or through the lab module's ``Settings`` dataclass) is called with them; the run is
   built, trained to its last frame as the page's Train does, and what the page draws at that frame is listed.
 

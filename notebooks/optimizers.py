@@ -85,13 +85,12 @@ def chart(text, v) -> str:
     from core import optim
 
     names = {name: text(f"common.opt_{name}") for name in optim.NAMES}
-    labels = chart_words(text, "optimizers", {word: f"l_{word}" for word in
-                                              ("start", "minimum", "play", "pause", "resume", "step")})
+    labels = chart_words(text, "optimizers", {word: f"l_{word}" for word in ("start", "minimum")})
     return f"""
 names = {names!r}
 {labels}
 labels["names"] = [names.get(name, name) for name, _ in race.entries]
-# the surface's contours, every path, and the page's animation (play, or drag the slider step by step)
+# the surface's contours and every path at the last step (upto=k draws the race after k steps)
 fig = charts.race(race, lesson.map_of(surface), lesson.frame_steps(steps), labels)
 fig.show()
 """

@@ -2,7 +2,13 @@
 
 - A browser is kept on one worker by a cookie the proxy inserts (DNNLAB_WORKER), not by its address: a class often
   shares one NAT address. Its websocket (/_stcore/stream), uploads and downloads then reach the process that holds
-  its session.
+  its session. The cookie's value is a hash of the worker's address and port with a secret key (HAProxy's dynamic
+  cookies, the key in the environment as PROXY_KEY_ENV, never in a file of this repository): a client cannot
+  write a value that names a worker; a value the proxy did not make is ignored (the browser is balanced like a new
+  one and gets a real cookie).
+- A new browser goes to the worker with the fewest open connections per unit of weight, and each worker's weight
+  follows its CPU load: an agent in every worker (runs/agent.py, on its app port + AGENT_OFFSET) answers
+  "up 40%" when it is busy. Thirty idle websockets and five training sessions no longer look alike.
 - Active health checks on /_stcore/health: a worker that fails them gets no new browsers.
 - A request whose worker is gone (connection refused) is sent to a live one at once (`option redispatch 1`), and
   the response carries that worker's cookie: the page reconnects there as a fresh session.
@@ -13,23 +19,44 @@ Run `python -m serve.proxy > serve/haproxy-compose.cfg` after changing this file
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import socket
 import sys
 
 COOKIE = "DNNLAB_WORKER"
+# Every worker answers HAProxy's agent check (runs/agent.py: its load as a weight) on its app port + this; the
+# supervisor tells each worker its port (AGENT_PORT_ENV, AGENT_HOST_ENV), compose.yaml gives replicas 8501 + this.
+AGENT_OFFSET = 1000
+AGENT_PORT_ENV, AGENT_HOST_ENV = "DNNLAB_AGENT_PORT", "DNNLAB_AGENT_HOST"  # read by runs/agent.py in the worker
+PROXY_KEY_ENV = "DNNLAB_PROXY_KEY"  # HAProxy reads the dynamic cookies' key from its environment
 HEALTH = "/_stcore/health"
 COMPOSE_SLOTS = 32  # compose: up to this many app replicas are found through Docker's DNS
 
 
+def agent_port(app_port: int) -> int:
+    """Where a worker's load agent listens."""
+    return int(app_port) + AGENT_OFFSET
+
+
+def proxy_key(secret: str) -> str:
+    """The dynamic cookies' key for a deployment, derived from its cookie secret (the secret itself stays with the
+    workers: the proxy's key only has to be unknown to clients)."""
+    return hmac.new(secret.encode(), b"dnnlab proxy cookie key", hashlib.sha256).hexdigest()
+
+
 def servers_block(workers: list[tuple[str, str, int]]) -> str:
-    """One `server` line per worker (name, host, port); the cookie value is the name."""
-    return "".join(f"    server {name} {host}:{port} cookie {name} check\n" for name, host, port in workers)
+    """One `server` line per worker (name, host, port): its cookie is derived from its address (`dynamic`), its
+    weight from its load agent on port + AGENT_OFFSET."""
+    return "".join(f"    server {name} {host}:{port} check agent-check agent-port {agent_port(port)}\n"
+                   for name, host, port in workers)
 
 
 def compose_servers(service: str = "app", port: int = 8501, slots: int = COMPOSE_SLOTS) -> str:
     """Every replica of a compose service, found by name through the container's resolver (Docker's DNS);
     slots without a replica stay in maintenance. Their cookies are derived from address and port (`dynamic`)."""
-    return (f"    server-template {service} 1-{slots} {service}:{port} check resolvers dns init-addr none\n")
+    return (f"    server-template {service} 1-{slots} {service}:{port} check resolvers dns init-addr none "
+            f"agent-check agent-port {agent_port(port)}\n")
 
 
 RESOLVERS = """
@@ -69,19 +96,25 @@ defaults
 {resolvers}
 frontend lab
     bind {bind}
+    # the log names the worker cookie of each request and response (which browser is on which worker)
+    capture cookie {COOKIE} len 40
     default_backend workers
 
 backend workers
-    # a new browser goes to the worker with the fewest open connections (websockets count)
+    # a new browser goes to the worker with the fewest open connections (websockets count) per unit of weight;
+    # each worker's agent lowers its weight while its CPU is busy (runs/agent.py)
     balance leastconn
+    # the value is a hash of the worker's address and port with a secret key: it names no worker, and a value the
+    # proxy did not make is ignored (the browser is balanced and gets a real one); the key comes from the
+    # environment, so it is in no file of the repository
     cookie {COOKIE} insert indirect nocache httponly dynamic
-    # only makes the derived cookie values opaque: a cookie chooses a worker and grants nothing
-    dynamic-cookie-key dnnlab-workers
+    dynamic-cookie-key "${{{PROXY_KEY_ENV}}}"
     option httpchk GET {HEALTH}
     http-check expect string ok
     # checked every second; down after 3 failures, up again after 2 successes; a name that does not resolve
-    # yet (another machine still booting) leaves that server down instead of stopping the proxy
-    default-server inter 1s fall 3 rise 2 init-addr libc,none
+    # yet (another machine still booting) leaves that server down instead of stopping the proxy. The agent is
+    # asked every 2 s; weight 100 so that its percentage has room (an agent that does not answer changes nothing)
+    default-server inter 1s fall 3 rise 2 init-addr libc,none weight 100 agent-inter 2s
 {servers}"""
 
 

@@ -1,5 +1,5 @@
 """`make serve`: N app workers (`streamlit run app.py` through ui.launch) on private loopback ports behind one
-HAProxy on PORT.
+HAProxy on PORT, and a Redis server where every worker keeps the classes (ui/class_store.py).
 
     python -m serve.supervisor --workers 2 --port 8600            # the proxy and its workers
     python -m serve.supervisor --workers 2 --port 8501 --peer 10.0.0.2:8501 --peer 10.0.0.2:8502
@@ -12,6 +12,12 @@ meanwhile. Ctrl-C (or SIGTERM) stops the proxy and then every worker. RUN_DIR (d
 the proxy's configuration, the logs (haproxy.log, worker-<name>.log) and state.json: the proxy's and each worker's
 pid and port, and whether it is ready (answering its health check and, with a proxy, getting browsers from it),
 rewritten on every change (tests and benchmarks read it).
+
+Redis (Debian's redis-server, serve/redis_server.py) starts first, on a free loopback port with a password made at
+each start (every interface when --peer workers on other machines must reach it; it prints their setting), and
+is started again with the same port and password when it exits (the classes it held are then gone). Workers find
+it through DNNLAB_CLASS_STORE. With --workers-only, workers use the DNNLAB_CLASS_STORE of the environment (the
+proxy machine's Redis, as it printed it).
 """
 from __future__ import annotations
 
@@ -31,7 +37,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from serve import proxy
+from serve import proxy, redis_server
+from serve.redis_server import STORE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
@@ -61,6 +68,19 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+
+def free_worker_port(host: str = "127.0.0.1") -> int:
+    """A free port whose load agent's port (port + proxy.AGENT_OFFSET) is free too."""
+    while True:
+        port = free_port(host)
+        if proxy.agent_port(port) < 65536:
+            with socket.socket() as s:
+                try:
+                    s.bind((host, proxy.agent_port(port)))
+                    return port
+                except OSError:
+                    pass
 
 
 def find_haproxy(given: str | None) -> str | None:
@@ -111,7 +131,7 @@ class Supervisor:
         if args.workers_only:
             ports = [args.port + i for i in range(args.workers)]
         else:
-            ports = [free_port(host) for _ in range(args.workers)]
+            ports = [free_worker_port(host) for _ in range(args.workers)]
         self.workers = [Worker(f"w{i + 1}", port) for i, port in enumerate(ports)]
         self.socket = self.run_dir / "haproxy.sock"  # HAProxy's runtime API
         if len(str(self.socket)) > 100:  # a UNIX socket's path is limited to 107 bytes
@@ -120,6 +140,11 @@ class Supervisor:
         self.proxy_proc: subprocess.Popen | None = None
         self.proxy_log = None
         self.stopping = False
+        self.redis_proc: subprocess.Popen | None = None
+        self.redis_url = os.environ.get(STORE_ENV, "").strip() if args.workers_only else ""
+        self.redis_port = 0
+        self.redis_password = None
+        self.redis_log = None
 
     # ---------------------------------------------------------------- processes
     def start_worker(self, w: Worker) -> None:
@@ -131,10 +156,25 @@ class Supervisor:
                "--server.port", str(w.port), "--server.address", self.args.worker_address,
                "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]
-        env = {**os.environ, SECRET_ENV: self.secret, "OPENBLAS_NUM_THREADS": "1"}
+        env = {**os.environ, SECRET_ENV: self.secret, "OPENBLAS_NUM_THREADS": "1", STORE_ENV: self.redis_url,
+               proxy.AGENT_PORT_ENV: str(proxy.agent_port(w.port)), proxy.AGENT_HOST_ENV: self.args.worker_address}
         w.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=w.log, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         w.started, w.ready = time.monotonic(), False
+
+    def start_redis(self) -> None:
+        """The class store: loopback only, unless workers on other machines (--peer) must reach it."""
+        binary = redis_server.find(self.args.redis)
+        if binary is None:
+            raise SystemExit("redis-server is not installed: `apt-get install redis-server` (make serve does it)")
+        bind = "0.0.0.0" if self.args.peer else "127.0.0.1"
+        self.redis_log = self.redis_log or open(self.run_dir / "redis.log", "a", buffering=1, encoding="utf-8")
+        self.redis_proc, url = redis_server.start(binary, self.run_dir, self.redis_port or None, bind,
+                                                  log=self.redis_log, preexec_fn=_die_with_parent,
+                                                  password=self.redis_password)
+        self.redis_port = int(url.rsplit(":", 1)[1].split("/")[0])
+        self.redis_password = url.split("//:", 1)[1].split("@", 1)[0]
+        self.redis_url = url
 
     def proxy_config(self) -> str:
         servers = [(w.name, self.args.worker_host, w.port) for w in self.workers]
@@ -142,23 +182,30 @@ class Supervisor:
         return proxy.config(proxy.servers_block(servers), f"{self.args.address}:{self.args.port}",
                             stats_socket=str(self.socket))
 
+    def proxy_env(self) -> dict:
+        """HAProxy's environment: the key of its worker cookies (derived from the cookie secret), which the
+        configuration file names but does not hold."""
+        return {**os.environ, proxy.PROXY_KEY_ENV: proxy.proxy_key(self.secret)}
+
     def start_proxy(self) -> None:
         cfg = self.run_dir / "haproxy.cfg"
         cfg.write_text(self.proxy_config(), encoding="utf-8")
-        check = subprocess.run([self.haproxy, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True)
+        check = subprocess.run([self.haproxy, "-c", "-q", "-f", str(cfg)], capture_output=True, text=True,
+                               env=self.proxy_env())
         if check.returncode:
             raise SystemExit(f"the proxy configuration {cfg} is invalid:\n{check.stdout}{check.stderr}")
         self.proxy_log = self.proxy_log or open(self.run_dir / "haproxy.log", "a", buffering=1, encoding="utf-8")
         self.proxy_proc = subprocess.Popen([self.haproxy, "-db", "-f", str(cfg)], stdout=self.proxy_log,
                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                           preexec_fn=_die_with_parent)
+                                           preexec_fn=_die_with_parent, env=self.proxy_env())
         time.sleep(0.3)
         if self.proxy_proc.poll() is not None:
             tail = (self.run_dir / "haproxy.log").read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
             raise SystemExit(f"HAProxy did not start (port {self.args.port} in use?):\n" + "\n".join(tail))
 
     def write_state(self) -> None:
-        state = {"proxy": None if self.proxy_proc is None else
+        state = {"redis": None if self.redis_proc is None else {"pid": self.redis_proc.pid, "port": self.redis_port},
+                 "proxy": None if self.proxy_proc is None else
                  {"pid": self.proxy_proc.pid, "port": self.args.port, "peers": self.args.peer,
                   "socket": str(self.socket)},
                  "workers": [{"name": w.name, "port": w.port, "pid": w.proc.pid if w.proc else None,
@@ -192,6 +239,10 @@ class Supervisor:
                   and healthy(self.args.worker_host, w.port, timeout=0.5)):
                 w.ready, changed = True, True  # answering, and (with a proxy) getting browsers from it
                 say(f"worker {w.name} ready on port {w.port}")
+        if self.redis_proc is not None and self.redis_proc.poll() is not None:
+            say(f"Redis exited with code {self.redis_proc.returncode}; starting it again (its classes are gone)")
+            self.start_redis()
+            changed = True
         if self.proxy_proc is not None and self.proxy_proc.poll() is not None:
             say(f"HAProxy exited with code {self.proxy_proc.returncode}; starting it again")
             self.start_proxy()
@@ -203,6 +254,8 @@ class Supervisor:
             self.haproxy = find_haproxy(self.args.haproxy)
             if not self.haproxy:
                 raise SystemExit("HAProxy is not installed: `apt-get install haproxy` (make serve does it)")
+            self.start_redis()
+            say(f"Redis on port {self.redis_port} keeps the classes (log: {self.run_dir / 'redis.log'})")
         for w in self.workers:
             self.start_worker(w)
         if not self.args.workers_only:
@@ -227,10 +280,15 @@ class Supervisor:
             return
         say(f"Serving the lab at http://{lan_address()}:{self.args.port} "
             f"(here: http://127.0.0.1:{self.args.port}). Ctrl-C stops it.")
+        if self.args.peer:
+            say(f"Workers on the peers keep their classes in this machine's Redis: start them with "
+                f"`make workers CLASS_STORE=redis://:<password>@{lan_address()}:{self.redis_port}/0`, the password "
+                f"being the `requirepass` line of {self.run_dir / 'redis.conf'} (made anew at each start)")
 
     def stop(self) -> None:
         """The proxy first (no new traffic), then the workers: SIGTERM, and SIGKILL after 10 s."""
         procs = [p for p in [self.proxy_proc] + [w.proc for w in self.workers] if p is not None]
+        redis_proc, self.redis_proc = self.redis_proc, None
         for p in procs:
             if p.poll() is None:
                 p.terminate()
@@ -241,7 +299,14 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        for f in [self.proxy_log] + [w.log for w in self.workers]:
+        if redis_proc is not None and redis_proc.poll() is None:  # after the workers: nothing writes to it now
+            redis_proc.terminate()
+            try:
+                redis_proc.wait(10)
+            except subprocess.TimeoutExpired:
+                redis_proc.kill()
+                redis_proc.wait()
+        for f in [self.proxy_log, self.redis_log] + [w.log for w in self.workers]:
             if f is not None:
                 f.close()
         self.proxy_proc = None
@@ -280,6 +345,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--workers-only", action="store_true",
                     help="no proxy: workers on PORT, PORT+1, ... for another machine's proxy")
     ap.add_argument("--haproxy", default=None, help="the haproxy binary (default: found on PATH or /usr/sbin)")
+    ap.add_argument("--redis", default=None, help="the redis-server binary (default: found on PATH or /usr/bin)")
     ap.add_argument("--run-dir", default=str(ROOT / ".serve"), help="secret, logs, proxy config, state.json")
     ap.add_argument("--restart-delay", type=float, default=1.0,
                     help="seconds before restarting a worker that exited (doubles while it keeps failing; default 1)")

@@ -57,7 +57,7 @@ def page_widgets(at: AppTest):
     found = []
     for kind in ("slider", "select_slider", "selectbox", "radio", "number_input", "toggle", "checkbox", "multiselect"):
         for w in getattr(at, kind):
-            if w.key and not w.key.startswith("_") and w.key not in ("lang", "present"):
+            if w.key and not w.key.startswith("_") and w.key not in ("lang", "present", "calm"):
                 found.append(w)
     return found
 
@@ -108,6 +108,29 @@ def _chart_elements(at) -> list:
     """Every chart element of the page in page order: st.plotly_chart and the live panels' charts (ui.livechart)."""
     return [el for el in at._tree if el.type == "plotly_chart" or (
         el.type == "bidi_component" and el.proto.component_name == "dnnlab_live_chart")]
+
+
+class Chart:
+    """A chart of the page as the tests read it, whichever element draws it: key, spec (figure dict: a live chart's
+    last frame), alt (its text alternative), config (Plotly's), live (True for ui.livechart's element)."""
+
+    def __init__(self, el):
+        from ui import livechart
+
+        self.live = el.type == "bidi_component"
+        if self.live:
+            message = livechart.read(el.proto.bytes)
+            self.key, self.spec, self.alt, self.config = message["key"], message["figs"][-1], message["alt"], \
+                message["config"]
+        else:
+            self.key, self.spec, self.alt = el.key, json.loads(el.proto.spec), el.proto.alt
+            self.config = json.loads(el.proto.config or "{}")
+        self.element = el
+
+
+def all_charts(at) -> list[Chart]:
+    """Every chart of the page in page order (st.plotly_chart and live charts alike)."""
+    return [Chart(el) for el in _chart_elements(at)]
 
 
 def charts(at) -> dict[str, dict]:
@@ -203,10 +226,10 @@ def non_finite_in_charts(at) -> list[str]:
 
 
 def plays_finite_and_says_why(slug: str, params: dict, specs, ticks: int = 3) -> None:
-    """Issue 17 (item 3) for a page whose runs cannot diverge: at its strongest settings every run (lab.shared
+    """Issue 17 (item 3) for a page whose runs cannot diverge: at its strongest settings every run (runs.shared
     RunSpecs) completes with no failed update, and the page, opened there with each panel's Train pressed, shows no
     divergence message, draws nothing non-finite, and says why it cannot diverge (a caption with "cannot diverge")."""
-    from lab import shared
+    from runs import shared
 
     for spec in specs:
         last = shared.complete(spec).frames[-1]
@@ -221,3 +244,11 @@ def plays_finite_and_says_why(slug: str, params: dict, specs, ticks: int = 3) ->
     assert non_finite_in_charts(at) == [] and invalid_charts(at) == []
     assert any("cannot diverge" in c.value for c in at.caption)
 
+
+
+def formulas(at) -> list[str]:
+    """The LaTeX of every formula on the page (ui.lesson.formula writes display-style maths in a paragraph, so it
+    can wrap on a phone), without the wrapper and the line-break hints it adds."""
+    start = "$\\displaystyle "
+    return [el.value[len(start):-1].replace("\\allowbreak ", "") for el in at.markdown
+            if el.value.startswith(start) and el.value.endswith("$")]

@@ -40,22 +40,25 @@ class Server:
     """The lab's server (`python -m ui.launch`, i.e. `streamlit run app.py` with the process settings and guards
     installed first) on a free localhost port, stopped on close()."""
 
-    def __init__(self):
+    def __init__(self, env: dict | None = None, log: str = "streamlit-server.log"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(ROOT / "artifacts" / "streamlit-server.log", "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
+        self.log_path = ROOT / "artifacts" / log
+        self.log = open(self.log_path, "w") if (ROOT / "artifacts").exists() else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ui.launch", "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+            cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", **(env or {})})
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
                 if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2).read() == b"ok":
+                    self.healthy_at = time.monotonic()
                     return
             except OSError:
-                time.sleep(0.3)
+                time.sleep(0.1)
         self.close()
         raise RuntimeError("streamlit did not become healthy within 60 s")
 

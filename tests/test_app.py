@@ -5,6 +5,7 @@ covered without editing this file.
 """
 import pytest
 
+from tests.a11y_util import chart_problems
 from tests.apptest_util import errors, extremes, invalid_charts, non_finite_in_text, open_page, page_widgets
 from ui import nav
 
@@ -20,6 +21,10 @@ def test_page_renders(slug, lang):
     assert invalid_charts(at) == []  # every chart passes Plotly's schema
     assert at.title, "every page starts with its title"
     assert "⟨" not in at.title[0].value  # a missing text key shows as ⟨key⟩
+    # issue 24: each chart's text alternative in the page's language, series apart by more than colour, marks at
+    # 3:1, no Plotly toolbar or animation buttons; sections are h2 under the title (ui.lesson.section)
+    assert chart_problems(at, lang) == []
+    assert not at.subheader, [h.value for h in at.subheader]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -86,7 +91,7 @@ def test_an_empty_live_chart_says_how_it_fills():
     """Before the first step a live chart shows a hint, in the page's language; once trained, the data instead."""
     import json
 
-    from lab import shared
+    from runs import shared
     from tests.apptest_util import chart_specs
     from content.catalog import load
 

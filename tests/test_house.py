@@ -50,15 +50,18 @@ def roots(names: set[str]) -> set[str]:
 
 # room -> (the rooms of this project it may import, the outside packages it must never import). Arrows only point
 # down the list: nothing imports a room listed after it.
-PROJECT = {"core", "lab", "figures", "content", "notebooks", "ui", "lessons", "serve", "app"}
+PROJECT = {"core", "runs", "lab", "figures", "content", "notebooks", "ui", "lessons", "serve", "app"}
 ROOMS = {
     "core": ({"core"}, {"streamlit", "plotly", "nbformat"}),
-    "lab": ({"core", "lab"}, {"streamlit", "plotly", "nbformat"}),
+    # the class server: shared stores and runs, warm-up, housekeeping, tick governor, load agent (Streamlit's runtime
+    # only where a session's life is read, never its page API)
+    "runs": ({"runs", "core"}, {"plotly", "nbformat"}),
+    "lab": ({"core", "runs", "lab"}, {"streamlit", "plotly", "nbformat"}),
     "figures": ({"figures"}, {"streamlit", "nbformat"}),
     "content": ({"content"}, {"streamlit", "plotly", "numpy"}),
-    "notebooks": ({"notebooks", "lab", "core", "figures", "content"}, {"streamlit"}),
-    "ui": ({"ui", "lab", "core", "figures", "content", "notebooks"}, set()),
-    "lessons": ({"lessons", "ui", "lab", "core", "figures", "content"}, set()),
+    "notebooks": ({"notebooks", "lab", "runs", "core", "figures", "content"}, {"streamlit"}),
+    "ui": ({"ui", "runs", "lab", "core", "figures", "content", "notebooks"}, set()),
+    "lessons": ({"lessons", "ui", "runs", "lab", "core", "figures", "content"}, set()),
     "serve": ({"serve"}, {"streamlit", "plotly", "numpy"}),
 }
 
@@ -106,15 +109,25 @@ def test_importing_core_runs_nothing(path):
 
 
 def test_import_core_leaves_the_allocator_alone():
-    """`import core` in a fresh interpreter does not call core.runtime.tune_allocator (entry points do)."""
-    code = ("import core.runtime as r\n"
+    """Importing every module of core/, runs/, lab/ and figures/ in a fresh interpreter calls neither of core.runtime's
+    process settings (tune_allocator, release_memory: entry points do), starts no thread and sets no environment
+    variable. Every module is imported by name (``from lab import *`` imports none of a package's modules)."""
+    names = [f"{folder}.{path.stem}" for folder in ("core", "runs", "lab", "figures") for path in modules(folder)]
+    code = ("import os, threading, core.runtime as r\n"
             "calls = []\n"
-            "r.tune_allocator = lambda: calls.append(1)\n"
-            "import core, lab, figures\n"
-            "from lab import *\n"
-            "print(len(calls))")
+            "r.tune_allocator = lambda: calls.append('tune_allocator')\n"
+            "r.release_memory = lambda: calls.append('release_memory')\n"
+            "env, threads = dict(os.environ), threading.active_count()\n"
+            "import importlib, sys\n"
+            f"names = {names!r}\n"
+            "for name in names:\n"
+            "    importlib.import_module(name)\n"
+            "missing = [n for n in names if n not in sys.modules]\n"
+            "changed = sorted(k for k in set(env) | set(os.environ) if env.get(k) != os.environ.get(k))\n"
+            "print(calls, threading.active_count() - threads, changed, missing)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "0"
+    assert len(names) > 40 and "runs.shared" in names and "figures.playground" in names
+    assert out.stdout.strip() == "[] 0 [] []", out.stdout
 
 
 @pytest.mark.parametrize("path", modules("lab"), ids=lambda p: p.name)

@@ -273,3 +273,44 @@ def test_dense_backward_without_input_gradient():
     assert b.backward(dout, need_dx=False) is None
     for ga, gb in zip(a.grads, b.grads):
         np.testing.assert_array_equal(ga, gb)
+
+
+@pytest.mark.parametrize("dtypes", [(np.float64, np.float64), (np.float32, np.float32), (np.float32, np.float64)],
+                         ids=["float64", "float32", "mixed"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_dense_fast_backward_equals_the_textbook_form(dtypes, bias):
+    """Dense.backward's speed tricks (matmul into the gradient array, Σ_n as 1ᵀ·δ, the dtype branches) compute
+    the textbook dW = xᵀ·δ, db = Σ_n δ, dx = δ·Wᵀ that the vanishing page shows beside it."""
+    layer_dtype, dout_dtype = dtypes
+    rng = np.random.default_rng(3)
+    fast = Dense(6, 4, rng=np.random.default_rng(0), bias=bias, dtype=layer_dtype)
+    book = Dense(6, 4, rng=np.random.default_rng(0), bias=bias, dtype=layer_dtype)
+    x = rng.standard_normal((9, 6)).astype(layer_dtype)
+    dout = rng.standard_normal((9, 4)).astype(dout_dtype)
+    fast.forward(x)
+    book.forward(x)
+    dx_fast, dx_book = fast.backward(dout), book.backward_textbook(dout)
+    tol = 1e-12 if layer_dtype == dout_dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(dx_fast, dx_book, rtol=tol, atol=tol)
+    np.testing.assert_allclose(book.grads[0], x.astype(np.float64).T @ dout.astype(np.float64), rtol=tol, atol=tol)
+    for g_fast, g_book in zip(fast.grads, book.grads):
+        assert g_fast.dtype == g_book.dtype
+        np.testing.assert_allclose(g_fast, g_book, rtol=tol, atol=tol)
+    assert book.backward_textbook(dout, need_dx=False) is None
+
+
+def test_a_network_trained_with_the_textbook_backward_follows_the_fast_one():
+    """Swap every Dense layer's backward for the textbook form: the same run, step for step."""
+    from core import data, nn, train
+
+    ds = data.get("moons", n=120, noise=0.2, seed=0)
+    runs = []
+    for textbook in (False, True):
+        net = nn.MLP([2, 16, 16, 2], activation="tanh", init="xavier_normal", seed=1)
+        if textbook:
+            for block in net.blocks:
+                block.dense.backward = block.dense.backward_textbook
+        trainer = train.Trainer(net, ds, optimizer="sgd", opt_kwargs={"lr": 0.1}, batch_size=16, seed=2)
+        trainer.run(30)
+        runs.append(np.concatenate([p.ravel() for p in net.params]))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-10, atol=1e-12)

@@ -97,7 +97,7 @@ def test_each_units_picture_is_its_activation_over_the_plane():
 
 def test_the_view_does_not_change_the_run():
     spec_ = playground.training_run(CFG)
-    from lab import shared
+    from runs import shared
 
     frames = shared.complete(spec_).frames
     assert frames[-1].data.network.step == CFG.steps

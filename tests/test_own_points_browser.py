@@ -1,6 +1,6 @@
 """Your own points in real Chromium: a click on the playground's map puts a point of the chosen class where it
 lands, the address bar holds it, "removes a point" takes it away, and a click on the live map (inside the training
-panel's fragment) starts a new run on the new data. Screenshots land in artifacts/screenshots/ (own-*.png)."""
+panel's fragment) sends the run back to step 0 on the new data, as its caption says. Screenshots land in artifacts/screenshots/ (own-*.png)."""
 import pytest
 
 from lab import custom_data
@@ -84,7 +84,8 @@ def test_a_click_on_the_map_adds_a_point_and_remove_takes_it_away(browser):
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
-def test_a_click_on_the_live_map_starts_again_on_the_new_data(browser, lang):
+def test_a_click_on_the_live_map_goes_back_to_step_0_on_the_new_data(browser, lang):
+    """cap_own says what happens: the run goes back to step 0 on the new points, waiting for Train."""
     server, context = browser
     page = _open(context, f"{server.url}/playground?lang={lang}&data=custom&pts={custom_data.encode(SIX)}")
     try:
@@ -98,6 +99,8 @@ def test_a_click_on_the_live_map_starts_again_on_the_new_data(browser, lang):
         seven = _settled(page, 7)
         assert any(abs(x) <= 0.2 and abs(y) <= 0.2 and c == 0 for x, y, c in seven)
         assert _link_points(page) == seven
+        progress = page.locator("[data-testid='stProgress']").first.inner_text()
+        assert ("Step 0 of" if lang == "en" else "중 0스텝") in progress, progress
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(SCREENSHOTS / f"own-playground-{lang}.png"))
     finally:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lab import activations as demos
-from lab import shared
+from runs import shared
 
 D = demos.DEFAULTS
 
@@ -232,12 +232,55 @@ def test_the_largest_settings_show_no_divergence_and_no_infinite_chart():
     params = {"dy_lr": "0.3", "dy_bias": "-1", "cmp_lr": "0.1", "ds": "xor"}
     shared.complete(demos.dying_run(0.3, -1.0, 0))
     shared.complete(demos.race_run(D.acts, "xor", 0.1, 0))
-    at = open_page("activations", "ko", params)
-    assert errors(at) == [] and [e.value for e in at.error] == []
-    assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
-    table = at.dataframe[0].value
-    assert "tanh" in list(table.iloc[:, 0])
-    assert sum(t.value == catalog_text("ko", "activations.no_divergence") for t in at.caption) == 2
+    for section in ("dying", "race"):  # one tab at a time: only the open one is drawn
+        at = open_page("activations", "ko", {**params, "section": section})
+        assert errors(at) == [] and [e.value for e in at.error] == []
+        assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []
+        if section == "race":
+            assert any("tanh" in list(table.value.index) for table in at.table)  # the race table names each one
+        assert sum(t.value == catalog_text("ko", "activations.no_divergence") for t in at.caption) == 1
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_secondary_sections_are_tabs_and_a_link_opens_one(lang):
+    """Issue 23, item 8: the page was 6,600 px long. Its key chart (section 1) comes first, then sections 2-5 as tabs:
+    only the open one is drawn; ?section= opens a tab, and so does a link that sets one of a tab's controls."""
+    from tests.apptest_util import errors, open_page
+
+    def drawn(at):
+        from tests.apptest_util import charts
+
+        return set(charts(at))
+
+    at = open_page("activations", lang)
+    assert errors(at) == [] and {"chart_fn", "chart_loss"} <= drawn(at)  # the key chart, then the race (first tab)
+    assert not drawn(at) & {"chart_zigzag", "chart_dead", "chart_selu"}
+    assert "section" not in at.query_params
+    for params, charts in (({"section": "dying"}, {"chart_dead"}), ({"dy_bias": "-1"}, {"chart_dead"}),
+                           ({"section": "sigmoid"}, {"chart_zigzag"}), ({"zz_lr": "0.2"}, {"chart_zigzag"}),
+                           ({"section": "guide"}, {"chart_selu"})):
+        at = open_page("activations", lang, params)
+        assert errors(at) == [] and "chart_fn" in drawn(at) and charts <= drawn(at), (params, drawn(at))
+        assert "chart_loss" not in drawn(at)
+        assert at.query_params["section"] in (params.get("section"), "dying", "sigmoid")  # the link names it
+
+
+@pytest.mark.app
+@pytest.mark.parametrize("section", ["sigmoid", "dying", "guide"])
+def test_every_tab_survives_its_controls_at_both_ends(section):
+    """The app-wide tests open the first tab only: each other tab, from a link, with its controls at both ends."""
+    from tests.apptest_util import errors, extremes, non_finite_in_text, open_page, page_widgets
+
+    at = open_page("activations", "en", {"section": section})
+    for key in [w.key for w in page_widgets(at)]:
+        for value in extremes(next(w for w in page_widgets(at) if w.key == key)) or []:
+            widget = next((w for w in page_widgets(at) if w.key == key), None)
+            if widget is None:
+                break
+            widget.set_value(value)
+            at.run()
+            assert errors(at) == [] and non_finite_in_text(at) == [], f"{section}: {key} = {value!r}"
 
 
 def catalog_text(lang, key):

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lab import batches as lab, shared
+from lab import batches as lab
+from runs import shared
 from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
 
 

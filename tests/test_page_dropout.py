@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lab import dropout as lab
-from lab import shared
+from runs import shared
 from lab.common import probability_grid
 from core import nn
 

@@ -2,7 +2,8 @@
 shared runs' frames), plus the averaging formulas.
 
 Measured at the defaults (seed 0): K = 5 members' mean 62.8 %, ensemble 66.1 %, members disagree on 49 % of the
-test digits; snapshots at steps 100-400 score 64.4-65.3 %, their ensemble 65.0 % (they disagree on 14 %).
+test digits; snapshots at steps 100-400 score 64.4-65.3 %, their ensemble 65.0 % (they disagree on 14 %): the snapshot ensemble
+does not beat its best snapshot at any peak rate of the slider, which the page says (a null result, taught as one).
 """
 import json
 import os
@@ -14,7 +15,8 @@ import pytest
 
 from core import data, nn, train
 from figures import ensembles as fig
-from lab import ensembles, shared
+from lab import ensembles
+from runs import shared
 from tests.apptest_util import charts, errors, open_page
 from tests.apptest_util import plays_finite_and_says_why
 
@@ -43,9 +45,51 @@ def test_the_snapshot_ensemble_lands_near_its_best_snapshot_without_beating_it(s
     disagree (far less than the independent networks)."""
     sc = snap.scores
     assert len(sc.members) == ensembles.ENS["cycles"]
-    assert max(sc.members) - 0.015 <= sc.ensemble <= max(sc.members) + 0.005
+    assert max(sc.members) - 0.01 <= sc.ensemble <= max(sc.members)
     assert sc.disagree <= seeds.disagree / 2
     assert sc.ensemble - sc.mean < seeds.ensemble - seeds.mean  # section 1 gains more than section 2
+
+
+def _snapshot_scores(max_lr, seed, cycle_len=ensembles.ENS["cycle_len"]):
+    """The page's snapshot run (lab.ensembles.snapshot_group) over the page's SNAP_STEPS, scored as the page does."""
+    group = ensembles.snapshot_group(seed, cycle_len=cycle_len, max_lr=max_lr).run(ensembles.SNAP_STEPS)
+    return ensembles._snap_snapshot(group).scores
+
+
+@pytest.fixture(scope="module")
+def slider_sweep():
+    """Every peak rate of the slider, five seeds each, cycles of 100 (the page's) and of 50 steps."""
+    return {(cycle, lr, seed): _snapshot_scores(lr, seed, cycle) for cycle in (100, 50)
+            for lr in ensembles.CHOICES["max_lr"] for seed in range(5)}
+
+
+def test_the_null_result_holds_at_every_peak_rate_of_the_slider(slider_sweep):
+    """cap_snaps, explain (issue 23, item 4: the section teaches its null result honestly): "at every peak rate of
+    the slider, five seeds each, this snapshot ensemble never beat its best snapshot"; "with cycles of 50 steps
+    it did twice in 30 runs, by less than a point"."""
+    gain = {key: sc.ensemble - max(sc.members) for key, sc in slider_sweep.items()}
+    at_100 = [g for (cycle, _, _), g in gain.items() if cycle == 100]
+    at_50 = [g for (cycle, _, _), g in gain.items() if cycle == 50]
+    assert len(at_100) == 30 and max(at_100) <= 0            # never above its best snapshot (ties: not beating)
+    assert sum(g > 0 for g in at_50) <= 2 and max(at_50) < 0.01
+
+
+def test_a_low_peak_rate_gives_different_but_half_trained_snapshots_a_high_one_agreeing_ones(slider_sweep):
+    """try, explain: at 0.01 the snapshots disagree on about a third of the digits, the ensemble beats their
+    average but not its best snapshot (the first one is still half-trained); at 0.5 they agree on almost every digit."""
+    low = [slider_sweep[(100, 0.01, seed)] for seed in range(5)]
+    high = [slider_sweep[(100, 0.5, seed)] for seed in range(5)]
+    assert all(0.25 <= sc.disagree <= 0.45 for sc in low)     # measured 34-39 %
+    assert all(sc.ensemble > sc.mean + 0.01 and sc.ensemble < max(sc.members) for sc in low)
+    assert all(sc.members[0] <= max(sc.members) - 0.03 for sc in low)  # the first snapshot is still learning
+    assert all(sc.disagree <= 0.1 for sc in high)             # measured 4-8 %
+
+
+def test_the_seed_ensemble_gains_on_every_seed():
+    """try: "Change the seed: the gain of the ensemble changes a little, but it stays positive"."""
+    for seed in range(1, 5):
+        sc = shared.complete(ensembles.seeds_run(ensembles.Settings(seed=seed))).frames[-1].data.scores
+        assert sc.ensemble >= sc.mean + 0.01, (seed, sc)
 
 
 def test_snapshots_are_taken_at_the_cycle_ends_the_chart_and_caption_name(snap):

@@ -1,7 +1,9 @@
 """The home page: its map links every lesson, and what it tells a teacher about the app is what the app does."""
 import pytest
 
-from lab import playground, shared, warm
+from lab import playground
+
+from runs import shared, warm
 from tests.apptest_util import errors, open_page
 from ui import nav
 from content.catalog import load
@@ -32,7 +34,7 @@ def test_the_class_notes_name_the_controls_as_the_app_labels_them(lang):
 
 def test_a_run_is_computed_once_for_everyone_with_the_same_settings():
     """"A run is computed once for everyone with the same settings and replayed to each of them; the default
-    settings of every page are ready before the lesson starts" (computed at server start: lab/warm.py)."""
+    settings of every page are ready before the lesson starts" (computed at server start: runs/warm.py)."""
     first = shared.run(playground.training_run(playground.PlaygroundConfig(steps=100, seed=11)))
     again = shared.run(playground.training_run(playground.PlaygroundConfig(steps=100, seed=11)))
     assert first is again
@@ -42,7 +44,7 @@ def test_a_run_is_computed_once_for_everyone_with_the_same_settings():
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_sections_a_teacher_can_link_to(lang):
     """/?lang=ko#in-class opens the notes for teachers: the same anchors in both languages."""
-    assert {"map", "in-class"} <= {el.proto.anchor for el in open_page("home", lang).subheader}
+    assert {"map", "in-class"} <= {el.proto.anchor for el in open_page("home", lang).header}
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -7,7 +7,7 @@ import pytest
 
 from core import initializers, probe
 from lab import initialization as lab
-from lab import shared
+from runs import shared
 
 P = lab.DEFAULTS.probe
 

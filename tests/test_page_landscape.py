@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from core import data, losses, nn
-from lab import landscape, shared
+from lab import landscape
+from runs import shared
 
 
 @pytest.fixture(scope="module")

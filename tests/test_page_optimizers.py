@@ -12,7 +12,7 @@ import pytest
 
 from core import optim, surfaces
 from lab import optimizers as views
-from tests.apptest_util import errors, open_page
+from tests.apptest_util import errors, formulas, open_page
 from content.catalog import LANGUAGES, load
 
 
@@ -81,8 +81,9 @@ def test_preset_race_matches_plain_loops():
 
 
 def _race_spec(at):
+    """The race map: the chart that takes clicks (its invisible grid of markers is named "click")."""
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return next(s for s in specs if s.get("frames"))
+    return next(s for s in specs if any(tr.get("name") == "click" for tr in s["data"]))
 
 
 def _trails(spec):
@@ -98,10 +99,19 @@ def test_page_draws_the_preset_positions():
     spec = _race_spec(at)
     trails = _trails(spec)
     expected = dlfs_loops()
-    for label, name in (("SGD", "sgd"), ("Momentum", "momentum"), ("AdaGrad", "adagrad"), ("Adam", "adam")):
+    names = (("SGD", "sgd"), ("Momentum", "momentum"), ("AdaGrad", "adagrad"), ("Adam", "adam"))
+    for label, name in names:
         np.testing.assert_allclose(trails[label], expected[name], atol=1e-4)  # the figure rounds to 4 decimals
-    assert len(spec["frames"]) == 31 and len(spec["frames"]) <= 60
-    assert spec["layout"]["updatemenus"][0]["buttons"][0]["method"] == "animate"
+    # the race opens on its last frame and plays with the page's own buttons (issue 24: Plotly's play button and
+    # slider inside the figure could not be reached by keyboard): Reset shows the start, Step one step more
+    assert "frames" not in spec and not spec["layout"].get("updatemenus") and not spec["layout"].get("sliders")
+    assert len(views.race_run(tuple((n, ()) for _, n in names), "bowl", (-7.0, 2.0), 30).steps) == 31
+    at.button(key="race-reset").click().run()
+    assert all(len(trail) == 1 for trail in _trails(_race_spec(at)).values())
+    at.button(key="race-step").click().run()
+    trails = _trails(_race_spec(at))
+    for label, name in names:
+        np.testing.assert_allclose(trails[label], expected[name][:2], atol=1e-4)
 
 
 @pytest.mark.app
@@ -259,7 +269,7 @@ def test_an_optimizer_registered_at_run_time_is_on_the_page():
         g = np.array(bowl_grad(*point))
         expected = (r"\begin{gathered}t = 2,\ \eta = 0.3,\ g = \left(%.3g,\ %.3g\right)\\\text{copy: }"
                     r"\Delta\theta = -\eta\,g = \left(%.3g,\ %.3g\right)\end{gathered}" % (*g, *(-0.3 * g)))
-        assert [e.value for e in at.latex if r"\text{copy: }" in e.value] == [f"$$\n{expected}\n$$"]
+        assert [f for f in formulas(at) if r"\text{copy: }" in f] == [expected]
     finally:
         optim.unregister("sgd_copy")
 
@@ -373,18 +383,22 @@ def test_only_the_open_tab_is_computed_and_a_link_opens_a_tab():
     assert all("dash" not in tr["line"] for tr in sched["data"])
 
 
-def test_the_race_buttons_and_slider_have_their_own_rows():
-    """The Play/Pause/Resume row sits under the x axis and the slider under it (side by side they collided on a
-    narrow chart or at presenter sizes); the labels are lowered into the middle of their boxes."""
+def test_the_race_at_a_step_draws_each_trail_to_that_step():
+    """The page plays the race frame by frame (issue 24): the figure at step s holds each run's path up to s (its
+    frame steps and s itself), the ball at s, and no Plotly animation (buttons no keyboard could reach)."""
     from figures import optimizers as fig
 
     race = _default_race()
-    words = {"names": list(D.opts), "start": "s", "minimum": "m", "play": "Play", "pause": "Pause",
-             "resume": "Resume", "step": "step"}
-    layout = fig.race(race, views.map_of(D.surface), views.frame_steps(D.steps), words).layout
-    menu, slider = layout["updatemenus"][0], layout["sliders"][0]
-    assert slider["x"] == 0 and slider["len"] == 1 and slider["y"] < menu["y"] < 0
-    assert all(b["label"].startswith("<sub>") and "1.43em" in b["label"] for b in menu["buttons"])
+    frames = views.frame_steps(D.steps)
+    words = {"names": list(D.opts), "start": "s", "minimum": "m"}
+    for upto in (0, 7, D.steps):
+        spec = fig.race(race, views.map_of(D.surface), frames, words, upto=upto).to_dict()
+        assert "frames" not in spec and "updatemenus" not in spec["layout"]
+        trails = _trails(spec)
+        for k, name in enumerate(D.opts):
+            np.testing.assert_allclose(trails[name], race.paths[k, :upto + 1], atol=1e-4)
+        alt = fig.race(race, views.map_of(D.surface), frames, words, upto=upto).alt
+        assert any(part[0] == "path" and part[1]["n"] == str(upto) for part in alt.parts)
 
 
 @pytest.mark.app

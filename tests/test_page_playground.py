@@ -8,7 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from lab import custom_data, playground, shared
+from lab import custom_data, playground
+
+from runs import shared
 from lab.playground import PlaygroundConfig, from_json
 from tests.apptest_util import charts, errors, invalid_charts, live_messages, non_finite_in_charts, open_page
 from ui.literal import literal
@@ -83,6 +85,43 @@ def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
     for word in words:
         assert word in str(err.value), (word, str(err.value))
     assert len(str(err.value)) < 400  # a message, not an echo of the file
+
+
+BIG = "1" + "0" * 400  # issue 21: a 401-digit integer escaped as an OverflowError into Streamlit's error box
+
+
+@pytest.mark.parametrize("text", [
+    *('{"%s": %s}' % (field, BIG) for field in ("lr", "noise", "test_ratio", "init_std", "dropout", "l1", "l2",
+                                               "max_norm", "batch_size", "steps", "seed", "layers", "width")),
+    '{"version": %s}' % BIG, '{"lr": -%s}' % BIG, '{"lr": 1e400}', '{"lr": %s.5}' % BIG, '{"lr": 1%s}' % ("0" * 5000),
+    '{"dataset": "custom", "points": [[%s, 0, 0]]}' % BIG, '{"dataset": "custom", "points": [[0, -%s, 1]]}' % BIG,
+    '{"dataset": "custom", "points": [[0, 0, %s]]}' % BIG, '{"dataset": "custom", "points": [[0.5, 0.5, 1e400]]}',
+    '{"activations": [%s]}' % BIG, '{"layers": 2, "activations": {"a": 1}}', '{"%s": 1}' % ("\\ud800" * 3),
+    '{"dataset": "\\udfff"}', "[" * 20000 + "]" * 20000, '{"a": ' * 5000 + "1" + "}" * 5000,
+    "{" + ",".join('"k%d": 1' % i for i in range(6000)) + "}", '{"seed": 1, "seed": 2, "seed": 3}',
+    "{" + ",".join('"seed": %d' % i for i in range(6000)) + "}",
+], ids=lambda text: f"{text[:24]}…{len(text)}")
+def test_no_configuration_escapes_as_anything_but_a_refusal(text):
+    """Issue 21, item 6: the 401-digit integer and its friends (huge or non-finite numbers in every field and
+    point, lone surrogates, deep nesting, thousands of keys) are a ConfigError with a message, never another
+    exception, and quickly."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(playground.ConfigError) as err:
+        from_json(text.encode("utf-8", "surrogatepass"))
+    assert str(err.value) and len(str(err.value)) < 400
+    assert time.perf_counter() - started < 1.0  # one pass over at most 64 KB
+
+
+def test_the_401_digit_file_on_the_page_is_a_message_not_an_error_box():
+    at = open_page("playground", "en")
+    before = {k: at.session_state[k] for k in ("lr", "layers", "seed")}
+    _upload(at, "big.json", ('{"lr": %s}' % BIG).encode())
+    assert errors(at) == []
+    [message] = [e.value for e in at.error]
+    assert message.startswith("This file was not loaded, and nothing changed:") and "finite number" in message
+    assert {k: at.session_state[k] for k in before} == before
 
 
 def test_allowed_values_come_from_the_engine_registries():
@@ -438,7 +477,7 @@ def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_save_section_has_a_link_anchor(lang):
-    assert "save" in {el.proto.anchor for el in open_page("playground", lang).subheader}
+    assert "save" in {el.proto.anchor for el in open_page("playground", lang).header}
 
 
 # ---- your own points ------------------------------------------------------------------------------------------
@@ -575,6 +614,18 @@ def test_hostile_link_points_get_a_notice_and_change_nothing(value):
         if len(piece.strip()) >= 3 and any(c in piece for c in "[]()!#*:$<"):
             assert piece.strip()[:40] not in outside, notice
     assert at.info and _drawn_points(at) == []
+
+
+def test_the_adversarial_link_is_refused_at_once():
+    """Issue 21, item 1: 7,190 digits then x:1:0 stalled the process 0.9 s per open (the field is read in one pass
+    now); a field of digits only, longer than any coordinate, is refused as too long without being read."""
+    at = _own_page(pts="1" * 7190 + "x:1:0")
+    assert errors(at) == [] and at.session_state["pts"] == ()
+    [notice] = [w.value for w in at.warning]
+    assert "Point 1:" in notice and "is not a number" in notice  # read in one pass: < 50 ms (test_custom_data)
+    at = _own_page(pts="1" * 7000 + ":1:0")
+    [notice] = [w.value for w in at.warning]
+    assert "Point 1:" in notice and "too long for a number" in notice and "32 characters" in notice
 
 
 def test_link_points_with_another_data_set_stay_out_of_the_link_until_chosen():
@@ -748,3 +799,95 @@ def test_the_notebook_of_own_points_runs_and_prints_the_page_numbers(tmp_path):
     tr = _trained(PlaygroundConfig(dataset="custom", points=OWN))
     want = {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     assert sorted(printed) == sorted(want) and all(agrees(printed[k], want[k]) for k in want), (printed, want)
+
+
+# ---- the held-out share of one's own points (issue 23, item 5) ----------------------------------------------------
+
+TWO_AT_ORIGIN = ((-2.0, 2.0, 0), (-2.2, 2.3, 0), (-1.8, 2.4, 0), (-2.4, 1.8, 0), (0.0, 0.0, 1), (0.0, 0.0, 1),
+                 (2.0, -2.0, 1), (2.3, -2.2, 1), (1.8, -2.4, 1))
+
+
+def _hollow_points(at) -> list[tuple]:
+    """The held-out points the map draws: its hollow markers, with their legend entries."""
+    import base64
+
+    spec = charts(at)["boundary"]
+    found = []
+    for trace in spec["data"][1:]:
+        if trace.get("type") == "scatter" and trace["marker"]["symbol"].endswith("-open"):
+            xs, ys = ([] if not isinstance(trace[a], dict) else
+                      np.frombuffer(base64.b64decode(trace[a]["bdata"]), np.dtype(trace[a]["dtype"])) for a in "xy")
+            label = 1 if trace["marker"]["symbol"].startswith("diamond") else 0
+            assert trace.get("showlegend", True) == (len(xs) > 0), trace["name"]  # a legend entry when there are any
+            found += [(round(float(x), 2), round(float(y), 2), label) for x, y in zip(xs, ys)]
+    return sorted(found)
+
+
+def test_the_held_out_share_is_the_student_s_and_may_be_zero():
+    """The test share slider goes down to 0 for one's own points (not for the built-in sets): nothing is held out,
+    the page says so, the map draws no hollow point, and the run trains on every point."""
+    at = _own_page(pts=custom_data.encode(OWN), test="0")
+    assert errors(at) == [] and not at.warning and not at.info
+    assert at.slider(key="test").value == 0 and at.slider(key="test").min == 0
+    assert any("None held out" in c.value for c in at.caption)
+    assert _hollow_points(at) == [] and len(_drawn_points(at)) == len(OWN)
+    for _ in range(3):
+        next(b for b in at.button if b.key == "playground-step").click().run()
+    assert errors(at) == [] and not at.error                     # an empty test set is no divergence
+    assert any("Test accuracy **—**" in m.value for m in at.markdown), [m.value for m in at.markdown][:8]
+    at.selectbox(key="data").set_value("moons").run()            # back to a built-in set: 10 % at least
+    assert errors(at) == [] and at.slider(key="test").value == 0.1 and at.slider(key="test").min == 0.1
+    moons = open_page("playground", "en", {"test": "0"})
+    assert any("test" in w.value for w in moons.warning) and moons.slider(key="test").value == PlaygroundConfig().test_ratio
+
+
+@pytest.mark.parametrize("ratio", ["0.3", "0.9"])
+def test_the_map_marks_the_held_out_points_and_keeps_every_drawn_group_in_training(ratio):
+    """Hollow points (with a legend entry) are exactly lab.custom_data.split's; the two class-1 points at the
+    origin are never both held out, so the network sees them; the counts line says how many are held out."""
+    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test=ratio)
+    assert errors(at) == []
+    held = custom_data.split(TWO_AT_ORIGIN, float(ratio), 0)
+    assert _hollow_points(at) == sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) and held.any()
+    assert not (held[4] and held[5])
+    assert any(f"{int(held.sum())} of them held out" in c.value for c in at.caption)
+
+
+def test_the_saved_csv_marks_the_held_out_points(monkeypatch):
+    """The page's "Save the points (CSV)" file is lab.custom_data.to_csv with the page's own split: a fourth column
+    says "test" for every hollow point (and the file reads back)."""
+    saved = []
+    real = custom_data.to_csv
+    monkeypatch.setattr(custom_data, "to_csv", lambda pts, held=None: saved.append(real(pts, held)) or saved[-1])
+    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test="0.5")
+    assert errors(at) == [] and [d for d in at.get("download_button") if d.proto.label == "Save the points (CSV)"]
+    [text] = saved
+    held = custom_data.split(TWO_AT_ORIGIN, 0.5, 0)
+    lines = text.splitlines()
+    assert lines[0] == "x,y,label,set" and [line.endswith(",test") for line in lines[1:]] == held.tolist()
+    assert sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) == _hollow_points(at)
+    assert custom_data.parse_csv(text) == TWO_AT_ORIGIN
+
+
+def test_a_click_on_a_trained_map_goes_back_to_step_0_as_the_caption_says():
+    """cap_own: "the run goes back to step 0 on the new points, and Train trains it again" (it said "starts
+    again", and the run was reset to step 0, waiting for Train)."""
+    at = _own_page(pts=custom_data.encode(OWN))
+    for _ in range(2):
+        next(b for b in at.button if b.key == "playground-step").click().run()
+    assert any("Step 2 of" in p.proto.text or "2 of" in p.proto.text for p in at.get("progress"))
+    _click(at, 0, 10)  # a class-0 point at (0, 1)
+    assert len(at.session_state["pts"]) == len(OWN) + 1
+    assert any(p.proto.text.startswith("Step 0 of") for p in at.get("progress")), [p.proto.text for p in
+                                                                                    at.get("progress")]
+    assert any("goes back to step 0" in c.value and "Train" in c.value for c in at.caption)
+    assert not at.session_state.get("_live.playground", {}).get("running")
+
+
+def test_the_configuration_file_allows_no_held_out_points_only_for_one_s_own():
+    own = PlaygroundConfig(dataset="custom", points=OWN, test_ratio=0.0)
+    assert playground.from_json(own.to_json()) == own
+    assert playground.dataset(own).x_test.shape == (0, 2)
+    with pytest.raises(playground.ConfigError) as err:
+        PlaygroundConfig(test_ratio=0.0)
+    assert err.value.code == "out_of_range" and err.value.params["lo"] == "0.1"

@@ -11,7 +11,7 @@ import pytest
 
 from core import regularization
 from figures import vanishing as fig
-from lab import shared
+from runs import shared
 from lab import vanishing as lab
 
 D, T0 = lab.DEFAULT_NET, lab.DEFAULT_TRAINING
@@ -106,10 +106,36 @@ def test_relu_he_keeps_the_gradient_level(depth, seed):
     assert relu.ratio > 1e4 * sig.ratio
 
 
-def test_the_question_twenty_sigmoid_layers_lose_about_ten_to_the_twelve():
-    """q1_a: depth 20, sigmoid, Xavier: about 10¹² (twelve powers of ten)."""
+def test_the_explanation_twenty_sigmoid_layers_lose_about_ten_to_the_twelve():
+    """explain, q1_a's last sentence: depth 20, sigmoid, Xavier: about 10¹² (twelve powers of ten)."""
     prof = lab.profile(replace(D, depth=20))
     assert 1e-14 < prof.ratio < 1e-10
+
+
+def _sci(x: float, digits: int = 2) -> str:
+    """3.4e-08 -> "3.4 × 10⁻⁸", as the texts write a number."""
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    return f"{mantissa} × 10" + str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_question_asks_about_the_default_chart_and_its_answer_reads_it(lang):
+    """q1 (issue 23, item 4): the predict-first question sits beside the default chart, so it asks about the
+    default depth (12, not 20), and its answer quotes what that chart measures: δ₁/δ_out = 3.4 × 10⁻⁸, i.e. about
+    3 × 10⁷ times smaller, between seven and eight powers of ten; 0.25¹² ≈ 6 × 10⁻⁸."""
+    from content import catalog
+
+    words = catalog.load(lang)
+    prof = lab.profile(D)
+    assert D.depth == 12 and prof.delta_norm.size == D.depth + 1        # the chart: 12 hidden layers + the output
+    assert str(D.depth) in words["vanishing.q1_q"] and "20" not in words["vanishing.q1_q"]
+    answer, option = words["vanishing.q1_a"], words["vanishing.q1_4"]
+    assert _sci(prof.ratio) in answer                                   # the measured ratio, as the formula prints
+    assert _sci(1 / prof.ratio, 1) in option and _sci(1 / prof.ratio, 1) in answer
+    assert _sci(0.25 ** D.depth, 1) in answer and "0.25¹²" in answer
+    assert 7 < -np.log10(prof.ratio) < 8                                  # "between seven and eight powers of ten"
+    why = words["vanishing.q1_why1"]                                    # the right reason a class is offered
+    assert str(D.depth) in why and "20" not in why and "0.25¹²" in why and _sci(0.25 ** D.depth, 1) in why
 
 
 def test_tanh_with_std_one_explodes_toward_the_input():
@@ -257,13 +283,13 @@ def test_a_diverging_run_names_the_update_and_draws_nothing_infinite():
 
 @pytest.mark.app
 def test_the_page_shows_the_bound_formula_only_without_batch_norm():
-    from tests.apptest_util import errors, open_page
+    from tests.apptest_util import errors, formulas, open_page
 
     at = open_page("vanishing", "en", {})
-    latex = [el.proto.body for el in at.get("latex")]
+    latex = formulas(at)
     assert errors(at) == [] and any(r"\le \prod" in body for body in latex)
     at = open_page("vanishing", "en", {"bn": "1"})
-    latex = [el.proto.body for el in at.get("latex")]
+    latex = formulas(at)
     assert errors(at) == [] and not any(r"\le \prod" in body for body in latex)
     assert any("does not apply" in c.value for c in at.caption)
 
@@ -290,3 +316,31 @@ def test_a_shared_start_is_the_network_as_drawn(net):
     for a, b in zip(drawn.params, shared_start.params):
         np.testing.assert_array_equal(a, b)
     assert shared_start.weights[0].flags.writeable  # a copy the run may train, not the shared arrays
+
+
+def test_a_diverged_run_does_not_flatten_the_clipped_one():
+    """try (ReLU + He at lr 1, clipping by global norm at 1): the run without clipping reaches a loss of ~10⁴⁷
+    before it diverges; the loss and gradient-norm charts keep their axis on the clipped run (issue 23, item 4),
+    which spans a good part of the chart's height, and a note says how high the other one went."""
+    from figures.vanishing import focus_range
+
+    training = replace(T0, lr=1.0, clip="norm", threshold=1.0)
+    members = final(replace(D, act="relu", init="he_normal"), training).data.members
+    clipped, plain = members["yours"], members["plain"]
+    assert clipped.diverged_at is None and plain.diverged_at is not None
+    assert np.nanmax(plain.train_loss) > 1e40                          # what used to set the axis
+    words = {"title": "", "x": "", "y": "", "threshold": "clip", "off_chart": "{name} {value} {step}"}
+    series = {
+        "loss": {"clipped": (clipped.step, clipped.train_loss), "plain": (plain.step, plain.train_loss)},
+        "norm": {"clipped": (clipped.step, fig.global_norm(clipped.grad_norm)),
+                 "plain": (plain.step, fig.global_norm(plain.grad_norm))}}
+    for name, runs in series.items():
+        chart = fig.run_curves(runs, words, threshold=1.0 if name == "norm" else None, focus=("clipped",)).to_dict()
+        lo, hi = chart["layout"]["yaxis"]["range"]
+        values = np.asarray(runs["clipped"][1], dtype=float)
+        span = np.log10(values.max()) - np.log10(values.min())
+        assert lo <= np.log10(values.min()) and np.log10(values.max()) <= hi
+        assert span >= 0.4 * (hi - lo), (name, span, lo, hi)           # not a flat line at the bottom
+        notes = [a["text"] for a in chart["layout"].get("annotations", []) if a["text"].startswith("plain")]
+        assert len(notes) == 1 and "10⁴" in notes[0] or name == "norm", notes
+    assert focus_range({"a": ([1, 2], [1.0, 2.0]), "b": ([1, 2], [1.5, 1.8])}, ("a",)) is None  # nothing to cut

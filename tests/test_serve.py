@@ -1,7 +1,9 @@
 """`make serve` for real: the supervisor, HAProxy and 2 `streamlit run` workers, driven by headless Chromium.
 
-Which worker a browser is on is read from the cookie the proxy inserts (its value is the worker's name), which
-worker served each request from the proxy's log, and the proxy's view of its workers from its runtime API.
+Which worker a browser is on is read from the proxy's log (it names the worker and the cookie of each request: the
+cookie's value itself is an opaque hash), which worker served each request from the same log, and the proxy's view
+of its workers from its runtime API. The cookie and the load-aware balance are also checked against the real
+HAProxy with stand-in workers and load agents (no browser).
 """
 from __future__ import annotations
 
@@ -23,23 +25,27 @@ import numpy as np
 import pytest
 
 from lab.playground import PlaygroundConfig
-from serve import proxy, supervisor
+from serve import proxy, redis_server, supervisor
 from tests.browser_util import (CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, chromium_missing, free_port,
                                 wait_idle)
 from content.catalog import load
 
 HAPROXY = supervisor.find_haproxy(None)
 NO_PROXY = None if HAPROXY else "no haproxy: install it with `apt-get install haproxy` (make serve does it)"
+if NO_PROXY is None and redis_server.find() is None:  # make serve also runs Redis for the classes
+    NO_PROXY = "no redis-server: install it with `apt-get install redis-server` (make serve does it)"
 WHY_SKIP = NO_PROXY or chromium_missing()
 RESTART_DELAY = 2.0  # s: how long a killed worker stays dead in these tests (then it takes seconds to start)
 EXCEPTION = "[data-testid='stException']"
 LOG_LINE = re.compile(r' workers/(\S+) .*"(\w+) (\S+) HTTP')
+COOKIE_LOGGED = re.compile(r" workers/(\S+) .*" + proxy.COOKIE + r"=([0-9a-f]+)")
+KEY = {proxy.PROXY_KEY_ENV: proxy.proxy_key("a test deployment's secret")}
 
 
 def haproxy_check(text: str, tmp_path: Path) -> subprocess.CompletedProcess:
     path = tmp_path / "haproxy.cfg"
     path.write_text(text, encoding="utf-8")
-    return subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True)
+    return subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True, env={**os.environ, **KEY})
 
 
 # ---------------------------------------------------------------- the configuration (no browser)
@@ -57,18 +63,22 @@ def test_local_config_with_peers_is_valid(tmp_path):
     args = supervisor.parse(["--workers", "2", "--port", "8600", "--run-dir", str(tmp_path),
                              "--peer", "10.0.0.2:8501", "--peer", "lab2.school.example:8502"])
     text = supervisor.Supervisor(args).proxy_config()
-    assert text.count(" check\n") == 4 and "cookie p2 check" in text
+    assert text.count(" check agent-check agent-port ") == 4
+    assert "server p2 lab2.school.example:8502 check agent-check agent-port 9502\n" in text
+    servers = re.findall(r"^ +server .*$", text, re.M)
+    assert len(servers) == 4 and not [line for line in servers if " cookie " in line]  # none names its cookie
     checked = haproxy_check(text, tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 class Replica(http.server.BaseHTTPRequestHandler):
-    """A stand-in app replica: healthy, and answers with its address."""
+    """A stand-in app replica: healthy, and answers with its address (and its port in X-Port)."""
 
     def do_GET(self):  # noqa: N802 (the handler's API)
         body = b"ok" if self.path == proxy.HEALTH else self.server.server_address[0].encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Port", str(self.server.server_address[1]))
         self.end_headers()
         self.wfile.write(body)
 
@@ -115,12 +125,13 @@ def test_compose_config_finds_replicas_by_dns_and_keeps_each_browser_on_one(tmp_
     dns = stub_dns({"app": ["127.0.0.2", "127.0.0.3"]})
     front = free_port()
     text = proxy.config(proxy.compose_servers(port=port), f"127.0.0.1:{front}", resolvers=True)
-    assert text.replace(f":{port} check", ":8501 check").replace(f"127.0.0.1:{front}", ":8501") \
+    assert text.replace(f":{port} check", ":8501 check").replace(f"127.0.0.1:{front}", ":8501").replace(
+        f"agent-port {proxy.agent_port(port)}", "agent-port 9501") \
         == proxy.compose_config()  # the same text as serve/haproxy-compose.cfg but for ports
     text = text.replace("parse-resolv-conf", f"nameserver stub 127.0.0.1:{dns.getsockname()[1]}")
     (tmp_path / "haproxy.cfg").write_text(text, encoding="utf-8")
     haproxy = subprocess.Popen([HAPROXY, "-db", "-f", str(tmp_path / "haproxy.cfg")], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+                               stderr=subprocess.DEVNULL, env={**os.environ, **KEY})
 
     def get(cookie: str | None = None) -> tuple[str, str | None]:
         request = urllib.request.Request(f"http://127.0.0.1:{front}/", headers={"Cookie": cookie} if cookie else {})
@@ -150,6 +161,162 @@ def test_compose_config_finds_replicas_by_dns_and_keeps_each_browser_on_one(tmp_
         dns.close()
         for r in replicas:
             r.server_close()
+
+
+class Holding(Replica):
+    """A stand-in worker whose /hold requests stay open a while (as a student's websocket does)."""
+
+    def do_GET(self):  # noqa: N802
+        if self.path == "/hold":
+            time.sleep(2.5)
+        super().do_GET()
+
+
+class StandIns:
+    """Two stand-in workers on 127.0.0.1 (as `make serve` lays them out), a load agent for each that says what the
+    test tells it, and the real HAProxy in front with the configuration the supervisor writes."""
+
+    def __init__(self, tmp_path: Path, key: str, loads=("up 100%", "up 100%")):
+        self.ports = [supervisor.free_worker_port() for _ in range(2)]
+        self.workers = [http.server.ThreadingHTTPServer(("127.0.0.1", p), Holding) for p in self.ports]
+        for w in self.workers:
+            threading.Thread(target=w.serve_forever, daemon=True).start()
+        self.loads = list(loads)
+        self.agents = [self._agent(proxy.agent_port(p), i) for i, p in enumerate(self.ports)]
+        self.front = free_port()
+        text = proxy.config(proxy.servers_block([(f"w{i + 1}", "127.0.0.1", p) for i, p in enumerate(self.ports)]),
+                            f"127.0.0.1:{self.front}")
+        (tmp_path / "haproxy.cfg").write_text(text, encoding="utf-8")
+        self.proc = subprocess.Popen([HAPROXY, "-db", "-f", str(tmp_path / "haproxy.cfg")], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, env={**os.environ, proxy.PROXY_KEY_ENV: key})
+
+    def _agent(self, port: int, i: int) -> socket.socket:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(8)
+
+        def answer():
+            while True:
+                try:
+                    conn, _ = sock.accept()
+                except OSError:
+                    return
+                with conn:
+                    conn.sendall(f"{self.loads[i]}\n".encode())
+
+        threading.Thread(target=answer, daemon=True).start()
+        return sock
+
+    def get(self, path: str = "/", cookie: str | None = None) -> tuple[int, str | None]:
+        """(which stand-in answered: its port, the cookie the proxy set or None)."""
+        headers = {"Cookie": f"{proxy.COOKIE}={cookie}"} if cookie else {}
+        request = urllib.request.Request(f"http://127.0.0.1:{self.front}{path}", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as r:
+            r.read()
+            set_cookie = r.headers.get("Set-Cookie", "")
+            value = set_cookie.split(";")[0].split("=", 1)[1] if set_cookie.startswith(proxy.COOKIE) else None
+            return int(r.headers["X-Port"]), value
+
+    def wait_up(self) -> dict[int, str]:
+        """Until both stand-ins got a browser: {port: the cookie value that names it}."""
+        deadline, seen = time.time() + 20, {}
+        while len(seen) < 2 and time.time() < deadline:
+            try:
+                port, cookie = self.get()
+                if cookie:
+                    seen[port] = cookie
+            except OSError:
+                pass
+            time.sleep(0.1)
+        assert len(seen) == 2, seen
+        return seen
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        for a in self.agents:
+            a.close()
+        for w in self.workers:
+            w.shutdown()
+            w.server_close()
+
+
+
+
+@pytest.mark.skipif(NO_PROXY is not None, reason=str(NO_PROXY))
+def test_the_worker_cookie_names_no_worker_and_a_forged_one_chooses_nothing(tmp_path):
+    """Issue 21, item 8: the cookie was the worker's name (DNNLAB_WORKER=w1), so a client could aim all its
+    sessions at one worker. Its value is now a hash of the worker's address with the deployment's secret key: it
+    is not the name, it differs from one deployment to another, and a value the proxy did not make (a worker's
+    name, a guess) is ignored: the request is balanced like a new browser's and gets a real cookie."""
+    first = StandIns(tmp_path, proxy.proxy_key("deployment one"))
+    try:
+        cookies = first.wait_up()
+        values = set(cookies.values())
+        assert all(re.fullmatch(r"[0-9a-f]{16}", v) for v in values) and len(values) == 2, values
+        assert not values & {"w1", "w2", "p1"}
+        for port, cookie in cookies.items():  # a real cookie keeps its browser
+            assert all(first.get(cookie=cookie) == (port, None) for _ in range(4))
+        for forged in ("w1", "w2", "app1", "0" * 16, "deadbeefdeadbeef", "x" * 40):
+            port, given = first.get(cookie=forged)
+            assert given in values and cookies[port] == given, (forged, port, given)  # balanced, then a real one
+    finally:
+        first.close()
+    second = StandIns(tmp_path, proxy.proxy_key("deployment two"))
+    try:
+        assert not set(second.wait_up().values()) & values  # another key, other values: nothing to learn
+    finally:
+        second.close()
+
+
+@pytest.mark.skipif(NO_PROXY is not None, reason=str(NO_PROXY))
+def test_new_browsers_go_where_the_load_is_lower(tmp_path):
+    """Issue 21, item 8: the balance counted connections only. Each worker's agent now sets its weight: with one
+    worker busy ("up 10%") and the other idle ("up 100%"), twenty new browsers that stay connected go mostly to
+    the idle one (leastconn per unit of weight), instead of ten and ten."""
+    stand = StandIns(tmp_path, proxy.proxy_key("load"), loads=("up 100%", "up 10%"))
+    try:
+        stand.wait_up()
+        time.sleep(4.5)  # two agent checks (agent-inter 2s): the proxy has read both weights
+        where: list[int] = []
+        threads = [threading.Thread(target=lambda: where.append(stand.get("/hold")[0])) for _ in range(20)]
+        for th in threads:
+            th.start()
+            time.sleep(0.05)  # browsers arriving one after another, each one's connection still open
+        for th in threads:
+            th.join()
+        idle, busy = stand.ports
+        assert where.count(idle) >= 16 and where.count(busy) >= 1, (where.count(idle), where.count(busy))
+    finally:
+        stand.close()
+
+
+def test_a_workers_agent_reports_less_weight_while_it_is_busy():
+    """runs/agent.py: the share a worker asks for falls with its CPU use over the window (one process runs on
+    about one core), and the agent answers HAProxy's connection with one line, "up N%"."""
+    from runs import agent
+
+    assert agent.weight(0.0) == 100 and agent.weight(0.5) == 50 and agent.weight(1.0) == agent.MIN_WEIGHT
+    assert agent.weight(3.0) == agent.MIN_WEIGHT
+    clock, cpu = [0.0], [0.0]
+    load = agent.Load(cpu=lambda: cpu[0], clock=lambda: clock[0], window=5.0)
+    for _ in range(10):  # ten seconds idle
+        clock[0] += 1.0
+        load.utilization()
+    assert agent.reply(load) == b"up 100%\n"
+    for _ in range(10):  # then ten seconds using 80 % of a core
+        clock[0] += 1.0
+        cpu[0] += 0.8
+        load.utilization()
+    assert agent.reply(load) == b"up 20%\n"
+    port = free_port()
+    server = agent.serve(port, load=load)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            assert conn.makefile("rb").readline() == b"up 20%\n"
+    finally:
+        server.close()
 
 
 def test_cookie_secret_is_made_once_and_kept(tmp_path, monkeypatch):
@@ -260,15 +427,26 @@ def student(browser, served, path: str = ""):
     return context, page
 
 
-def worker_of(context) -> str | None:
-    return next((c["value"] for c in context.cookies() if c["name"] == proxy.COOKIE), None)
+def worker_of(context, served) -> str | None:
+    """The worker a browser is on: its cookie's value, looked up in the proxy's log (which names the worker and
+    the cookie of every request; the value itself names no worker)."""
+    value = next((c["value"] for c in context.cookies() if c["name"] == proxy.COOKIE), None)
+    if value is None:
+        return None
+    deadline = time.time() + 5
+    while True:
+        with open(served.run_dir / "haproxy.log", encoding="utf-8", errors="replace") as f:
+            found = [m.group(1) for m in map(COOKIE_LOGGED.search, f) if m and m.group(2) == value]
+        if found or time.time() > deadline:
+            return found[-1] if found else None
+        time.sleep(0.2)
 
 
 @pytest.mark.browser
 def test_upload_and_download_reach_the_worker_that_holds_the_session(served, browser):
     start = served.log_size()
     context, page = student(browser, served, "playground")
-    name = worker_of(context)
+    name = worker_of(context, served)
     assert name in ("w1", "w2")
 
     imported = PlaygroundConfig(width=7, seed=4321).to_json().encode("utf-8")
@@ -284,7 +462,7 @@ def test_upload_and_download_reach_the_worker_that_holds_the_session(served, bro
     with np.load(download.value.path()) as weights:
         assert weights.files and weights[weights.files[0]].size > 0
     assert page.locator(EXCEPTION).count() == 0
-    assert worker_of(context) == name
+    assert worker_of(context, served) == name
     context.close()  # the websocket closes, and the proxy logs it
 
     def logged():
@@ -303,7 +481,7 @@ def test_upload_and_download_reach_the_worker_that_holds_the_session(served, bro
 def test_browsers_are_spread_over_both_workers(served, browser):
     opened = [student(browser, served) for _ in range(3)]
     try:
-        names = [worker_of(context) for context, _ in opened]
+        names = [worker_of(context, served) for context, _ in opened]
         assert set(names) == {"w1", "w2"}, names
         for _, page in opened:
             assert page.locator(EXCEPTION).count() == 0
@@ -320,7 +498,7 @@ def chart_svgs(page) -> list[str]:
 @pytest.mark.browser
 def test_a_killed_worker_s_students_reconnect_to_a_live_one(served, browser):
     context, page = student(browser, served, "playground")
-    dead = worker_of(context)
+    dead = worker_of(context, served)
     live = {"w1": "w2", "w2": "w1"}[dead]
     pid = served.worker(dead)["pid"]
     page.locator("[class*='st-key-'][class*='-train'] button").first.click()
@@ -329,11 +507,11 @@ def test_a_killed_worker_s_students_reconnect_to_a_live_one(served, browser):
     os.kill(pid, signal.SIGKILL)
     # while the killed worker is down (RESTART_DELAY, then its start), a new browser goes to the live one
     newcomer, new_page = student(browser, served)
-    assert worker_of(newcomer) == live
+    assert worker_of(newcomer, served) == live
     assert new_page.locator(EXCEPTION).count() == 0
 
     # the page reconnects through the proxy to the live worker, as a fresh session, with no traceback
-    served.wait(lambda: worker_of(context) == live, 30, "the page did not move to the live worker")
+    served.wait(lambda: worker_of(context, served) == live, 30, "the page did not move to the live worker")
     page.wait_for_timeout(500)
     wait_idle(page)
     assert page.locator(EXCEPTION).count() == 0
@@ -351,7 +529,7 @@ def test_a_killed_worker_s_students_reconnect_to_a_live_one(served, browser):
                 "the killed worker was not restarted")
     served.wait(lambda: served.up(dead), 30, "the proxy did not see the restarted worker up")
     third, _ = student(browser, served)
-    assert worker_of(third) == dead  # the fewest open connections
+    assert worker_of(third, served) == dead  # the fewest open connections
     for c in (context, newcomer, third):
         c.close()
 

@@ -46,12 +46,56 @@ def test_reveal_shows_the_predict_first_answer():
     assert not any(s.value == answer for s in at.success)
 
 
-def test_trained_opens_the_live_run_at_that_step():
-    at = open_page("playground", "en", {"trained": "120"})
-    assert errors(at) == []
+def _progress(at) -> tuple[int, int]:
     [progress] = at.get("progress")
-    step, total = int(progress.proto.text.split()[1]), int(progress.proto.text.split()[3])
+    return int(progress.proto.text.split()[1]), int(progress.proto.text.split()[3])
+
+
+def test_trained_opens_the_live_run_at_that_step():
+    """A run nobody has computed plays up to the link's step and pauses there; a run computed already (here: the
+    same setting, now computed) opens there at once."""
+    params = {"trained": "120", "seed": "77"}
+    at = open_page("playground", "en", params)
+    for _ in range(80):
+        assert errors(at) == []
+        if not at.session_state["_live.playground"]["running"]:
+            break
+        at.run()
+    step, total = _progress(at)
     assert 120 <= step < total  # the first saved step at or after 120, not the end of the run
+    again = open_page("playground", "en", params)
+    assert errors(again) == [] and _progress(again) == (step, total)
+    assert not again.session_state["_live.playground"]["running"]
+
+
+def test_a_trained_link_does_not_compute_the_run_before_the_page_draws():
+    """Issue 21, item 3: `trained=5000` on a large setting nobody has computed cost 5.7 CPU-seconds before the page
+    drew, and went on after the student had left. Now the page draws at step 0 with the run playing towards the
+    step, computed only by the session's budgeted ticks: nothing more once the session stops asking."""
+    import time
+
+    from lab import playground
+
+    from runs import shared
+
+    cfg = playground.PlaygroundConfig(steps=5000, width=64, layers=6, activations=("relu",) * 6, batch_size=256,
+                                      seed=9421)
+    shared.RUNS.clear(keep_pinned=False)
+    at = open_page("playground", "en", {"steps": "5000", "width": "64", "layers": "6", "batch": "256",
+                                        "seed": "9421", "trained": "5000"})
+    assert errors(at) == []
+    run = shared.RUNS.get(("playground", cfg))
+    entry = at.session_state["_live.playground"]
+    assert run is not None and entry["running"] and entry["stop_at"] == len(run.spec.steps) - 1
+    from runs import governor
+    from ui import live
+
+    per_tick = round(governor.TICK_SECONDS / live.FRAME_SECONDS)  # the frames one tick brings (and computes)
+    assert run.available <= 1 + per_tick and run.compute_seconds < 1.0, (run.available, run.compute_seconds)
+    assert _progress(at)[0] < 5000
+    computed = run.available
+    time.sleep(1.0)  # the student has gone: no tick, no computation
+    assert run.available == computed
 
 
 @pytest.mark.parametrize("params", [{"hide": "<script>"}, {"lock": ",,"}, {"reveal": "x` [a](http://e.x) `"},
@@ -119,3 +163,59 @@ def test_a_route_step_on_the_wrong_page_is_ignored():
     at = open_page("losses", "en", {"route": "first", "step": "4"})  # step 4 is another page
     assert errors(at) == []
     assert not any("step 4" in n for n in notices(at))
+
+
+# ---- lock=all and hide=all cover every input (issue 21, item 7) ----------------------------------------------
+
+WIDGETS = ("button", "slider", "select_slider", "selectbox", "radio", "number_input", "toggle", "checkbox",
+           "multiselect", "segmented_control", "pills", "text_input", "text_area", "date_input", "time_input",
+           "color_picker", "file_uploader", "chat_input", "feedback", "camera_input")
+OWN_POINTS = "0:0:0;1:1:1;0:1:0;1:0:1;2:2:0;-1:-1:1"
+
+
+def not_a_setting(kind: str, key: str) -> bool:
+    """Inputs a teacher's link leaves to the student: playing the live run (Train, Step, Reset), looking inside it
+    (the step inside an update, its Back and Next, the input point whose numbers the network view shows), the
+    student's own predict-first guess and quick-check answers, joining or starting a class (ui/classroom), the app's
+    language, presenter mode and fewer updates. Everything else changes the page's setting."""
+    return (key.endswith(("-train", "-step", "-reset")) or key.startswith(("_guess.", "_reveal.", "_check.", "_class"))
+            or key.startswith(("FormSubmitter:_class", "_inside.")) or key in ("lang", "present", "calm", "_net_point"))
+
+
+def usable_inputs(at) -> list[str]:
+    """Every widget of the page a student can still use, and every chart that takes clicks."""
+    found = []
+    for kind in WIDGETS:
+        for widget in at.get(kind):
+            key = getattr(widget, "key", None) or ""
+            disabled = getattr(widget, "disabled", None)
+            if disabled is None:
+                disabled = getattr(widget.proto, "disabled", False)
+            if not disabled and not not_a_setting(kind, key):
+                found.append(f"{kind} {key or widget.proto.id[-30:]}")
+    found += [f"clickable chart {c.proto.id[-30:]}" for c in at.get("plotly_chart") if list(c.proto.selection_mode)]
+    return found
+
+
+@pytest.mark.parametrize("slug, extra", [(p.slug, {}) for p in nav.PAGES]
+                         + [("playground", {"data": "custom", "pts": OWN_POINTS})])
+@pytest.mark.parametrize("how", ["lock", "hide"])
+def test_a_teachers_link_covers_every_input_of_every_page(slug, extra, how):
+    """Under lock=all (hide=all) no widget of any page changes the setting: every control, and the inputs that
+    are not controls but change them (the playground's configuration file and points file, the optimizers' preset
+    button and the click on its race map, dropout's resample button) are disabled (not drawn)."""
+    at = open_page(slug, "en", {how: "all", **extra})
+    assert errors(at) == []
+    assert usable_inputs(at) == []
+
+
+def test_restore_defaults_keeps_what_the_link_locks_or_hides():
+    """Restore puts back what the student may change; a control the teacher's link locks or hides keeps the
+    link's value (restore was a way around lock=pts: it cleared locked points)."""
+    at = open_page("vanishing", "en", {"lock": "act", "hide": "depth", "act": "tanh", "depth": "20", "width": "48"})
+    assert at.slider(key="width").value == 48
+    next(b for b in at.button if b.key == "_restore").click()
+    at.run()
+    assert errors(at) == []
+    assert at.session_state["act"] == "tanh" and at.session_state["depth"] == 20
+    assert at.slider(key="width").value != 48 and "width" not in at.query_params

@@ -88,15 +88,27 @@ def _relabel(key: str) -> None:
 
 
 def _write_to_url(setting: Setting, value: Any) -> None:
-    """Write the control's value into the link (dropped when it is the default, to keep links short)."""
+    """Write the control's value into the link (dropped when it is the default, to keep links short, unless it is a
+    setting of the route step's preset: a step's address holds its whole preset, ui/routes.py)."""
     key = setting.key
-    if value == setting.default:
+    preset = key in st.session_state.get("_route_preset", ())
+    if value == setting.default and not preset:
         if key in st.query_params:
             del st.query_params[key]
         return
+    current = st.query_params.get(key)
+    if preset and current is not None and _reads_as(setting, current, value):
+        return  # the step's own text ("6" rather than "6.0"): its address stays the one the route wrote
     text = setting.text(value)
-    if st.query_params.get(key) != text:
+    if current != text:
         st.query_params[key] = text
+
+
+def _reads_as(setting: Setting, text: str, value: Any) -> bool:
+    try:
+        return setting.snap(setting.read(text)) == value
+    except (Refused, ValueError, TypeError):
+        return False
 
 
 def _fmt_number(v) -> str:

@@ -179,7 +179,7 @@ def words(record, kind: str, layer: int) -> str:
 def section(page: str, compute: Callable, diagram_words: dict, cache: Hashable, at_step: int) -> None:
     """The "Step inside" section of a page: a toggle; when on, the update after step ``at_step`` (``compute()``:
     lab's Inside for it, shared) narrated stop by stop, with Back/Next (and ←/→)."""
-    st.subheader(t("common.inside_title"), anchor="step-inside")
+    lesson.section(t("common.inside_title"), anchor="step-inside")
     if not st.toggle(t("common.inside_toggle", step=at_step + 1), key=f"_inside.{page}.on",
                      help=t("common.inside_help")):
         return
@@ -214,8 +214,7 @@ def section(page: str, compute: Callable, diagram_words: dict, cache: Hashable, 
     with left:
         light = highlight(kind, layer)
         lesson.chart(lambda: fig.network(inside.view, 0, diagram_words, highlight=light), key=f"inside_net_{page}",
-                     caption=t("common.inside_cap"), cache=(page, "inside", cache, at_step, kind, layer),
-                     alt=fig.summary(inside.view, 0, diagram_words))
+                     caption=t("common.inside_cap"), cache=(page, "inside", cache, at_step, kind, layer))
     with right:
         st.markdown(words(record, kind, layer))
         for row in formula(record, kind, layer):  # one equals sign a line: narrow enough beside the diagram

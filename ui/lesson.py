@@ -10,10 +10,12 @@ from typing import Callable, Hashable
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
+from figures import describe
 from figures.spec import Figure
 from figures.theme import presenter as presenter_style
-from lab import shared
-from ui import launch, live, livechart, routes, sources, teacher
+from content.catalog import load
+from runs import housekeeping, shared
+from ui import live, livechart, page_env, routes, sources, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -23,7 +25,8 @@ def presenting() -> bool:
 
 def header(page: str) -> None:
     """Title and the two-sentence 'what you will see'."""
-    launch.note_activity()
+    housekeeping.note_activity()
+    page_env.settings_button(t("common.open_settings"))  # shown on phones and tablets only (app.py)
     st.title(t(f"{page}.title"))
     routes.banner(page)
     st.markdown(t(f"{page}.intro"))
@@ -43,15 +46,24 @@ def use_sidebar_slot(container, tools=None) -> None:
 def sidebar_controls(page: str):
     """The container for a page's controls: the top of the sidebar, under a heading."""
     where = _SIDEBAR_SLOT.get() or st.sidebar
-    where.subheader(t("common.controls"))
+    section(t("common.controls"), anchor=False, where=where)
     return where
+
+
+def section(title: str, anchor: str | bool | None = None, where=None) -> None:
+    """A section of a page: a heading one level under the page's title (h2 under the h1), so a screen reader's list
+    of headings is the page's outline. Every page uses this rather than st.subheader (an h3 right under the h1)."""
+    (where or st).header(title, anchor=anchor)
 
 
 class _SpecDict(dict):
     """A figure's JSON dict that also carries its encoded text (handed back as it is by ``plotly.io.to_json`` once
-    ``ui.guards.install`` has run: the entry point's process settings)."""
+    ``ui.guards.install`` has run: the entry point's process settings), its text alternative in the page's language
+    and the numbers behind it (a table: header -> values), all cached together."""
     json_text: str | None = None
     json_bytes: bytes | None = None
+    alt: str = ""
+    numbers: dict | None = None
 
 
 class _Prebuilt(BaseFigure):
@@ -73,19 +85,41 @@ class _Prebuilt(BaseFigure):
 FRAME_FIGURES = shared.CACHES.setdefault("frame_figures", shared.Cache("frame_figures", 32 * 2**20))
 
 
+def alt_words() -> dict[str, str]:
+    """The templates a chart's text alternative is worded with (figures.describe): every ``common.alt_<name>`` entry
+    of the page's language, by name."""
+    return {key[len("common.alt_"):]: text for key, text in load(current_lang()).items() if key.startswith("common.alt_")}
+
+
 def _finished_spec(fig: Figure) -> _SpecDict:
-    """The figure as it is drawn: the empty-chart hint in a live view, presenter sizes, as a JSON dict."""
-    if live.in_view() and not fig.has_data():  # a live chart with nothing recorded yet: say how it fills
+    """The figure as it is drawn: the empty-chart hint in a live view, presenter sizes, as a JSON dict, with its
+    text alternative and its numbers worded in the page's language."""
+    empty = live.in_view() and not fig.has_data()
+    if empty:  # a live chart with nothing recorded yet: say how it fills
         fig.add_annotation(text=t("common.chart_empty"), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                            font=dict(size=15, color="#555"), bgcolor="rgba(255,255,255,0.9)", borderpad=6)
     if presenting():
         presenter_style(fig)
-    return _SpecDict(fig.to_dict())
+    spec = _SpecDict(fig.to_dict())
+    if fig.alt is not None:
+        words = alt_words()
+        spec.alt = describe.render(fig.alt, words) + (" " + t("common.chart_empty") if empty else "")
+        if fig.alt.table:
+            spec.numbers = {describe.header(h, words): list(v) for h, v in fig.alt.table}
+    return spec
+
+
+# Plotly's own toolbar (zoom, pan, download ...) is gone: it added 8 Tab stops per chart before the page's own
+# controls, and covered chart titles on touch screens. Drag still zooms, a double click resets.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          cache: Hashable | None = None, alt: str = "", **selection) -> None:
+          cache: Hashable | None = None, numbers: bool = False, alt: str = "", **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
+
+    The chart carries its text alternative (the builder's ``fig.alt``, worded in the page's language, or ``alt``)
+    for screen readers; with ``numbers`` (a page's key chart) a collapsed "Show the numbers" table follows it.
 
     In a live view pass the frame and a builder instead of a figure: the chart of a shared frame is built and
     encoded once per frame, chart key, language and presenter mode, and drawn from there by every session, in
@@ -94,7 +128,6 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
     tick, which the browser plays in turn (ten a second); a builder of no argument draws the tick's frame only.
     The builder must depend only on the frame and on settings that are part of the run's key.
     A static chart does the same with ``cache``: a key naming everything the builder depends on.
-    alt: the chart's text alternative (what a screen reader says for it).
     """
     if frame is not None and not selection:
         per_frame = _takes_frame(fig)
@@ -108,9 +141,11 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
         figures = [s.json_bytes if i == len(specs) - 1 or f.step not in sent else b"null"
                    for i, (s, f) in enumerate(zip(specs, frames))]
         sent.update(f.step for f in frames)
-        livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt,
+        livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt or specs[-1].alt,
                        panel=live.panel_key(), tag=tag)
         st.caption(caption)
+        if numbers and specs[-1].numbers:
+            show_numbers(specs[-1].numbers)
         return
     if frame is not None or cache is not None:
         identity = (frame.run, frame.index) if frame is not None else ("static", cache)
@@ -119,9 +154,26 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
         spec = _finished_spec(fig)
     # theme=None: the figure's own template decides every size (Streamlit's theme would pin tick labels at 12 px,
     # which presenter mode must enlarge)
-    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config={"displaylogo": False},
-                    alt=alt or None, **selection)
+    st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config=PLOTLY_CONFIG,
+                    alt=alt or spec.alt or None, **selection)
     st.caption(caption)
+    if numbers and spec.numbers:
+        show_numbers(spec.numbers)
+
+
+def show_numbers(columns: dict) -> None:
+    """The numbers behind a chart, collapsed under "Show the numbers"."""
+    with st.expander(t("common.show_numbers"), icon=":material/table_rows:"):
+        table(columns)
+
+
+def table(columns: dict, where=None) -> None:
+    """A table of {header: values}, its first column as the row names: a real HTML table (a screen reader reads it
+    cell by cell with its headers; presenter mode enlarges it), not st.dataframe's canvas."""
+    import pandas as pd
+
+    frame = pd.DataFrame(columns)
+    (where or st).table(frame.set_index(frame.columns[0]))
 
 
 def _sent_frames(key: str, tag: str) -> set:
@@ -163,10 +215,21 @@ def labels(page: str, **keys: str) -> dict[str, str]:
     return {name: t(key if "." in key else f"{page}.{key}") for name, key in keys.items()}
 
 
+# Where a long formula may break onto the next line (a phone is 390 px wide): after the spaces that separate its
+# parts. KaTeX breaks inline maths after relations and operators at its top level, and at \allowbreak.
+_BREAKS = ((r"\qquad", r"\qquad\allowbreak "), (r",\quad", r",\quad\allowbreak "), (r",\ ", r",\ \allowbreak "))
+
+
 def formula(latex: str, **values) -> None:
-    """A formula with the current numbers substituted (values are formatted compactly)."""
+    """A formula with the current numbers substituted (values are formatted compactly).
+
+    Written as display-style maths inside a paragraph (not st.latex's display block, which cannot wrap and scrolled
+    sideways in its box on a phone): it keeps its size and breaks between its parts where the line is too short."""
     shown = {k: (_num(v) if isinstance(v, (int, float)) else v) for k, v in values.items()}
-    st.latex(latex.format(**shown) if shown else latex)
+    text = latex.format(**shown) if shown else latex
+    for space, breakable in _BREAKS:
+        text = text.replace(space, breakable)
+    st.markdown(f"$\\displaystyle {text}$")
 
 
 def number(value: float, spec: str = ".3g") -> str:
@@ -189,7 +252,7 @@ def _num(v: float) -> str:
 
 
 def try_this(page: str) -> None:
-    st.subheader(t("common.try_this"))
+    section(t("common.try_this"))
     st.markdown(t(f"{page}.try"))
 
 
@@ -208,23 +271,102 @@ def footer(page: str) -> None:
     teacher.finish_page(_TOOLS_SLOT.get() or st.sidebar)
 
 
-def predict(page: str, key: str, n_options: int) -> bool:
+def predict(page: str, key: str, n_options: int, demo: str | None = None) -> bool:
     """'Predict, then run': pose a question with options from the text file; True once the answer is revealed.
 
-    Text keys: <page>.<key>_q (the question), <page>.<key>_1 … _n (the options), <page>.<key>_a (the answer's explanation).
+    Text keys: <page>.<key>_q (the question), <page>.<key>_1 … _n (the options), <page>.<key>_a (the answer's
+    explanation), and optionally <page>.<key>_why1 … _why4 (reasons: the first one right, the others common
+    misconceptions), asked once a guess is in. In a class (ui/classroom.py) the question is a live poll: a
+    student's guess and reason count for the class, the teacher sees the tally and reveals it for everyone, and the
+    reveal plays ``demo`` (the live panel that answers the question) from its start.
     """
+    from ui import classroom
+
     state_key = f"_revealed.{page}.{key}"
     with st.container(border=True):
         st.markdown(f"**{t('common.predict')}** {t(f'{page}.{key}_q')}")
         options = [t(f"{page}.{key}_{i}") for i in range(1, n_options + 1)]
+        in_class = classroom.predict_in_class(page, key, options, demo)
+        if in_class is not None:
+            return in_class or teacher.revealed(page, key)  # the box drew the answer itself once revealed
         choice = st.radio(t("common.your_guess"), options, index=None, key=f"_guess.{page}.{key}")
+        shown = classroom.reasons(page, key)
+        if choice is not None and shown:
+            st.radio(t("classroom.why"), [text for _, text in shown], index=None, key=f"_why.{page}.{key}")
         revealed = st.session_state.get(state_key, False) or teacher.revealed(page, key)
         if not revealed:
             st.button(t("common.reveal"), key=f"_reveal.{page}.{key}", disabled=choice is None,
                       on_click=lambda: st.session_state.__setitem__(state_key, True))
         else:
-            st.success(t(f"{page}.{key}_a"))
+            classroom.answer_text(page, key)
     return revealed
+
+
+def quick_checks(page: str, checks) -> None:
+    """The lesson's quick checks (``lab.common.Check``, answered by the lab at the page's setting): instant
+    feedback for the student; in a class, a student's first answer counts and the teacher sees the share right."""
+    from ui import classroom
+
+    section(t("common.quick_checks"))
+    for number, check in enumerate(checks, start=1):
+        label = [_option_text(page, check, option) for option in check.options]
+        right = label[check.answer]
+        radio_key = f"_check.{page}.{check.key}"
+        values = {k: _value_text(v) for k, v in check.values.items()}
+        with st.container(border=True):
+            st.markdown(f"**{number}.** {t(f'{page}.{check.key}_q', **values)}")
+
+            def answered(check=check, label=label, radio_key=radio_key):
+                pick = st.session_state.get(radio_key)
+                if pick in label:
+                    classroom.record_check(page, check.key, label.index(pick) == check.answer)
+
+            pick = st.radio(t("common.check_pick"), label, index=None, key=radio_key, on_change=answered,
+                            label_visibility="collapsed")
+            if pick is not None:
+                if pick == right:
+                    st.success(t("common.check_right"), icon=":material/check_circle:")
+                else:
+                    st.error(t("common.check_wrong", right=right), icon=":material/cancel:")
+    if classroom.is_teacher():
+        @st.fragment(run_every=2.0)
+        def shares():
+            parts = []
+            for number, check in enumerate(checks, start=1):
+                share = classroom.check_share(page, check.key)
+                if share is not None:
+                    right_n, total = share
+                    parts.append(t("classroom.check_share", n=number, right=right_n, total=total))
+            if parts:
+                st.markdown(" · ".join(parts))
+
+        shares()
+
+
+def _option_text(page: str, check, option) -> str:
+    """A name's own text for this check, else the lab's shared name for it (an optimizer, an activation)."""
+    if isinstance(option, str):
+        own = f"{page}.{check.key}_{option}"
+        return t(own) if has(own) else t(f"common.opt_{option}")
+    return _num_text(option, check.fmt)
+
+
+def _value_text(value) -> str:
+    if isinstance(value, float):
+        return _num_text(value)
+    if isinstance(value, str) and has(f"common.opt_{value}"):
+        return t(f"common.opt_{value}")  # an activation or initialization's name as the menus show it
+    return str(value)
+
+
+def _num_text(value: float, fmt: str = ".3g") -> str:
+    """A number for prose: 3 significant digits, powers of ten written 10⁻⁵ rather than 1e-05."""
+    text = format(value, fmt)
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        sup = str(int(exp)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        text = f"10{sup}" if mantissa in ("1", "1.0") else f"{mantissa} × 10{sup}"
+    return text
 
 
 def diverged(step: int | None, what: str = "") -> None:
@@ -239,6 +381,7 @@ def diverged_members(group, name=lambda label: label) -> None:
         diverged(step, f" ({name(label)})")
 
 
-__all__ = ["header", "sidebar_controls", "chart", "labels", "formula", "number", "try_this", "explanation", "predict",
+__all__ = ["header", "sidebar_controls", "section", "chart", "table", "labels", "formula", "number", "try_this",
+           "explanation", "predict", "quick_checks",
            "diverged", "diverged_members",
            "presenting", "has"]

@@ -1,11 +1,20 @@
-"""Live training on a page: Train / Pause / Step / Reset over a shared run of frames (lab/shared.py).
+"""Live training on a page: Train / Pause / Step / Reset over a shared run of frames (runs/shared.py).
 
 A run is deterministic for its settings and seed, so it is computed once per server and shared: the page asks its
 lab module for a ``RunSpec`` (how to build the run, what to keep at a frame, at which steps), and this panel plays
 that run's frames. A session keeps only the index of the frame it shows. While it plays, each tick of the fragment
-(every TICK_SECONDS) shows the next frame; when that frame does not exist yet, the ticking session computes it
-(``Run.advance``, at most CHUNK_SECONDS, one session at a time), so a class that presses Train together trains one
-network, and a student whose setting was computed before replays it without training anything.
+(every TICK_SECONDS, longer for a class: runs/governor.py) brings every frame of its interval, which the browser
+plays FRAME_SECONDS apart (ui.lesson.chart, ui/livechart.js): ten pictures a second, redrawn in place. When a frame
+does not exist yet, the ticking session computes it (``Run.advance``, budgeted, one session at a time), so a class
+that presses Train together trains one network, and a student whose setting was computed before replays it without
+training anything. Once there are frames, a step slider scrubs the run (and its step goes into the link, ``at=``).
+
+A teacher's ``trained=N`` link opens the panel at the first saved step at or after N when the class's run has it
+already; otherwise the run plays up to that step and pauses there, computed by the same budgeted ticks as Train, so
+the page draws at once and nothing is computed for a student who has left (no tick, no computation).
+
+A session keeps the run's key, never the run: every draw and every tick asks the shared store (which then keeps the
+run while it is in use), so a class's runs live in one bounded place and go with it.
 
 The buttons sit outside the fragment and flip ``running`` with on_click (a full rerun): the combination that works
 on Streamlit 1.67 (a Pause inside a busy fragment would not interrupt it). A chart that the view draws with no data
@@ -16,30 +25,23 @@ from __future__ import annotations
 
 import contextvars
 import random
-import threading
 import time
 import uuid
 from typing import Any, Callable
 
 import streamlit as st
 
-from lab import shared
-from ui import launch, livechart, teacher
+from runs import governor, housekeeping, shared
+from runs.governor import CHUNK_SECONDS, CHUNK_SHARE, TICK_SECONDS
+from ui import livechart, page_env, teacher
 from ui.i18n import t
 
-FRAME_SECONDS = 0.1  # while a run plays the browser shows a new frame every 0.1 s: ten pictures a second
-TICK_SECONDS = 0.3   # a lone student's tick: it brings the next three frames, which the browser plays in turn
-CHUNK_SHARE, CHUNK_SECONDS = 0.3, 0.12  # a tick computes for at most this share of its interval, and this long:
-# Pause stays responsive, and a class shares the core fairly
-# What one server process runs per second, all playing sessions together (each tick is a script run in a new thread
-# plus its charts; measured on the 2-core machine, bench/classroom.py). With more players than that allows at
-# TICK_SECONDS, every player ticks less often and each tick brings more frames: a class sees the same ten pictures
-# a second (as long as the server keeps up), never a slower run or a stalled server.
-TICKS_PER_SECOND = 40
-_INTERVALS = (0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
-_PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
-_VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
-_PLAYERS_LOCK = threading.Lock()
+# While a run plays the browser shows a new frame every FRAME_SECONDS: ten pictures a second, whatever the tick (a
+# tick brings every frame since the last one, ui.lesson.chart sends them, ui/livechart.js plays them)
+FRAME_SECONDS = 0.1
+# Fewer updates (the browser prefers reduced motion, or the sidebar switch): about one refresh a second, and the
+# frames between two ticks are not played; the run itself keeps its pace, only the picture moves less often
+CALM_SECONDS = 1.0
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
 _BATCH: contextvars.ContextVar = contextvars.ContextVar("live_batch", default=())
@@ -74,72 +76,94 @@ def batch(frame: shared.Frame) -> list[shared.Frame]:
 
 
 def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], total_steps: int | None = None,
-          start: str = "first") -> shared.Frame:
+          start: str = "first", play_label: str | None = None) -> shared.Frame:
     """Draw the Train/Pause/Step/Reset row, the progress and view(frame); return the frame shown.
 
     spec: the run (``lab`` builds it from the page's settings; equal keys are the same run). total_steps: the run's
     length for the progress bar (default: its last frame step). start: what a fresh view shows, "first" (the
     untrained network), "last" (the finished run, when it is already computed: a lesson's warmed-up default), or
-    "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press).
+    "play" (the finished run when computed, else it starts playing at once: a picture that needs no Train press;
+    with fewer updates asked for, it does not start by itself). play_label: the Train button's word for a run that
+    is played rather than trained (the optimizer race: "Play", also at its end, where a run says "Replay").
     """
     state_key = f"_live.{key}"
-    viewers(viewing=_session_id())
+    governor.viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
     run = shared.run(spec)
     link = link_key(key)
     entry = st.session_state.get(state_key)
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
-        at = teacher.step_in_link(link) if entry is None else None
+        at = teacher.step_in_link(link) if entry is None else None  # a step the link names (a scrubbed run)
         wanted = at if at is not None else (teacher.trained_step() if entry is None else None)
-        if wanted is not None:  # a teacher's link: open at the first saved step at or after it
-            index = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
-            while run.available <= index and not run.complete:
-                run.advance(index, budget=1.0, wait=True)
-            shared.note_size(run)
-            index = min(index, run.available - 1)
-        playing = start == "play" and not (run.complete and index >= run.available - 1)
+        stop_at = None
+        if wanted is not None:  # a teacher's link: the first saved step at or after it
+            target = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
+            if run.available > target or run.complete:
+                index = min(target, run.available - 1)  # computed already (the class, the warm-up): open there
+            else:
+                index, stop_at = max(run.available - 1, 0), target  # play up to it, by the budgeted ticks
+        playing = stop_at is not None or (start == "play" and not (run.complete and index >= run.available - 1)
+                                          and not page_env.fewer_updates())
         entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0,
-                 "scrubbed": at is not None}
+                 "stop_at": stop_at, "scrubbed": at is not None}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
         shared.note_size(run)
+    del run  # the callbacks and the ticks below ask the store for it (the session holds the key, not the run)
 
-    def at_end(e: dict) -> bool:
+    def at_end(e: dict, run: shared.Run) -> bool:
         return run.complete and e["index"] >= run.available - 1
 
-    def toggle() -> None:
+    # A press of a button can reach the server twice while a run plays: in the fragment's timed rerun and in the
+    # press's own full rerun (seen for most keyboard presses in Chromium: Enter or Space on Pause paused and resumed
+    # at once). So each button's action is idempotent: Train/Pause says which it is, Step carries this full run's
+    # token and a token is stepped once.
+    press = uuid.uuid4().hex
+
+    def play(pause: bool) -> None:
         e = st.session_state[state_key]
+        e["stop_at"] = None
         e["ending"] = e["scrubbed"] = False
-        if e["running"]:
+        if pause:
             e["running"] = False
-        else:
-            if at_end(e):
+        elif not e["running"]:
+            if at_end(e, shared.run(spec)):
                 e["index"] = 0  # Train on a finished run replays it from the start
             e["running"] = True
-            e["interval"] = interval_for(max(players(playing=_session_id()), viewers()))
+            e["interval"] = calm(governor.interval_for(max(governor.players(playing=_session_id()),
+                                                           governor.viewers())))
 
-    def step_once() -> None:
+    def step_once(token: str) -> None:
         e = st.session_state[state_key]
-        e["running"] = e["ending"] = e["scrubbed"] = False
-        if not at_end(e):
+        e["running"], e["stop_at"] = False, None
+        e["ending"] = e["scrubbed"] = False
+        if e.get("stepped") == token:
+            return
+        e["stepped"] = token
+        run = shared.run(spec)
+        if not at_end(e, run):
             run.advance(e["index"] + 1, budget=1.0, wait=True)
             shared.note_size(run)
             e["index"] = min(e["index"] + 1, run.available - 1)
 
     def reset() -> None:
         e = st.session_state[state_key]
-        e["running"], e["ending"], e["scrubbed"], e["index"] = False, False, False, 0
+        e["running"], e["index"], e["stop_at"] = False, 0, None
+        e["ending"] = e["scrubbed"] = False
 
-    cols = st.columns([1, 1, 1, 1])  # room for the longest label in either language, even in a narrow column
+    entry["interval"] = calm(entry["interval"])  # fewer updates switched on while it plays
+    # room for the longest label in either language, even in a narrow column; the row stays one row on a phone
+    # (app.py's CSS for .st-key-live-row-*), so the chart starts on the first screen
+    cols = st.container(key=f"live-row-{key}").columns([1, 1, 1, 1])
     running = entry["running"]
-    finished = at_end(entry)
-    label = t("common.pause") if running else (t("common.replay") if finished else t("common.train"))
-    cols[0].button(label, key=f"{key}-train", on_click=toggle, type="primary",
+    finished = at_end(entry, shared.run(spec))
+    label = t("common.pause") if running else play_label or (t("common.replay") if finished else t("common.train"))
+    cols[0].button(label, key=f"{key}-train", on_click=play, args=(running,), type="primary",
                    icon=":material/pause:" if running else (":material/replay:" if finished else ":material/play_arrow:"),
                    width="stretch")
-    cols[1].button(t("common.step"), key=f"{key}-step", on_click=step_once, width="stretch",
+    cols[1].button(t("common.step"), key=f"{key}-step", on_click=step_once, args=(press,), width="stretch",
                    icon=":material/skip_next:", disabled=finished)
     cols[2].button(t("common.reset"), key=f"{key}-reset", on_click=reset, icon=":material/restart_alt:",
                    width="stretch")
@@ -147,32 +171,36 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     shown: list[shared.Frame] = []
 
     def tick() -> None:
-        launch.note_activity()
+        housekeeping.note_activity()
         started = time.thread_time()  # this thread's CPU: what the tick costs, not the time it waited its turn
         try:
             _tick()
         finally:
-            note_tick_cost(time.thread_time() - started)
+            governor.note_tick_cost(time.thread_time() - started)
 
     def _tick() -> None:
         e = st.session_state.get(state_key)
         if e is None or e["key"] != spec.key:
             return
+        run = shared.run(spec)  # the store's run, noted as in use (a playing run is never evicted)
         if e.get("ending"):  # the run's last frames have played: a full rerun turns the Pause button back into Train
             e["running"] = e["ending"] = False
             st.rerun()
-        if e.pop("rerun", False):  # the step slider moved while the run played
+        if e.pop("rerun", False):  # the step slider moved while the run played, or from its end
             st.rerun()
         before = e["index"]
         if e["running"]:
             # the frames of this tick's interval of playing time, played in the browser FRAME_SECONDS apart
             want = e["index"] + max(1, round(e["interval"] / FRAME_SECONDS))
+            stop_at = e.get("stop_at")
+            if stop_at is not None:
+                want = min(want, stop_at)
             if run.advance(want, budget=min(CHUNK_SECONDS, CHUNK_SHARE * e["interval"])):
                 shared.note_size(run)
-            e["index"] = min(want, run.available - 1)
-            if at_end(e):
-                e["ending"] = True  # the next tick, once these frames have played
-            wanted = interval_for(players(playing=_session_id()))
+            e["index"] = max(e["index"], min(want, run.available - 1))  # never back (a run computed again)
+            if at_end(e, run) or (stop_at is not None and e["index"] >= stop_at):
+                e["ending"], e["stop_at"] = True, None  # the next tick, once these frames have played
+            wanted = calm(governor.interval_for(governor.players(playing=_session_id())))
             now = time.monotonic()
             # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
             # a slower tick, or has halved, each session after its own random delay (a class that pressed Train
@@ -187,6 +215,8 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
                 e["retuned"] = 0.0
         frame = run.frame(e["index"])
         frames = [run.frame(i) for i in range(before + 1, e["index"] + 1)] if e["index"] > before else [frame]
+        if page_env.fewer_updates():  # one picture a tick: the frames in between are not played
+            frames = [frame]
         shown.append(frame)
         st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
         scrubber(e, frame)
@@ -208,12 +238,12 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         chosen = (st.session_state.get(scrub_key) or {}).get("scrub")
         if not isinstance(chosen, int) or isinstance(chosen, bool):
             return
-        was_end = at_end(e)
+        was_end = at_end(e, run)
         e["index"] = next((f.index for f in run.frames if f.step >= chosen), run.available - 1)
         # a run that was playing, or moved from or to its end: a full rerun turns Pause back into Train (and stops
         # the ticks), or Replay into Train
-        e["rerun"] = e["running"] or at_end(e) != was_end
-        e["running"], e["ending"], e["scrubbed"] = False, False, True
+        e["rerun"] = e["running"] or at_end(e, run) != was_end
+        e["running"], e["ending"], e["scrubbed"], e["stop_at"] = False, False, True, None
 
     scrub_key = f"{key}-at"
 
@@ -238,7 +268,15 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
                 st.query_params[link] = wanted
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
-    return shown[-1] if shown else run.frame(entry["index"])
+    return shown[-1] if shown else shared.run(spec).frame(entry["index"])
+
+
+def play_from_start(key: str) -> None:
+    """Play panel ``key`` from its first frame (a class's reveal runs the demo that answers the question); nothing
+    when the panel has not been drawn in this session."""
+    entry = st.session_state.get(f"_live.{key}")
+    if entry is not None:
+        entry["index"], entry["running"] = 0, True
 
 
 def link_key(key: str) -> str:
@@ -256,41 +294,9 @@ def _session_id() -> str:
     return st.session_state["_sid"]
 
 
-def players(now: float | None = None, playing: str | None = None) -> int:
-    """Sessions of this process that ticked while playing in the last two seconds (``playing``: note this one)."""
-    return _count(_PLAYERS, 2.0, now, playing)
-
-
-def viewers(now: float | None = None, viewing: str | None = None) -> int:
-    """Sessions of this process that drew a live panel in the last 20 seconds: when a class opens a page
-    together, its Train presses follow, and the first tick interval already allows for all of them."""
-    return _count(_VIEWERS, 20.0, now, viewing)
-
-
-def _count(seen: dict, within: float, now: float | None, noting: str | None) -> int:
-    now = time.monotonic() if now is None else now
-    with _PLAYERS_LOCK:
-        if noting is not None:
-            seen[noting] = now
-        for sid in [s for s, t in seen.items() if now - t > within]:
-            del seen[sid]
-        return len(seen)
-
-
-_TICK_COST = [0.008]  # a moving average of one tick's CPU time in this process (seconds)
-BUSY_SHARE = 0.8  # the share of the process's time playing sessions may use together, the rest for everyone else
-
-
-def note_tick_cost(seconds: float) -> None:
-    _TICK_COST[0] = 0.9 * _TICK_COST[0] + 0.1 * min(seconds, 1.0)
-
-
-def interval_for(n_players: int) -> float:
-    """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then the
-    next longer step of _INTERVALS that keeps all of them within TICKS_PER_SECOND and, at the ticks' measured
-    cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
-    wanted = max(n_players / TICKS_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
-    return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])
+def calm(interval: float) -> float:
+    """The tick interval with fewer updates asked for (ui.page_env): at least CALM_SECONDS."""
+    return max(interval, CALM_SECONDS) if page_env.fewer_updates() else interval
 
 
 def progress_text(frame: shared.Frame, total_steps: int) -> str:

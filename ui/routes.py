@@ -9,7 +9,10 @@ preset (a link's settings) and a one-line goal. In content/<lang>/routes.txt:
     === first.steps            one step per line: slug | preset query (may be empty) | the step's goal
 
 A page opened from a route carries ``route=<id>&step=<n>`` in its link: it shows which step of which route it is, with
-the goal, and ends with links to the previous and next steps (with their presets).
+the goal, and links to the previous and next steps (with their presets) under that banner and again at its end.
+
+Every step carries its preset: the settings that open the picture its goal talks about (tests/test_routes.py parses
+each preset through the page's own controls and computes each goal's claim at it).
 """
 from __future__ import annotations
 
@@ -90,22 +93,31 @@ def apply_preset(route: Route, number: int) -> None:
 
 
 def banner(page: str) -> None:
-    """Under the title: 'Route · step 3 of 8 — goal'."""
+    """Under the title: 'Route · step 3 of 8 — goal', then the previous and next steps (the same links as at the
+    bottom of the page: a lesson is 2,500-6,600 px long, and a class moves on from the top)."""
     found = active(page)
     if found is None:
+        st.session_state.pop("_route_preset", None)
         return
     route, number = found
     apply_preset(route, number)
+    # the step's settings stay in its address even at their defaults: the link to this view is the step's
+    st.session_state["_route_preset"] = tuple(key for key, _ in route.steps[number - 1].preset)
     st.info(t("common.route_banner", route=route.title, step=number, steps=len(route.steps),
               goal=route.steps[number - 1].goal), icon=":material/route:")
+    neighbours(route, number)
 
 
 def footer(page: str) -> None:
-    """Previous and next on the active route, each keeping the route and bringing its step's preset."""
+    """At the end of the page: previous and next on the active route again."""
     found = active(page)
-    if found is None:
-        return
-    route, number = found
+    if found is not None:
+        neighbours(*found)
+
+
+def neighbours(route: Route, number: int) -> None:
+    """Previous and next on the route, each keeping the route and bringing its step's preset (the last step
+    leads back to the start page)."""
     left, right = st.columns(2)
     if number > 1:
         prev = route.steps[number - 2]

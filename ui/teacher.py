@@ -1,7 +1,7 @@
 """Links for a class: a teacher's link can hide controls, lock them, reveal a predict-first answer and open the live
 run already trained to a step; every page can restore its defaults and show the link to the current view.
 
-Link keys (besides each control's own key, lang and present):
+Link keys (besides each control's own key, lang, present and calm):
 
     hide=all | hide=lr,seed     controls not shown (their values still come from the link or the defaults)
     <key>_hide=1                the same for one control (TensorFlow Playground's spelling)
@@ -26,7 +26,8 @@ import streamlit as st
 from ui.i18n import t
 from ui.literal import literal
 
-RESERVED = ("lang", "present", "hide", "lock", "reveal", "trained", "route", "step", "at")
+RESERVED = ("lang", "present", "calm", "hide", "lock", "reveal", "trained", "route", "step", "class", "teacher", "seat",
+            "at")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}\Z")
 MAX_TRAINED = 1_000_000
 
@@ -86,15 +87,36 @@ def link() -> Link:
     return found if found is not None else Link()
 
 
-def mode(key: str, default) -> str | None:
-    """"hidden", "locked" or None for a page control; notes the control (for restore and for checking names)."""
+def _mode_of(current: Link, key: str) -> str | None:
     if key in RESERVED:
-        return None  # the app's own controls (language, presenter mode) are never hidden or locked
-    current = link()
-    current.drawn[key] = default
+        return None  # the app's own controls (language, presenter mode, fewer updates) are never hidden or locked
     if "all" in current.hide or key in current.hide:
         return "hidden"
     if "all" in current.lock or key in current.lock:
+        return "locked"
+    return None
+
+
+def mode(key: str, default) -> str | None:
+    """"hidden", "locked" or None for a page control; notes the control (for restore and for checking names)."""
+    current = link()
+    if key not in RESERVED:
+        current.drawn[key] = default
+    return _mode_of(current, key)
+
+
+def inputs_mode(keys=None) -> str | None:
+    """"hidden", "locked" or None for a page input that is not a control but changes controls: a button that sets
+    a preset, a click on a chart that moves a start point, a file that sets every knob. ``keys``: the controls it
+    changes (None: every control the page has drawn so far, for a configuration file). It is hidden when one of
+    them is hidden, locked when one is locked (with ``hide=all`` / ``lock=all``, always): a teacher's link covers
+    every way of changing a setting, not only the sliders."""
+    current = link()
+    keys = list(current.drawn) if keys is None else list(keys)
+    modes = {_mode_of(current, key) for key in keys}
+    if "all" in current.hide or "hidden" in modes:
+        return "hidden"
+    if "all" in current.lock or "locked" in modes:
         return "locked"
     return None
 
@@ -146,7 +168,8 @@ def finish_page(where) -> None:
     """After the page drew its controls: remember them (for restore), report names the link used that the page
     does not have, and draw the restore button and the link to this view in ``where`` (the sidebar)."""
     current = link()
-    st.session_state["_page_controls"] = sorted(current.drawn)
+    # restore puts back what the student may change: a control the link locks or hides keeps the link's value
+    st.session_state["_page_controls"] = sorted(k for k in current.drawn if _mode_of(current, k) is None)
     unknown = sorted((current.hide | current.lock) - set(current.drawn) - {"all"})
     unknown += sorted(current.reveal - current.predicts - {"all"})
     notices = _NOTICES.get()
@@ -155,8 +178,9 @@ def finish_page(where) -> None:
                         icon=":material/link_off:")
     if "all" in current.lock:
         return  # a locked view keeps its setting: no restore button
-    where.button(t("common.restore"), key="_restore", on_click=restore_defaults, icon=":material/settings_backup_restore:",
-                 width="stretch")
+    if st.session_state["_page_controls"] or not (current.hide or current.lock):
+        where.button(t("common.restore"), key="_restore", on_click=restore_defaults,
+                     icon=":material/settings_backup_restore:", width="stretch")
     with where.popover(t("common.share_link"), icon=":material/link:", width="stretch"):
         st.caption(t("common.share_link_help"))
         st.code(current_url(), language=None, wrap_lines=True)
@@ -168,5 +192,6 @@ def current_url() -> str:
         base = st.context.url or ""
     except Exception:  # AppTest has no browser context
         base = ""
-    query = urlencode({k: st.query_params[k] for k in st.query_params})
+    # never a class's teacher key or a student's seat: this link is for sharing
+    query = urlencode({k: st.query_params[k] for k in st.query_params if k not in ("teacher", "seat")})
     return f"{base}?{query}" if query else base

@@ -2,7 +2,7 @@
 
     SETTINGS                         # the page's controls, declared once (lab/settings.py)
     run = Descent(lr=0.4, steps=30)  # a live object: run(n) trains n more steps, .step counts them
-    spec = descent_run(0.4, 30)      # the shared run of frames the page plays (lab/shared.py)
+    spec = descent_run(0.4, 30)      # the shared run of frames the page plays (runs/shared.py)
 
 Shapes: T recorded steps.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab import shared
+from runs import shared
 from lab.settings import SEED, Settings, level, number
 
 CURVATURE = 1.0  # a in f(w) = a·w²: f′(w) = 2·a·w, and a rate above 1/a overshoots past the minimum and back
@@ -69,6 +69,22 @@ def descent_run(lr: float, steps: int, seed: int = 0) -> shared.RunSpec:
 
 
 def warm() -> None:
-    """The first screen, computed at server start (lab/warm.py) and kept."""
+    """The first screen, computed at server start (runs/warm.py) and kept."""
     with shared.pinned():
         shared.complete(descent_run(DEFAULTS.lr, DEFAULTS.steps, DEFAULTS.seed))
+
+
+# ---- quick checks (the end of the page; ui.lesson.quick_checks draws them) --------------------------------------
+def quick_checks(lr: float):
+    """The page's quick checks at its setting, answered by the rule the page teaches (w ← w − lr·2a·w)."""
+    from lab.common import choice_check, exact_check
+
+    factor = 1 - 2 * CURVATURE * lr
+    fate = "slides" if abs(factor) < 1 and factor >= 0 else "jumps" if abs(factor) < 1 else "flies" if abs(factor) > 1 \
+        else "stays"
+    return [
+        exact_check("check1", round(factor, 6), [round(1 - lr, 6), round(2 * lr, 6), round(-factor, 6)],
+                    dict(lr=f"{lr:g}")),
+        choice_check("check2", ("slides", "jumps", "flies", "stays"), fate, dict(lr=f"{lr:g}")),
+        exact_check("check3", round(1 / (2 * CURVATURE), 6), [1 / CURVATURE, 0.25, 2.0]),
+    ]

@@ -14,7 +14,9 @@ this module (Streamlit's "clear cache" cannot empty them), both safe to use from
   students pressing Train on the same setting train one network, and a student who arrives later replays it.
 
 ``pinned()`` marks what is computed inside it as never evicted: a lesson's defaults, computed once at server start
-(``warm``), which every first screen shows.
+(``warm``), which every first screen shows. A run that a session plays or has shown in the last IN_USE_SECONDS is
+not evicted either (a tick that shows a frame notes it): its frames stay in the store, where the next student with
+the same setting finds them, instead of living on outside the bound in the player's session.
 """
 from __future__ import annotations
 
@@ -24,12 +26,14 @@ import functools
 import math
 import threading
 import time
+import typing
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, Iterator
 
 import numpy as np
 
 _PINNING = threading.local()
+_COURTESY = threading.local()
 
 
 @contextlib.contextmanager
@@ -45,6 +49,31 @@ def pinned() -> Iterator[None]:
 
 def _pinning() -> bool:
     return getattr(_PINNING, "on", False)
+
+
+@contextlib.contextmanager
+def yielding(wait: Callable[[], None]) -> Iterator[None]:
+    """Inside (in this thread only: the warm-up's), every computation of the stores stops at small steps to call
+    ``wait()``, which returns when the thread may go on: before each memo value it computes, and every
+    COURTESY_SECONDS of a run. Sessions go first; the warm-up fills the gaps."""
+    before = getattr(_COURTESY, "wait", None)
+    _COURTESY.wait = wait
+    try:
+        yield
+    finally:
+        _COURTESY.wait = before
+
+
+COURTESY_SECONDS = 0.05  # the longest a yielding thread computes a run before it asks again
+
+
+def _courteous() -> bool:
+    """Wait for this thread's turn (inside ``yielding``, and not while it computes a memo value that others may
+    wait for); True when this thread yields at all."""
+    wait = getattr(_COURTESY, "wait", None)
+    if wait is not None and not getattr(_COURTESY, "inside", 0):
+        wait()
+    return wait is not None
 
 
 # ---- sizes and immutability ---------------------------------------------------------------------------------
@@ -94,20 +123,22 @@ def freeze(value: Any, _seen: set | None = None) -> Any:
 # ---- a byte-bounded LRU ---------------------------------------------------------------------------------------
 
 class _Entry:
-    __slots__ = ("value", "size", "pinned")
+    __slots__ = ("value", "size", "pinned", "used")
 
-    def __init__(self, value, size, pinned):
-        self.value, self.size, self.pinned = value, size, pinned
+    def __init__(self, value, size, pinned, used):
+        self.value, self.size, self.pinned, self.used = value, size, pinned, used
 
 
 class Cache:
-    """A thread-safe LRU bounded by bytes; pinned entries are never evicted (and not counted against the bound)."""
+    """A thread-safe LRU bounded by bytes; pinned entries are never evicted (and not counted against the bound), nor
+    is an entry used (read, grown or touched) in the last ``hold_seconds`` (counted: the store may then hold more
+    than its bound, as much as the sessions of the moment use)."""
 
-    def __init__(self, name: str, max_bytes: int):
-        self.name, self.max_bytes = name, int(max_bytes)
+    def __init__(self, name: str, max_bytes: int, hold_seconds: float = 0.0):
+        self.name, self.max_bytes, self.hold_seconds = name, int(max_bytes), float(hold_seconds)
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._lock = threading.Lock()
-        self._computing: dict[Hashable, threading.Lock] = {}
+        self._computing: dict[Hashable, list] = {}  # key -> [its lock, how many hold it or wait for it]
         self.hits = self.misses = self.evictions = 0
 
     def get(self, key, default=None):
@@ -115,7 +146,7 @@ class Cache:
             entry = self._entries.get(key)
             if entry is None:
                 return default
-            self._entries.move_to_end(key)
+            self._used(key, entry)
             self.hits += 1
             return entry.value
 
@@ -124,37 +155,75 @@ class Cache:
         pinned = _pinning() if pinned is None else pinned
         with self._lock:
             old = self._entries.pop(key, None)
-            self._entries[key] = _Entry(value, size, pinned or bool(old and old.pinned))
+            self._entries[key] = _Entry(value, size, pinned or bool(old and old.pinned), time.monotonic())
             self._evict()
 
-    def resize(self, key, size: int) -> None:
-        """A value that grows (a run's frames) reports its new size."""
+    def resize(self, key, size: int | Callable[[], int], value: Any = None) -> None:
+        """A value that grows (a run's frames) reports its new size: a number, or a function counted here, under
+        the store's lock. Growing is using: the entry becomes the most recent. ``value``: only if the key still
+        holds that very object (not a newer one of the same key)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (value is None or entry.value is value):
+                entry.size = size() if callable(size) else size
+                self._used(key, entry)
+                self._evict()
+
+    def touch(self, key) -> bool:
+        """Note that a session uses the entry now (a frame of it is shown): False when it is not stored."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
-                entry.size = size
-                self._evict()
+                self._used(key, entry)
+            return entry is not None
+
+    def _used(self, key, entry: _Entry) -> None:
+        entry.used = time.monotonic()
+        self._entries.move_to_end(key)
 
     def _evict(self) -> None:
         unpinned = sum(e.size for e in self._entries.values() if not e.pinned)
+        held_since = time.monotonic() - self.hold_seconds
         for key in list(self._entries):
             if unpinned <= self.max_bytes:
                 break
             entry = self._entries[key]
-            if entry.pinned or len(self._entries) == 1:
+            if entry.pinned or len(self._entries) == 1 or (self.hold_seconds and entry.used > held_since):
                 continue
             del self._entries[key]
             unpinned -= entry.size
             self.evictions += 1
 
-    def lock_for(self, key) -> threading.Lock:
-        """One lock per key being computed, so a value is computed once however many sessions ask for it."""
+    @contextlib.contextmanager
+    def computing(self, key) -> Iterator[None]:
+        """Hold the key's computation lock: one computation per key at a time, however many sessions ask. The lock
+        is shared by everyone who holds it or waits for it, and goes when the last of them leaves, whether the
+        computation returned or raised (so a failure leaves nothing behind, and a late caller never gets a second
+        lock while the first is still in use)."""
         with self._lock:
-            return self._computing.setdefault(key, threading.Lock())
+            slot = self._computing.get(key)
+            if slot is None:
+                slot = self._computing[key] = [threading.Lock(), 0]
+            slot[1] += 1
+        try:
+            with slot[0]:
+                yield
+        finally:
+            with self._lock:
+                slot[1] -= 1
+                if slot[1] == 0 and self._computing.get(key) is slot:
+                    del self._computing[key]
 
-    def done_computing(self, key) -> None:
+    def waiting(self, key) -> int:
+        """How many callers hold the key's computation lock or wait for it now (0: nobody computes it)."""
         with self._lock:
-            self._computing.pop(key, None)
+            slot = self._computing.get(key)
+            return 0 if slot is None else slot[1]
+
+    def values(self) -> list:
+        """The values stored now (a copy of the list: the store may change while the caller reads them)."""
+        with self._lock:
+            return [entry.value for entry in self._entries.values()]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -220,19 +289,23 @@ def memo(max_bytes: int = 16 * 2**20, name: str | None = None):
                 if _pinning():
                     cache.put(key, value, pinned=True)
                 return value
-            lock = cache.lock_for(key)
-            with lock:  # the first caller computes; the others wait here and then find the value
+            _courteous()  # a warm-up lets the sessions go first (never while it holds the key's lock)
+            with cache.computing(key):  # the first caller computes; the others wait here and then find the value
                 value = cache.get(key, missing)
                 if value is missing:
                     cache.misses += 1
-                    value = freeze(fn(*args, **kwargs))
+                    _COURTESY.inside = getattr(_COURTESY, "inside", 0) + 1
+                    try:
+                        value = freeze(fn(*args, **kwargs))
+                    finally:
+                        _COURTESY.inside -= 1
                     cache.put(key, value)
                 elif _pinning():
                     cache.put(key, value, pinned=True)
-            cache.done_computing(key)
             return value
 
         shared.cache = cache
+        shared.key = _key  # the store's key of a call's arguments: shared.cache.get(shared.key(args, kwargs))
         return shared
 
     return decorate
@@ -254,13 +327,48 @@ def frame_steps(total: int, frames: int = 40, first: int = 1) -> tuple[int, ...]
     return tuple(int(s) for s in steps if 0 <= s <= total)
 
 
+@typing.runtime_checkable
+class LiveRun(typing.Protocol):
+    """What a ``RunSpec`` builds: an object trained in chunks, whose frames the pages draw.
+
+    step: the updates done so far. run(n): up to n more updates (an object with other work between its updates, such
+    as the landscape's slices, may do fewer per call: the caller calls again); however the calls are cut, the same
+    step gives the same state, bit for bit (a run is computed in chunks whose size depends on the clock). Optionally (each read
+    with getattr, absent = not there): ``diverged_at`` (int or None: the update whose loss was not finite; the run
+    ends there), ``stopped`` (bool: nothing more to train) and ``release()`` (drop what the last forward pass left in
+    the networks; called after every frame). ``check_live`` checks an object against all of it.
+    """
+
+    step: int
+
+    def run(self, n: int) -> typing.Any: ...
+
+
+def check_live(obj) -> None:
+    """TypeError naming what ``obj`` lacks of the LiveRun contract (a programming error in a lesson's build)."""
+    problems = []
+    if not isinstance(obj, LiveRun):
+        problems.append("run(n) and step")
+    elif not isinstance(obj.step, (int, np.integer)) or isinstance(obj.step, bool):
+        problems.append(f"an int step (it has {type(obj.step).__name__})")
+    diverged = getattr(obj, "diverged_at", None)
+    if diverged is not None and not isinstance(diverged, (int, np.integer)):
+        problems.append("diverged_at as an int or None")
+    if not isinstance(getattr(obj, "stopped", False), (bool, np.bool_)):
+        problems.append("stopped as a bool")
+    if getattr(obj, "release", None) is not None and not callable(obj.release):
+        problems.append("a callable release")
+    if problems:
+        raise TypeError(f"{type(obj).__name__} is not a live run (runs.shared.LiveRun): it needs "
+                        + "; ".join(problems))
+
+
 @dataclasses.dataclass(frozen=True)
 class RunSpec:
     """How to compute one live run. ``key`` identifies it (settings and seed): equal keys mean equal runs.
 
-    build() -> an object with run(n) (train n more steps; run(a); run(b) == run(a + b)) and .step, and optionally
-    .diverged_at (the failed update) / .stopped (nothing more to train). snapshot(obj) -> what the page draws at
-    that step (plain data, small). steps: the frame steps (``frame_steps``), ending at the run's last step.
+    build() -> a ``LiveRun``. snapshot(obj) -> what the page draws at that step (plain data, small). steps: the
+    frame steps (``frame_steps``), ending at the run's last step.
     """
     key: Hashable
     build: Callable[[], Any] = dataclasses.field(compare=False)
@@ -287,7 +395,7 @@ class Run:
         self.frames: list[Frame] = []
         self._obj = None
         self._lock = threading.Lock()
-        self._sizes: list[int] = []
+        self._frames_bytes = 0  # what the frames hold, counted once per frame by the thread that kept it
         self._obj_bytes = self.LIVE_OBJECT_BYTES
         self.compute_seconds = 0.0
 
@@ -310,9 +418,8 @@ class Run:
     LIVE_OBJECT_BYTES = 2**20  # the least a network in training is counted for
 
     def nbytes(self) -> int:
-        if len(self._sizes) < len(self.frames):  # each frame is measured once, when it is new
-            self._sizes += [nbytes(f.data) for f in self.frames[len(self._sizes):]]
-        return 256 + sum(self._sizes) + (self._obj_bytes if self._obj is not None else 0)
+        """Frames and (while it trains) the live object: plain arithmetic on counts kept as frames are made."""
+        return 256 + self._frames_bytes + (self._obj_bytes if self._obj is not None else 0)
 
     def advance(self, want: int, budget: float = 0.08, wait: bool = False) -> bool:
         """Compute frames until index ``want`` exists, the run ends, or ``budget`` seconds pass (after at least one
@@ -332,6 +439,7 @@ class Run:
         added = False
         if self._obj is None and not self.complete:
             self._obj = self.spec.build()
+            check_live(self._obj)
             if not self.frames:
                 self._keep(self._obj)
                 added = True
@@ -362,6 +470,7 @@ class Run:
             release()
         # what the object holds now (networks, optimizer state, data, history): a walk of a few ms per frame
         self._obj_bytes = max(self.LIVE_OBJECT_BYTES, nbytes(obj))
+        self._frames_bytes += nbytes(data)
         self.frames.append(Frame(index, int(obj.step), data, getattr(obj, "diverged_at", None), final, self.spec.key))
         if final:
             self._obj = None  # the frames are all the pages need: the network, its optimizer and data go
@@ -376,13 +485,15 @@ def _ended(obj) -> bool:
     return getattr(obj, "diverged_at", None) is not None or bool(getattr(obj, "stopped", False))
 
 
-RUNS = Cache("runs", 48 * 2**20)
+IN_USE_SECONDS = 30.0  # a run shown (or played) this recently is in use: never evicted
+RUNS = Cache("runs", 48 * 2**20, hold_seconds=IN_USE_SECONDS)
 CACHES["runs"] = RUNS
 _RUNS_LOCK = threading.Lock()
 
 
 def run(spec: RunSpec) -> Run:
-    """The shared run for ``spec.key`` (created on first use; pinned when created inside ``pinned()``)."""
+    """The shared run for ``spec.key`` (created on first use; pinned when created inside ``pinned()``). Asking for
+    it is using it: it is not evicted for IN_USE_SECONDS (a panel asks on every run and every tick)."""
     found = RUNS.get(spec.key)
     if found is not None:
         if _pinning():
@@ -398,15 +509,17 @@ def run(spec: RunSpec) -> Run:
 
 
 def note_size(run_: Run) -> None:
-    """Re-count a run's bytes after it gained frames (the store evicts by bytes)."""
-    RUNS.resize(run_.spec.key, run_.nbytes())
+    """Re-count a run's bytes after it gained frames (the store evicts by bytes; counted under the store's lock),
+    and note it as used."""
+    RUNS.resize(run_.spec.key, run_.nbytes, value=run_)
 
 
 def complete(spec: RunSpec, budget: float = math.inf) -> Run:
     """Compute every frame of a run now (a lesson's warm-up at server start, a test)."""
     shared_run = run(spec)
     while not shared_run.complete:
-        shared_run.advance(len(spec.steps), budget=budget, wait=True)
+        step_budget = min(budget, COURTESY_SECONDS) if _courteous() else budget
+        shared_run.advance(len(spec.steps), budget=step_budget, wait=True)
     note_size(shared_run)
     if _pinning():
         RUNS.put(spec.key, shared_run, shared_run.nbytes(), pinned=True)
