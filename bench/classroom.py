@@ -367,14 +367,24 @@ async def run_controls(url: str, page: str, n: int, think: float, duration: floa
 
 
 # -------------------------------------------------------------------------------------------------------- train
+LIVE_CHART = "dnnlab_live_chart"  # ui.livechart's element: a chart that plays the frames a tick brings
+_STEPS = re.compile(rb'"steps": \[([0-9, ]*)\], "period": ([0-9]+)')
+
+
 class TrainWatch:
-    """What one student saw while training: progress per panel and the runs that redrew charts."""
+    """What one student saw while training: progress per panel and the chart refreshes.
+
+    A refresh is a new picture of the panel: with live charts (ui.livechart), each new frame a message of the
+    panel's first live chart brings, at the moment the browser plays it (its arrival, then one period apart); with
+    plain charts (an app before live charts), each run that delivered a chart."""
 
     def __init__(self):
         self.progress: list[tuple[float, tuple, int, int]] = []  # (time, panel, step, total)
-        self.refreshes: list[float] = []                          # times of runs that delivered a chart
+        self.refreshes: list[float] = []                          # when a new picture is shown
         self.plotly: list[float] = []                             # time of every chart delta
         self.ticks = 0
+        self.live_key: bytes | None = None                        # the first live chart seen: the one counted
+        self.live_step: int | None = None
 
     def on_message(self, session, fwd, now):
         if fwd.WhichOneof("type") != "delta" or fwd.delta.WhichOneof("type") != "new_element":
@@ -387,11 +397,24 @@ class TrainWatch:
                 self.progress.append((now, tuple(fwd.metadata.delta_path), *parsed))
         elif kind == "plotly_chart":
             self.plotly.append(now)
+        elif kind == "bidi_component" and element.bidi_component.component_name == LIVE_CHART:
+            self.plotly.append(now)
+            head = element.bidi_component.bytes[:4096]
+            key = head[:head.find(b'", "steps"')]
+            self.live_key = self.live_key or key
+            found = _STEPS.search(head)
+            if key != self.live_key or found is None:
+                return
+            steps, period = [int(s) for s in found.group(1).split(b",") if s.strip()], int(found.group(2)) / 1000
+            for j, step in enumerate(steps):
+                if step != self.live_step:
+                    self.refreshes.append(now + j * period)
+                self.live_step = step
 
     def on_run_finished(self, session, run):
         if run.fragment_ids:
             self.ticks += 1
-        if run.plotly and run.last_plotly is not None:
+        if self.live_key is None and run.plotly and run.last_plotly is not None:
             self.refreshes.append(run.last_plotly)
 
     def finished_at(self, panels: int) -> float:
@@ -434,6 +457,8 @@ async def student_train(session: Session, start: float, duration: float, timeout
     done = all(step >= total for step, total in panels.values()) if panels else False
     # refreshes count while the run trains: a student whose run finished early sees a finished chart, not a slow one
     active_end = watch.finished_at(len(panels)) if done else end
+    if done and watch.refreshes:  # the last tick's frames play after it arrived
+        active_end = max(active_end, min(max(watch.refreshes), active_end + 2.0))
     active = max(active_end - start, 1e-3)
     refreshes = [t for t in watch.refreshes if start <= t <= active_end]
     gaps = [b - a for a, b in zip(refreshes, refreshes[1:])]
@@ -740,6 +765,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run counts as timed out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--url", default="", help="a running server or proxy instead of starting one")
+    parser.add_argument("--root", default="", help="start the server of this checkout (another version of the app, "
+                                                   "for a before/after comparison; default: this one)")
     parser.add_argument("--pids", default="", help="comma-separated pids whose RSS to sample (default: the server "
                                                    "this bench starts)")
     parser.add_argument("--after", type=float, default=120.0,
@@ -769,13 +796,17 @@ def main():
         args.think = [float(x) for x in args.think.split(",") if x.strip()]
 
     server = None
-    log_path = ROOT / "artifacts" / "streamlit-server.log"
+    log_path = (Path(args.root).resolve() if args.root else ROOT) / "artifacts" / "streamlit-server.log"
     if args.url:
         url = args.url.rstrip("/")
         print(f"server: {url} (not started here)")
     else:
+        from tests import browser_util
         from tests.browser_util import Server
 
+        if args.root:  # another checkout's server (a before/after comparison)
+            browser_util.ROOT = Path(args.root).resolve()
+            (browser_util.ROOT / "artifacts").mkdir(exist_ok=True)
         (ROOT / "artifacts").mkdir(exist_ok=True)
         if args.ttl is not None:
             os.environ[TTL_ENV] = str(int(round(args.ttl)))  # read by `streamlit run` as server.disconnectedSessionTTL
@@ -784,7 +815,7 @@ def main():
         os.environ.pop("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", None)
         server = Server()
         url = server.url
-        print(f"server: started here, {url}, pid {server.proc.pid}, log {log_path.relative_to(ROOT)}"
+        print(f"server: started here, {url}, pid {server.proc.pid}, log {log_path}"
               + (f"; server.disconnectedSessionTTL = {int(round(args.ttl))} s" if args.ttl is not None else ""))
         waited = time.perf_counter()
         while time.perf_counter() - waited < 900 and "warm-up done" not in log_path.read_text(errors="replace"):

@@ -122,9 +122,9 @@ def loss_curves(history: Mapping[str, np.ndarray], labels: Mapping[str, str], he
     steps = np.asarray(history["step"])
     x = steps.astype(np.int32) if steps.size and np.all(np.abs(steps) < 2**31) else finite_or_none(steps)
     for i, part in enumerate(("train", "test")):
-        y = np.asarray(history[f"{part}_loss"], dtype=np.float32)
-        with np.errstate(invalid="ignore"):
-            y = np.where(y > 0, y, np.float32(np.nan))
+        with np.errstate(over="ignore", invalid="ignore"):  # a loss past float32's range is a gap, not a warning
+            y = np.asarray(history[f"{part}_loss"], dtype=np.float32)
+            y = np.where((y > 0) & np.isfinite(y), y, np.float32(np.nan))
         fig.add_trace(spec.scatter(x=x, y=drawable(y), mode="lines", name=labels[part],
                                    line=dict(color=color(i), width=2.5, dash="dash" if part == "test" else "solid")))
     series = {labels[part]: (steps, history[f"{part}_loss"]) for part in ("train", "test")}

@@ -7,6 +7,8 @@
     probability_grid(tr, n=80)              # 2-D sets: P(class 1) on the plane
     confusion(y_true, y_pred, C)            # the digits: (C, C) counts; misclassified(tr) the images it gets wrong
     activation_histograms(tr.net, x)        # per hidden layer, counts on a fixed batch
+    network(tr)                             # the network view: every unit's picture and numbers, the strongest weights
+    inside(cfg, step)                       # update step + 1 narrated: the network before it, every number of it
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
     spec = training_run(cfg)                # the live run as frames, shared by every session (runs.shared)
     own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
@@ -28,6 +30,8 @@ import numpy as np
 
 from core import data, nn, train
 from lab import custom_data
+from lab._inside import Inside, record_update
+from lab._network import LINKS, TERMS, TILE, Links, NetView, RecordingTrainer, Units, network_view  # noqa: F401
 from runs import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
     CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
@@ -89,7 +93,7 @@ def make_net(cfg: PlaygroundConfig, ds: data.Dataset | None = None) -> nn.MLP:
 def build(cfg: PlaygroundConfig) -> train.Trainer:
     """Data + network + trainer from a configuration, deterministic given it."""
     ds = dataset(cfg)
-    return train.Trainer(make_net(cfg, ds), ds, optimizer=cfg.optimizer, opt_kwargs={"lr": cfg.lr},
+    return RecordingTrainer(make_net(cfg, ds), ds, optimizer=cfg.optimizer, opt_kwargs={"lr": cfg.lr},
                          batch_size=min(cfg.batch_size, ds.n_train), schedule=schedule_spec(cfg),
                          l1=cfg.l1, l2=cfg.l2, max_norm=cfg.max_norm or None, seed=cfg.seed,
                          eval_every=eval_every(cfg), max_steps=cfg.steps)
@@ -164,7 +168,8 @@ class View:
     history: step, train_loss, test_loss, train_acc, test_acc (T,); epoch, lr: at this step;
     grid: (xs (G,), ys (G,), p (G, G) float32) for a 2-D set, else None;
     confusion: (C, C) counts and wrong: (images (k, 8, 8), true (k,), predicted (k,)) for the digits, else None;
-    hists: activation_histograms of the hidden layers on the first HIST_BATCH training samples.
+    hists: activation_histograms of the hidden layers on the first HIST_BATCH training samples;
+    network: the network view (lab._network.NetView) for the chosen input points (``chosen_points``).
     """
     history: dict
     epoch: float
@@ -173,6 +178,7 @@ class View:
     confusion: np.ndarray | None
     wrong: tuple | None
     hists: list
+    network: NetView | None = None
 
 
 _KEPT = ("step", "train_loss", "test_loss", "train_acc", "test_acc")
@@ -184,8 +190,42 @@ def decision_grid(tr: train.Trainer, n: int = GRID):
     return probability_grid(tr, n=n, extent=PLANE if tr.data.name == CUSTOM else None)
 
 
+POINTS = 4  # the input points a student may choose for the network view's numbers
+
+
+def chosen_points(tr: train.Trainer) -> np.ndarray:
+    """Indices of the training points the network view gives numbers for: the first two of each class on 2-D data
+    (both sides of the boundary), the first POINTS images of the digits."""
+    y = np.asarray(tr.labels_train)
+    if tr.data.n_features != 2:
+        return np.arange(min(POINTS, len(y)))
+    picks = [np.flatnonzero(y == c)[:POINTS // 2] for c in (0, 1)]
+    return np.sort(np.concatenate(picks))[:POINTS]
+
+
+def network(tr: train.Trainer) -> NetView:
+    """The network view of a playground run now (lab._network.network_view): each unit over a TILE x TILE grid of
+    the decision map's plane (2-D data), or its mean activation on HIST_BATCH training images (digits)."""
+    idx = chosen_points(tr)
+    plane = None
+    if tr.data.n_features == 2:
+        xs, ys = decision_grid_axes(tr, TILE)
+        plane = (xs, ys)
+    batch = tr.x_train[:HIST_BATCH] if plane is None else None
+    return network_view(tr, tr.x_train[idx], tr.labels_train[idx], plane=plane, batch=batch)
+
+
+def decision_grid_axes(tr: train.Trainer, n: int):
+    """The axes of the decision map's plane at n points a side (as ``decision_grid``)."""
+    from lab.common import plane_grid
+
+    xs, ys, _ = plane_grid(np.concatenate([tr.x_train, tr.x_test]), n, extent=PLANE if tr.data.name == CUSTOM else None)
+    return xs, ys
+
+
 def snapshot(tr: train.Trainer) -> View:
     """The frame of a playground run at its current step (inference-mode passes only: the run is unchanged)."""
+    view = network(tr)  # first: it reads the last training step's gradients
     h = tr.history
     history = {k: np.array(h[k]) for k in _KEPT if k in h}
     with np.errstate(all="ignore"):
@@ -197,13 +237,25 @@ def snapshot(tr: train.Trainer) -> View:
             matrix = confusion(tr.labels_test, tr.predict(tr.x_test), tr.data.n_classes)
             wrong = misclassified(tr, WRONG_SHOWN)
         hists = activation_histograms(tr.net, tr.x_train[:HIST_BATCH])
-    return View(history, float(tr.epoch), float(tr.lr), grid, matrix, wrong, hists)
+    return View(history, float(tr.epoch), float(tr.lr), grid, matrix, wrong, hists, view)
 
 
 def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
     """The live run of ``cfg`` as shared frames (``runs.shared``): FRAMES + 1 of them over cfg.steps."""
     return shared.RunSpec(key=("playground", cfg), build=lambda: build(cfg), snapshot=snapshot,
                           steps=shared.frame_steps(cfg.steps, FRAMES))
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def inside(cfg: PlaygroundConfig, step: int) -> Inside:
+    """Update ``step`` + 1 of ``cfg``'s run, narrated (the "Step inside" section): the network view before it and
+    what the update computed (lab._inside.record_update). Runs are deterministic, so this trains a fresh copy to
+    ``step``; shared by the class, one computation per step."""
+    tr = build(cfg)
+    tr.run(step)
+    if tr.done:
+        raise ValueError(f"the run has no update after step {step}")
+    return Inside(network(tr), record_update(tr))
 
 
 @shared.memo(max_bytes=4 * 2**20)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import activations, compare, data, losses, nn, probe, train
+from lab._inside import Inside, record_update
+from lab._network import network_view
 from runs import shared
 from lab.settings import SEED, Settings, choice, flag, level, number
 
@@ -272,6 +274,20 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
 
     return shared.RunSpec(key=("vanishing", net, training), build=build, snapshot=snapshot,
                           steps=STEPS)
+
+
+@shared.memo(max_bytes=8 * 2**20)
+def inside(net: Net, training: Training, step: int) -> Inside:
+    """Update ``step`` + 1 of the page's run ("yours"), narrated: the network before it (units coloured by their
+    mean activation on a batch) and what the update computed, the gradient reaching every layer on its way back
+    (lab._inside.record_update). Trains a fresh copy to ``step``: shared by the class, one computation per step."""
+    group = training_run(net, training).build()
+    tr = dict(group.items())["yours"]
+    tr.run(step)
+    if tr.done:
+        raise ValueError(f"the run has no update after step {step}")
+    x, y = tr.x_train[:1], tr.labels_train[:1]
+    return Inside(network_view(tr, x, y, batch=tr.x_train[:BATCH]), record_update(tr))
 
 
 def warm() -> None:

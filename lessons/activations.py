@@ -80,8 +80,9 @@ def dying_view(frame):
     for name, step in v.diverged.items():
         lesson.diverged(step, f" ({label(name)})")
     # the builders look their words up themselves: a chart already in the shared store costs no lookup
-    lesson.chart(lambda: fig.dead_chart({label(name): s for name, s in v.dead.items()}, N_DYING_LAYERS, lab.DYING_STEPS,
-                                        lesson.labels(PAGE, x="common.step_axis", y="dead_axis", layer="common.layer")),
+    lesson.chart(lambda f: fig.dead_chart({label(name): s for name, s in f.data.dead.items()}, N_DYING_LAYERS,
+                                          lab.DYING_STEPS, lesson.labels(PAGE, x="common.step_axis", y="dead_axis",
+                                                                         layer="common.layer")),
                  key="chart_dead", caption=t("activations.cap_dead"), frame=frame)
     unit = v.unit
     if "relu" in v.diverged:
@@ -119,17 +120,17 @@ def race_view(frame, ds_name):
              t("activations.col_loss"): [_text(v.train_loss[n], "{:.3g}") for n in rows]}
     c_loss, c_table = st.columns([1, 1])
     with c_loss:
-        lesson.chart(lambda: fig.loss_race({label(n): s for n, s in v.losses.items()}, lab.COMPARE_STEPS,
-                                           lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"),
-                                           markers=v.step == 0),
+        lesson.chart(lambda f: fig.loss_race({label(n): s for n, s in f.data.losses.items()}, lab.COMPARE_STEPS,
+                                             lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"),
+                                             markers=f.data.step == 0),
                      key="chart_loss", caption=t("activations.cap_loss"), frame=frame)
     with c_table:
         lesson.table(table)
         st.caption(t("activations.cap_table"))
     if v.grids:
         ds = lab.shared_data(ds_name, seed)
-        lesson.chart(lambda: fig.boundaries({label(n): g for n, g in v.grids.items()}, ds.x_train, ds.y_train,
-                                            {"colorbar": t("activations.p_class1")}),
+        lesson.chart(lambda f: fig.boundaries({label(n): g for n, g in f.data.grids.items()}, ds.x_train,
+                                              ds.y_train, {"colorbar": t("activations.p_class1")}),
                      key="chart_bounds", caption=t("activations.cap_bounds"), frame=frame)
 
 

@@ -32,9 +32,11 @@ def view(frame):
     c = frame.data
     for label, step in c.diverged.items():
         lesson.diverged(step, f" ({NAMES[label]})")
-    words = LABELS | {"common": t("batches.common_mark", e=f"{c.common_epoch:.2g}")}
-    lesson.chart(lambda: fig.batch_curves(c.histories, x_key, words, common_epoch=c.common_epoch),
-                 numbers=True, key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
+    def curves(f):
+        words = LABELS | {"common": t("batches.common_mark", e=f"{f.data.common_epoch:.2g}")}
+        return fig.batch_curves(f.data.histories, x_key, words, common_epoch=f.data.common_epoch)
+
+    lesson.chart(curves, numbers=True, key=f"curves_{x_key}", caption=t(f"batches.cap_{x_key}"), frame=frame)
     if frame.step:
         st.markdown(t("batches.numbers", step=frame.step, e=f"{c.common_epoch:.2g}",
                       **{f"ep_{k}": f"{v:.3g}" for k, v in c.epochs.items()},

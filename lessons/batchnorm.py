@@ -30,34 +30,40 @@ def pair_view(frame):
     left, right = st.columns(2)
     with left:
         words = {**names, **lesson.labels(PAGE, title="acc_title", x=STEP, y="common.accuracy_axis")}
-        lesson.chart(lambda: fig.metric_curves({k: (m.step, m.test_acc) for k, m in v.members.items()}, words,
-                                               lab.TOTAL_STEPS),
+        lesson.chart(lambda f, words=words: fig.metric_curves({k: (m.step, m.test_acc)
+                                                               for k, m in f.data.members.items()}, words,
+                                                              lab.TOTAL_STEPS),
                      numbers=True, key="acc", frame=frame, caption=t("batchnorm.cap_acc"))
     with right:
         words = {**names, **lesson.labels(PAGE, title="loss_title", x=STEP, y="common.loss_axis")}
-        lesson.chart(lambda: fig.metric_curves({k: (m.step, m.train_loss) for k, m in v.members.items()}, words,
-                                               lab.TOTAL_STEPS),
+        lesson.chart(lambda f, words=words: fig.metric_curves({k: (m.step, m.train_loss)
+                                                               for k, m in f.data.members.items()}, words,
+                                                              lab.TOTAL_STEPS),
                      key="loss", frame=frame, caption=t("batchnorm.cap_loss"))
     chart_col, ask_col = st.columns([5, 2])
     with chart_col:  # keyed by the unit: the unit is a view of the run, not one of its settings
-        panels = {k: (m.probe_steps, m.percentiles[:, :, unit]) for k, m in v.members.items()}
         words = {**names, **lesson.labels(PAGE, x=STEP, p15="p15", p50="p50", p85="p85"),
                  "y": t("batchnorm.z_axis", unit=unit)}
-        lesson.chart(lambda: fig.percentile_panels(panels, words, lab.TOTAL_STEPS), key=f"pct{unit}", frame=frame,
+        lesson.chart(lambda f: fig.percentile_panels({k: (m.probe_steps, m.percentiles[:, :, unit])
+                                                      for k, m in f.data.members.items()}, words, lab.TOTAL_STEPS),
+                     key=f"pct{unit}", frame=frame,
                      caption=t("batchnorm.cap_pct", bn=lab.percentile_drift(v.members["bn"].percentiles, unit),
                                plain=lab.percentile_drift(v.members["plain"].percentiles, unit)))
     with ask_col:
         lesson.predict(PAGE, "q1", 3, demo=PAGE)
-    if len(v.running_mean):
-        steps = v.members["bn"].probe_steps
-        words = lesson.labels(PAGE, x=STEP, running="running", batch="heldout", mean_title="mean_title",
-                              var_title="var_title")
-        lesson.chart(lambda: fig.running_vs_batch(steps, (v.running_mean[:, unit], v.running_var[:, unit]),
-                                                  (v.probe_mean[:, unit], v.probe_var[:, unit]), words,
-                                                  lab.TOTAL_STEPS),
-                     key=f"live_stats{unit}", frame=frame, caption=t("batchnorm.cap_live_stats"))
+    with st.container():  # a slot that is there before the first probe too: the chart below never moves
+        if len(v.running_mean):
+            words = lesson.labels(PAGE, x=STEP, running="running", batch="heldout", mean_title="mean_title",
+                                  var_title="var_title")
+
+            def live_stats(f):
+                d = f.data
+                return fig.running_vs_batch(d.members["bn"].probe_steps, (d.running_mean[:, unit], d.running_var[:, unit]),
+                                            (d.probe_mean[:, unit], d.probe_var[:, unit]), words, lab.TOTAL_STEPS)
+
+            lesson.chart(live_stats, key=f"live_stats{unit}", frame=frame, caption=t("batchnorm.cap_live_stats"))
     words = lesson.labels(PAGE, x="unit_axis", gamma_title="gamma_title", beta_title="beta_title")
-    lesson.chart(lambda: fig.gamma_beta(v.gamma, v.beta, words), key="gamma", frame=frame,
+    lesson.chart(lambda f: fig.gamma_beta(f.data.gamma, f.data.beta, words), key="gamma", frame=frame,
                  caption=t("batchnorm.cap_gamma"))
 
 
@@ -72,12 +78,12 @@ lesson.chart(fig.running_trace(trace.batch_mean, trace.batch_var, trace.running_
                                lesson.labels(PAGE, x=STEP, batch="batch_stat", running="running",
                                              population="population", mean_title="mean_title", var_title="var_title")),
              key="trace", caption=t("batchnorm.cap_trace", m=momentum, n=round(1 / momentum)))
-dep = shown.data.dependence  # the BN network above, at the step it shows
-lesson.chart(fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_prob,
-                                  {**lesson.labels(PAGE, x="batch_size_axis", batch="with_batch",
-                                                   running="with_running"),
-                                   "y": t("batchnorm.prob_axis", label=dep.label)}),
-             key="dep", caption=t("batchnorm.cap_dep", spread=float(np.ptp(dep.batch_prob[1:])),
+dep = shown.data.dependence  # the BN network above, at the step it shows (redrawn in place when it moves)
+lesson.chart(lambda: fig.batch_dependence(dep.batch_sizes, dep.batch_prob, dep.running_prob,
+                                          {**lesson.labels(PAGE, x="batch_size_axis", batch="with_batch",
+                                                           running="with_running"),
+                                           "y": t("batchnorm.prob_axis", label=dep.label)}),
+             key="dep", frame=shown, caption=t("batchnorm.cap_dep", spread=float(np.ptp(dep.batch_prob[1:])),
                                   xhat=float(np.abs(dep.bn_out_single).max()), step=shown.step))
 
 # ---- 3. robustness: sweeps of the initial scale and the learning rate ------------------------------
@@ -93,9 +99,14 @@ def sweep_view(frame):
     for k in lab.VARIANTS:
         for i in np.flatnonzero(v.diverged[k]):
             lesson.diverged(int(v.diverged_update[k][i]), f" ({names[k]}, {axis} {v.values[i]:.2g})")
-    done = {k: np.arange(len(v.values)) * 2 + j < v.done for j, k in enumerate(lab.VARIANTS)}
     words = {**names, **lesson.labels(PAGE, y="final_acc", diverged="diverged"), "x": axis}
-    lesson.chart(lambda: fig.sweep_chart(v.values, v.acc, v.diverged, words, done), key=f"sweep_chart_{kind}",
+
+    def sweep(f):
+        d = f.data
+        done = {k: np.arange(len(d.values)) * 2 + j < d.done for j, k in enumerate(lab.VARIANTS)}
+        return fig.sweep_chart(d.values, d.acc, d.diverged, words, done)
+
+    lesson.chart(sweep, key=f"sweep_chart_{kind}",
                  frame=frame, caption=t(f"batchnorm.cap_sweep_{kind}"))
 
 

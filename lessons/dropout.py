@@ -34,19 +34,21 @@ def overfit_view(frame):
         lesson.diverged(step, f" ({NAMES[key]})")
     chart_col, ask_col = st.columns([5, 2])
     with chart_col:
-        lesson.chart(lambda: fig.overfit_curves(v.histories, CURVE_LABELS, O["steps"]), numbers=True, key="overfit", frame=frame,
+        lesson.chart(lambda f: fig.overfit_curves(f.data.histories, CURVE_LABELS, O["steps"]), numbers=True,
+                     key="overfit", frame=frame,
                      caption=t("dropout.cap_overfit"))
     with ask_col:
         lesson.predict(PAGE, "q1", 3, demo="overfit")
     h = v.histories
     gaps = {k: float(h[k]["train_acc"][-1] - h[k]["test_acc"][-1]) for k in h if len(h[k]["step"])}
+    line = st.container()  # a slot that is there before the first evaluation too: the map below never moves
     if len(gaps) == len(h):
-        st.markdown(t("dropout.gaps", step=frame.step, g_none=pct(gaps["none"]), g_drop=pct(gaps["dropout"]),
+        line.markdown(t("dropout.gaps", step=frame.step, g_none=pct(gaps["none"]), g_drop=pct(gaps["dropout"]),
                       g_l2=pct(gaps["l2"]), t_none=pct(h["none"]["test_acc"][-1]),
                       t_drop=pct(h["dropout"]["test_acc"][-1]), t_l2=pct(h["l2"]["test_acc"][-1])))
-    maps = {k: lab.map_probabilities(m) for k, m in v.maps.items()}
-    lesson.chart(lambda: fig.overfit_maps(v.xs, v.ys, maps, points.x_train, points.y_train,
-                                          {**NAMES, **lesson.labels(PAGE, prob="prob")}),
+    lesson.chart(lambda f: fig.overfit_maps(f.data.xs, f.data.ys,
+                                            {k: lab.map_probabilities(m) for k, m in f.data.maps.items()},
+                                            points.x_train, points.y_train, {**NAMES, **lesson.labels(PAGE, prob="prob")}),
                  key="overfit_maps", frame=frame, caption=t("dropout.cap_maps"))
 
 

@@ -35,16 +35,21 @@ lesson.section(t("ensembles.h_seeds"), anchor="seed-ensemble")
 def seeds_view(frame):
     diverged(frame)
     v, sc = frame.data, frame.data.scores
-    labels = {"title": t("ensembles.seeds_title", k=k, step=v.step), "y": t("ensembles.acc_axis")}
     names = [t("ensembles.member", i=i + 1) for i in range(k)] + [t("ensembles.mean"), t("ensembles.ensemble")]
+
+    def bars(f):
+        labels = {"title": t("ensembles.seeds_title", k=k, step=f.data.step), "y": t("ensembles.acc_axis")}
+        s = f.data.scores  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
+        return fig.score_bars([], [], [], labels) if s is None else \
+            fig.score_bars(names, [*s.members, s.mean, s.ensemble], [0] * k + [1, 2], labels)
+
     left, right = st.columns([2, 1])
     with left:
-        if sc is None:  # untrained nets score at chance: the chart is drawn empty (ui.live says how it fills)
-            lesson.chart(lambda: fig.score_bars([], [], [], labels), numbers=True, key="seeds", frame=frame,
+        if sc is None:
+            lesson.chart(bars, numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens="—", mean="—", gain="—", dis="—"))
         else:
-            lesson.chart(lambda: fig.score_bars(names, [*sc.members, sc.mean, sc.ensemble], [0] * k + [1, 2], labels),
-                         numbers=True, key="seeds", frame=frame,
+            lesson.chart(bars, numbers=True, key="seeds", frame=frame,
                          caption=t("ensembles.cap_seeds", ens=pct(sc.ensemble), mean=pct(sc.mean),
                                    gain=f"{100 * (sc.ensemble - sc.mean):+.1f}", dis=pct(sc.disagree)))
     with right:  # the question beside the chart that answers it
@@ -69,7 +74,7 @@ AVG_LABELS = lesson.labels(PAGE, title="avg_title", x="common.step_axis", y="los
 def snap_view(frame):
     diverged(frame, RUNS)
     v = frame.data
-    lesson.chart(lambda: fig.schedule(lrs, ends, v.step, LR_LABELS), key="lr_curve", frame=frame,
+    lesson.chart(lambda f: fig.schedule(lrs, ends, f.data.step, LR_LABELS), key="lr_curve", frame=frame,
                  caption=t("ensembles.cap_lr", ends=", ".join(str(e) for e in ends)))
     left, right = st.columns(2)
     with left:
@@ -84,9 +89,10 @@ def snap_view(frame):
             st.info(t("ensembles.no_snap", step=ends[0]))
     with right:
         h = v.avg  # no rows before the first evaluation: the chart is drawn empty
-        series = {NAMES[key]: (h["step"], h[key]) for key in ("raw", "ema", "polyak")}
         now = {key: lesson.number(h[key][-1], ".3f") if len(h["step"]) else "—" for key in ("raw", "ema", "polyak")}
-        lesson.chart(lambda: fig.loss_curves(series, AVG_LABELS, dash={NAMES["polyak"]: "dot"}), key="avg",
+        lesson.chart(lambda f: fig.loss_curves({NAMES[key]: (f.data.avg["step"], f.data.avg[key])
+                                                for key in ("raw", "ema", "polyak")}, AVG_LABELS,
+                                               dash={NAMES["polyak"]: "dot"}), key="avg",
                      frame=frame, caption=t("ensembles.cap_avg", **now))
 
 

@@ -66,7 +66,8 @@ def stats_view(frame):
     with c_predict:  # in the view, so that revealing redraws the charts it unlocks
         revealed = lesson.predict(PAGE, "q1", 4, demo="stats")
     with c_chart:
-        lesson.chart(lambda: activation_chart(v, revealed), frame=frame, numbers=True, key="act_hist" if revealed else "act_hist_hidden",
+        lesson.chart(lambda f: activation_chart(f.data, revealed), frame=frame, numbers=True,
+                     key="act_hist" if revealed else "act_hist_hidden",
                      caption=t("initialization.cap_act", act=t(f"common.opt_{act}"), init=init_label(init),
                                n=f"{lab.N_INPUTS:,}", k=lab.HIST_INPUTS, depth=depth, width=width))
     sigma, gain = lab.predicted_gain(act, init, std, width)
@@ -78,8 +79,8 @@ def stats_view(frame):
     if not revealed:
         st.info(t("initialization.hidden_note"), icon=":material/visibility_off:")
         return
-    lesson.chart(lambda: stats_chart(v), key="stats", caption=t("initialization.cap_stats"), frame=frame)
-    lesson.chart(lambda: gradient_chart(v), key="grad_hist", frame=frame,
+    lesson.chart(lambda f: stats_chart(f.data), key="stats", caption=t("initialization.cap_stats"), frame=frame)
+    lesson.chart(lambda f: gradient_chart(f.data), key="grad_hist", frame=frame,
                  caption=t("initialization.cap_grad", g=f"{v.g_range[1]:.2g}", k=lab.HIST_INPUTS))
 
 
@@ -110,12 +111,12 @@ def training_view(frame):
             lesson.diverged(m.diverged_at, f" ({init_label(name)})")
     left, right = st.columns(2)
     with left:
-        lesson.chart(lambda: fig.loss_curves({init_label(n): (m.step, m.train_loss) for n, m in members.items()},
+        lesson.chart(lambda f: fig.loss_curves({init_label(n): (m.step, m.train_loss) for n, m in f.data.items()},
                                              lesson.labels(PAGE, title="t_loss", x="common.step_axis",
                                                            y="common.loss_axis")),
                      key="live_loss", caption=t("initialization.cap_loss"), frame=frame)
     with right:
-        lesson.chart(lambda: fig.first_layer_grad({init_label(n): (m.step, m.first_grad) for n, m in members.items()},
+        lesson.chart(lambda f: fig.first_layer_grad({init_label(n): (m.step, m.first_grad) for n, m in f.data.items()},
                                                   lesson.labels(PAGE, title="t_gnorm", x="common.step_axis",
                                                                 y="y_gnorm")),
                      key="live_gnorm", caption=t("initialization.cap_gnorm"), frame=frame)

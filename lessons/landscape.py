@@ -25,40 +25,53 @@ settings = landscape.Settings(dataset=dataset, width=width, depth=depth, activat
                               seed=seed)
 
 
+def axes_of(res) -> dict:
+    """The slice's axis titles at a frame (the principal components' shares once the slice exists)."""
+    if directions == "pca" and res.has_slice:
+        return {"x": t("landscape.axis_pc", k=1, share=f"{res.explained[0]:.0%}"),
+                "y": t("landscape.axis_pc", k=2, share=f"{res.explained[1]:.0%}")}
+    return lesson.labels(PAGE, x="axis_delta", y="axis_eta")
+
+
+def compare_chart(res):
+    alphas, curves = res.compare or (res.alphas, {})
+    words = {**lesson.labels(PAGE, x="axis_cut", y="common.loss_axis"),
+             "lines": [t("landscape.wd_line", wd=lam) for lam in curves]}
+    return fig.cross_sections(alphas, list(curves.values()), words)
+
+
+def cuts_chart(res):
+    axes = axes_of(res)
+    cuts = ([(res.alphas, res.slice_1d, axes["x"])] if res.slice_1d is not None else []) + [
+        (res.betas, res.beta_cut, axes["y"])]  # the β cut at the rows computed so far
+    words = {**lesson.labels(PAGE, x="axis_step", y="common.loss_axis"), "lines": [c[2] for c in cuts]}
+    return fig.cross_sections([c[0] for c in cuts], [c[1] for c in cuts], words)
+
+
 def view(frame):
     """The map (or the 3-D surface) with the path so far, the question beside it, the cuts, the numbers."""
     res = frame.data
     lesson.diverged(frame.diverged_at)
-    if directions == "pca" and res.has_slice:
-        axes = {"x": t("landscape.axis_pc", k=1, share=f"{res.explained[0]:.0%}"),
-                "y": t("landscape.axis_pc", k=2, share=f"{res.explained[1]:.0%}")}
-    else:
-        axes = lesson.labels(PAGE, x="axis_delta", y="axis_eta")
     left, right = st.columns([3, 2], gap="medium")
     with left:
         if show_3d:
-            lesson.chart(lambda: fig.surface(res, {**axes, **lesson.labels(PAGE, z="log_loss", path="path")}),
+            lesson.chart(lambda f: fig.surface(f.data, {**axes_of(f.data),
+                                                        **lesson.labels(PAGE, z="log_loss", path="path")}),
                          key="surface3d", caption=t("landscape.cap_surface"), frame=frame)
         else:
             words = lesson.labels(PAGE, loss="loss", start="start", end="end", path="path", step="common.step_axis")
-            lesson.chart(lambda: fig.contour(res, {**axes, **words}), key="contour", frame=frame,
+            lesson.chart(lambda f: fig.contour(f.data, {**axes_of(f.data), **words}), key="contour", frame=frame,
                          caption=t(f"landscape.cap_contour_{directions}", captured=lesson.number(res.captured, ".0%")))
         if res.span > span:
             st.caption(t("landscape.span_grown", span=f"{res.span:.2f}"))
     with right:
         lesson.predict(PAGE, "q1", 3, demo=PAGE)  # beside the map that answers it
         if compare:
-            alphas, curves = res.compare or (res.alphas, {})
-            words = {**lesson.labels(PAGE, x="axis_cut", y="common.loss_axis"),
-                     "lines": [t("landscape.wd_line", wd=lam) for lam in curves]}
-            lesson.chart(lambda: fig.cross_sections(alphas, list(curves.values()), words), key="wd_cuts",
-                         caption=t("landscape.cap_compare"), frame=frame)
+            lesson.chart(lambda f: compare_chart(f.data), key="wd_cuts", caption=t("landscape.cap_compare"),
+                         frame=frame)
         else:
-            cuts = ([(res.alphas, res.slice_1d, axes["x"])] if res.slice_1d is not None else []) + [
-                (res.betas, res.beta_cut, axes["y"])]  # the β cut at the rows computed so far
-            words = {**lesson.labels(PAGE, x="axis_step", y="common.loss_axis"), "lines": [c[2] for c in cuts]}
-            lesson.chart(lambda: fig.cross_sections([c[0] for c in cuts], [c[1] for c in cuts], words), numbers=True, key="cuts",
-                         caption=t("landscape.cap_cuts"), frame=frame)
+            lesson.chart(lambda f: cuts_chart(f.data), numbers=True, key="cuts", caption=t("landscape.cap_cuts"),
+                         frame=frame)
     cols = st.columns(4)
     cols[0].metric(t("landscape.m_loss"), lesson.number(res.center_loss))
     cols[1].metric(t("landscape.m_acc"), lesson.number(res.train_acc, ".0%"))

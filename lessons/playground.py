@@ -6,6 +6,7 @@ import streamlit as st
 
 from lab import custom_data, playground
 from figures import playground as fig
+from lessons import _playground_inside as inside
 from lessons import _playground_points as points
 from ui import controls, downloads, lesson, live, nav, teacher
 from ui.i18n import t
@@ -99,25 +100,27 @@ def view(frame):
                            (("m_epoch", f"{v.epoch:.1f}"), ("m_lr", f"{v.lr:.3g}"), ("m_train_acc", acc[0]),
                             ("m_test_acc", acc[1]))))
     left, right = st.columns([6, 5])  # the map a little wider: its colour bar takes a part of it
-    with left:
+    with left:  # the map (the digits: the confusion matrix) and the losses; beside them the network
         if v.grid is not None:
             ds = playground.data_of(cfg)
-            lesson.chart(lambda: fig.boundary(*v.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
-                                              click=points.CLICK if custom else None),
+            lesson.chart(lambda f: fig.boundary(*f.data.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
+                                                click=points.CLICK if custom else None),
                          key="boundary", caption=t(f"playground.cap_{'own' if custom else 'boundary'}"), frame=frame,
                          **clicks)
         else:
             names = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
-            lesson.chart(lambda: fig.confusion(v.confusion, names), key="confusion",
+            lesson.chart(lambda f: fig.confusion(f.data.confusion, names), key="confusion",
                          caption=t("playground.cap_confusion"), frame=frame)
-    with right:
         words = {**lesson.labels(PAGE, x="common.step_axis", y="common.loss_axis"), **sets}
-        lesson.chart(lambda: fig.loss_curves(h, words), numbers=True, key="loss", caption=t("playground.cap_loss"), frame=frame)
+        lesson.chart(lambda f: fig.loss_curves(f.data.history, words), numbers=True, key="loss",
+                     caption=t("playground.cap_loss"), frame=frame)
+    with right:
+        inside.network(frame, cfg)
         if v.wrong is not None and len(v.wrong[0]):
-            lesson.chart(lambda: fig.digit_gallery(*v.wrong, lesson.labels(PAGE, image_title="wrong_title")),
+            lesson.chart(lambda f: fig.digit_gallery(*f.data.wrong, lesson.labels(PAGE, image_title="wrong_title")),
                          key="wrong", caption=t("playground.cap_wrong"), frame=frame)
     titles = [t("playground.layer_title", i=i + 1, act=t(f"common.opt_{a}")) for i, a in enumerate(cfg.activations)]
-    lesson.chart(lambda: fig.layer_histograms(v.hists, {"x": t("playground.hist_axis"), "layers": titles}),
+    lesson.chart(lambda f: fig.layer_histograms(f.data.hists, {"x": t("playground.hist_axis"), "layers": titles}),
                  key="hists", frame=frame,
                  caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
@@ -129,6 +132,7 @@ if custom and not custom_data.ready(cfg.points):  # too few points to train on: 
     points.waiting(cfg.points, map_words, clicks)
 else:
     frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)
+    inside.step_inside(live.shown_frame(PAGE) or frame, cfg)  # the frame shown now (after a scrub, too)
 
 lesson.section(t("playground.save_title"), anchor="save")
 st.markdown(t("playground.save_intro"))

@@ -57,7 +57,7 @@ def view(frame):
     c = frame.data
     for label, step in c.diverged.items():
         lesson.diverged(step, f" ({NAMES[label]})")
-    lesson.chart(lambda: fig.preprocess_curves(c.histories, LABELS), numbers=True, key="curves",
+    lesson.chart(lambda f: fig.preprocess_curves(f.data.histories, LABELS), numbers=True, key="curves",
                  caption=t("preprocessing.cap_curves"), frame=frame)
     h = c.histories
     if all(len(v["train_loss"]) for v in h.values()):

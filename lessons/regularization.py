@@ -46,24 +46,26 @@ def view(frame):
         lesson.diverged(step, f" ({NAMES[k]})")
     h = v.histories[shown]
     best = regularization.best_step(h)  # None before the first evaluation: the curves are drawn empty
-    lesson.chart(lambda: fig.train_val(h, best, CURVE_LABELS), numbers=True, key=f"curves_{shown}", frame=frame,
+    lesson.chart(lambda f: fig.train_val(f.data.histories[shown], regularization.best_step(f.data.histories[shown]),
+                                         CURVE_LABELS), numbers=True, key=f"curves_{shown}", frame=frame,
                  caption=curves_caption(h, best, v.rows[shown] if v.rows is not None else None))
+    rows = st.container()  # a slot that is there before the first evaluation too: the charts below never move
     if v.rows is not None:
-        st.markdown(f"**{t('regularization.table_title', step=v.step)}**")
-        lesson.table(table(v.rows))
-        st.caption(t("regularization.cap_table", wrong=round(100 * R["label_noise"]),
-                     right=100 - round(100 * R["label_noise"])))
+        rows.markdown(f"**{t('regularization.table_title', step=v.step)}**")
+        lesson.table(table(v.rows), where=rows)
+        rows.caption(t("regularization.cap_table", wrong=round(100 * R["label_noise"]),
+                       right=100 - round(100 * R["label_noise"])))
     lesson.section(t("regularization.h_weights"), anchor="weights")
     left, right = st.columns([2, 1])
     with left:
-        counts = {NAMES[k]: n for k, n in v.hists.items()}
-        lesson.chart(lambda: fig.weight_hists(v.edges, counts, lesson.labels(PAGE, x="hist_x")), key="hists",
+        lesson.chart(lambda f: fig.weight_hists(f.data.edges, {NAMES[k]: n for k, n in f.data.hists.items()},
+                                                lesson.labels(PAGE, x="hist_x")), key="hists",
                      frame=frame, caption=t("regularization.cap_hists"))
     with right:
         lesson.predict(PAGE, "q1", 4, demo=PAGE)
-    norms = {NAMES[k]: n for k, n in v.norms.items()}
     labels = {**lesson.labels(PAGE, title="norm_title", x="norm_x", y="norm_y"), "c_line": f"c = {c:g}"}
-    lesson.chart(lambda: fig.unit_norms(norms, c, labels), key="norms", frame=frame,
+    lesson.chart(lambda f: fig.unit_norms({NAMES[k]: n for k, n in f.data.norms.items()}, c, labels), key="norms",
+                 frame=frame,
                  caption=t("regularization.cap_norms", c=f"{c:g}"))
 
 

@@ -30,15 +30,17 @@ def view(frame):
     histories = frame.data.histories
     for k, step in frame.data.diverged.items():
         lesson.diverged(step, f" ({RUNS[k]})")
-    acc = {RUNS[k]: (h["step"], 100 * h["test_acc"]) for k, h in histories.items()}
-    loss = {RUNS[k]: (h["step"], h["train_loss"]) for k, h in histories.items()}
     dash = {RUNS["scratch"]: "dot"}
     last = {k: lesson.number(100 * h["test_acc"][-1], ".1f") if len(h["step"]) else "—" for k, h in histories.items()}
     left, right = st.columns([2, 1])
     with left:
-        lesson.chart(lambda: fig.loss_curves(acc, ACC_LABELS, dash), numbers=True, key="acc", frame=frame,
+        lesson.chart(lambda f: fig.loss_curves({RUNS[k]: (h["step"], 100 * h["test_acc"])
+                                                for k, h in f.data.histories.items()}, ACC_LABELS, dash),
+                     numbers=True, key="acc", frame=frame,
                      caption=t("transfer.cap_acc", **last))
-        lesson.chart(lambda: fig.loss_curves(loss, LOSS_LABELS, dash), key="loss", frame=frame,
+        lesson.chart(lambda f: fig.loss_curves({RUNS[k]: (h["step"], h["train_loss"])
+                                                for k, h in f.data.histories.items()}, LOSS_LABELS, dash),
+                     key="loss", frame=frame,
                      caption=t("transfer.cap_loss"))
     with right:  # the question beside the curves that answer it
         lesson.predict(PAGE, "q1", 3, demo=PAGE)

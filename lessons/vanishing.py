@@ -5,7 +5,7 @@ import streamlit as st
 
 from figures import vanishing as fig
 from lab import vanishing as lab
-from ui import controls, lesson, live
+from ui import controls, inside, lesson, live
 from ui.i18n import t
 
 PAGE = "vanishing"
@@ -117,19 +117,24 @@ def view(frame):
             lesson.diverged(m.diverged_at, what=f" ({names[label]})" if multi else "")
     c1, c2 = st.columns(2)
     with c1:
-        lesson.chart(lambda: heat_chart(members["yours"]), key="heat", caption=t("vanishing.cap_heat"), frame=frame)
+        lesson.chart(lambda f: heat_chart(f.data.members["yours"]), key="heat", caption=t("vanishing.cap_heat"),
+                     frame=frame)
     with c2:
-        lesson.chart(lambda: loss_chart(members), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
+        lesson.chart(lambda f: loss_chart(f.data.members), key="loss", caption=t("vanishing.cap_loss"), frame=frame)
     c3, c4 = st.columns(2)
     with c3:
-        lesson.chart(lambda: norm_chart(members), key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
+        lesson.chart(lambda f: norm_chart(f.data.members), key="gnorm", caption=t(f"vanishing.cap_norm_{clip}"), frame=frame)
     with c4:
-        lesson.chart(lambda: moved_chart(members, frame.data.step), key="moved", caption=t("vanishing.cap_moved"),
+        lesson.chart(lambda f: moved_chart(f.data.members, f.data.step), key="moved", caption=t("vanishing.cap_moved"),
                      frame=frame)
 
 
-live.panel(PAGE, lab.training_run(net, lab.Training(lr, clip, threshold)), view, total_steps=lab.TOTAL_STEPS,
-           start="last")
+training = lab.Training(lr, clip, threshold)
+live.panel(PAGE, lab.training_run(net, training), view, total_steps=lab.TOTAL_STEPS, start="last")
+# one update walked through: on its way back the gradient shrinks (or grows) layer by layer, as the chart above shows
+at = live.shown_frame(PAGE).step
+inside.section(PAGE, lambda: lab.inside(net, training, at), inside.network_words(depth, [act] * depth),
+               cache=(PAGE, net, training), at_step=at)
 
 lesson.quick_checks(PAGE, lab.quick_checks(prof, net))
 lesson.try_this(PAGE)

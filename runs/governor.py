@@ -1,9 +1,11 @@
 """The tick governor: how often each playing session's live panel may redraw, so a class on one page shares the
 process's time instead of queueing behind itself (ui/live.py asks it on every tick).
 
-Each session that plays a live run reruns its panel's fragment every ``interval`` seconds. One process can redraw only
-so much per second, all sessions together; with more players than that allows at TICK_SECONDS, every player ticks
-less often and moves several frames per tick: a class sees fewer refreshes, never a slower run or a stalled server.
+Each session that plays a live run reruns its panel's fragment every ``interval`` seconds; a tick brings every frame
+of its interval, which the browser plays ten a second (ui.live.FRAME_SECONDS). One process can run only so many ticks
+per second, all sessions together; with more players than that allows at TICK_SECONDS, every player ticks less often
+and each tick brings more frames: a class sees the same ten pictures a second (as long as the server keeps up), never
+a slower run or a stalled server.
 ``players()`` and ``viewers()`` count this process's sessions (by their id), ``note_tick_cost`` keeps a moving
 average of one tick's CPU time, and ``interval_for(n)`` turns both into the interval every player is given.
 """
@@ -12,12 +14,14 @@ from __future__ import annotations
 import threading
 import time
 
-CHUNK_SECONDS = 0.08  # the most a tick computes: Pause stays responsive, and a class shares the core fairly
-TICK_SECONDS = 0.2    # a frame every 0.2 s: five refreshes a second while a run plays
-# What one server process can redraw per second, all playing sessions together (each refresh is a script run in a
-# new thread plus its charts; measured on the 2-core machine, bench/classroom.py).
-REFRESHES_PER_SECOND = 90
-_INTERVALS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.8, 1.0)
+# a tick computes for at most CHUNK_SHARE of its interval and CHUNK_SECONDS: Pause stays responsive, and a class
+# shares the core fairly
+CHUNK_SHARE, CHUNK_SECONDS = 0.3, 0.12
+TICK_SECONDS = 0.3    # a lone student's tick: it brings the next three frames, which the browser plays in turn
+# What one server process can run per second, all playing sessions together (each tick is a script run in a new
+# thread plus its charts; measured on the 2-core machine, bench/classroom.py).
+TICKS_PER_SECOND = 40
+_INTERVALS = (0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
 _PLAYERS: dict[str, float] = {}  # session -> when it last ticked while playing (this process)
 _VIEWERS: dict[str, float] = {}  # session -> when it last drew a live panel (likely to press Train soon)
 _PLAYERS_LOCK = threading.Lock()
@@ -54,7 +58,7 @@ def note_tick_cost(seconds: float) -> None:
 
 def interval_for(n_players: int) -> float:
     """The tick interval when ``n_players`` sessions play at once: TICK_SECONDS while the server keeps up, then the
-    next longer step of _INTERVALS that keeps all of them within REFRESHES_PER_SECOND and, at the ticks' measured
+    next longer step of _INTERVALS that keeps all of them within TICKS_PER_SECOND and, at the ticks' measured
     cost, within BUSY_SHARE of the process (a tick that would arrive before the previous one finished only queues)."""
-    wanted = max(n_players / REFRESHES_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
+    wanted = max(n_players / TICKS_PER_SECOND, n_players * _TICK_COST[0] / BUSY_SHARE)
     return next((i for i in _INTERVALS if i >= wanted), _INTERVALS[-1])

@@ -81,9 +81,11 @@ MARK_CONTRAST = 3.0
 def charts_without_alt(at, lang: str) -> list[str]:
     """Charts with no text alternative, or one not in the page's language (Korean words on a Korean page, none on
     an English one)."""
+    from tests.apptest_util import all_charts
+
     bad = []
-    for i, el in enumerate(at.get("plotly_chart")):
-        alt = el.proto.alt.strip()
+    for i, chart in enumerate(all_charts(at)):
+        alt = chart.alt.strip()
         if not alt:
             bad.append(f"chart {i}: no alt")
         elif (lang == "ko") != bool(HANGUL.search(alt)):
@@ -195,14 +197,16 @@ def chart_problems(at, lang: str) -> list[str]:
     """Every accessibility property of a page's charts AppTest can see: a text alternative in the page's language,
     series told apart by more than colour, marks at 3:1, and no Plotly toolbar or Plotly animation controls
     (buttons and sliders no keyboard reaches)."""
+    from tests.apptest_util import all_charts
+
     problems = charts_without_alt(at, lang)
-    for i, el in enumerate(at.get("plotly_chart")):
-        figure = json.loads(el.proto.spec)
+    for i, chart in enumerate(all_charts(at)):
+        figure = chart.spec
         problems += [f"chart {i}: colour only: {p}" for p in colour_only_series(figure)]
         problems += [f"chart {i}: faint: {p}" for p in faint_marks(figure)]
         layout = figure.get("layout", {})
         if layout.get("updatemenus") or layout.get("sliders") or figure.get("frames"):
             problems.append(f"chart {i}: Plotly animation controls")
-        if json.loads(el.proto.config or "{}").get("displayModeBar") is not False:
+        if chart.config.get("displayModeBar") is not False:
             problems.append(f"chart {i}: Plotly toolbar")
     return problems

@@ -104,9 +104,70 @@ def hostile_query(keys, rng: random.Random) -> dict:
     return params
 
 
+def _chart_elements(at) -> list:
+    """Every chart element of the page in page order: st.plotly_chart and the live panels' charts (ui.livechart)."""
+    return [el for el in at._tree if el.type == "plotly_chart" or (
+        el.type == "bidi_component" and el.proto.component_name == "dnnlab_live_chart")]
+
+
+class Chart:
+    """A chart of the page as the tests read it, whichever element draws it: key, spec (figure dict: a live chart's
+    last frame), alt (its text alternative), config (Plotly's), live (True for ui.livechart's element)."""
+
+    def __init__(self, el):
+        from ui import livechart
+
+        self.live = el.type == "bidi_component"
+        if self.live:
+            message = livechart.read(el.proto.bytes)
+            self.key, self.spec, self.alt, self.config = message["key"], message["figs"][-1], message["alt"], \
+                message["config"]
+        else:
+            self.key, self.spec, self.alt = el.key, json.loads(el.proto.spec), el.proto.alt
+            self.config = json.loads(el.proto.config or "{}")
+        self.element = el
+
+
+def all_charts(at) -> list[Chart]:
+    """Every chart of the page in page order (st.plotly_chart and live charts alike)."""
+    return [Chart(el) for el in _chart_elements(at)]
+
+
+def charts(at) -> dict[str, dict]:
+    """{chart key: figure dict} of every chart on the page, in page order; a live chart gives the frame its tick
+    ended on (its last)."""
+    from ui import livechart
+
+    found = {}
+    for el in _chart_elements(at):
+        if el.type == "plotly_chart":
+            found[el.key] = json.loads(el.proto.spec)
+        else:
+            message = livechart.read(el.proto.bytes)
+            found[message["key"]] = message["figs"][-1]
+    return found
+
+
+def live_messages(at) -> dict[str, dict]:
+    """{chart key: message} of the live charts (ui.livechart.read: steps, period, figs ...)."""
+    from ui import livechart
+
+    return {m["key"]: m for m in (livechart.read(el.proto.bytes) for el in _chart_elements(at)
+                                  if el.type == "bidi_component")}
+
+
 def chart_specs(at) -> list[str]:
-    """The Plotly figure JSON of every chart on the page (AppTest has no chart accessor)."""
-    return [el.proto.spec for el in at.get("plotly_chart")]
+    """The Plotly figure JSON of every chart on the page (AppTest has no chart accessor), every frame a live
+    chart's message holds included."""
+    from ui import livechart
+
+    specs = []
+    for el in _chart_elements(at):
+        if el.type == "plotly_chart":
+            specs.append(el.proto.spec)
+        else:
+            specs += [json.dumps(f) for f in livechart.read(el.proto.bytes)["figs"] if f is not None]
+    return specs
 
 
 def _non_finite(node) -> bool:

@@ -28,6 +28,20 @@ def test_streamlit_still_has_what_the_guards_wrap():
     assert "plotly.io.to_json(figure" in inspect.getsource(plotly_chart)
 
 
+def test_streamlit_still_has_what_the_live_charts_use():
+    """ui.livechart draws with the Plotly that Streamlit loads for its own charts: its module must still exist and set
+    window.Plotly, and a keyed custom component must keep its element id when its data changes (a chart redrawn in
+    place, not mounted again)."""
+    from streamlit.components.v2.bidi_component import main as bidi
+    from ui import livechart
+
+    name = livechart.plotly_module()
+    assert name is not None, "Streamlit no longer ships static/js/PlotlyChart.*.js"
+    text = (Path(inspect.getfile(bidi)).resolve().parents[3] / "static" / "static" / "js" / name).read_text()
+    assert "window.Plotly=" in text
+    assert "key_as_main_identity=True" in inspect.getsource(bidi)
+
+
 def test_importing_the_app_modules_patches_nothing():
     """A fresh interpreter imports every ui module and the lessons' lab modules: Plotly's and Streamlit's functions
     are still their own; ui.guards.install (the entry point's) is what changes them."""

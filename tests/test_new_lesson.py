@@ -49,7 +49,8 @@ at.run()
 at.switch_page("lessons/template.py").run()  # raises when the router does not know the page
 out["errors"] = [e.message for e in at.exception]
 out["title"] = at.title[0].value
-out["charts"] = len(at.get("plotly_chart"))
+out["charts"] = len([e for e in at._tree if e.type == "plotly_chart" or (
+    e.type == "bidi_component" and e.proto.component_name == "dnnlab_live_chart")])
 out["controls"] = sorted(w.key for w in list(at.slider) + list(at.select_slider) + list(at.number_input))
 out["warmed"] = sorted(warm.warm_all([s for s in nav.LESSONS if s == "template"]))
 out["pinned"] = shared.RUNS.pinned_bytes > 0

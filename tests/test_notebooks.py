@@ -403,7 +403,7 @@ def notebook_charts(nb) -> list:
 def page_charts(slug: str, settings: dict) -> dict:
     """{chart key: figure JSON} of the page opened (AppTest, English) with ``settings`` in its link, its live runs at
     their last frame (``trained``) and its predict-first answers shown (``reveal``): what a student sees."""
-    from apptest_util import open_page
+    from apptest_util import charts, open_page
     from lab.settings import to_text
     from ui.teacher import MAX_TRAINED
 
@@ -417,7 +417,7 @@ def page_charts(slug: str, settings: dict) -> dict:
             shared.complete(run.spec)
     at = open_page(slug, "en", link)
     assert not at.exception, [e.message for e in at.exception]
-    return {el.proto.id: json.loads(el.proto.spec) for el in at.get("plotly_chart")}
+    return {f"-{key}": spec for key, spec in charts(at).items()}  # named like element ids ("...-<key>")
 
 
 def plain(node):

@@ -249,7 +249,9 @@ def test_the_secondary_sections_are_tabs_and_a_link_opens_one(lang):
     from tests.apptest_util import errors, open_page
 
     def drawn(at):
-        return {el.key for el in at.get("plotly_chart")}
+        from tests.apptest_util import charts
+
+        return set(charts(at))
 
     at = open_page("activations", lang)
     assert errors(at) == [] and {"chart_fn", "chart_loss"} <= drawn(at)  # the key chart, then the race (first tab)

@@ -17,7 +17,7 @@ from core import data, nn, train
 from figures import ensembles as fig
 from lab import ensembles
 from runs import shared
-from tests.apptest_util import errors, open_page
+from tests.apptest_util import charts, errors, open_page
 from tests.apptest_util import plays_finite_and_says_why
 
 D = ensembles.DEFAULTS
@@ -153,5 +153,5 @@ def test_the_first_screen_shows_the_trained_defaults():
     assert errors(at) == []
     texts = [p.proto.text for p in at.get("progress")]
     assert "300 of 300" in texts[0] and "400 of 400" in texts[1]
-    first = json.loads(at.get("plotly_chart")[0].proto.spec)
+    first = next(iter(charts(at).values()))
     assert len(first["data"][0]["x"]) == D.k + 2  # the members, their mean and the ensemble

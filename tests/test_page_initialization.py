@@ -194,7 +194,7 @@ def test_the_side_by_side_run_is_an_animation_and_shares_its_key():
 def test_page_revealed_in_every_regime(params):
     from streamlit.testing.v1 import AppTest
 
-    from tests.apptest_util import APP, TIMEOUT, errors, non_finite_in_charts
+    from tests.apptest_util import APP, TIMEOUT, charts, errors, non_finite_in_charts
     from ui import nav
 
     settings = {"depth": int, "width": int, "act": str, "init": str, "std": float}
@@ -206,23 +206,23 @@ def test_page_revealed_in_every_regime(params):
     at.run()
     at.switch_page(nav.get("initialization").path).run()  # the finished probe (start="last"), every layer drawn
     assert errors(at) == []
-    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    specs = list(charts(at).values())
     assert len(specs) == 6  # activations, per-layer stats, gradients, symmetry, loss, gradient norms
     assert non_finite_in_charts(at) == []
 
 
 @pytest.mark.app
 def test_the_last_layer_stays_hidden_until_the_guess_is_revealed():
-    from tests.apptest_util import errors, open_page
+    from tests.apptest_util import charts, errors, open_page
 
     shared.complete(lab.stats_run(P))  # the warmed default: the page opens on the finished probe
     import json
 
     at = open_page("initialization", "en", {})
     assert errors(at) == []
-    titles = [a.get("text", "") for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]]
+    titles = [a.get("text", "") for a in next(iter(charts(at).values()))["layout"]["annotations"]]
     assert "layer 10 · ?" in titles
-    assert len(at.get("plotly_chart")) == 4  # histograms, symmetry, loss, gradient norms: no stats before the guess
+    assert len(charts(at)) == 4  # histograms, symmetry, loss, gradient norms: no stats before the guess
 
 
 @pytest.mark.app
@@ -244,7 +244,7 @@ def test_a_member_that_diverges_is_named_and_its_curve_stops():
 def test_revealing_the_answer_unlocks_the_last_layer_and_the_statistics():
     """The question sits beside the chart, inside the live view: answering and revealing redraws the view with the
     last layer, the per-layer statistics and the gradients."""
-    from tests.apptest_util import errors, open_page
+    from tests.apptest_util import charts, errors, open_page
 
     shared.complete(lab.stats_run(P))
     at = open_page("initialization", "en", {})
@@ -253,6 +253,6 @@ def test_revealing_the_answer_unlocks_the_last_layer_and_the_statistics():
     assert errors(at) == []
     import json
 
-    titles = [a.get("text", "") for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]]
-    assert len(at.get("plotly_chart")) == 6 and "layer 10" in titles and not any("?" in t for t in titles)
+    titles = [a.get("text", "") for a in next(iter(charts(at).values()))["layout"]["annotations"]]
+    assert len(charts(at)) == 6 and "layer 10" in titles and not any("?" in t for t in titles)
     assert any("spike at 0" in s.value for s in at.success)

@@ -12,7 +12,7 @@ from lab import custom_data, playground
 
 from runs import shared
 from lab.playground import PlaygroundConfig, from_json
-from tests.apptest_util import errors, invalid_charts, non_finite_in_charts, open_page
+from tests.apptest_util import charts, errors, invalid_charts, live_messages, non_finite_in_charts, open_page
 from ui.literal import literal
 
 SPIRAL = PlaygroundConfig(dataset="spirals", noise=0.2, test_ratio=0.4, layers=3, width=24,
@@ -425,7 +425,8 @@ def test_the_decision_map_is_light_and_exact_to_a_shade():
 
 def test_the_progress_and_the_charts_always_show_the_same_step():
     """Issue 13: once the progress said step 31 while the chart below said 15. While a run plays, every refresh's
-    progress text, the loss chart's last step and the epoch in the line above the charts name the same step."""
+    progress text, the loss chart's last step and the epoch in the line above the charts name the same step (a tick
+    brings the frames since the last one, played in the browser: the last of them is the tick's step)."""
     import base64
 
     at = open_page("playground", "en")
@@ -433,12 +434,12 @@ def test_the_progress_and_the_charts_always_show_the_same_step():
     next(b for b in at.button if b.key == "playground-train").click()
     at.run()
     ds = playground.data_of(PlaygroundConfig())
-    seen = []
+    seen, played = [], []
     for _ in range(80):
+        played += live_messages(at)["loss"]["steps"]
         [progress] = at.get("progress")
         step = int(re.match(r"Step (\d+) of 200", progress.proto.text).group(1))
-        [loss] = [el.proto.spec for el in at.get("plotly_chart") if el.proto.id.endswith("-loss")]
-        x = json.loads(loss)["data"][0]["x"]
+        x = charts(at)["loss"]["data"][0]["x"]
         last = int(np.frombuffer(base64.b64decode(x["bdata"]), np.dtype(x["dtype"]))[-1]) if x else 0
         line = next(m.value for m in at.markdown if m.value.startswith("Epochs"))
         epoch = float(re.search(r"Epochs \*\*([\d.]+)\*\*", line).group(1))
@@ -450,7 +451,7 @@ def test_the_progress_and_the_charts_always_show_the_same_step():
             break
         at.run()
         assert errors(at) == []
-    assert seen[-1] == 200 and len(set(seen)) >= 20 and seen == sorted(seen)
+    assert seen[-1] == 200 and seen == sorted(seen) and len(set(played)) >= 20 and played == sorted(played)
 
 
 def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
@@ -509,7 +510,7 @@ def _drawn_points(at) -> list[tuple]:
     """The points the map draws, as (x, y, label) read back from the chart (float32 arrays, two decimals)."""
     import base64
 
-    [spec] = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key == "boundary"]
+    spec = charts(at)["boundary"]
     names = {0: at.session_state["lang"] == "en" and "class 0" or "클래스 0"}
     found = []
     for trace in spec["data"][1:]:
@@ -749,8 +750,8 @@ def test_a_teachers_link_may_lock_or_hide_the_points_and_restore_clears_them():
     locked = _own_page(pts=OWN_LINK, lock="pts")
     assert errors(locked) == [] and locked.segmented_control(key="_pt_mode").disabled
     assert next(b for b in locked.button if b.key == "_pts_clear").disabled
-    [chart] = [el for el in locked.get("plotly_chart") if el.key == "boundary"]
-    assert not chart.proto.selection_mode  # no clicks
+    assert not [el for el in locked.get("plotly_chart") if el.key == "boundary"]  # no clicks: the map is a live chart
+    assert "boundary" in live_messages(locked)
     hidden = _own_page(pts=OWN_LINK, hide="pts")
     assert errors(hidden) == [] and not [w for w in hidden.get("segmented_control") if w.key == "_pt_mode"] and _drawn_points(hidden) == sorted(OWN)
     assert not any("pts" in w.value for w in hidden.warning)  # a name the page knows
@@ -810,7 +811,7 @@ def _hollow_points(at) -> list[tuple]:
     """The held-out points the map draws: its hollow markers, with their legend entries."""
     import base64
 
-    [spec] = [json.loads(el.proto.spec) for el in at.get("plotly_chart") if el.key == "boundary"]
+    spec = charts(at)["boundary"]
     found = []
     for trace in spec["data"][1:]:
         if trace.get("type") == "scatter" and trace["marker"]["symbol"].endswith("-open"):

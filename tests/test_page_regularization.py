@@ -17,7 +17,7 @@ import pytest
 from core import train
 from lab import regularization
 from runs import shared
-from tests.apptest_util import errors, open_page, plays_finite_and_says_why
+from tests.apptest_util import charts, errors, open_page, plays_finite_and_says_why
 
 D = regularization.DEFAULTS
 
@@ -160,7 +160,7 @@ def test_the_first_screen_shows_the_trained_default():
     assert errors(at) == []
     progress = at.get("progress")[0].proto.text
     assert f"{regularization.REG['steps']} of {regularization.REG['steps']}" in progress
-    assert len(at.get("plotly_chart")) == 3 and len(at.table) == 2  # the table of runs, the key chart's numbers
+    assert len(charts(at)) == 3 and len(at.table) == 2  # the table of runs, the key chart's numbers
 
 
 def test_a_negative_gap_means_the_wrong_labels_were_not_learned(rows):

@@ -125,7 +125,8 @@ def test_previous_and_next_are_at_the_top_and_at_the_bottom(rid, number, lang):
     elements = _in_order(at.main, [])
     kinds = [type(e).__name__ for e in elements]
     links = [i for i, e in enumerate(elements) if getattr(getattr(e, "proto", None), "label", None) in wanted]
-    charts = [i for i, e in enumerate(elements) if getattr(e, "type", "") == "plotly_chart"]
+    charts = [i for i, e in enumerate(elements) if getattr(e, "type", "") == "plotly_chart" or (  # live charts too
+        getattr(e, "type", "") == "bidi_component" and e.proto.component_name == "dnnlab_live_chart")]
     assert len(links) == 2 * len(wanted), (wanted, kinds)
     assert charts and max(links[:len(wanted)]) < charts[0]      # the first pair comes before the first chart
     assert min(links[len(wanted):]) > charts[-1]                 # the second after the last chart

@@ -15,7 +15,7 @@ from figures.spec import Figure
 from figures.theme import presenter as presenter_style
 from content.catalog import load
 from runs import housekeeping, shared
-from ui import live, page_env, routes, sources, teacher
+from ui import live, livechart, page_env, routes, sources, teacher
 from ui.i18n import current_lang, has, t
 
 
@@ -61,6 +61,7 @@ class _SpecDict(dict):
     ``ui.guards.install`` has run: the entry point's process settings), its text alternative in the page's language
     and the numbers behind it (a table: header -> values), all cached together."""
     json_text: str | None = None
+    json_bytes: bytes | None = None
     alt: str = ""
     numbers: dict | None = None
 
@@ -113,36 +114,48 @@ def _finished_spec(fig: Figure) -> _SpecDict:
 PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
-def chart(fig: Figure | Callable[[], Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          cache: Hashable | None = None, numbers: bool = False, **selection) -> None:
+def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: shared.Frame | None = None,
+          cache: Hashable | None = None, numbers: bool = False, alt: str = "", **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
 
-    The chart carries its text alternative (the builder's ``fig.alt``, worded in the page's language) for screen
-    readers; with ``numbers`` (a page's key chart) a collapsed "Show the numbers" table follows it.
+    The chart carries its text alternative (the builder's ``fig.alt``, worded in the page's language, or ``alt``)
+    for screen readers; with ``numbers`` (a page's key chart) a collapsed "Show the numbers" table follows it.
 
-    In a live view pass the frame and a zero-argument builder instead of a figure: the chart of a shared frame is
-    built and encoded once per frame, chart key, language and presenter mode, and drawn from there by every
-    session. The builder must depend only on the frame and on settings that are part of the run's key.
+    In a live view pass the frame and a builder instead of a figure: the chart of a shared frame is built and
+    encoded once per frame, chart key, language and presenter mode, and drawn from there by every session, in
+    place (ui.livechart: a new frame redraws the same chart, it never blinks). A builder that takes the frame
+    (``lambda f: fig.curves(f.data.history, words)``) is also handed the frames the run moved over since the last
+    tick, which the browser plays in turn (ten a second); a builder of no argument draws the tick's frame only.
+    The builder must depend only on the frame and on settings that are part of the run's key.
     A static chart does the same with ``cache``: a key naming everything the builder depends on.
     """
+    if frame is not None and not selection:
+        per_frame = _takes_frame(fig)
+        frames = live.batch(frame) if per_frame else [frame]
+        specs = [_cached(lambda f=f: fig(f) if per_frame else fig(), (f.run, f.index), key) for f in frames]
+        height = specs[-1].get("layout", {}).get("height") or 450
+        tag = livechart.tag(frame.run, key, current_lang(), presenting())
+        # a frame this browser has received already is not sent again (it keeps them: livechart.js), but the last
+        # one, the picture the chart rests on, always is
+        sent = _sent_frames(key, tag)
+        figures = [s.json_bytes if i == len(specs) - 1 or f.step not in sent else b"null"
+                   for i, (s, f) in enumerate(zip(specs, frames))]
+        sent.update(f.step for f in frames)
+        livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt or specs[-1].alt,
+                       panel=live.panel_key(), tag=tag)
+        st.caption(caption)
+        if numbers and specs[-1].numbers:
+            show_numbers(specs[-1].numbers)
+        return
     if frame is not None or cache is not None:
         identity = (frame.run, frame.index) if frame is not None else ("static", cache)
-        cache_key = (identity, key, current_lang(), presenting(), live.in_view())
-        spec = FRAME_FIGURES.get(cache_key)
-        if spec is None:
-            from plotly.io.json import to_json_plotly
-
-            spec = _finished_spec(fig())
-            # Plotly escapes "/" for text pasted into HTML; this text goes into a protobuf field, and base64 typed
-            # arrays are full of "/": unescaped, a chart's message is up to six times shorter
-            spec.json_text = to_json_plotly(spec).replace("\\u002f", "/")
-            FRAME_FIGURES.put(cache_key, spec, len(spec.json_text) * 3)  # the text and the dict it came from
+        spec = _cached(fig if frame is None or not _takes_frame(fig) else (lambda: fig(frame)), identity, key)
     else:
         spec = _finished_spec(fig)
     # theme=None: the figure's own template decides every size (Streamlit's theme would pin tick labels at 12 px,
     # which presenter mode must enlarge)
     st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config=PLOTLY_CONFIG,
-                    alt=spec.alt or None, **selection)
+                    alt=alt or spec.alt or None, **selection)
     st.caption(caption)
     if numbers and spec.numbers:
         show_numbers(spec.numbers)
@@ -161,6 +174,39 @@ def table(columns: dict, where=None) -> None:
 
     frame = pd.DataFrame(columns)
     (where or st).table(frame.set_index(frame.columns[0]))
+
+
+def _sent_frames(key: str, tag: str) -> set:
+    """The steps of chart ``key`` (frames of ``tag``) this session has sent to its browser: a few tags a chart."""
+    sent = st.session_state.setdefault("_sent_frames", {}).setdefault(key, {})
+    if tag not in sent:
+        while len(sent) >= 4:
+            sent.pop(next(iter(sent)))
+        sent[tag] = set()
+    return sent[tag]
+
+
+def _takes_frame(builder) -> bool:
+    """True for a live chart's builder of one argument (the frame)."""
+    code = getattr(builder, "__code__", None)
+    return code is not None and code.co_argcount - len(getattr(builder, "__defaults__", None) or ()) == 1
+
+
+def _cached(build: Callable[[], Figure], identity: Hashable, key: str) -> _SpecDict:
+    """The finished spec of a shared frame's (or a static) chart, built and encoded once per language and
+    presenter mode (FRAME_FIGURES, bounded by bytes)."""
+    cache_key = (identity, key, current_lang(), presenting(), live.in_view())
+    spec = FRAME_FIGURES.get(cache_key)
+    if spec is None:
+        from plotly.io.json import to_json_plotly
+
+        spec = _finished_spec(build())
+        # Plotly escapes "/" for text pasted into HTML; this text goes into a protobuf field, and base64 typed
+        # arrays are full of "/": unescaped, a chart's message is up to six times shorter
+        spec.json_text = to_json_plotly(spec).replace("\\u002f", "/")
+        spec.json_bytes = spec.json_text.encode()
+        FRAME_FIGURES.put(cache_key, spec, len(spec.json_text) * 4)  # the text, its bytes and the dict it came from
+    return spec
 
 
 def labels(page: str, **keys: str) -> dict[str, str]:
@@ -325,8 +371,8 @@ def _num_text(value: float, fmt: str = ".3g") -> str:
 
 def diverged(step: int | None, what: str = "") -> None:
     """The one message for a run whose loss became NaN/inf (charts stop at the last finite step)."""
-    if step is not None:
-        st.error(t("common.diverged", step=step, last=step - 1, what=what), icon=":material/warning:")
+    if step is not None:  # in a live view: in the panel's own slot above the view, so nothing below it moves
+        (live.alerts() or st).error(t("common.diverged", step=step, last=step - 1, what=what), icon=":material/warning:")
 
 
 def diverged_members(group, name=lambda label: label) -> None:

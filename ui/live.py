@@ -3,9 +3,11 @@
 A run is deterministic for its settings and seed, so it is computed once per server and shared: the page asks its
 lab module for a ``RunSpec`` (how to build the run, what to keep at a frame, at which steps), and this panel plays
 that run's frames. A session keeps only the index of the frame it shows. While it plays, each tick of the fragment
-(every TICK_SECONDS) shows the next frame; when that frame does not exist yet, the ticking session computes it
-(``Run.advance``, at most CHUNK_SECONDS, one session at a time), so a class that presses Train together trains one
-network, and a student whose setting was computed before replays it without training anything.
+(every TICK_SECONDS, longer for a class: runs/governor.py) brings every frame of its interval, which the browser
+plays FRAME_SECONDS apart (ui.lesson.chart, ui/livechart.js): ten pictures a second, redrawn in place. When a frame
+does not exist yet, the ticking session computes it (``Run.advance``, budgeted, one session at a time), so a class
+that presses Train together trains one network, and a student whose setting was computed before replays it without
+training anything. Once there are frames, a step slider scrubs the run (and its step goes into the link, ``at=``).
 
 A teacher's ``trained=N`` link opens the panel at the first saved step at or after N when the class's run has it
 already; otherwise the run plays up to that step and pauses there, computed by the same budgeted ticks as Train, so
@@ -30,15 +32,21 @@ from typing import Any, Callable
 import streamlit as st
 
 from runs import governor, housekeeping, shared
-from runs.governor import CHUNK_SECONDS, TICK_SECONDS
-from ui import page_env, teacher
+from runs.governor import CHUNK_SECONDS, CHUNK_SHARE, TICK_SECONDS
+from ui import livechart, page_env, teacher
 from ui.i18n import t
 
-# Fewer updates (the browser prefers reduced motion, or the sidebar switch): about one refresh a second; the run
-# itself keeps its pace (several frames a tick), only the picture moves less often
+# While a run plays the browser shows a new frame every FRAME_SECONDS: ten pictures a second, whatever the tick (a
+# tick brings every frame since the last one, ui.lesson.chart sends them, ui/livechart.js plays them)
+FRAME_SECONDS = 0.1
+# Fewer updates (the browser prefers reduced motion, or the sidebar switch): about one refresh a second, and the
+# frames between two ticks are not played; the run itself keeps its pace, only the picture moves less often
 CALM_SECONDS = 1.0
 
 _IN_VIEW = contextvars.ContextVar("in_live_view", default=False)
+_BATCH: contextvars.ContextVar = contextvars.ContextVar("live_batch", default=())
+_ALERTS: contextvars.ContextVar = contextvars.ContextVar("live_alerts", default=None)
+_PANEL: contextvars.ContextVar = contextvars.ContextVar("live_panel", default="")
 
 
 def in_view() -> bool:
@@ -46,6 +54,25 @@ def in_view() -> bool:
     recorded so far) says how it fills ("Press Train or Step", added by ui.lesson.chart): the one place this state
     is decided. Charts that never fill from training (diagrams, formulas) belong outside the view."""
     return _IN_VIEW.get()
+
+
+def panel_key() -> str:
+    """The key of the live panel whose view is drawing ("" outside one)."""
+    return _PANEL.get()
+
+
+def alerts():
+    """In a live view, the container above it for messages that come and go with the frames (a run that diverged):
+    a view's elements keep their places whatever it says (Streamlit's frontend places elements by position, and a
+    chart whose position moved is mounted again: a blink). None outside a view."""
+    return _ALERTS.get()
+
+
+def batch(frame: shared.Frame) -> list[shared.Frame]:
+    """The frames a live chart of ``frame`` plays (oldest first, ``frame`` last): the ones this tick moved over
+    while the run plays, else ``[frame]`` (ui.lesson.chart, for a builder that takes the frame)."""
+    found = _BATCH.get()
+    return list(found) if found and found[-1] is frame else [frame]
 
 
 def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], total_steps: int | None = None,
@@ -63,10 +90,12 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     governor.viewers(viewing=_session_id())
     total = int(total_steps if total_steps is not None else spec.steps[-1])
     run = shared.run(spec)
+    link = link_key(key)
     entry = st.session_state.get(state_key)
     if entry is None or entry["key"] != spec.key:
         index = run.available - 1 if start == "last" and run.complete else 0
-        wanted = teacher.trained_step() if entry is None else None
+        at = teacher.step_in_link(link) if entry is None else None  # a step the link names (a scrubbed run)
+        wanted = at if at is not None else (teacher.trained_step() if entry is None else None)
         stop_at = None
         if wanted is not None:  # a teacher's link: the first saved step at or after it
             target = next((i for i, s in enumerate(spec.steps) if s >= wanted), len(spec.steps) - 1)
@@ -77,7 +106,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         playing = stop_at is not None or (start == "play" and not (run.complete and index >= run.available - 1)
                                           and not page_env.fewer_updates())
         entry = {"key": spec.key, "index": index, "running": playing, "interval": TICK_SECONDS, "retuned": 0.0,
-                 "stop_at": stop_at}
+                 "stop_at": stop_at, "scrubbed": at is not None}
         st.session_state[state_key] = entry
     if run.available == 0:  # the first frame (step 0) is part of drawing the page
         run.advance(0, budget=0.0, wait=True)
@@ -96,6 +125,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     def play(pause: bool) -> None:
         e = st.session_state[state_key]
         e["stop_at"] = None
+        e["ending"] = e["scrubbed"] = False
         if pause:
             e["running"] = False
         elif not e["running"]:
@@ -108,6 +138,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     def step_once(token: str) -> None:
         e = st.session_state[state_key]
         e["running"], e["stop_at"] = False, None
+        e["ending"] = e["scrubbed"] = False
         if e.get("stepped") == token:
             return
         e["stepped"] = token
@@ -120,6 +151,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
     def reset() -> None:
         e = st.session_state[state_key]
         e["running"], e["index"], e["stop_at"] = False, 0, None
+        e["ending"] = e["scrubbed"] = False
 
     entry["interval"] = calm(entry["interval"])  # fewer updates switched on while it plays
     # room for the longest label in either language, even in a narrow column; the row stays one row on a phone
@@ -151,18 +183,23 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         if e is None or e["key"] != spec.key:
             return
         run = shared.run(spec)  # the store's run, noted as in use (a playing run is never evicted)
+        if e.get("ending"):  # the run's last frames have played: a full rerun turns the Pause button back into Train
+            e["running"] = e["ending"] = False
+            st.rerun()
+        if e.pop("rerun", False):  # the step slider moved while the run played, or from its end
+            st.rerun()
+        before = e["index"]
         if e["running"]:
-            # a frame per TICK_SECONDS of playing time, whatever the tick interval the load allows
-            want = e["index"] + max(1, round(e["interval"] / TICK_SECONDS))
+            # the frames of this tick's interval of playing time, played in the browser FRAME_SECONDS apart
+            want = e["index"] + max(1, round(e["interval"] / FRAME_SECONDS))
             stop_at = e.get("stop_at")
             if stop_at is not None:
                 want = min(want, stop_at)
-            if run.advance(want, budget=CHUNK_SECONDS):
+            if run.advance(want, budget=min(CHUNK_SECONDS, CHUNK_SHARE * e["interval"])):
                 shared.note_size(run)
             e["index"] = max(e["index"], min(want, run.available - 1))  # never back (a run computed again)
             if at_end(e, run) or (stop_at is not None and e["index"] >= stop_at):
-                e["running"], e["stop_at"] = False, None
-                st.rerun()  # a full rerun turns the Pause button back into Train
+                e["ending"], e["stop_at"] = True, None  # the next tick, once these frames have played
             wanted = calm(governor.interval_for(governor.players(playing=_session_id())))
             now = time.monotonic()
             # The fragment's timer is set by a full run, so a new interval costs one: retune when the load asks for
@@ -177,13 +214,58 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             else:
                 e["retuned"] = 0.0
         frame = run.frame(e["index"])
+        frames = [run.frame(i) for i in range(before + 1, e["index"] + 1)] if e["index"] > before else [frame]
+        if page_env.fewer_updates():  # one picture a tick: the frames in between are not played
+            frames = [frame]
         shown.append(frame)
         st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
-        token = _IN_VIEW.set(True)
+        scrubber(e, frame)
+        token, played, slot = _IN_VIEW.set(True), _BATCH.set(tuple(frames)), _ALERTS.set(st.container())
+        named = _PANEL.set(key)
         try:
             view(frame)
         finally:
             _IN_VIEW.reset(token)
+            _BATCH.reset(played)
+            _ALERTS.reset(slot)
+            _PANEL.reset(named)
+
+    def scrubbed() -> None:
+        """The step slider moved: show the frame of the chosen step (the first kept at or after it, or the newest
+        computed), paused, and put the step in the link."""
+        e = st.session_state[state_key]
+        run = shared.run(spec)
+        chosen = (st.session_state.get(scrub_key) or {}).get("scrub")
+        if not isinstance(chosen, int) or isinstance(chosen, bool):
+            return
+        was_end = at_end(e, run)
+        e["index"] = next((f.index for f in run.frames if f.step >= chosen), run.available - 1)
+        # a run that was playing, or moved from or to its end: a full rerun turns Pause back into Train (and stops
+        # the ticks), or Replay into Train
+        e["rerun"] = e["running"] or at_end(e, run) != was_end
+        e["running"], e["ending"], e["scrubbed"], e["stop_at"] = False, False, True, None
+
+    scrub_key = f"{key}-at"
+
+    def scrubber(e: dict, frame: shared.Frame) -> None:
+        """Once there is more than the first frame: a slider over the run's kept steps (scrub it back and forth; it
+        follows the run while it plays). A scrubbed step is in the link (``at=``), so a teacher can send it. Its
+        place is kept before the first frames too: nothing below it moves."""
+        run = shared.run(spec)
+        slot = st.container()
+        if run.available >= 2:
+            # every scheduled step (the slider keeps its shape while the run computes), and where a run that
+            # diverged stopped
+            options = sorted(set(spec.steps) | ({run.frames[-1].step} if run.complete else set()))
+            with slot:
+                livechart.scrubber(scrub_key, key, options, frame.step, t("common.scrub"), t("common.scrub_help"),
+                                   t("common.scrub_value"), scrubbed)
+        wanted = str(frame.step) if e.get("scrubbed") and not e["running"] else None
+        if st.query_params.get(link) != wanted:
+            if wanted is None:
+                del st.query_params[link]
+            else:
+                st.query_params[link] = wanted
 
     st.fragment(tick, run_every=entry["interval"] if entry["running"] else None)()
     return shown[-1] if shown else shared.run(spec).frame(entry["index"])
@@ -195,6 +277,15 @@ def play_from_start(key: str) -> None:
     entry = st.session_state.get(f"_live.{key}")
     if entry is not None:
         entry["index"], entry["running"] = 0, True
+
+
+def link_key(key: str) -> str:
+    """The link parameter of a panel's step (ui.teacher.step_in_link): ``at`` for the first panel a page draws,
+    ``at_<key>`` for the others."""
+    owners = st.session_state.setdefault("_at_owner", {})
+    page = st.session_state.get("_page", "")
+    owner = owners.setdefault(page, key)
+    return "at" if owner == key else f"at_{key}"
 
 
 def _session_id() -> str:

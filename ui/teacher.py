@@ -8,6 +8,8 @@ Link keys (besides each control's own key, lang, present and calm):
     lock=all | lock=lr,seed     controls shown but not movable
     reveal=all | reveal=q1      predict-first answers shown at once
     trained=300                 live panels open at the first saved step at or after 300
+    at=120 | at_<panel>=120     the page's first live panel (or the panel named) opens at the first saved step at or
+                                after 120, paused there: what its step slider writes when a student scrubs a run
 
 Bad values get the usual notice and are ignored; a control name the page does not have is reported once the page
 has drawn its controls (``finish_page``), in the notice slot app.py keeps at the top of the page.
@@ -24,7 +26,8 @@ import streamlit as st
 from ui.i18n import t
 from ui.literal import literal
 
-RESERVED = ("lang", "present", "calm", "hide", "lock", "reveal", "trained", "route", "step", "class", "teacher", "seat")
+RESERVED = ("lang", "present", "calm", "hide", "lock", "reveal", "trained", "route", "step", "class", "teacher", "seat",
+            "at")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}\Z")
 MAX_TRAINED = 1_000_000
 
@@ -128,6 +131,21 @@ def trained_step() -> int | None:
     return link().trained
 
 
+def step_in_link(name: str) -> int | None:
+    """The step a link names for a live panel (``at=120``; ``name`` is the panel's link key), or None. A value that
+    is not a step gets the usual notice and leaves the link."""
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    if re.fullmatch(r"[0-9]{1,7}", raw) and int(raw) <= MAX_TRAINED:
+        return int(raw)
+    notices = _NOTICES.get()
+    (notices if notices is not None else st).warning(t("common.bad_param", key=name, value=literal(raw)),
+                                                     icon=":material/link_off:")
+    del st.query_params[name]
+    return None
+
+
 def current_settings() -> dict:
     """{control key: value} of every control the page has drawn so far in this run (hidden ones included)."""
     return {key: st.session_state.get(key, default) for key, default in link().drawn.items()}
@@ -142,6 +160,8 @@ def restore_defaults() -> None:
             del st.query_params[key]
     for key in [k for k in st.session_state if str(k).startswith(("_live.", "_revealed.", "_guess."))]:
         del st.session_state[key]
+    for key in [k for k in st.query_params if k == "at" or k.startswith("at_")]:  # a scrubbed run's step
+        del st.query_params[key]
 
 
 def finish_page(where) -> None:

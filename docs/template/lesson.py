@@ -13,7 +13,8 @@ lr, steps, seed = (controls.draw(s, where=side) for s in lab.SETTINGS)  # each c
 
 def view(frame):  # draws one frame of the shared run; every student of the class sees the same frames
     words = lesson.labels(PAGE, title="path_title", x="common.step_axis", y="w_axis")
-    lesson.chart(lambda: fig.path_chart(frame.data, words), key="path", caption=t("template.cap_path"), frame=frame,
+    # the builder takes the frame: the frames a tick moved over are each drawn, and the browser plays them in turn
+    lesson.chart(lambda f: fig.path_chart(f.data, words), key="path", caption=t("template.cap_path"), frame=frame,
                  numbers=True)  # the key chart: its numbers under "Show the numbers"
 
 

@@ -1,0 +1,57 @@
+// The step slider of a live panel (ui/livechart.py, scrubber): a native range input over the run's kept steps.
+// Moving it draws the chosen step at once from the frames the page's charts have already received (an event the
+// charts of the same panel listen to), then tells the server, which pauses the run there, puts the step in the link
+// and sends the frame (a frame the browser had not received yet is drawn then). While the run plays, the slider
+// follows the frames the charts draw.
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const root = parentElement.querySelector(".dnn-scrub");
+  if (!root || !data) return;
+  const input = root.querySelector("input");
+  const out = root.querySelector("output");
+  root._send = setTriggerValue;
+  root._steps = data.steps;
+  root._panel = data.panel;
+  root._format = data.format;
+  root.querySelector(".dnn-scrub-label").textContent = data.label;
+  root.title = data.help || "";
+  input.setAttribute("aria-label", data.label);
+  input.min = "0";
+  input.max = String(data.steps.length - 1);
+  const show = (i) => {
+    input.value = String(i);
+    const text = root._format.replace("{step}", String(root._steps[i]));
+    out.textContent = text;
+    input.setAttribute("aria-valuetext", text);
+    input.style.setProperty("--dnn-fill", `${(100 * i) / Math.max(1, root._steps.length - 1)}%`);
+  };
+  const recent = () => root._moved && performance.now() - root._moved < 1500;
+  if (!recent()) show(Math.max(0, root._steps.indexOf(data.value)));
+  if (root._wired) return;
+  root._wired = true;
+  const send = () => {
+    const step = root._steps[Number(input.value)];
+    if (step !== root._sent) {
+      root._sent = step;
+      root._send("scrub", step);
+    }
+  };
+  input.addEventListener("input", () => {
+    root._moved = performance.now();
+    const i = Number(input.value);
+    show(i);
+    root._sent = undefined;
+    document.dispatchEvent(new CustomEvent("dnn-scrub", { detail: { panel: root._panel, step: root._steps[i] } }));
+    clearTimeout(root._timer);
+    root._timer = setTimeout(send, 150); // a drag tells the server when it rests
+  });
+  input.addEventListener("change", () => {
+    clearTimeout(root._timer);
+    send();
+  });
+  document.addEventListener("dnn-drawn", (e) => {
+    if (e.detail.panel !== root._panel || recent()) return;
+    const i = root._steps.indexOf(e.detail.step);
+    if (i >= 0) show(i);
+  });
+}
