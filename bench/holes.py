@@ -5,7 +5,7 @@
     python bench/holes.py --steps 5000         # the setting at full size (slow on the old code)
 
 1. Stall: seconds the process spends reading the adversarial CSV ('1' * 16372 + 'x,1,0', 16 KB) and the
-   adversarial `pts=` link (7,190 digits, then x:1:0), with the refusal each gets. Python's `re` holds the GIL:
+   adversarial `points=` link (7,190 digits, then x:1:0), with the refusal each gets. Python's `re` holds the GIL:
    every other session of the process waits that long.
 2. Downloads: CPU-seconds of the server process for 30 weight-download requests sent at once through Streamlit's
    deferred-download path (MediaFileManager.execute_deferred, what a websocket's request reaches), on the issue's
@@ -35,7 +35,7 @@ os.chdir(ROOT)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ["LAB_WARM"] = "0"
 
-from lab import custom_data, playground  # noqa: E402
+from lab import own_points, playground  # noqa: E402
 
 from runs import shared
 from streamlit.testing.v1 import AppTest, app_test  # noqa: E402
@@ -46,7 +46,7 @@ def stall(fn, text) -> tuple[float, str]:
     try:
         fn(text)
         reason = "accepted"
-    except custom_data.DataError as err:
+    except own_points.DataError as err:
         reason = str(err)
     return time.perf_counter() - started, reason
 
@@ -63,10 +63,10 @@ def page(params: dict) -> AppTest:
 
 def main() -> None:
     print(f"tree: {ROOT}")
-    seconds, reason = stall(custom_data.parse_csv, ("1" * 16372 + "x,1,0").encode())
+    seconds, reason = stall(own_points.parse_csv, ("1" * 16372 + "x,1,0").encode())
     print(f"1. adversarial CSV (16,377 bytes): {seconds * 1000:.1f} ms, refused: {reason[:90]}")
-    seconds, reason = stall(custom_data.decode, "1" * 7190 + "x:1:0")
-    print(f"   adversarial pts= link (7,195 characters): {seconds * 1000:.1f} ms, refused: {reason[:90]}")
+    seconds, reason = stall(own_points.decode, "1" * 7190 + "x:1:0")
+    print(f"   adversarial points= link (7,195 characters): {seconds * 1000:.1f} ms, refused: {reason[:90]}")
 
     setting = {"steps": str(args.steps), "width": "64", "layers": "6", "batch": "256"}
     cfg = playground.PlaygroundConfig(steps=args.steps, width=64, layers=6, activations=("relu",) * 6,

@@ -162,7 +162,7 @@ def _split(x, y, test_ratio, rng, name, task, n_classes, info=None):
     return Dataset(x[tr], y[tr], x[te], y[te], task, n_classes, name, dict(info or {}))
 
 
-def from_points(x, y, test_ratio=0.3, seed=0, name="custom") -> Dataset:
+def from_points(x, y, test_ratio=0.3, seed=0, name="points") -> Dataset:
     """A classification set from given points: x (N, D) float, y (N,) int labels 0..C-1, split per class into
     train and test (test_ratio of each class, at least one point of each class on each side when it has two).
     Labels must be 0..C-1 with every class present; ValueError otherwise."""

@@ -4,7 +4,7 @@
     text = cfg.to_json()                    # what the page offers as a download
     cfg2 = from_json(text)                  # == cfg; a bad file -> ValueError naming the problem
 
-The data set "custom" is the student's own points (``lab.custom_data``): the field ``points`` holds them, as
+The data set "own" is the student's own points (``lab.own_points``): the field ``points`` holds them, as
 (x, y, label) with two decimals, and is empty for every other data set.
 
 The allowed names come from the engine registries (``activations.NAMES``, ``initializers.NAMES``,
@@ -26,16 +26,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import activations, data, initializers, optim, schedules
-from lab import custom_data
+from lab import own_points
 from lab.settings import SEED, Refused, Settings, choice, flag, level, number
 
 MAX_BYTES = 64 * 1024  # a configuration is a few hundred bytes; anything this large is not one
 FORMAT_VERSION = 1
 MAX_LAYERS = 6
 
-CUSTOM = "custom"  # the student's own points (lab.custom_data), clicked onto the plane or uploaded
+OWN_SET = own_points.OWN_NAME  # the student's own points (lab.own_points), clicked onto the plane or uploaded
 # Every classification set of core.data (the regression "line" has no decision boundary to draw), then one's own.
-DATASETS = tuple(name for name in data.NAMES if name != "line") + (CUSTOM,)
+DATASETS = tuple(name for name in data.NAMES if name != "line") + (OWN_SET,)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class PlaygroundConfig:
 
     init_std is used only with init "normal" (W ~ N(0, std²)); l1, l2, max_norm = 0 switch them off;
     batch_size larger than the training set means full-batch gradient descent. points: the own data set's
-    (x, y, label) points (dataset "custom" only; rounded to two decimals as ``lab.custom_data`` keeps them).
+    (x, y, label) points (dataset "own" only; rounded to two decimals as ``lab.own_points`` keeps them).
     """
 
     dataset: str = "moons"
@@ -98,7 +98,7 @@ def _default(field):
     return getattr(PlaygroundConfig, field)
 
 
-# The held-out share of the built-in sets; one's own points may hold out none (custom_data.HELD_OUT).
+# The held-out share of the built-in sets; one's own points may hold out none (own_points.HELD_OUT).
 TEST_RATIO = (0.1, 0.9)
 
 
@@ -108,8 +108,8 @@ SETTINGS = Settings(
     choice("data", "playground.dataset", DATASETS, _default("dataset"), name="dataset"),
     number("noise", "playground.noise", 0.0, 1.0, _default("noise"), 0.05),
     # over every data set (one's own points may hold out none): test_setting(dataset) is the control a set gets
-    number("test", "playground.test_ratio", min(TEST_RATIO[0], custom_data.HELD_OUT[0]),
-           max(TEST_RATIO[1], custom_data.HELD_OUT[1]), _default("test_ratio"), 0.05, name="test_ratio"),
+    number("test", "playground.test_ratio", min(TEST_RATIO[0], own_points.HELD_OUT[0]),
+           max(TEST_RATIO[1], own_points.HELD_OUT[1]), _default("test_ratio"), 0.05, name="test_ratio"),
     number("layers", "playground.layers", 1, MAX_LAYERS, _default("layers")),
     number("width", "playground.width", 1, 64, _default("width")),
     choice("init", "playground.init", lambda: initializers.NAMES, _default("init")),
@@ -133,13 +133,13 @@ ACTIVATION = choice("act", "playground.act_of", lambda: activations.NAMES, _defa
 
 def test_ratio_range(dataset: str) -> tuple[float, float]:
     """The held-out share a data set may have: (0.1, 0.9) for the built-in sets, from 0 for one's own points."""
-    return custom_data.HELD_OUT if dataset == CUSTOM else TEST_RATIO
+    return own_points.HELD_OUT if dataset == OWN_SET else TEST_RATIO
 
 
 def test_setting(dataset: str):
     """The test-share control of ``dataset``: from 0 for one's own points, from 0.1 for the built-in sets."""
     lo, hi = test_ratio_range(dataset)
-    return SETTINGS["test"].but(lo=lo, hi=hi, help="playground.test_ratio_own" if dataset == CUSTOM else None)
+    return SETTINGS["test"].but(lo=lo, hi=hi, help="playground.test_ratio_own" if dataset == OWN_SET else None)
 
 
 def activation_setting(i: int):
@@ -186,15 +186,15 @@ def _shown(value) -> str:
 
 
 def _check_points(value):
-    """The own data set's points: a list of at most custom_data.MAX_POINTS [x, y, label] entries, x and y finite
+    """The own data set's points: a list of at most own_points.MAX_POINTS [x, y, label] entries, x and y finite
     numbers in [-LIMIT, LIMIT], the label 0 or 1."""
     if not isinstance(value, (list, tuple)):
         raise ConfigError("points_not_list", f"'points' must be a list of [x, y, label] entries, got {_shown(value)}",
                           got=_shown(value))
-    if len(value) > custom_data.MAX_POINTS:
-        raise ConfigError("points_too_many", f"'points' has {len(value):,} entries; at most {custom_data.MAX_POINTS}",
-                          count=f"{len(value):,}", limit=custom_data.MAX_POINTS)
-    limit = f"{custom_data.LIMIT:g}"
+    if len(value) > own_points.MAX_POINTS:
+        raise ConfigError("points_too_many", f"'points' has {len(value):,} entries; at most {own_points.MAX_POINTS}",
+                          count=f"{len(value):,}", limit=own_points.MAX_POINTS)
+    limit = f"{own_points.LIMIT:g}"
     for i, entry in enumerate(value, start=1):
         if not (isinstance(entry, (list, tuple)) and len(entry) == 3 and all(map(_is_number, entry[:2]))):
             raise ConfigError("point_bad", f"point {i} of 'points' must be [x, y, label] with numbers x and y, got "
@@ -203,7 +203,7 @@ def _check_points(value):
         if not (_is_int(label) and label in (0, 1)):
             raise ConfigError("point_label", f"point {i} of 'points' has the label {_shown(label)}; a label is 0 or 1",
                               index=i, got=_shown(label))
-        if abs(float(x)) > custom_data.LIMIT or abs(float(y)) > custom_data.LIMIT:
+        if abs(float(x)) > own_points.LIMIT or abs(float(y)) > own_points.LIMIT:
             raise ConfigError("point_range", f"point {i} of 'points', {_shown(list(entry))}, lies outside "
                               f"[-{limit}, {limit}]", index=i, got=_shown(list(entry)), limit=limit)
 
@@ -244,16 +244,16 @@ def check(values: dict) -> None:
         raise ConfigError("out_of_range", f"'test_ratio' = {_shown(values['test_ratio'])} is out of range "
                           f"[{lo:g}, {hi:g}]", field="test_ratio", got=_shown(values["test_ratio"]), lo=f"{lo:g}",
                           hi=f"{hi:g}")
-    if values["points"] and values["dataset"] != CUSTOM:
-        raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{CUSTOM}\"; this file's "
-                          f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), custom=CUSTOM)
+    if values["points"] and values["dataset"] != OWN_SET:
+        raise ConfigError("points_unused", f"'points' are the data only with 'dataset' \"{OWN_SET}\"; this file's "
+                          f"data set is {_shown(values['dataset'])}", dataset=_shown(values["dataset"]), own=OWN_SET)
 
 
 def _snap(name, value):
     """A value as the control holds it (the exact float of a level slider, a number on a slider's grid, an int for
     int fields); points as (x, y, label) tuples with two decimals."""
     if name == "points":
-        return tuple(custom_data.point(float(x), float(y), int(label)) for x, y, label in value)
+        return tuple(own_points.point(float(x), float(y), int(label)) for x, y, label in value)
     return SETTINGS.named(name).check(value)
 
 

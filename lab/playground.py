@@ -11,7 +11,7 @@
     inside(cfg, step)                       # update step + 1 narrated: the network before it, every number of it
     weights_npz(tr.net)                     # the weights as .npz bytes (load_weights reads them back)
     spec = training_run(cfg)                # the live run as frames, shared by every session (runs.shared)
-    own = PlaygroundConfig(dataset="custom", points=((0.5, 1.2, 0), ...))  # one's own points (lab.custom_data)
+    own = PlaygroundConfig(dataset="own", points=((0.5, 1.2, 0), ...))  # one's own points (lab.own_points)
 
 The page draws ``Frame``s of ``training_run``: what it shows at a step (curves so far, the decision map or the
 confusion matrix, the layer histograms) is kept once per frame and shared, never recomputed per student.
@@ -29,25 +29,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import data, nn, train
-from lab import custom_data
+from lab import own_points
 from lab._inside import Inside, record_update
 from lab._network import LINKS, TERMS, TILE, Links, NetView, RecordingTrainer, Units, network_view  # noqa: F401
 from runs import shared
 from lab._playground_config import (  # noqa: F401 (re-exported for the page)
-    CUSTOM, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
+    OWN_SET, DATASETS, MAX_LAYERS, SETTINGS, ConfigError, PlaygroundConfig, activation_setting, from_json, options,
     test_ratio_range, test_setting)
 from lab.common import probability_grid  # noqa: F401 (the page draws it)
 
 # The engine code the page teaches, shown under it ("The code behind this page", read from the running code)
 CODE_BEHIND = ("core.nn.MLP.forward", "core.nn.MLP.backward", "core.layers.Dense.forward", "core.layers.Dense.backward",
                "core.train.Trainer._update")
-SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == CUSTOM)
+SETS_2D = tuple(name for name in DATASETS if name in data.CLASSIFICATION_2D or name == OWN_SET)
 GRID, HIST_BATCH, WRONG_SHOWN, FRAMES = 50, 256, 8, 40
 N_2D = 400  # points in a 2-D set (train + test), as data.get's default
 DIGITS_N = 900  # half of the 1,797 digits: a training step stays light enough for live training
 # One's own points: the map covers the whole plane they may lie on (a little past its edge, so a point on the edge
 # shows whole), and a click lands on a grid of CLICK_STEP (finer than a click aims; the points keep two decimals).
-PLANE = custom_data.LIMIT + 0.25
+PLANE = own_points.LIMIT + 0.25
 CLICK_STEP = 0.1
 
 
@@ -60,9 +60,9 @@ def eval_every(cfg: PlaygroundConfig) -> int:
 
 def dataset(cfg: PlaygroundConfig) -> data.Dataset:
     """The data set of ``cfg`` (2-D sets: two classes, N_2D points; digits: DIGITS_N images; one's own points: split
-    per class, custom_data.DataError "too_few" when a class has fewer than custom_data.MIN_PER_CLASS)."""
-    if cfg.dataset == CUSTOM:
-        return custom_data.dataset(cfg.points, test_ratio=cfg.test_ratio, seed=cfg.seed)
+    per class, own_points.DataError "too_few" when a class has fewer than own_points.MIN_PER_CLASS)."""
+    if cfg.dataset == OWN_SET:
+        return own_points.dataset(cfg.points, test_ratio=cfg.test_ratio, seed=cfg.seed)
     extra = {"n_classes": 2} if cfg.dataset == "blobs" else {}
     n = DIGITS_N if cfg.dataset == "digits" else N_2D
     return data.get(cfg.dataset, n=n, noise=cfg.noise, test_ratio=cfg.test_ratio, seed=cfg.seed, **extra)
@@ -187,7 +187,7 @@ _KEPT = ("step", "train_loss", "test_loss", "train_acc", "test_acc")
 def decision_grid(tr: train.Trainer, n: int = GRID):
     """probability_grid of a 2-D run: over its data, or over the whole plane [-PLANE, PLANE]² for one's own points
     (the map a student clicks on stays put while points come and go)."""
-    return probability_grid(tr, n=n, extent=PLANE if tr.data.name == CUSTOM else None)
+    return probability_grid(tr, n=n, extent=PLANE if tr.data.name == OWN_SET else None)
 
 
 POINTS = 4  # the input points a student may choose for the network view's numbers
@@ -219,7 +219,7 @@ def decision_grid_axes(tr: train.Trainer, n: int):
     """The axes of the decision map's plane at n points a side (as ``decision_grid``)."""
     from lab.common import plane_grid
 
-    xs, ys, _ = plane_grid(np.concatenate([tr.x_train, tr.x_test]), n, extent=PLANE if tr.data.name == CUSTOM else None)
+    xs, ys, _ = plane_grid(np.concatenate([tr.x_train, tr.x_test]), n, extent=PLANE if tr.data.name == OWN_SET else None)
     return xs, ys
 
 

@@ -1,13 +1,13 @@
 """Playground: every knob on one page, a live decision map, loss curves and per-layer histograms while it trains,
 a link that reproduces the setting, and the weights and configuration to download (and a configuration to load).
-With "your own points" the map takes clicks and the points load and save as CSV (lessons/_playground_points.py)."""
+With "your own points" the map takes clicks and the points load and save as CSV (lessons/_own_points.py)."""
 import numpy as np
 import streamlit as st
 
-from lab import custom_data, playground
+from lab import own_points, playground
 from figures import playground as fig
 from lessons import _playground_inside as inside
-from lessons import _playground_points as points
+from lessons import _own_points as points
 from ui import controls, downloads, lesson, live, nav, teacher
 from ui.i18n import t
 from ui.literal import literal
@@ -39,8 +39,8 @@ def import_config():
         ss[setting.key] = getattr(cfg, setting.name)
     for i, act in enumerate(cfg.activations, start=1):
         ss[playground.activation_setting(i).key] = act
-    if cfg.dataset == playground.CUSTOM:
-        ss["pts"] = cfg.points
+    if cfg.dataset == playground.OWN_SET:
+        ss["points"] = cfg.points
     ss["_cfg_msg"] = ("success", t("playground.import_ok"))
 
 
@@ -57,8 +57,8 @@ def knob(key: str, where=side):
 
 side.markdown(f"**{t('playground.sec_data')}**")
 dataset = knob("data")
-custom = dataset == playground.CUSTOM  # one's own points: no noise to add, and they may hold out none
-knobs["noise"] = S["noise"].default if custom else knob("noise")
+own = dataset == playground.OWN_SET  # one's own points: no noise to add, and they may hold out none
+knobs["noise"] = S["noise"].default if own else knob("noise")
 held = playground.test_setting(dataset)  # the test share: from 0 for one's own points, from 0.1 for the others
 if ss.get(held.key, held.default) < held.lo:  # back from one's own points with none held out: the nearest allowed
     ss[held.key] = held.lo
@@ -79,17 +79,17 @@ side.markdown(f"**{t('playground.sec_reg')}**")
 for key in ("l1", "l2", "maxnorm", "seed"):
     knob(key)
 points.from_link(side)
-pts_mode = teacher.mode("pts", ())  # the points are a setting too: a teacher's link may hide or lock them
+points_mode = teacher.mode("points", ())  # the points are a setting too: a teacher's link may hide or lock them
 
-cfg = playground.PlaygroundConfig(**knobs, activations=acts, points=ss["pts"] if custom else ())
+cfg = playground.PlaygroundConfig(**knobs, activations=acts, points=ss["points"] if own else ())
 points.to_link(cfg.points)
-clicks = dict(on_select=points.click_map, selection_mode="points") if custom and pts_mode is None else {}
+clicks = dict(on_select=points.click_map, selection_mode="points") if own and points_mode is None else {}
 sets = lesson.labels(PAGE, train="common.train_set", test="common.test_set")
 map_words = {**lesson.labels(PAGE, x="b_x", y="b_y", prob="b_prob", class0="b_class0", class1="b_class1"), **sets}
 
 
 def view(frame):
-    if cfg.points != (ss["pts"] if custom else ()):  # a click on the map reran this fragment only: run the page
+    if cfg.points != (ss["points"] if own else ()):  # a click on the map reran this fragment only: run the page
         st.rerun()
     lesson.diverged(frame.diverged_at)
     v, h = frame.data, frame.data.history
@@ -104,8 +104,8 @@ def view(frame):
         if v.grid is not None:
             ds = playground.data_of(cfg)
             lesson.chart(lambda f: fig.boundary(*f.data.grid, ds.x_train, ds.y_train, ds.x_test, ds.y_test, map_words,
-                                                click=points.CLICK if custom else None),
-                         key="boundary", caption=t(f"playground.cap_{'own' if custom else 'boundary'}"), frame=frame,
+                                                click=points.CLICK if own else None),
+                         key="boundary", caption=t(f"playground.cap_{'own' if own else 'boundary'}"), frame=frame,
                          **clicks)
         else:
             names = lesson.labels(PAGE, x="c_pred", y="c_true", hover="c_hover")
@@ -125,10 +125,10 @@ def view(frame):
                  caption=t("playground.cap_hists", n=min(playground.HIST_BATCH, playground.data_of(cfg).x_train.shape[0])))
 
 
-if custom and pts_mode != "hidden":
-    points.tools(pts_mode, test, knobs["seed"])
+if own and points_mode != "hidden":
+    points.tools(points_mode, test, knobs["seed"])
 frame = None
-if custom and not custom_data.ready(cfg.points):  # too few points to train on: the plane to click on
+if own and not own_points.ready(cfg.points):  # too few points to train on: the plane to click on
     points.waiting(cfg.points, map_words, clicks)
 else:
     frame = live.panel(PAGE, playground.training_run(cfg), view, total_steps=cfg.steps)

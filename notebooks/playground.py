@@ -1,6 +1,6 @@
 """The playground as a notebook: one network with every knob of the page, trained for the page's number of steps,
-its decision map (2-D sets) or confusion matrix (digits). With the data set "custom" the settings cell carries the
-student's own points (the page's "pts", checked again by lab.custom_data)."""
+its decision map (2-D sets) or confusion matrix (digits). With the data set "own" the settings cell carries the
+student's own points (the page's "points", checked again by lab.own_points)."""
 from __future__ import annotations
 
 from notebooks import _base
@@ -16,17 +16,17 @@ def read(settings) -> dict:
     """Every knob, checked by the page's own declaration (lab.playground.SETTINGS, the one the configuration file
     is checked with); then the whole configuration is checked by the playground's own file reader, and a
     configuration it refuses becomes the defaults."""
-    from lab import custom_data
+    from lab import own_points
     from lab import playground as lab
 
     values = _base.read(lab.SETTINGS, settings)
     values["activations"] = tuple(read_one(lab.activation_setting(i), settings)
                                   for i in range(1, values["layers"] + 1))
     values["points"] = ()
-    if values["dataset"] == lab.CUSTOM:  # the page's points: its link text, or the tuple it keeps, read afresh
-        raw = settings.get("pts", ())
+    if values["dataset"] == lab.OWN_SET:  # the page's points: its link text, or the tuple it keeps, read afresh
+        raw = settings.get("points", ())
         try:
-            values["points"] = custom_data.decode(raw) if isinstance(raw, str) else custom_data.check(raw)
+            values["points"] = own_points.decode(raw) if isinstance(raw, str) else own_points.check(raw)
         except (ValueError, TypeError):
             pass
     try:
@@ -40,7 +40,7 @@ def read(settings) -> dict:
 def extra_keys() -> tuple:
     from lab import playground as lab
 
-    return (*lab.SETTINGS.keys(), *(lab.activation_setting(i).key for i in range(1, lab.MAX_LAYERS + 1)), "pts")
+    return (*lab.SETTINGS.keys(), *(lab.activation_setting(i).key for i in range(1, lab.MAX_LAYERS + 1)), "points")
 
 
 IMPORTS = """

@@ -159,7 +159,7 @@ def test_a_keyboard_alone_trains_pauses_resumes_steps_plays_the_race_and_adds_a_
         names.add(page.evaluate(CHART_NAMES)[0][1])
         assert len(names) > 1, "the race did not play"
 
-        _open(page, server, "playground?lang=en&data=custom")
+        _open(page, server, "playground?lang=en&data=own")
         _tab_to(page, "(e => e.tagName === 'SUMMARY' && e.innerText.includes('Type a point'))")
         page.keyboard.press("Enter")
         page.wait_for_timeout(400)
@@ -171,7 +171,7 @@ def test_a_keyboard_alone_trains_pauses_resumes_steps_plays_the_race_and_adds_a_
         page.keyboard.press("Enter")
         page.wait_for_timeout(800)
         wait_idle(page)
-        assert "pts=1.5%3A-0.5%3A0" in page.url or "pts=1.5:-0.5:0" in page.url, page.url
+        assert "points=1.5%3A-0.5%3A0" in page.url or "points=1.5:-0.5:0" in page.url, page.url
     finally:
         page.close()
 

@@ -20,7 +20,7 @@ VARIANTS = {
     "initialization": [{"reveal": "all"}],
     "optimizers": [{"tab": "step"}, {"tab": "lr"}, {"tab": "noise"}, {"view3d": "1"}],
     "landscape": [{"surface": "1"}, {"compare": "1"}],
-    "playground": [{"data": "digits"}, {"data": "custom", "pts": "-1:-1:0;-1.2:-0.8:0;-0.8:-1.1:0;-1:-0.6:0;"
+    "playground": [{"data": "digits"}, {"data": "own", "points": "-1:-1:0;-1.2:-0.8:0;-0.8:-1.1:0;-1:-0.6:0;"
                                                              "1:1:1;1.2:0.8:1;0.8:1.1:1;1:0.6:1"}],
     "vanishing": [{"clip": "norm"}],
     "batches": [{"epochs": "1"}],
@@ -87,20 +87,20 @@ def test_the_text_alternative_follows_the_frame():
 def test_a_point_can_be_typed_into_the_playground():
     """The keyboard's way to the map: x, y and a class typed into a small form add a point there; "remove the
     nearest" takes it away; a place off the plane is refused with the usual message and changes nothing."""
-    at = open_page("playground", "en", {"data": "custom"})
-    assert at.session_state["pts"] == ()
+    at = open_page("playground", "en", {"data": "own"})
+    assert at.session_state["points"] == ()
     at.number_input(key="_pt_x").set_value(1.25)
     at.number_input(key="_pt_y").set_value(-0.5)
     at.selectbox(key="_pt_class").set_value(1)
     next(b for b in at.button if "Add the point" in b.label).click()
     at.run()
     assert errors(at) == []
-    assert at.session_state["pts"] == ((1.25, -0.5, 1),)
-    assert at.query_params["pts"] == "1.25:-0.5:1"  # the link holds it, as for a click
+    assert at.session_state["points"] == ((1.25, -0.5, 1),)
+    assert at.query_params["points"] == "1.25:-0.5:1"  # the link holds it, as for a click
     at.number_input(key="_pt_x").set_value(1.3)
     next(b for b in at.button if "Remove the nearest point" in b.label).click()
     at.run()
-    assert at.session_state["pts"] == ()
+    assert at.session_state["points"] == ()
 
 
 def test_fewer_updates_slow_a_live_panel_to_once_a_second():

@@ -3,7 +3,7 @@ lands, the address bar holds it, "removes a point" takes it away, and a click on
 panel's fragment) sends the run back to step 0 on the new data, as its caption says. Screenshots land in artifacts/screenshots/ (own-*.png)."""
 import pytest
 
-from lab import custom_data
+from lab import own_points
 from tests.browser_util import SCREENSHOTS, full_screenshot, served_browser, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -56,15 +56,15 @@ def drawn(page):
 def _link_points(page):
     from urllib.parse import parse_qs, urlparse
 
-    found = parse_qs(urlparse(page.url).query).get("pts")
-    return sorted(list(p) for p in custom_data.decode(found[0])) if found else []
+    found = parse_qs(urlparse(page.url).query).get("points")
+    return sorted(list(p) for p in own_points.decode(found[0])) if found else []
 
 
 def test_a_click_on_the_map_adds_a_point_and_remove_takes_it_away(browser):
     server, context = browser
-    page = _open(context, f"{server.url}/playground?lang=en&data=custom")
+    page = _open(context, f"{server.url}/playground?lang=en&data=own")
     try:
-        assert drawn(page) == [] and "pts=" not in page.url
+        assert drawn(page) == [] and "points=" not in page.url
         _click_map(page, 0.25, 0.3)  # upper left of the plane
         [point] = _settled(page, 1)
         assert point[0] < 0 < point[1] and point[2] == 0
@@ -87,7 +87,7 @@ def test_a_click_on_the_map_adds_a_point_and_remove_takes_it_away(browser):
 def test_a_click_on_the_live_map_goes_back_to_step_0_on_the_new_data(browser, lang):
     """cap_own says what happens: the run goes back to step 0 on the new points, waiting for Train."""
     server, context = browser
-    page = _open(context, f"{server.url}/playground?lang={lang}&data=custom&pts={custom_data.encode(SIX)}")
+    page = _open(context, f"{server.url}/playground?lang={lang}&data=own&points={own_points.encode(SIX)}")
     try:
         assert drawn(page) == sorted(list(p) for p in SIX)
         for _ in range(3):  # a few updates, the run paused: the live map is drawn inside the panel's fragment

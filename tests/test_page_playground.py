@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from lab import custom_data, playground
+from lab import own_points, playground
 
 from runs import shared
 from lab.playground import PlaygroundConfig, from_json
@@ -27,8 +27,8 @@ OWN = ((-1.5, 1.2, 0), (-1.1, 1.8, 0), (-2.0, 1.4, 0), (-1.3, 0.9, 0), (1.4, -1.
 
 @pytest.mark.parametrize("cfg", [PlaygroundConfig(), SPIRAL, PlaygroundConfig(dataset="digits", layers=1,
                                                                                   activations=("selu",)),
-                                 PlaygroundConfig(dataset="custom", points=OWN),
-                                 PlaygroundConfig(dataset="custom", points=OWN[:2])])
+                                 PlaygroundConfig(dataset="own", points=OWN),
+                                 PlaygroundConfig(dataset="own", points=OWN[:2])])
 def test_round_trip(cfg):
     assert from_json(cfg.to_json()) == cfg
     assert from_json(cfg.to_json().encode("utf-8")) == cfg  # the uploader hands over bytes
@@ -69,15 +69,15 @@ def _with(**changes):
     (_with(activations=["relu", "swishy"]), ["'activations'", "'swishy'"]),
     (_with(layers=3), ["'activations'", "one name per layer"]),
     (_with(version=2), ["'version'"]),
-    (_with(dataset="custom", points=3), ["'points'", "list"]),
-    (_with(dataset="custom", points=[[0, 0, 0]] * 301), ["'points'", "301", "at most 300"]),
-    (_with(dataset="custom", points=[[0, 0, 0], [0, "1", 1]]), ["point 2", "[x, y, label]"]),
-    (_with(dataset="custom", points=[[0, 0, 0], [0, 0, True]]), ["point 2", "label True", "0 or 1"]),
-    (_with(dataset="custom", points=[[0, 0, 2]]), ["point 1", "label 2"]),
-    (_with(dataset="custom", points=[[0, 0, 0.5]]), ["point 1", "label 0.5"]),
-    (_with(dataset="custom", points=[[4.5, 0, 1]]), ["point 1", "[4.5, 0, 1]", "[-4, 4]"]),
-    (_with(dataset="custom", points=[[0, 0, 0, 0]]), ["point 1", "[x, y, label]"]),
-    (_with(points=[[0, 0, 0]]), ["'points'", "'moons'", "custom"]),
+    (_with(dataset="own", points=3), ["'points'", "list"]),
+    (_with(dataset="own", points=[[0, 0, 0]] * 301), ["'points'", "301", "at most 300"]),
+    (_with(dataset="own", points=[[0, 0, 0], [0, "1", 1]]), ["point 2", "[x, y, label]"]),
+    (_with(dataset="own", points=[[0, 0, 0], [0, 0, True]]), ["point 2", "label True", "0 or 1"]),
+    (_with(dataset="own", points=[[0, 0, 2]]), ["point 1", "label 2"]),
+    (_with(dataset="own", points=[[0, 0, 0.5]]), ["point 1", "label 0.5"]),
+    (_with(dataset="own", points=[[4.5, 0, 1]]), ["point 1", "[4.5, 0, 1]", "[-4, 4]"]),
+    (_with(dataset="own", points=[[0, 0, 0, 0]]), ["point 1", "[x, y, label]"]),
+    (_with(points=[[0, 0, 0]]), ["'points'", "'moons'", "own"]),
 ])
 def test_bad_files_are_refused_with_a_message_naming_the_problem(text, words):
     with pytest.raises(ValueError) as err:
@@ -94,8 +94,8 @@ BIG = "1" + "0" * 400  # issue 21: a 401-digit integer escaped as an OverflowErr
     *('{"%s": %s}' % (field, BIG) for field in ("lr", "noise", "test_ratio", "init_std", "dropout", "l1", "l2",
                                                "max_norm", "batch_size", "steps", "seed", "layers", "width")),
     '{"version": %s}' % BIG, '{"lr": -%s}' % BIG, '{"lr": 1e400}', '{"lr": %s.5}' % BIG, '{"lr": 1%s}' % ("0" * 5000),
-    '{"dataset": "custom", "points": [[%s, 0, 0]]}' % BIG, '{"dataset": "custom", "points": [[0, -%s, 1]]}' % BIG,
-    '{"dataset": "custom", "points": [[0, 0, %s]]}' % BIG, '{"dataset": "custom", "points": [[0.5, 0.5, 1e400]]}',
+    '{"dataset": "own", "points": [[%s, 0, 0]]}' % BIG, '{"dataset": "own", "points": [[0, -%s, 1]]}' % BIG,
+    '{"dataset": "own", "points": [[0, 0, %s]]}' % BIG, '{"dataset": "own", "points": [[0.5, 0.5, 1e400]]}',
     '{"activations": [%s]}' % BIG, '{"layers": 2, "activations": {"a": 1}}', '{"%s": 1}' % ("\\ud800" * 3),
     '{"dataset": "\\udfff"}', "[" * 20000 + "]" * 20000, '{"a": ' * 5000 + "1" + "}" * 5000,
     "{" + ",".join('"k%d": 1' % i for i in range(6000)) + "}", '{"seed": 1, "seed": 2, "seed": 3}',
@@ -128,7 +128,7 @@ def test_allowed_values_come_from_the_engine_registries():
     from core import activations, data, initializers, optim, schedules
     assert playground.options("optimizer") == optim.NAMES and playground.options("schedule") == schedules.NAMES
     assert playground.options("init") == initializers.NAMES and playground.options("activations") == activations.NAMES
-    assert set(playground.DATASETS) == set(data.NAMES) - {"line"} | {"custom"}
+    assert set(playground.DATASETS) == set(data.NAMES) - {"line"} | {"own"}
 
 
 def test_build_trains_and_the_loss_drops_on_moons():
@@ -291,8 +291,8 @@ def _config_of(params: dict[str, str], **changes) -> PlaygroundConfig:
         if key.startswith("act"):
             acts[int(key[3:])] = value
             continue
-        if key == "pts":  # one's own points, in the link's text (lab.custom_data.encode)
-            fields["points"] = custom_data.decode(value)
+        if key == "points":  # one's own points, in the link's text (lab.own_points.encode)
+            fields["points"] = own_points.decode(value)
             continue
         field = LINK_FIELDS[key]
         kind = type(getattr(PlaygroundConfig(), field))
@@ -390,7 +390,7 @@ def test_one_point_against_the_rest():
     """"The network wraps a small red island around the lone point (training accuracy 100 %). Raise the L2 penalty to
     0.01 and train again: the island is gone and that point is counted wrong (training accuracy 94 %)." """
     cfg = _config_of(LINKS["One point against the rest."])
-    assert cfg.dataset == "custom" and len(cfg.points) == 25
+    assert cfg.dataset == "own" and len(cfg.points) == 25
     lone, around = np.array([[-1.5, 1.2]]), np.array([[-1.0, 1.2], [-1.5, 0.7], [-2.0, 1.2], [-1.5, 1.7]])
     tr = _trained(cfg)
     assert (tr.x_train == lone).all(axis=1).any()  # the lone point is a training point
@@ -481,14 +481,14 @@ def test_the_save_section_has_a_link_anchor(lang):
 
 
 # ---- your own points ------------------------------------------------------------------------------------------
-# The data set "custom": clicks on the map add or remove points, a CSV file loads or saves them, the link (?pts=) and
+# The data set "own": clicks on the map add or remove points, a CSV file loads or saves them, the link (?points=) and
 # the configuration file carry them, and the network trains on them like on a built-in set.
 
-OWN_LINK = custom_data.encode(OWN)
+OWN_LINK = own_points.encode(OWN)
 
 
 def _own_page(lang="en", **params):
-    return open_page("playground", lang, {"data": "custom", **params})
+    return open_page("playground", lang, {"data": "own", **params})
 
 
 def _click(at, x, y):
@@ -524,15 +524,15 @@ def _drawn_points(at) -> list[tuple]:
 
 
 def _link_points(at):
-    written = at.query_params.get("pts")
+    written = at.query_params.get("points")
     written = written[0] if isinstance(written, list) else written
-    return None if written is None else custom_data.decode(written)
+    return None if written is None else own_points.decode(written)
 
 
 def test_own_points_start_empty_and_say_what_is_missing():
     at = _own_page()
     assert errors(at) == [] and invalid_charts(at) == []
-    assert at.session_state["pts"] == () and "pts" not in at.query_params
+    assert at.session_state["points"] == () and "points" not in at.query_params
     [info] = [i.value for i in at.info]
     assert "at least 3 points" in info and "3 more of class 0 and 3 more of class 1" in info
     assert not [b for b in at.button if b.key == "playground-train"]  # no run to train before there are points
@@ -544,56 +544,56 @@ def test_clicks_add_points_of_the_chosen_class_and_the_link_holds_what_is_drawn(
     at = _own_page()
     for x, y in ((-15, 12), (-11, 18), (-20, 14)):
         _click(at, x, y)
-    assert at.session_state["pts"] == ((-1.5, 1.2, 0), (-1.1, 1.8, 0), (-2.0, 1.4, 0))
+    assert at.session_state["points"] == ((-1.5, 1.2, 0), (-1.1, 1.8, 0), (-2.0, 1.4, 0))
     assert "3 more of class 1" in at.info[0].value and "class 0" not in at.info[0].value
     at.segmented_control(key="_pt_mode").set_value("1").run()
     for x, y in ((14, -12), (19, -16)):
         _click(at, x, y)
     assert "1 more of class 1" in at.info[0].value
     _click(at, 11, -20)
-    pts = at.session_state["pts"]
+    pts = at.session_state["points"]
     assert [p[2] for p in pts] == [0, 0, 0, 1, 1, 1] and not at.info  # ready: the live run replaces the message
     assert _link_points(at) == pts and _drawn_points(at) == sorted(pts)
     assert any(b.key == "playground-train" for b in at.button)
     _click(at, 11, -20)  # the same point again: nothing new
-    assert at.session_state["pts"] == pts
+    assert at.session_state["points"] == pts
     assert invalid_charts(at) == [] and non_finite_in_charts(at) == []
 
 
 def test_remove_takes_the_nearest_point_and_clear_takes_them_all():
-    at = _own_page(pts=OWN_LINK)
+    at = _own_page(points=OWN_LINK)
     at.segmented_control(key="_pt_mode").set_value("remove").run()
     _click(at, 3, 4)  # 0.3, 0.4: nearest (0.25, 0.5, 0)
-    assert at.session_state["pts"] == tuple(p for p in OWN if p != (0.25, 0.5, 0))
+    assert at.session_state["points"] == tuple(p for p in OWN if p != (0.25, 0.5, 0))
     _click(at, 35, 35)  # nothing within reach: nothing changes
-    assert len(at.session_state["pts"]) == len(OWN) - 1
-    assert _link_points(at) == at.session_state["pts"] and _drawn_points(at) == sorted(at.session_state["pts"])
+    assert len(at.session_state["points"]) == len(OWN) - 1
+    assert _link_points(at) == at.session_state["points"] and _drawn_points(at) == sorted(at.session_state["points"])
     next(b for b in at.button if b.key == "_pts_clear").click().run()
-    assert errors(at) == [] and at.session_state["pts"] == () and "pts" not in at.query_params
+    assert errors(at) == [] and at.session_state["points"] == () and "points" not in at.query_params
     assert _drawn_points(at) == [] and at.info
 
 
 def test_a_point_past_the_limit_is_refused_with_a_message():
     full = tuple((round(-3.9 + 0.3 * (i % 27), 2), round(-3.9 + 0.3 * (i // 27), 2), i % 2)
-                 for i in range(custom_data.MAX_POINTS))
-    at = _own_page(pts=custom_data.encode(full))
-    assert errors(at) == [] and at.session_state["pts"] == full and _link_points(at) == full
+                 for i in range(own_points.MAX_POINTS))
+    at = _own_page(points=own_points.encode(full))
+    assert errors(at) == [] and at.session_state["points"] == full and _link_points(at) == full
     _click(at, 0, 1)
-    assert at.session_state["pts"] == full
+    assert at.session_state["points"] == full
     assert any("at most 300" in w.value for w in at.warning)
 
 
 def test_the_link_reproduces_the_points_and_the_run():
-    at = _own_page(pts=OWN_LINK)
+    at = _own_page(points=OWN_LINK)
     assert errors(at) == [] and not at.warning
-    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    assert at.session_state["points"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
     next(b for b in at.button if b.key == "playground-train").click()
     at.run()
     assert errors(at) == []
     # the link in another browser: the same points, the same shared run
-    again = _own_page(pts=at.query_params["pts"] if isinstance(at.query_params["pts"], str)
-                      else at.query_params["pts"][0])
-    assert again.session_state["pts"] == OWN
+    again = _own_page(points=at.query_params["points"] if isinstance(at.query_params["points"], str)
+                      else at.query_params["points"][0])
+    assert again.session_state["points"] == OWN
     assert again.session_state["_live.playground"]["key"] == at.session_state["_live.playground"]["key"]
 
 
@@ -604,9 +604,9 @@ def test_the_link_reproduces_the_points_and_the_run():
 def test_hostile_link_points_get_a_notice_and_change_nothing(value):
     from tests.test_fuzz import outside_code_spans
 
-    at = _own_page(pts=value)
+    at = _own_page(points=value)
     assert errors(at) == []
-    assert at.session_state["pts"] == () and "pts" not in at.query_params
+    assert at.session_state["points"] == () and "points" not in at.query_params
     [notice] = [w.value for w in at.warning]
     assert notice.startswith("The link's points") and "the plane starts empty" in notice
     outside = outside_code_spans(notice)
@@ -619,20 +619,20 @@ def test_hostile_link_points_get_a_notice_and_change_nothing(value):
 def test_the_adversarial_link_is_refused_at_once():
     """Issue 21, item 1: 7,190 digits then x:1:0 stalled the process 0.9 s per open (the field is read in one pass
     now); a field of digits only, longer than any coordinate, is refused as too long without being read."""
-    at = _own_page(pts="1" * 7190 + "x:1:0")
-    assert errors(at) == [] and at.session_state["pts"] == ()
+    at = _own_page(points="1" * 7190 + "x:1:0")
+    assert errors(at) == [] and at.session_state["points"] == ()
     [notice] = [w.value for w in at.warning]
-    assert "Point 1:" in notice and "is not a number" in notice  # read in one pass: < 50 ms (test_custom_data)
-    at = _own_page(pts="1" * 7000 + ":1:0")
+    assert "Point 1:" in notice and "is not a number" in notice  # read in one pass: < 50 ms (test_own_points)
+    at = _own_page(points="1" * 7000 + ":1:0")
     [notice] = [w.value for w in at.warning]
     assert "Point 1:" in notice and "too long for a number" in notice and "32 characters" in notice
 
 
 def test_link_points_with_another_data_set_stay_out_of_the_link_until_chosen():
-    at = open_page("playground", "en", {"pts": OWN_LINK})
-    assert errors(at) == [] and "pts" not in at.query_params  # the moons' link has no points in it
-    at.selectbox(key="data").set_value("custom").run()
-    assert at.session_state["pts"] == OWN and _link_points(at) == OWN
+    at = open_page("playground", "en", {"points": OWN_LINK})
+    assert errors(at) == [] and "points" not in at.query_params  # the moons' link has no points in it
+    at.selectbox(key="data").set_value("own").run()
+    assert at.session_state["points"] == OWN and _link_points(at) == OWN
 
 
 def _upload_points(at, name, content, mime="text/csv"):
@@ -643,13 +643,13 @@ def _upload_points(at, name, content, mime="text/csv"):
 
 
 def test_a_csv_file_replaces_the_points():
-    at = _own_page(pts=custom_data.encode(OWN[:2]))
-    _upload_points(at, "mine.csv", custom_data.to_csv(OWN).encode())
-    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    at = _own_page(points=own_points.encode(OWN[:2]))
+    _upload_points(at, "mine.csv", own_points.to_csv(OWN).encode())
+    assert at.session_state["points"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
     [ok] = [s.value for s in at.success]
     assert "10 points loaded" in ok and literal("mine.csv", limit=60) in ok
     assert _upload_points(at, "semicolons.csv", "x,y,label\r\n\r\n0.5,1,0\r\n1,2,1\r\n".encode("utf-8-sig"))
-    assert at.session_state["pts"] == ((0.5, 1.0, 0), (1.0, 2.0, 1))  # a spreadsheet's BOM and line ends
+    assert at.session_state["points"] == ((0.5, 1.0, 0), (1.0, 2.0, 1))  # a spreadsheet's BOM and line ends
 
 
 @pytest.mark.parametrize("content, words", [
@@ -670,9 +670,9 @@ def test_a_csv_file_replaces_the_points():
 def test_a_malformed_csv_is_refused_quoted_literally_and_changes_nothing(content, words):
     from tests.test_fuzz import outside_code_spans
 
-    at = _own_page(pts=OWN_LINK)
+    at = _own_page(points=OWN_LINK)
     _upload_points(at, "bad [file](https://evil.example).csv", content)
-    assert at.session_state["pts"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
+    assert at.session_state["points"] == OWN and _link_points(at) == OWN and _drawn_points(at) == sorted(OWN)
     [message] = [e.value for e in at.error]
     assert message.startswith("The file ") and "was not loaded, and the points did not change" in message
     for word in words:
@@ -694,33 +694,33 @@ def test_the_configuration_file_carries_the_points(monkeypatch):
             stores.append(self)
 
     monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Kept)
-    at = _own_page(pts=OWN_LINK, layers="3", lr="0.03")
+    at = _own_page(points=OWN_LINK, layers="3", lr="0.03")
     [button] = [b for b in at.download_button if b.key == "_dl_cfg"]
     exported = stores[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content
-    assert from_json(exported).points == OWN and from_json(exported).dataset == "custom"
+    assert from_json(exported).points == OWN and from_json(exported).dataset == "own"
     [button] = [b for b in at.download_button if b.key == "_dl_pts"]
-    assert custom_data.parse_csv(stores[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content) == OWN
+    assert own_points.parse_csv(stores[-1].get_file(button.proto.url.rsplit("/", 1)[1]).content) == OWN
 
     fresh = open_page("playground", "en")
     _upload(fresh, "mine.json", exported)
     assert errors(fresh) == [] and fresh.success
-    assert fresh.selectbox(key="data").value == "custom" and fresh.session_state["pts"] == OWN
+    assert fresh.selectbox(key="data").value == "own" and fresh.session_state["points"] == OWN
     assert _link_points(fresh) == OWN and _drawn_points(fresh) == sorted(OWN)
     assert fresh.session_state["_live.playground"]["key"] == at.session_state["_live.playground"]["key"]
 
 
 def test_a_refused_configuration_keeps_the_points():
-    at = _own_page(pts=OWN_LINK)
-    _upload(at, "bad.json", _with(dataset="custom", points=[[0, 0, 0], [0, 0, 5]]).encode())
-    assert errors(at) == [] and at.session_state["pts"] == OWN
+    at = _own_page(points=OWN_LINK)
+    _upload(at, "bad.json", _with(dataset="own", points=[[0, 0, 0], [0, 0, 5]]).encode())
+    assert errors(at) == [] and at.session_state["points"] == OWN
     [message] = [e.value for e in at.error]
     assert f"Point 2 of `points` has the label {literal('5')}" in message
 
 
 def test_training_on_own_points_works_and_is_deterministic():
-    cfg = PlaygroundConfig(dataset="custom", points=OWN, steps=300)
+    cfg = PlaygroundConfig(dataset="own", points=OWN, steps=300)
     tr = playground.build(cfg).run(cfg.steps)
-    assert tr.diverged_at is None and tr.data.name == "custom"
+    assert tr.diverged_at is None and tr.data.name == "own"
     assert tr.x_train.shape[0] + tr.x_test.shape[0] == len(OWN) and set(tr.labels_test) == {0, 1}
     assert tr.history["train_acc"][-1] == 1.0 and tr.history["train_loss"][-1] < 0.1 * tr.history["train_loss"][0]
     again = playground.build(cfg).run(cfg.steps)
@@ -730,12 +730,12 @@ def test_training_on_own_points_works_and_is_deterministic():
     # the map agrees with the points: P(class 1) is high where the class-1 corner is
     assert p[np.argmin(np.abs(ys - -1.5)), np.argmin(np.abs(xs - 1.5))] > 0.9
     assert p[np.argmin(np.abs(ys - 1.5)), np.argmin(np.abs(xs - -1.5))] < 0.1
-    with pytest.raises(custom_data.DataError):
+    with pytest.raises(own_points.DataError):
         playground.build(cfg.replace(points=OWN[:3]))
 
 
 def test_the_page_trains_on_own_points():
-    at = _own_page(pts=OWN_LINK, steps="100")
+    at = _own_page(points=OWN_LINK, steps="100")
     next(b for b in at.button if b.key == "playground-train").click()
     for _ in range(40):
         at.run()
@@ -747,39 +747,39 @@ def test_the_page_trains_on_own_points():
 
 
 def test_a_teachers_link_may_lock_or_hide_the_points_and_restore_clears_them():
-    locked = _own_page(pts=OWN_LINK, lock="pts")
+    locked = _own_page(points=OWN_LINK, lock="points")
     assert errors(locked) == [] and locked.segmented_control(key="_pt_mode").disabled
     assert next(b for b in locked.button if b.key == "_pts_clear").disabled
     assert not [el for el in locked.get("plotly_chart") if el.key == "boundary"]  # no clicks: the map is a live chart
     assert "boundary" in live_messages(locked)
-    hidden = _own_page(pts=OWN_LINK, hide="pts")
+    hidden = _own_page(points=OWN_LINK, hide="points")
     assert errors(hidden) == [] and not [w for w in hidden.get("segmented_control") if w.key == "_pt_mode"] and _drawn_points(hidden) == sorted(OWN)
-    assert not any("pts" in w.value for w in hidden.warning)  # a name the page knows
-    at = _own_page(pts=OWN_LINK)
+    assert not any("points" in w.value for w in hidden.warning)  # a name the page knows
+    at = _own_page(points=OWN_LINK)
     next(b for b in at.button if b.key == "_restore").click().run()
-    assert errors(at) == [] and at.session_state["pts"] == () and "pts" not in at.query_params
+    assert errors(at) == [] and at.session_state["points"] == () and "points" not in at.query_params
 
 
 def test_the_notebook_carries_the_points():
     import notebooks
     from ui import teacher  # noqa: F401 (the page's settings are what ui.teacher.current_settings gathers)
 
-    at = _own_page(pts=OWN_LINK)
-    settings = {"data": "custom", "pts": at.session_state["pts"], "lang": "en"}
+    at = _own_page(points=OWN_LINK)
+    settings = {"data": "own", "points": at.session_state["points"], "lang": "en"}
     values = notebooks.values("playground", settings)
-    assert values["points"] == OWN and values["dataset"] == "custom"
+    assert values["points"] == OWN and values["dataset"] == "own"
     nb = notebooks.build("playground", settings)
     cell = nb.cells[2].source
     assert f"points = {OWN!r}" in cell
-    assert notebooks.values("playground", {"data": "custom", "pts": OWN_LINK})["points"] == OWN  # the link's text
-    assert notebooks.values("playground", {"data": "moons", "pts": OWN_LINK})["points"] == ()
+    assert notebooks.values("playground", {"data": "own", "points": OWN_LINK})["points"] == OWN  # the link's text
+    assert notebooks.values("playground", {"data": "moons", "points": OWN_LINK})["points"] == ()
     for bad in ("1:2", [["__import__('os')", 0, 0]], 5, None):
-        assert notebooks.values("playground", {"data": "custom", "pts": bad})["points"] == ()
+        assert notebooks.values("playground", {"data": "own", "points": bad})["points"] == ()
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_own_points_in_both_languages(lang):
-    at = _own_page(lang, pts=custom_data.encode(OWN[:3] + OWN[4:6]))
+    at = _own_page(lang, points=own_points.encode(OWN[:3] + OWN[4:6]))
     assert errors(at) == [] and invalid_charts(at) == []
     [info] = [i.value for i in at.info]
     assert ("1 more of class 1" if lang == "en" else "클래스 1 점 1개") in info
@@ -793,10 +793,10 @@ def test_the_notebook_of_own_points_runs_and_prints_the_page_numbers(tmp_path):
     import notebooks
     from tests.test_notebooks import agrees, printed_numbers, run_in_one_kernel
 
-    settings = {"data": "custom", "pts": OWN, "lang": "ko"}
+    settings = {"data": "own", "points": OWN, "lang": "ko"}
     [executed] = run_in_one_kernel([notebooks.build("playground", settings)], tmp_path)
     printed = printed_numbers(executed.cells[-1])
-    tr = _trained(PlaygroundConfig(dataset="custom", points=OWN))
+    tr = _trained(PlaygroundConfig(dataset="own", points=OWN))
     want = {k: tr.history[k][-1] for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     assert sorted(printed) == sorted(want) and all(agrees(printed[k], want[k]) for k in want), (printed, want)
 
@@ -826,7 +826,7 @@ def _hollow_points(at) -> list[tuple]:
 def test_the_held_out_share_is_the_student_s_and_may_be_zero():
     """The test share slider goes down to 0 for one's own points (not for the built-in sets): nothing is held out,
     the page says so, the map draws no hollow point, and the run trains on every point."""
-    at = _own_page(pts=custom_data.encode(OWN), test="0")
+    at = _own_page(points=own_points.encode(OWN), test="0")
     assert errors(at) == [] and not at.warning and not at.info
     assert at.slider(key="test").value == 0 and at.slider(key="test").min == 0
     assert any("None held out" in c.value for c in at.caption)
@@ -843,41 +843,41 @@ def test_the_held_out_share_is_the_student_s_and_may_be_zero():
 
 @pytest.mark.parametrize("ratio", ["0.3", "0.9"])
 def test_the_map_marks_the_held_out_points_and_keeps_every_drawn_group_in_training(ratio):
-    """Hollow points (with a legend entry) are exactly lab.custom_data.split's; the two class-1 points at the
+    """Hollow points (with a legend entry) are exactly lab.own_points.split's; the two class-1 points at the
     origin are never both held out, so the network sees them; the counts line says how many are held out."""
-    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test=ratio)
+    at = _own_page(points=own_points.encode(TWO_AT_ORIGIN), test=ratio)
     assert errors(at) == []
-    held = custom_data.split(TWO_AT_ORIGIN, float(ratio), 0)
+    held = own_points.split(TWO_AT_ORIGIN, float(ratio), 0)
     assert _hollow_points(at) == sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) and held.any()
     assert not (held[4] and held[5])
     assert any(f"{int(held.sum())} of them held out" in c.value for c in at.caption)
 
 
 def test_the_saved_csv_marks_the_held_out_points(monkeypatch):
-    """The page's "Save the points (CSV)" file is lab.custom_data.to_csv with the page's own split: a fourth column
+    """The page's "Save the points (CSV)" file is lab.own_points.to_csv with the page's own split: a fourth column
     says "test" for every hollow point (and the file reads back)."""
     saved = []
-    real = custom_data.to_csv
-    monkeypatch.setattr(custom_data, "to_csv", lambda pts, held=None: saved.append(real(pts, held)) or saved[-1])
-    at = _own_page(pts=custom_data.encode(TWO_AT_ORIGIN), test="0.5")
+    real = own_points.to_csv
+    monkeypatch.setattr(own_points, "to_csv", lambda pts, held=None: saved.append(real(pts, held)) or saved[-1])
+    at = _own_page(points=own_points.encode(TWO_AT_ORIGIN), test="0.5")
     assert errors(at) == [] and [d for d in at.get("download_button") if d.proto.label == "Save the points (CSV)"]
     [text] = saved
-    held = custom_data.split(TWO_AT_ORIGIN, 0.5, 0)
+    held = own_points.split(TWO_AT_ORIGIN, 0.5, 0)
     lines = text.splitlines()
     assert lines[0] == "x,y,label,set" and [line.endswith(",test") for line in lines[1:]] == held.tolist()
     assert sorted(p for p, h in zip(TWO_AT_ORIGIN, held) if h) == _hollow_points(at)
-    assert custom_data.parse_csv(text) == TWO_AT_ORIGIN
+    assert own_points.parse_csv(text) == TWO_AT_ORIGIN
 
 
 def test_a_click_on_a_trained_map_goes_back_to_step_0_as_the_caption_says():
     """cap_own: "the run goes back to step 0 on the new points, and Train trains it again" (it said "starts
     again", and the run was reset to step 0, waiting for Train)."""
-    at = _own_page(pts=custom_data.encode(OWN))
+    at = _own_page(points=own_points.encode(OWN))
     for _ in range(2):
         next(b for b in at.button if b.key == "playground-step").click().run()
     assert any("Step 2 of" in p.proto.text or "2 of" in p.proto.text for p in at.get("progress"))
     _click(at, 0, 10)  # a class-0 point at (0, 1)
-    assert len(at.session_state["pts"]) == len(OWN) + 1
+    assert len(at.session_state["points"]) == len(OWN) + 1
     assert any(p.proto.text.startswith("Step 0 of") for p in at.get("progress")), [p.proto.text for p in
                                                                                     at.get("progress")]
     assert any("goes back to step 0" in c.value and "Train" in c.value for c in at.caption)
@@ -885,7 +885,7 @@ def test_a_click_on_a_trained_map_goes_back_to_step_0_as_the_caption_says():
 
 
 def test_the_configuration_file_allows_no_held_out_points_only_for_one_s_own():
-    own = PlaygroundConfig(dataset="custom", points=OWN, test_ratio=0.0)
+    own = PlaygroundConfig(dataset="own", points=OWN, test_ratio=0.0)
     assert playground.from_json(own.to_json()) == own
     assert playground.dataset(own).x_test.shape == (0, 2)
     with pytest.raises(playground.ConfigError) as err:

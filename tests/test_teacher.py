@@ -198,7 +198,7 @@ def usable_inputs(at) -> list[str]:
 
 
 @pytest.mark.parametrize("slug, extra", [(p.slug, {}) for p in nav.PAGES]
-                         + [("playground", {"data": "custom", "pts": OWN_POINTS})])
+                         + [("playground", {"data": "own", "points": OWN_POINTS})])
 @pytest.mark.parametrize("how", ["lock", "hide"])
 def test_a_teachers_link_covers_every_input_of_every_page(slug, extra, how):
     """Under lock=all (hide=all) no widget of any page changes the setting: every control, and the inputs that
@@ -211,7 +211,7 @@ def test_a_teachers_link_covers_every_input_of_every_page(slug, extra, how):
 
 def test_restore_defaults_keeps_what_the_link_locks_or_hides():
     """Restore puts back what the student may change; a control the teacher's link locks or hides keeps the
-    link's value (restore was a way around lock=pts: it cleared locked points)."""
+    link's value (restore was a way around lock=points: it cleared locked points)."""
     at = open_page("vanishing", "en", {"lock": "act", "hide": "depth", "act": "tanh", "depth": "20", "width": "48"})
     assert at.slider(key="width").value == 48
     next(b for b in at.button if b.key == "_restore").click()

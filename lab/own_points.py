@@ -1,11 +1,11 @@
 """The playground's own data: 2-D points of two classes that a student clicks onto the plane or uploads as CSV.
 
-    pts = parse_csv(text)           # ((x, y, label), ...), checked; a bad file -> DataError naming the problem
-    text = encode(pts)              # "0.5:1.2:0;..." for the link (and decode(text) back)
-    ds = dataset(pts, test_ratio, seed)  # a core.data.Dataset the network trains on like the built-in sets
-    held = split(pts, test_ratio, seed)  # (N,) True for a held-out (test) point; every drawn cluster keeps one to train
-    pts = added(pts, 1.5, -0.5, 1)  # a click on the plane; removed(pts, x, y) takes the nearest point away
-    missing(pts)                    # (n0, n1): how many more of each class before it can train (ready(pts))
+    points = parse_csv(text)           # ((x, y, label), ...), checked; a bad file -> DataError naming the problem
+    text = encode(points)              # "0.5:1.2:0;..." for the link (and decode(text) back)
+    ds = dataset(points, test_ratio, seed)  # a core.data.Dataset the network trains on like the built-in sets
+    held = split(points, test_ratio, seed)  # (N,) True for a held-out (test) point; every drawn cluster keeps one to train
+    points = added(points, 1.5, -0.5, 1)  # a click on the plane; removed(points, x, y) takes the nearest point away
+    missing(points)                    # (n0, n1): how many more of each class before it can train (ready(points))
 
 Points live on the plane the decision map shows (both coordinates in [-LIMIT, LIMIT]), with labels 0 and 1, at most
 MAX_POINTS of them, rounded to two decimals (so a link and a file reproduce them exactly).
@@ -22,6 +22,7 @@ import numpy as np
 from core import data
 from lab.settings import Refused, read_number
 
+OWN_NAME = "own"  # the data set of one's own points: its name in links (data=own), files and the engine's Dataset
 MAX_POINTS = 300
 LIMIT = 4.0
 MAX_BYTES = 16 * 1024
@@ -290,7 +291,7 @@ def dataset(points, test_ratio: float = 0.3, seed: int = 0) -> data.Dataset:
     held = split(pts, test_ratio, seed)
     xy = np.array([p[:2] for p in pts], dtype=float)
     labels = np.array([p[2] for p in pts], dtype=np.int64)
-    return data.Dataset(xy[~held], labels[~held], xy[held], labels[held], "classification", 2, "custom",
+    return data.Dataset(xy[~held], labels[~held], xy[held], labels[held], "classification", 2, OWN_NAME,
                         {"held_out": held})
 
 

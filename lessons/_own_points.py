@@ -1,11 +1,11 @@
-"""The playground's own points (dataset "custom"), private to lessons/playground.py: where they live in the session
+"""The playground's own points (dataset "own"), private to lessons/playground.py: where they live in the session
 and the link, the click on the map that adds or removes one, the tools above the map (what a click does, Clear, the
 CSV file) and the plane to click on while a class still has too few points to train on.
 
-The points are ``ss["pts"]`` (lab.custom_data's checked tuple), a setting like a control's value: ``ui.teacher``
-knows them as "pts" (restore defaults clears them, a teacher's link may hide or lock them, the notebook gets them),
-and the link carries them as ``?pts=`` in lab.custom_data's text. They are not a control: their text is longer than
-ui.controls.MAX_PARAM_CHARS allows, so lab.custom_data.decode bounds it (MAX_POINTS) instead.
+The points are ``ss["points"]`` (lab.own_points's checked tuple), a setting like a control's value: ``ui.teacher``
+knows them as "points" (restore defaults clears them, a teacher's link may hide or lock them, the notebook gets them),
+and the link carries them as ``?points=`` in lab.own_points's text. They are not a control: their text is longer than
+ui.controls.MAX_PARAM_CHARS allows, so lab.own_points.decode bounds it (MAX_POINTS) instead.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from figures import playground as fig
-from lab import custom_data as own
+from lab import own_points as own
 from lab import playground
 from ui import lesson
 from ui.i18n import has, t
@@ -34,29 +34,29 @@ def reason(err: own.DataError, at: str) -> str:
 
 
 def from_link(where) -> None:
-    """The points on the session's first run: the link's ``pts``, else none. A value that cannot be read is quoted
+    """The points on the session's first run: the link's ``points``, else none. A value that cannot be read is quoted
     in a notice in ``where`` and dropped from the link; the points stay empty."""
-    if "pts" in ss:
+    if "points" in ss:
         return
-    ss["pts"] = ()
-    raw = st.query_params.get("pts")
+    ss["points"] = ()
+    raw = st.query_params.get("points")
     if raw is None:
         return
     try:
-        ss["pts"] = own.decode(raw)
+        ss["points"] = own.decode(raw)
     except own.DataError as err:
         where.warning(t("playground.own_bad_link", value=literal(raw), reason=reason(err, "point")),
                       icon=":material/link_off:")
-        del st.query_params["pts"]
+        del st.query_params["points"]
 
 
 def to_link(points: tuple) -> None:
-    """Write the points into the link (none: no ``pts``), so the address bar reproduces the data."""
+    """Write the points into the link (none: no ``points``), so the address bar reproduces the data."""
     if points:
-        if st.query_params.get("pts") != own.encode(points):
-            st.query_params["pts"] = own.encode(points)
-    elif "pts" in st.query_params:
-        del st.query_params["pts"]
+        if st.query_params.get("points") != own.encode(points):
+            st.query_params["points"] = own.encode(points)
+    elif "points" in st.query_params:
+        del st.query_params["points"]
 
 
 def click_map() -> None:
@@ -70,7 +70,7 @@ def click_map() -> None:
     x, y = hits[0]["x"] * playground.CLICK_STEP, hits[0]["y"] * playground.CLICK_STEP
     mode = ss.get("_pt_mode") or "0"
     try:
-        ss["pts"] = own.removed(ss["pts"], x, y) if mode == "remove" else own.added(ss["pts"], x, y, int(mode))
+        ss["points"] = own.removed(ss["points"], x, y) if mode == "remove" else own.added(ss["points"], x, y, int(mode))
     except own.DataError as err:  # a point past MAX_POINTS
         ss["_pts_msg"] = ("warning", reason(err, "point"))
 
@@ -79,13 +79,13 @@ def typed(action: str) -> None:
     """The typed point's buttons (``typed_point``): add a point of the chosen class at the typed place, or remove the
     point nearest it; the same rules and messages as a click on the map."""
     x, y, label = ss.get("_pt_x", 0.0), ss.get("_pt_y", 0.0), ss.get("_pt_class", 0)
-    before = ss["pts"]
+    before = ss["points"]
     try:
-        ss["pts"] = own.removed(before, x, y) if action == "remove" else own.added(before, x, y, int(label))
+        ss["points"] = own.removed(before, x, y) if action == "remove" else own.added(before, x, y, int(label))
     except own.DataError as err:  # off the plane, or a point past MAX_POINTS
         ss["_pts_msg"] = ("warning", reason(err, "point"))
         return
-    if ss["pts"] == before and action == "remove":
+    if ss["points"] == before and action == "remove":
         ss["_pts_msg"] = ("info", t("playground.own_typed_none", x=f"{x:g}", y=f"{y:g}"))
 
 
@@ -117,19 +117,19 @@ def load_csv() -> None:
     except own.DataError as err:
         ss["_pts_msg"] = ("error", t("playground.own_load_error", name=name, reason=reason(err, "line")))
         return
-    ss["pts"] = points
+    ss["points"] = points
     ss["_pts_msg"] = ("success", t("playground.own_loaded", name=name, n=len(points)))
 
 
 def clear() -> None:
-    ss["pts"] = ()
+    ss["points"] = ()
 
 
 def tools(mode: str | None, test_ratio: float, seed: int) -> None:
     """Above the map: what a click does, Clear, the points as a CSV file (load, save; the saved file says which
     points the page holds out for testing at ``test_ratio`` and ``seed``), how many there are and how many are held
     out, and the message of the last click or file. mode "locked" (a teacher's link): shown, not usable."""
-    off, points = mode == "locked", ss["pts"]
+    off, points = mode == "locked", ss["points"]
     held = own.split(points, test_ratio, seed) if points else None
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     c1.segmented_control(t("playground.own_click"), tuple(MARKS), key="_pt_mode", default="0", required=True,

@@ -1,8 +1,8 @@
-"""The playground's own data (lab/custom_data.py): CSV and link formats, limits, clear refusals."""
+"""The playground's own data (lab/own_points.py): CSV and link formats, limits, clear refusals."""
 import numpy as np
 import pytest
 
-from lab import custom_data as cd
+from lab import own_points as cd
 
 GOOD = "x,y,label\n0.5,1.2,0\n-1,0.3,1\n0.25,-0.75,0\n1,1,1\n2,-1,0\n-2,2,1\n"
 
