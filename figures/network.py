@@ -78,7 +78,8 @@ def network(view: "NetView", point: int, labels: Mapping[str, str], highlight: M
     total = sum(links.total for links in view.links)
     title = labels.get("title", "")
     if shown < total:
-        title += f"<br><sup>{labels['shown'].format(shown=shown, total=total)}</sup>"
+        note = labels["shown"].format(shown=f"{shown:,}", total=f"{total:,}")
+        title += f"<br><sup>{note}</sup>"
     fig = figure(title, height=height)
     over = dict(xaxis="x2", yaxis="y2")
     # ---- links: one trace per sign and thickness (thin ones fainter); with a highlight, the weights into the
