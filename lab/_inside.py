@@ -36,7 +36,9 @@ class LayerStep:
     slope (S,) f′ at z[:, j] (None for the output or with batch norm); delta_norm ‖∂L/∂z‖ on the batch;
     grad_terms (T, 2) of ∂L/∂w_ij = Σ_n a_n,i δ_n,j: (a_n,i, δ_n,j) of the first samples, grad_rest, grad_w,
     grad_b (∂L/∂b_j), grad_norm ‖∂L/∂W‖. Update: w, w_after, step_grad (the gradient the optimizer was handed for
-    w_ij, after penalties and clipping), parts (the rule's inside for w_ij: first_moment, scale, ...), update_norm
+    w_ij, after penalties and clipping), parts (the rule's inside for w_ij: first_moment, scale, ...), rule_update
+    (the rule's Δw for w_ij: w_after differs from w + rule_update only by what the trainer does after the rule,
+    decoupled weight decay, max-norm), update_norm
     ‖ΔW‖/‖W‖; shape (D_in, H).
     """
     unit: int
@@ -61,6 +63,7 @@ class LayerStep:
     w_after: float
     step_grad: float
     parts: dict
+    rule_update: float
     update_norm: float
 
 
@@ -180,8 +183,8 @@ def record_update(tr) -> StepRecord:
         parts: dict = {}  # the rule's inside for this one weight: its state before the step (zeros at the first)
         state = rule.init(0.0) if seen["state"] is None else tuple(s[k] if np.ndim(s) else s
                                                                     for s in seen["state"][0])
-        rule.update(g_step, state, seen["t"], lr, *(tr.optimizer.hp[h] for h in rule.hp_names), np.sqrt,
-                    np.maximum, parts=parts)
+        rule_delta, _ = rule.update(g_step, state, seen["t"], lr, *(tr.optimizer.hp[h] for h in rule.hp_names),
+                                    np.sqrt, np.maximum, parts=parts)
         parts = {key: float(value) for key, value in parts.items() if np.ndim(value) == 0}
         w_after = after[f"dense{i}.W"]
         layers.append(LayerStep(
@@ -194,7 +197,7 @@ def record_update(tr) -> StepRecord:
                                                                                      grad_out[shown, j]]),
             grad_rest=float(g_col.sum() - g_col[shown].sum()), grad_w=float(grad_W[i_in, j]),
             grad_b=float(grad_out[:, j].sum()), grad_norm=float(np.linalg.norm(grad_W)), w=float(W[i_in, j]),
-            w_after=float(w_after[i_in, j]), step_grad=g_step, parts=parts,
+            w_after=float(w_after[i_in, j]), step_grad=g_step, parts=parts, rule_update=float(rule_delta),
             update_norm=float(np.linalg.norm(w_after - W) / (np.linalg.norm(W) + 1e-12))))
     loss_terms = -np.log(np.clip(probs[np.arange(min(SHOWN, len(labels))), labels[:SHOWN]], 1e-300, None))
     return StepRecord(

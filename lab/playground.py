@@ -250,7 +250,10 @@ def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
 def inside(cfg: PlaygroundConfig, step: int) -> Inside:
     """Update ``step`` + 1 of ``cfg``'s run, narrated (the "Step inside" section): the network view before it and
     what the update computed (lab._inside.record_update). Runs are deterministic, so this trains a fresh copy to
-    ``step``; shared by the class, one computation per step."""
+    ``step``; shared by the class, one computation per step. A step at or past the run's end is refused before
+    anything trains (ValueError)."""
+    if not 0 <= step < cfg.steps:
+        raise ValueError(f"the run has no update after step {step}")
     tr = build(cfg)
     tr.run(step)
     if tr.done:

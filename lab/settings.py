@@ -105,6 +105,7 @@ def decimals(step: float) -> int:
 
 def grid_snap(value: float, lo, hi, step, is_int: bool):
     """The slider position nearest ``value``: lo + k·step inside [lo, hi] (as an int for int sliders)."""
+    value = min(max(value, lo), hi)  # (a huge value's grid index would not fit an int)
     k = math.floor((value - lo) / step + 0.5)  # halves go up, as people round (not to even)
     snapped = min(max(lo + k * step, lo), hi)
     return int(round(snapped)) if is_int else round(float(snapped), decimals(step))

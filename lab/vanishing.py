@@ -280,7 +280,10 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
 def inside(net: Net, training: Training, step: int) -> Inside:
     """Update ``step`` + 1 of the page's run ("yours"), narrated: the network before it (units coloured by their
     mean activation on a batch) and what the update computed, the gradient reaching every layer on its way back
-    (lab._inside.record_update). Trains a fresh copy to ``step``: shared by the class, one computation per step."""
+    (lab._inside.record_update). Trains a fresh copy to ``step``: shared by the class, one computation per step.
+    A step at or past the run's end is refused before anything trains (ValueError)."""
+    if not 0 <= step < TOTAL_STEPS:
+        raise ValueError(f"the run has no update after step {step}")
     group = training_run(net, training).build()
     tr = dict(group.items())["yours"]
     tr.run(step)

@@ -1,5 +1,7 @@
 """Optimizers: race the eight update rules on 2-D surfaces, look inside one step, tune the learning rate."""
 
+import math
+
 import streamlit as st
 
 from core import surfaces  # the start sliders and the formula of the chosen surface
@@ -26,7 +28,8 @@ def apply_preset():
 def pick_start():
     """A click on the race map (a points selection) becomes the start point."""
     points = (ss.get("race") or {}).get("selection", {}).get("points", [])
-    points = [p for p in points if isinstance(p.get("x"), (int, float)) and isinstance(p.get("y"), (int, float))]
+    points = [p for p in points if all(isinstance(p.get(c), (int, float)) and not isinstance(p.get(c), bool)
+                                       and math.isfinite(p[c]) for c in ("x", "y"))]  # JSON may hold NaN or 1e308
     if points:
         for setting, value in zip(views.start_settings(ss.get("surface", "bowl")), (points[0]["x"], points[0]["y"])):
             ss[setting.key] = float(setting.snap(value))

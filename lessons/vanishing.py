@@ -130,9 +130,9 @@ def view(frame):
 
 
 training = lab.Training(lr, clip, threshold)
-live.panel(PAGE, lab.training_run(net, training), view, total_steps=lab.TOTAL_STEPS, start="last")
+frame = live.panel(PAGE, lab.training_run(net, training), view, total_steps=lab.TOTAL_STEPS, start="last")
 # one update walked through: on its way back the gradient shrinks (or grows) layer by layer, as the chart above shows
-at = live.shown_frame(PAGE).step
+at = (live.shown_frame(PAGE) or frame).step  # the frame shown now (after a scrub, too)
 inside.section(PAGE, lambda: lab.inside(net, training, at), inside.network_words(depth, [act] * depth),
                cache=(PAGE, net, training), at_step=at)
 

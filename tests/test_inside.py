@@ -140,6 +140,29 @@ def test_step_inside_walks_the_playgrounds_next_update_with_the_engines_numbers(
             at.button(key="_inside.playground.next").click().run()
             assert errors(at) == []
     assert len(seen) == 11 and seen[0].startswith("**Stop 1 of 11") and seen[-1].startswith("**Stop 11 of 11")
-    assert next(b for b in at.button if b.key == "_inside.playground.next").disabled
+    # Next stays enabled at the end (a button disabled under the keyboard's focus sends the focus to the page's
+    # top): pressing it keeps the last stop
+    at.button(key="_inside.playground.next").click().run()
+    assert next(m.value for m in at.markdown if m.value.startswith("**Stop ")).startswith("**Stop 11 of 11")
     at.button(key="_inside.playground.back").click().run()
     assert next(m.value for m in at.markdown if m.value.startswith("**Stop ")).startswith("**Stop 10 of 11")
+
+
+def test_the_update_stop_adds_up_with_a_penalty_and_max_norm():
+    """With L2 the optimizer is handed ∂L/∂w + λw, and max-norm rescales after the rule: the stop said "Δθ = −η g"
+    with g = ∂L/∂w and a Δθ that was w_after − w, two numbers the rule does not give. Now g goes from ∂L/∂w to what
+    the optimizer got, Δθ is the rule's, and a last row says where max-norm moved the weight."""
+    cfg = playground.PlaygroundConfig(optimizer="sgd", lr=1.0, l2=0.1, max_norm=0.5, steps=100)
+    record = playground.inside(cfg, 20).record
+    for layer_no, layer in enumerate(record.layers, 1):
+        rows = inside.formula(record, "update", layer_no)
+        assert layer.rule_update == pytest.approx(-record.lr * layer.step_grad, rel=1e-9)
+        assert _last(rows[-2] if len(rows) > 2 and r"\to" in rows[-1] else rows[-1]) == inside._n(
+            layer.w + layer.rule_update)
+        assert inside._n(layer.grad_w) in rows[0] and inside._n(layer.step_grad) in rows[0]
+    moved = [n for n, layer in enumerate(record.layers, 1) if not inside._same(layer.w + layer.rule_update,
+                                                                             layer.w_after)]
+    assert moved, "max-norm 0.5 at lr 1 rescales some weight"
+    for layer_no in moved:
+        rows = inside.formula(record, "update", layer_no)
+        assert inside._n(record.layers[layer_no - 1].w_after) in rows[-1]

@@ -442,3 +442,11 @@ def test_choosing_the_saddle_draws_its_race_from_just_off_the_axis():
     assert (at.slider(key="x0").value, at.slider(key="y0").value) == surfaces.get("saddle").default_start
     trail = next(iter(_trails(_race_spec(at)).values()))
     assert tuple(trail[0]) == pytest.approx(surfaces.get("saddle").default_start)
+
+
+
+def test_a_start_far_off_the_map_snaps_to_its_edge():
+    """A map click's x and y are JSON from the client: 1e308 snapped to the grid was an OverflowError in the click's
+    callback (NaN and infinities are dropped before, lessons/optimizers.pick_start)."""
+    for setting, value in zip(views.start_settings("bowl"), (1e308, -1e308)):
+        assert setting.snap(value) == (setting.hi if value > 0 else setting.lo)

@@ -143,14 +143,24 @@ def formula(record, kind: str, layer: int) -> list[str]:
     # the update of weight w_ij: the optimizer's own rows with this weight's numbers
     numbers = {key: _n(value) for key, value in record.hp.items()}
     numbers.update({key: _n(value) for key, value in L.parts.items()})
-    numbers.update(t=str(record.t), lr=_n(record.lr), gradient=_n(L.step_grad), update=_n(L.w_after - L.w))
-    rows.append(rf"t = {record.t},\ \eta = {numbers['lr']},\ g = \frac{{\partial L}}{{\partial w_{{{i},{j}}}}}"
-                rf" = {numbers['gradient']}")
+    numbers.update(t=str(record.t), lr=_n(record.lr), gradient=_n(L.step_grad), update=_n(L.rule_update))
+    grad = rf"g = \frac{{\partial L}}{{\partial w_{{{i},{j}}}}} = {numbers['gradient']}"
+    if not _same(L.step_grad, L.grad_w):  # the optimizer was handed ∂L/∂w with a penalty's term, or clipped
+        grad = (rf"g = \frac{{\partial L}}{{\partial w_{{{i},{j}}}}} = {_n(L.grad_w)}\ \to\ {numbers['gradient']}"
+                rf"\ \text{{({t('common.inside_g_adjusted')})}}")
+    rows.append(rf"t = {record.t},\ \eta = {numbers['lr']},\ {grad}")
     for row in optim.rule(record.optimizer).latex:
         rows.append(Template(row).safe_substitute(numbers))
-    rows.append(rf"w_{{{i},{j}}} \leftarrow w_{{{i},{j}}} + \Delta w = {_n(L.w)} + {_p(L.w_after - L.w)} = "
-                rf"{_n(L.w_after)}")
+    plain = L.w + L.rule_update
+    rows.append(rf"w_{{{i},{j}}} \leftarrow w_{{{i},{j}}} + \Delta w = {_n(L.w)} + {_p(L.rule_update)} = {_n(plain)}")
+    if not _same(plain, L.w_after):  # decoupled weight decay or max-norm moved it again
+        rows.append(rf"w_{{{i},{j}}} \to {_n(L.w_after)}\ \text{{({t('common.inside_w_constrained')})}}")
     return rows
+
+
+def _same(a: float, b: float) -> bool:
+    """Equal as far as the formulas' four significant digits and the engine's float32 arithmetic can tell."""
+    return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1e-12)
 
 
 def words(record, kind: str, layer: int) -> str:
@@ -202,9 +212,9 @@ def section(page: str, compute: Callable, diagram_words: dict, cache: Hashable, 
     kind, layer = walk[k]
     back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
     back.button(t("common.inside_back_button"), key=f"_inside.{page}.back", on_click=move, args=(-1,),
-                icon=":material/arrow_back:", disabled=k == 0, shortcut="Left", width="stretch")
+                icon=":material/arrow_back:", shortcut="Left", width="stretch")
     forward.button(t("common.inside_next_button"), key=f"_inside.{page}.next", on_click=move, args=(1,),
-                   icon=":material/arrow_forward:", disabled=k == len(walk) - 1, shortcut="Right", width="stretch",
+                   icon=":material/arrow_forward:", shortcut="Right", width="stretch",
                    type="primary")
     title = t(f"common.inside_{kind}_title", l=layer) if kind != "forward" or layer < len(record.layers) else \
         t("common.inside_forward_out_title")

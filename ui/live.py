@@ -186,7 +186,7 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         if e.get("ending"):  # the run's last frames have played: a full rerun turns the Pause button back into Train
             e["running"] = e["ending"] = False
             st.rerun()
-        if e.pop("rerun", False):  # the step slider moved while the run played, or from its end
+        if e.pop("rerun", False):  # the step slider moved: the whole page follows the chosen step
             st.rerun()
         before = e["index"]
         if e["running"]:
@@ -238,11 +238,11 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         chosen = (st.session_state.get(scrub_key) or {}).get("scrub")
         if not isinstance(chosen, int) or isinstance(chosen, bool):
             return
-        was_end = at_end(e, run)
         e["index"] = next((f.index for f in run.frames if f.step >= chosen), run.available - 1)
-        # a run that was playing, or moved from or to its end: a full rerun turns Pause back into Train (and stops
-        # the ticks), or Replay into Train
-        e["rerun"] = e["running"] or at_end(e, run) != was_end
+        # a full rerun: a playing run's Pause turns back into Train (and the ticks stop), Replay into Train, and
+        # whatever the page draws outside the panel from the frame shown (the narrated step, the quick checks, the
+        # weights download) follows the chosen step; the chart itself was redrawn in the browser already
+        e["rerun"] = True
         e["running"], e["ending"], e["scrubbed"], e["stop_at"] = False, False, True, None
 
     scrub_key = f"{key}-at"
@@ -280,12 +280,11 @@ def play_from_start(key: str) -> None:
 
 
 def link_key(key: str) -> str:
-    """The link parameter of a panel's step (ui.teacher.step_in_link): ``at`` for the first panel a page draws,
-    ``at_<key>`` for the others."""
-    owners = st.session_state.setdefault("_at_owner", {})
-    page = st.session_state.get("_page", "")
-    owner = owners.setdefault(page, key)
-    return "at" if owner == key else f"at_{key}"
+    """The link parameter of a panel's step (ui.teacher.step_in_link): ``at`` for the page's own panel (keyed by
+    the page's name), ``at_<key>`` for the others. Fixed by the panel, never by the order a session happened to
+    draw panels in (a page's tabs draw lazily: a link written after one tab must open the same panel after
+    another)."""
+    return "at" if key == st.session_state.get("_page") else f"at_{key}"
 
 
 def _session_id() -> str:

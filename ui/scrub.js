@@ -27,7 +27,13 @@ export default function (component) {
   };
   const recent = () => root._moved && performance.now() - root._moved < 1500;
   if (!recent()) show(Math.max(0, root._steps.indexOf(data.value)));
-  if (root._wired) return;
+  const release = () => setTimeout(() => {
+    // when the slider leaves the page (not for a message a newer one replaced), its document listener goes too
+    if (root.isConnected) return;
+    clearTimeout(root._timer);
+    document.removeEventListener("dnn-drawn", root._onDrawn);
+  }, 0);
+  if (root._wired) return release;
   root._wired = true;
   const send = () => {
     const step = root._steps[Number(input.value)];
@@ -49,9 +55,16 @@ export default function (component) {
     clearTimeout(root._timer);
     send();
   });
-  document.addEventListener("dnn-drawn", (e) => {
+  // the slider's own keys stay the slider's: a page's keyboard shortcuts (the narrated step's ← and →) must not
+  // also fire while a student scrubs with the arrows
+  input.addEventListener("keydown", (e) => {
+    if (/^(Arrow|Page|Home$|End$)/.test(e.key)) e.stopPropagation();
+  });
+  root._onDrawn = (e) => {
     if (e.detail.panel !== root._panel || recent()) return;
     const i = root._steps.indexOf(e.detail.step);
     if (i >= 0) show(i);
-  });
+  };
+  document.addEventListener("dnn-drawn", root._onDrawn);
+  return release;
 }
