@@ -166,3 +166,19 @@ def test_the_update_stop_adds_up_with_a_penalty_and_max_norm():
     for layer_no in moved:
         rows = inside.formula(record, "update", layer_no)
         assert inside._n(record.layers[layer_no - 1].w_after) in rows[-1]
+
+
+def test_a_step_past_the_run_is_refused_before_anything_trains(monkeypatch):
+    """A finished run's last frame offered "update N + 1": the page trained the whole run again, then refused it,
+    on every rerun with the section open (no memo keeps a refusal)."""
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained for a refusal")
+
+    monkeypatch.setattr(playground, "build", no_training)
+    monkeypatch.setattr(vanishing, "training_run", no_training)
+    cfg = playground.PlaygroundConfig(steps=200)
+    for step in (200, 5000, -1):
+        with pytest.raises(ValueError):
+            playground.inside(cfg, step)
+    with pytest.raises(ValueError):
+        vanishing.inside(vanishing.DEFAULT_NET, vanishing.DEFAULT_TRAINING, vanishing.TOTAL_STEPS)
