@@ -1,14 +1,12 @@
 """Optimizers: race the eight update rules on 2-D surfaces, look inside one step, tune the learning rate."""
 
-import math
-
 import streamlit as st
 
 from core import surfaces  # the start sliders and the formula of the chosen surface
 from lab import optimizers as views
 from runs import shared
 from figures import optimizers as fig
-from ui import controls, lesson, live, teacher
+from ui import controls, lesson, live, livechart, teacher
 from ui.i18n import current_lang, t
 
 PAGE = "optimizers"
@@ -26,12 +24,10 @@ def apply_preset():
 
 
 def pick_start():
-    """A click on the race map (a points selection) becomes the start point."""
-    points = (ss.get("race") or {}).get("selection", {}).get("points", [])
-    points = [p for p in points if all(isinstance(p.get(c), (int, float)) and not isinstance(p.get(c), bool)
-                                       and math.isfinite(p[c]) for c in ("x", "y"))]  # JSON may hold NaN or 1e308
-    if points:
-        for setting, value in zip(views.start_settings(ss.get("surface", "bowl")), (points[0]["x"], points[0]["y"])):
+    """A click on the race map (a live chart: ui.livechart.clicked) becomes the start point, on the sliders' grid."""
+    point = livechart.clicked("race")  # two finite numbers, or None
+    if point is not None:
+        for setting, value in zip(views.start_settings(ss.get("surface", "bowl")), point):
             ss[setting.key] = float(setting.snap(value))
 
 
@@ -114,7 +110,7 @@ def race_tab():
     for k, d in enumerate(race.diverged_at):
         lesson.diverged(d, f" ({names[k]})")
     frames = views.frame_steps(steps)
-    clicks = dict(on_select=pick_start, selection_mode="points") if teacher.inputs_mode(("x0", "y0")) is None else {}
+    clicks = dict(on_click=pick_start) if teacher.inputs_mode(("x0", "y0")) is None else {}
 
     def view(frame):
         moved = (ss.get("x0"), ss.get("y0"))

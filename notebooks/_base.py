@@ -12,12 +12,26 @@ import ast
 import importlib
 import math
 import numbers
+import threading
 from typing import Mapping, Sequence
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from lab.settings import Refused, Setting
 from content import catalog
+
+
+# CPython 3.11 (3.11.7 here) counts the depth of an AST being built in one place for all threads: two threads
+# building ASTs at once can fail with "AST constructor recursion depth mismatch" (seen in test_concurrency). Pages build
+# notebooks in their script threads, so every parse of ours takes this lock (and Streamlit's magic, the other user
+# of the ast module in the server, is off: .streamlit/config.toml).
+_AST_LOCK = threading.Lock()
+
+
+def parse(source: str) -> ast.Module:
+    """ast.parse, one thread at a time."""
+    with _AST_LOCK:
+        return ast.parse(source)
 
 
 def fields(slug: str, *keys: str):
@@ -198,14 +212,14 @@ def lesson_cells(mod, slug: str, values: Mapping, text: Text) -> list:
 
 def reads(source: str) -> set:
     """The names a cell reads."""
-    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)
+    return {node.id for node in ast.walk(parse(source)) if isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)}
 
 
 def assigned(source: str) -> set:
     """The names a cell binds (assignments, loop targets, imports, definitions), at any depth."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse(source)):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             found.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):

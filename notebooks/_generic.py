@@ -59,7 +59,7 @@ class Recipe:
             return None
         source = textwrap.dedent("\n".join(block))
         try:
-            tree = ast.parse(source)
+            tree = _base.parse(source)
         except SyntaxError:
             return None
         used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

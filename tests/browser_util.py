@@ -78,10 +78,13 @@ def wait_idle(page, timeout_ms: int = 60_000) -> None:
 
 
 def chart_states(page) -> list[str]:
-    """One fingerprint per Plotly chart on the page: the drawn SVG (empty when the chart did not draw)."""
+    """One fingerprint per Plotly chart on the page: the drawn SVG (empty when the chart did not draw), and for a live
+    chart (ui/livechart.js: redrawn in place) how many pictures it has drawn, since a replay that reached its end
+    again shows the same SVG it started from (the race replays its 30 steps in 3 s)."""
     return page.eval_on_selector_all(
         "[data-testid='stPlotlyChart']",
-        "els => els.map(e => { const s = e.querySelector('.js-plotly-plot .main-svg'); return s ? s.innerHTML : ''; })")
+        "els => els.map(e => { const s = e.querySelector('.js-plotly-plot .main-svg');"
+        " return s ? (e.dataset.drawn === undefined ? '' : 'drawn ' + e.dataset.drawn + ' ') + s.innerHTML : ''; })")
 
 
 def full_screenshot(page, path: str, max_height: int = 7000) -> None:

@@ -125,11 +125,13 @@ def test_a_keyboard_alone_trains_pauses_resumes_steps_plays_the_race_and_adds_a_
     server, context = served
     page = context.new_page()
     try:
-        _open(page, server, "dropout?lang=en")
+        # fewer updates (a picture a second): the run lasts its 40 frames' 40 s, not 4 s, so it is still playing
+        # through the five presses below (at ten pictures a second it reached its end between them)
+        _open(page, server, "dropout?lang=en&calm=1")
         presses = _tab_to(page, _in("overfit-train"))
         assert presses < 40, f"Train is {presses} Tab presses away"
         page.keyboard.press("Enter")  # Train (Replay when the page opened on the finished run: it plays from 0)
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(2500)
         assert "Pause" in page.locator(TRAIN).first.inner_text()
         assert _step_of(_progress(page)) > 0
         # pause, resume, pause, resume, pause: each press once (a press used to reach the server twice while a run

@@ -51,7 +51,9 @@ def test_the_step_slider_redraws_the_step_and_the_link_reproduces_it(browser, la
         step = page.evaluate(SLIDER_STEP)
         shown = _settled(page, step)
         page.wait_for_function(f"() => location.search.includes('at={step}')", timeout=30_000)
-        assert len(shown) == 3 and {s for _, s, _ in shown} == {step} and int(step) < 200
+        # every live chart of the panel (the decision map, the losses, the network view, the histograms) at that step
+        assert {k for k, _, _ in shown} == {"boundary", "loss", "network0", "hists"}, [k for k, _, _ in shown]
+        assert {s for _, s, _ in shown} == {step} and int(step) < 200
         page.screenshot(path=str(SCREENSHOTS / f"scrub-{lang}.png"))
         link = page.url
     finally:

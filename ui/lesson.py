@@ -115,8 +115,10 @@ PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: shared.Frame | None = None,
-          cache: Hashable | None = None, numbers: bool = False, alt: str = "", **selection) -> None:
+          cache: Hashable | None = None, numbers: bool = False, alt: str = "", on_click=None,
+          **selection) -> None:
     """Draw a figure with its one-line 'what to notice' caption (selection: on_select=..., selection_mode=...).
+    A live chart takes clicks with ``on_click`` instead (read the point with ``ui.livechart.clicked(key)``).
 
     The chart carries its text alternative (the builder's ``fig.alt``, worded in the page's language, or ``alt``)
     for screen readers; with ``numbers`` (a page's key chart) a collapsed "Show the numbers" table follows it.
@@ -142,7 +144,7 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
                    for i, (s, f) in enumerate(zip(specs, frames))]
         sent.update(f.step for f in frames)
         livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt or specs[-1].alt,
-                       panel=live.panel_key(), tag=tag)
+                       panel=live.panel_key(), tag=tag, on_click=on_click)
         st.caption(caption)
         if numbers and specs[-1].numbers:
             show_numbers(specs[-1].numbers)

@@ -52,6 +52,7 @@ function draw(Plotly, box, outer, fig, step) {
   const layout = Object.assign({}, structuredClone(fig.layout), box.clientWidth ? { width: box.clientWidth } : {},
     { height: box._height });
   return Plotly.react(box, structuredClone(fig.data), layout, box._config).then(() => {
+    wireClicks(box);
     outer.dataset.ms = String(Math.round(performance.now() - t0)); // how long the last drawing took
     outer.dataset.step = String(step);
     outer.dataset.drawn = String(Number(outer.dataset.drawn || 0) + 1);
@@ -91,8 +92,19 @@ function wire(Plotly, box, outer) {
   document.addEventListener("dnn-scrub", box._onScrub);
 }
 
+// A chart that takes clicks (the optimizer race's map: a click is the start point) sends the clicked x and y once
+// Plotly has drawn (its plotly_click event needs the plot); only finite numbers leave the browser.
+function wireClicks(box) {
+  if (!box._clicks || box._clickWired || typeof box.on !== "function") return;
+  box._clickWired = true;
+  box.on("plotly_click", (ev) => {
+    const p = ev && ev.points && ev.points[0];
+    if (p && Number.isFinite(p.x) && Number.isFinite(p.y) && box._send) box._send("click", { x: p.x, y: p.y });
+  });
+}
+
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   const outer = parentElement.querySelector(".dnn-live");
   if (!outer || !data) return;
   const box = outer.firstElementChild;
@@ -107,7 +119,8 @@ export default function (component) {
   outer.dataset.panel = msg.panel;
   outer.dataset.frames = String(msg.figs.length);
   const same = msg.figs.length === 1 && box._tag === msg.tag && outer.dataset.step === String(msg.steps[0]);
-  Object.assign(box, { _height: msg.height, _config: msg.config, _panel: msg.panel, _key: msg.key, _tag: msg.tag });
+  Object.assign(box, { _height: msg.height, _config: msg.config, _panel: msg.panel, _key: msg.key, _tag: msg.tag,
+    _clicks: !!msg.clicks, _send: setTriggerValue });
   const token = (box._token || 0) + 1; // a newer message stops the playing of an older one
   box._token = token;
   clearTimeout(box._timer);

@@ -37,10 +37,13 @@ _SCRUB = st.components.v2.component(
     "dnnlab_scrub", isolate_styles=False,
     html='<div class="dnn-scrub"><label><span class="dnn-scrub-label"></span> <output></output>'
          '<input type="range" min="0" max="0" step="1" value="0"></label></div>',
-    css=".dnn-scrub label { display: block; font-size: 0.875rem; }"
-        ".dnn-scrub output { font-weight: 600; margin-left: 0.25rem; }"
-        ".dnn-scrub input { display: block; width: 100%; margin: 0.4rem 0 0.6rem; accent-color: var(--st-primary-color);"
-        " min-height: 24px; }"
+    # one row: the label, the step, then the slider taking the rest (it wraps under them only where it must), so
+    # the panel's charts start as high as they did before it had a slider (a phone's first screen)
+    css=".dnn-scrub label { display: flex; flex-wrap: wrap; align-items: center; column-gap: 0.5rem;"
+        " font-size: 0.875rem; }"
+        ".dnn-scrub output { font-weight: 600; white-space: nowrap; }"
+        ".dnn-scrub input { flex: 1 1 10rem; min-width: 10rem; margin: 0.25rem 0 0.5rem; accent-color:"
+        " var(--st-primary-color); min-height: 24px; }"
         ".dnn-scrub input:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 2px; }",
     js=(Path(__file__).resolve().parent / "scrub.js").read_text())
 
@@ -65,22 +68,38 @@ def tag(*identity) -> str:
 
 
 def payload(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float, height: int,
-            alt: str = "", config: dict | None = None, panel: str = "", tag: str = "") -> bytes:
+            alt: str = "", config: dict | None = None, panel: str = "", tag: str = "", clicks: bool = False) -> bytes:
     """The message of one chart: a small JSON head, then the frames' figure JSON as they are (encoded once per
     frame and shared, ui.lesson.chart), so nothing is encoded again per student; ``b"null"`` for a frame the
     browser has (its chart keeps every frame it received)."""
     head = {"key": key, "steps": [int(s) for s in steps], "period": int(round(period * 1000)), "height": int(height),
-            "panel": panel, "tag": tag, "alt": alt, "plotly": plotly_module(), "config": config or CONFIG}
+            "panel": panel, "tag": tag, "alt": alt, "plotly": plotly_module(), "config": config or CONFIG,
+            "clicks": clicks}
     return json.dumps(head, ensure_ascii=False).encode()[:-1] + b',"figs":[' + b",".join(figures) + b"]}"
 
 
 def draw(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float, height: int, alt: str = "",
-         config: dict | None = None, panel: str = "", tag: str = "") -> None:
+         config: dict | None = None, panel: str = "", tag: str = "", on_click=None) -> None:
     """Draw (or redraw in place) the live chart ``key`` with ``figures`` (each a figure's JSON bytes, oldest first;
     the browser shows them ``period`` seconds apart). panel: the live panel it belongs to (its step slider draws
-    the chart's kept frames); tag: ``tag(...)`` of what the frames depend on."""
-    _CHART(key=PREFIX + key, data=payload(key, figures, steps, period, height, alt, config, panel, tag),
-           height="content")
+    the chart's kept frames); tag: ``tag(...)`` of what the frames depend on. on_click: called when the student
+    clicks the plot (``clicked(key)`` is then the point's (x, y))."""
+    extra = {"on_click_change": on_click} if on_click is not None else {}
+    _CHART(key=PREFIX + key, data=payload(key, figures, steps, period, height, alt, config, panel, tag,
+                                          on_click is not None), height="content", **extra)
+
+
+def clicked(key: str) -> tuple[float, float] | None:
+    """The (x, y) the student last clicked on live chart ``key`` (a client's JSON: anything but two finite numbers
+    is None)."""
+    import math
+
+    value = (st.session_state.get(PREFIX + key) or {}).get("click")
+    if not isinstance(value, dict):
+        return None
+    x, y = value.get("x"), value.get("y")
+    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (x, y))
+    return (float(x), float(y)) if ok else None
 
 
 def scrubber(key: str, panel: str, steps: Sequence[int], value: int, label: str, help: str, fmt: str,
