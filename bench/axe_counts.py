@@ -4,6 +4,7 @@ page with a live run in progress. Printed, not asserted (tests/test_a11y.py asse
     python bench/axe_counts.py                 # every page, both languages
     python bench/axe_counts.py --pages vanishing playground --langs ko
     python bench/axe_counts.py --json out.json # also the violations themselves (rule, nodes), to compare versions
+    python bench/axe_counts.py --root /path/to/another/checkout   # the same count of other code (before/after)
 
 Needs Chromium and axe-core (`npm ci --prefix tests/axe`). About 3-5 minutes on 2 cores.
 """
@@ -32,13 +33,20 @@ def main() -> None:
     parser.add_argument("--langs", nargs="*", default=["en", "ko"])
     parser.add_argument("--live", default="vanishing", help="the page whose live run is checked while it plays")
     parser.add_argument("--json", help="write every violation here")
+    parser.add_argument("--root", default="", help="start the server of this checkout instead of this one")
     args = parser.parse_args()
     why = axe_missing()
     if why:
         sys.exit(why)
     from playwright.sync_api import sync_playwright
 
-    (Path(__file__).resolve().parent.parent / "artifacts").mkdir(exist_ok=True)
+    if args.root:
+        from tests import browser_util
+
+        browser_util.ROOT = Path(args.root).resolve()  # the server starts in that checkout
+    from tests import browser_util as bu
+
+    (bu.ROOT / "artifacts").mkdir(exist_ok=True)
     server = Server()
     views: dict[str, list[dict]] = {}
     try:
