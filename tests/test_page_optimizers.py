@@ -12,7 +12,7 @@ import pytest
 
 from core import optim, surfaces
 from lab import optimizers as views
-from tests.apptest_util import errors, formulas, open_page
+from tests.apptest_util import charts, errors, formulas, open_page
 from content.catalog import LANGUAGES, load
 
 
@@ -81,8 +81,9 @@ def test_preset_race_matches_plain_loops():
 
 
 def _race_spec(at):
-    """The race map: the chart that takes clicks (its invisible grid of markers is named "click")."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The race map (a live chart: its last frame): the chart that takes clicks (its invisible grid of markers is
+    named "click")."""
+    specs = list(charts(at).values())
     return next(s for s in specs if any(tr.get("name") == "click" for tr in s["data"]))
 
 
@@ -372,8 +373,7 @@ def test_the_try_this_claims():
 @pytest.mark.app
 def test_only_the_open_tab_is_computed_and_a_link_opens_a_tab():
     at = open_page("optimizers", "en")
-    keys = [c.proto.id for c in at.get("plotly_chart")]
-    assert len(keys) == 2  # the race and its losses; the other tabs are not drawn
+    assert list(charts(at)) == ["race", "race_loss"]  # the race and its losses; the other tabs are not drawn
     at = open_page("optimizers", "en", {"tab": "lr", "scheds": "cosine", "schedule": "step"})
     assert errors(at) == []
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
