@@ -59,6 +59,14 @@ FINISHED = r"""() => {
 LIVE_PAGES = [p.slug for p in nav.PAGES if "live.panel(" in (ROOT / p.path).read_text()]
 
 
+def open_for_training(page, url: str) -> None:
+    """Open a page with a live panel and wait until it is idle with its Train button drawn (the first visit may wait
+    for the server's warm-up)."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector(TRAIN, timeout=180_000)
+    wait_idle(page, 180_000)
+
+
 @pytest.fixture(scope="module")
 def browser():
     with served_browser(viewport=(1366, 900)) as (server, context):
@@ -70,9 +78,7 @@ def test_live_charts_are_drawn_in_every_sample_of_a_run(browser, slug):
     server, context = browser
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/{slug}?lang=en", wait_until="domcontentloaded")
-        page.wait_for_selector(TRAIN, timeout=180_000)
-        wait_idle(page, 180_000)
+        open_for_training(page, f"{server.url}/{slug}?lang=en")
         page.wait_for_timeout(500)  # the charts' first drawing
         page.evaluate(SAMPLER)
         page.locator(TRAIN).first.click()

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser_util import SCREENSHOTS, served_browser, wait_idle
-from tests.test_blink_browser import FINISHED, PLAYING, TRAIN
+from tests.test_blink_browser import FINISHED, PLAYING, TRAIN, open_for_training
 
 pytestmark = pytest.mark.browser
 
@@ -53,9 +53,7 @@ def test_the_network_view_plays_with_the_run_and_shows_its_numbers(browser, lang
     server, context = browser
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/playground?lang={lang}", wait_until="domcontentloaded")
-        page.wait_for_selector(TRAIN, timeout=180_000)
-        wait_idle(page, 180_000)
+        open_for_training(page, f"{server.url}/playground?lang={lang}")
         page.wait_for_selector(f"{CHART} .js-plotly-plot .main-svg", timeout=30_000)
         assert page.locator(f"{CHART} image").count() >= 3  # a picture per layer: hidden 1, hidden 2, output
         page.evaluate("""() => { window.__net = new Set(); const e = document.querySelector("%s");

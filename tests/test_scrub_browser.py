@@ -5,7 +5,7 @@ shows the same pictures at the same step, in both languages. (Its latency is mea
 import pytest
 
 from tests.browser_util import SCREENSHOTS, served_browser, wait_idle
-from tests.test_blink_browser import FINISHED, PLAYING, TRAIN
+from tests.test_blink_browser import FINISHED, PLAYING, TRAIN, open_for_training
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +37,7 @@ def test_the_step_slider_redraws_the_step_and_the_link_reproduces_it(browser, la
     server, context = browser
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/playground?lang={lang}", wait_until="domcontentloaded")
-        page.wait_for_selector(TRAIN, timeout=180_000)
-        wait_idle(page, 180_000)
+        open_for_training(page, f"{server.url}/playground?lang={lang}")
         page.locator(TRAIN).first.click()
         page.wait_for_function(PLAYING, timeout=30_000)
         page.wait_for_function(FINISHED, timeout=180_000)
