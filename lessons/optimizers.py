@@ -117,7 +117,7 @@ def race_tab():
         if moved != start and ss.get("_race_moved") != moved:  # a click on the map (a rerun of this view only)
             ss["_race_moved"] = moved  # moved the start: once, so a start the sliders cannot show never loops
             st.rerun()
-        lesson.chart(lambda: fig.race(race, views.map_of(surface), frames, labels(names), upto=frame.step), "race",
+        lesson.chart(lambda f: fig.race(race, views.map_of(surface), frames, labels(names), upto=f.step), "race",
                      t("optimizers.cap_race"), frame=frame, numbers=True, **clicks)
 
     race_col, ask_col = st.columns([5, 2], gap="medium")  # the question beside the map that answers it
