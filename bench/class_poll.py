@@ -185,9 +185,12 @@ async def bench(args, url: str, state: dict) -> dict:
         os.kill(victim["pid"], signal.SIGKILL)
         killed = (victim["name"], time.perf_counter() - t0)
         print(f"killed worker {victim['name']} (pid {victim['pid']}) at {killed[1]:.1f} s", flush=True)
-        await asyncio.sleep(0.5)
-        on_victim = [s for s in students if s.worker == victim["name"]]
-        await asyncio.gather(*(s.reconnect() for s in on_victim if s.answered_at is not None))
+        await asyncio.sleep(1.0)
+        # the students whose connection the kill dropped (the proxy's cookie names no worker: a hash, so they are
+        # found as a browser finds out, by their websocket closing) reconnect at once, as Streamlit's page does;
+        # the ones that had not answered yet reconnect when they answer
+        dropped = [s for s in students if s.session.closed_error is not None or s.session.ws.state.name != "OPEN"]
+        await asyncio.gather(*(s.reconnect() for s in dropped if s.answered_at is not None))
 
     tasks = [student_life(s) for s in students] + ([] if args.no_kill else [killer()])
     await asyncio.gather(*tasks)
