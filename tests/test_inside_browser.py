@@ -40,6 +40,14 @@ def _go(page, key: str, expect: str):
     assert expect in _stop(page), _stop(page)
 
 
+def _step_inside(page, toggle_text: str, first_stop: str):
+    """Switch "Step inside" on (its toggle's label) and wait for its first stop."""
+    toggle = page.get_by_text(toggle_text)
+    toggle.scroll_into_view_if_needed()
+    toggle.click()
+    page.wait_for_function(f"() => ({STOP})().startsWith({first_stop!r})", timeout=60_000)
+
+
 def _to_section(page):
     """Scroll the "Step inside" section to the top of the window (for its screenshot)."""
     page.evaluate("() => document.getElementById('step-inside').scrollIntoView({block: 'start'})")
@@ -59,10 +67,7 @@ def test_the_playgrounds_next_update_walked_with_the_engines_numbers(browser):
     try:
         page.goto(f"{server.url}/playground?lang=en", wait_until="domcontentloaded")
         wait_idle(page, 180_000)
-        toggle = page.get_by_text("Step inside update 1")
-        toggle.scroll_into_view_if_needed()
-        toggle.click()
-        page.wait_for_function(f"() => ({STOP})().startsWith('Stop 1 of 11')", timeout=60_000)
+        _step_inside(page, "Step inside update 1", "Stop 1 of 11")
         wait_idle(page)
         _go(page, "ArrowRight", "Stop 2 of 11")  # layer 1, forward
         _to_section(page)
@@ -97,10 +102,7 @@ def test_the_vanishing_step_in_korean_shows_the_gradient_at_every_layer(browser)
         page.goto(f"{server.url}/vanishing?lang=ko", wait_until="domcontentloaded")
         wait_idle(page, 180_000)
         at = int(re.search(r"(\d+)스텝$", page.locator("[data-testid='stProgress']").first.inner_text().strip()).group(1))
-        toggle = page.get_by_text(f"{at + 1}번째 업데이트 들여다보기")
-        toggle.scroll_into_view_if_needed()
-        toggle.click()
-        page.wait_for_function(f"() => ({STOP})().startsWith('41단계 중 1단계')", timeout=60_000)
+        _step_inside(page, f"{at + 1}번째 업데이트 들여다보기", "41단계 중 1단계")
         record = vanishing.inside(vanishing.DEFAULT_NET, vanishing.DEFAULT_TRAINING, at).record
         for k in range(2, 15):  # inputs, 13 layers forward: to the loss
             _go(page, "ArrowRight", f"41단계 중 {k}단계")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -92,8 +93,6 @@ def draw(key: str, figures: Sequence[bytes], steps: Sequence[int], period: float
 def clicked(key: str) -> tuple[float, float] | None:
     """The (x, y) the student last clicked on live chart ``key`` (a client's JSON: anything but two finite numbers
     is None)."""
-    import math
-
     value = (st.session_state.get(PREFIX + key) or {}).get("click")
     if not isinstance(value, dict):
         return None
