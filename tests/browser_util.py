@@ -87,6 +87,25 @@ def chart_states(page) -> list[str]:
         " return s ? (e.dataset.drawn === undefined ? '' : 'drawn ' + e.dataset.drawn + ' ') + s.innerHTML : ''; })")
 
 
+def wait_charts_drawn(page, timeout_ms: int = 20_000) -> None:
+    """Wait until every Plotly chart on the page has drawn (or a live chart reported an error). An idle script is
+    not yet a drawn page: a live chart (ui/livechart.js) draws once Plotly's module has loaded, which on a page
+    with no st.plotly_chart of its own is an import the browser makes after the script ended (seconds on a busy
+    machine). A chart that never draws is left for the caller's assertion to report."""
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll(\"[data-testid='stPlotlyChart']\")).every(e =>"
+            " e.querySelector('.js-plotly-plot .main-svg') || e.querySelector('.dnn-live[data-error]'))",
+            timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: the assertion that follows says what is missing
+        pass
+
+
+def chart_errors(page) -> list[str]:
+    """What the live charts that failed to draw reported (ui/livechart.js writes it in data-error)."""
+    return page.eval_on_selector_all(".dnn-live[data-error]", "els => els.map(e => e.dataset.error)")
+
+
 def full_screenshot(page, path: str, max_height: int = 7000) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its main container, so grow the viewport to fit it."""
     size = page.viewport_size

@@ -5,7 +5,8 @@ Screenshots land in artifacts/screenshots/ for a person to look at.
 """
 import pytest
 
-from tests.browser_util import SCREENSHOTS, chart_states, full_screenshot, served_browser, wait_idle
+from tests.browser_util import (SCREENSHOTS, chart_errors, chart_states, full_screenshot, served_browser,
+                                wait_charts_drawn, wait_idle)
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -42,8 +43,9 @@ def test_page_in_browser(browser_page, slug, lang):
     _open(page, server, slug, lang)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("h1").count() >= 1
+    wait_charts_drawn(page)
     charts = chart_states(page)
-    assert all(charts), f"{sum(not c for c in charts)} of {len(charts)} charts did not draw"
+    assert all(charts), f"{sum(not c for c in charts)} of {len(charts)} charts did not draw {chart_errors(page)}"
     full_screenshot(page, str(SCREENSHOTS / f"{slug}-{lang}.png"))
 
     train = page.locator("[class*='st-key-'][class*='-train'] button")

@@ -22,7 +22,11 @@ function plotlyOf(module) {
     const own = Array.from(document.querySelectorAll("script[src*='/static/js/'], link[href*='/static/js/']"))
       .map((e) => e.src || e.href)[0];
     const base = own ? new URL(".", own).href : new URL("static/js/", document.baseURI).href;
-    loading.p = import(new URL(module, base).href).then(() => window.Plotly);
+    // a failed load is forgotten, so the next message tries again (one network hiccup must not blank a page)
+    loading.p = import(new URL(module, base).href).then(() => window.Plotly, (err) => {
+      loading.p = null;
+      throw err;
+    });
   }
   return loading.p;
 }
