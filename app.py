@@ -74,7 +74,7 @@ st.markdown("""<style>
       [class*="st-key-live-row-"] [data-testid="stColumn"]:nth-child(4) { display: none; }
       /* a live panel's progress bar says what its step slider says right under it: on a phone the slider alone,
          so the chart starts on the first screen */
-      [data-testid="stElementContainer"]:has([data-testid="stProgress"]):has(+ * .dnn-scrub) { display: none; }
+      [data-testid="stLayoutWrapper"]:has(> [class*="st-key-live-bar-"]):has(+ * .dnn-scrub) { display: none; }
     }
     @media (max-width: 768px) {  /* where Streamlit folds the sidebar away */
       .st-key-open-settings { display: block; }

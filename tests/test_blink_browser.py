@@ -92,3 +92,55 @@ def test_live_charts_are_drawn_in_every_sample_of_a_run(browser, slug):
     assert seen["blank"] == [] and seen["removed"] == [], (
         f"{slug}: {len(seen['blank'])} of {seen['samples']} samples showed a chart not drawn ([time, charts not drawn, "
         f"charts found]: {seen['blank'][:10]}); charts removed during the run: {seen['removed'][:10]}")
+
+
+# Every 50 ms while a run plays: the step the first progress bar says, and the step its panel's first chart shows
+# (ui/livechart.js writes the step of the picture it drew in data-step).
+STEP_SAMPLER = r"""
+() => {
+  const state = {samples: 0, differ: []};
+  const said = () => {
+    const bar = document.querySelector("[data-testid='stProgress']");
+    const m = bar && (bar.innerText.match(/Step ([\d,]+) of/) || bar.innerText.match(/스텝 중 ([\d,]+)스텝/));
+    return m ? Number(m[1].replace(/,/g, '')) : null;
+  };
+  const shown = () => {
+    const bar = document.querySelector("[data-testid='stProgress']");
+    const chart = Array.from(document.querySelectorAll('.dnn-live[data-step]')).find(
+      (e) => bar && (bar.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+    return chart ? Number(chart.dataset.step) : null;
+  };
+  state.timer = setInterval(() => {
+    const a = said(), b = shown();
+    if (a === null || b === null) return;
+    state.samples += 1;
+    if (a !== b) state.differ.push([Math.round(performance.now()), a, b]);
+  }, 50);
+  window.__steps = state;
+}
+"""
+
+
+@pytest.mark.parametrize("slug,lang", [("dropout", "en"), ("vanishing", "ko")])
+def test_the_progress_words_say_the_step_the_chart_shows_while_it_plays(browser, slug, lang):
+    """The progress bar's words ("Step 240 of 600") name the picture on screen, not the newest frame the server
+    sent: a tick sends a batch of frames that the browser plays 0.1 s apart, and the words used to name the batch's
+    last one (one tick ahead of the chart for most of every tick). Now the server writes them after the charts, for
+    the batch's first frame, and ui/scrub.js moves them on with each frame drawn."""
+    server, context = browser
+    page = context.new_page()
+    try:
+        open_for_training(page, f"{server.url}/{slug}?lang={lang}")
+        page.locator(TRAIN).first.click()
+        page.wait_for_function(PLAYING, timeout=30_000)
+        page.evaluate(STEP_SAMPLER)
+        page.wait_for_timeout(4000)
+        seen = page.evaluate("() => ({samples: __steps.samples, differ: __steps.differ})")
+    finally:
+        page.close()
+    assert seen["samples"] >= 20, seen
+    # a sample may fall between the server's new words and the drawing of the batch's first frame (tens of ms a
+    # tick on a busy machine); before, the words named the batch's last frame: 70-78 % of the samples differed
+    assert len(seen["differ"]) <= seen["samples"] // 4, (
+        f"{slug}: in {len(seen['differ'])} of {seen['samples']} samples the progress said another step than the "
+        f"chart ([time, said, shown]: {seen['differ'][:10]})")

@@ -425,8 +425,10 @@ def test_the_decision_map_is_light_and_exact_to_a_shade():
 
 def test_the_progress_and_the_charts_always_show_the_same_step():
     """Issue 13: once the progress said step 31 while the chart below said 15. While a run plays, every refresh's
-    progress text, the loss chart's last step and the epoch in the line above the charts name the same step (a tick
-    brings the frames since the last one, played in the browser: the last of them is the tick's step)."""
+    loss chart's last step and the epoch in the line above the charts name the same step, the tick's (a tick brings
+    the frames since the last one, played in the browser: the last of them is the tick's step); the progress bar,
+    the clock of what is drawn, names the first frame the browser draws of them (ui/scrub.js moves it on frame by
+    frame: tests/test_blink_browser.py)."""
     import base64
 
     at = open_page("playground", "en")
@@ -436,9 +438,11 @@ def test_the_progress_and_the_charts_always_show_the_same_step():
     ds = playground.data_of(PlaygroundConfig())
     seen, played = [], []
     for _ in range(80):
-        played += live_messages(at)["loss"]["steps"]
+        batch = live_messages(at)["loss"]["steps"]
+        played += batch
         [progress] = at.get("progress")
-        step = int(re.match(r"Step (\d+) of 200", progress.proto.text).group(1))
+        assert int(re.match(r"Step (\d+) of 200", progress.proto.text).group(1)) == batch[0]
+        step = batch[-1]
         x = charts(at)["loss"]["data"][0]["x"]
         last = int(np.frombuffer(base64.b64decode(x["bdata"]), np.dtype(x["dtype"]))[-1]) if x else 0
         line = next(m.value for m in at.markdown if m.value.startswith("Epochs"))
@@ -470,6 +474,9 @@ def test_a_diverging_run_says_which_update_failed_and_draws_nothing_infinite():
             break
     [message] = [e.value for e in at.error]
     failed = int(re.search(r"update (\d+)", message).group(1))
+    [progress] = at.get("progress")
+    assert f"update {failed} diverged" in progress.proto.text  # from the batch that reaches the end
+    at.run()  # that batch has played
     [progress] = at.get("progress")
     assert f"Step {failed - 1} of 300" in progress.proto.text and f"update {failed} diverged" in progress.proto.text
     assert non_finite_in_charts(at) == [] and non_finite_in_text(at) == []

@@ -24,6 +24,7 @@ yet (the first frame of a live chart) says how it fills ("Press Train or Step", 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import random
 import time
 import uuid
@@ -218,8 +219,12 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
         if page_env.fewer_updates():  # one picture a tick: the frames in between are not played
             frames = [frame]
         shown.append(frame)
-        st.progress(min(1.0, frame.step / max(total, 1)), text=progress_text(frame, total))
-        scrubber(e, frame)
+        # The progress bar is written after the charts, in its place above them: its words then reach the browser
+        # after the charts' frames, and name the batch's first frame, the one the browser draws at once (the
+        # slider's script moves them on with every frame drawn, ui/scrub.js). Written first, or naming the newest
+        # frame, they ran up to a tick ahead of the picture.
+        bar, first = st.container(key=f"live-bar-{key}"), frames[0]
+        scrubber(e, frame, first.step, total)
         token, played, slot = _IN_VIEW.set(True), _BATCH.set(tuple(frames)), _ALERTS.set(st.container())
         named = _PANEL.set(key)
         try:
@@ -229,6 +234,9 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             _BATCH.reset(played)
             _ALERTS.reset(slot)
             _PANEL.reset(named)
+        # a run that diverged says so from the batch that reaches its end (words the slider's script leaves alone)
+        said = dataclasses.replace(first, diverged_at=frame.diverged_at)
+        bar.progress(min(1.0, first.step / max(total, 1)), text=progress_text(said, total))
 
     def scrubbed() -> None:
         """The step slider moved: show the frame of the chosen step (the first kept at or after it, or the newest
@@ -247,10 +255,11 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
 
     scrub_key = f"{key}-at"
 
-    def scrubber(e: dict, frame: shared.Frame) -> None:
+    def scrubber(e: dict, frame: shared.Frame, at: int, total: int) -> None:
         """Once there is more than the first frame: a slider over the run's kept steps (scrub it back and forth; it
         follows the run while it plays). A scrubbed step is in the link (``at=``), so a teacher can send it. Its
-        place is kept before the first frames too: nothing below it moves."""
+        place is kept before the first frames too: nothing below it moves. at: the step it shows first (the
+        batch's first frame; it follows the frames the charts draw)."""
         run = shared.run(spec)
         slot = st.container()
         if run.available >= 2:
@@ -258,8 +267,9 @@ def panel(key: str, spec: shared.RunSpec, view: Callable[[shared.Frame], None], 
             # diverged stopped
             options = sorted(set(spec.steps) | ({run.frames[-1].step} if run.complete else set()))
             with slot:
-                livechart.scrubber(scrub_key, key, options, frame.step, t("common.scrub"), t("common.scrub_help"),
-                                   t("common.scrub_value"), scrubbed)
+                livechart.scrubber(scrub_key, key, options, at, t("common.scrub"), t("common.scrub_help"),
+                                   t("common.scrub_value"), scrubbed, progress=t("common.progress", step="{step}",
+                                                                                 total=total))
         wanted = str(frame.step) if e.get("scrubbed") and not e["running"] else None
         if st.query_params.get(link) != wanted:
             if wanted is None:

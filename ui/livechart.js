@@ -60,7 +60,9 @@ function draw(Plotly, box, outer, fig, step) {
     outer.dataset.ms = String(Math.round(performance.now() - t0)); // how long the last drawing took
     outer.dataset.step = String(step);
     outer.dataset.drawn = String(Number(outer.dataset.drawn || 0) + 1);
-    document.dispatchEvent(new CustomEvent("dnn-drawn", { detail: { panel: box._panel, step: step } }));
+    // visible: a chart out of sight draws only the last frame of a batch, so its step is not the one on screen
+    document.dispatchEvent(new CustomEvent("dnn-drawn",
+      { detail: { panel: box._panel, step: step, visible: box._visible !== false } }));
   });
 }
 

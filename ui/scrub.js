@@ -2,7 +2,8 @@
 // Moving it draws the chosen step at once from the frames the page's charts have already received (an event the
 // charts of the same panel listen to), then tells the server, which pauses the run there, puts the step in the link
 // and sends the frame (a frame the browser had not received yet is drawn then). While the run plays, the slider
-// follows the frames the charts draw.
+// follows the frames the charts draw, and so do the words of the panel's progress bar just above it ("Step 240 of
+// 600"): the server wrote the newest frame of the batch the charts are still playing.
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const root = parentElement.querySelector(".dnn-scrub");
@@ -13,6 +14,7 @@ export default function (component) {
   root._steps = data.steps;
   root._panel = data.panel;
   root._format = data.format;
+  root._progress = data.progress || "";
   root.querySelector(".dnn-scrub-label").textContent = data.label;
   root.title = data.help || "";
   input.setAttribute("aria-label", data.label);
@@ -61,10 +63,43 @@ export default function (component) {
     if (/^(Arrow|Page|Home$|End$)/.test(e.key)) e.stopPropagation();
   });
   root._onDrawn = (e) => {
-    if (e.detail.panel !== root._panel || recent()) return;
+    if (e.detail.panel !== root._panel || !e.detail.visible) return; // what is on screen, not a chart out of sight
+    sayStep(root, e.detail.step);
+    if (recent()) return;
     const i = root._steps.indexOf(e.detail.step);
     if (i >= 0) show(i);
   };
   document.addEventListener("dnn-drawn", root._onDrawn);
   return release;
+}
+
+// The progress bar's words for the step drawn: only words that say a step the way the server does (the format
+// with a number in it), never a longer line such as where a run diverged.
+function sayStep(root, step) {
+  if (!root._progress) return;
+  const said = progressText(root);
+  const [head, tail] = root._progress.split("{step}");
+  if (!said || tail === undefined || !saysAStep(said.data, head, tail)) return;
+  const text = head + String(step) + tail;
+  if (said.data !== text) said.data = text; // the text node's own data: Streamlit's next render replaces it as usual
+}
+
+function saysAStep(text, head, tail) {
+  if (text.length <= head.length + tail.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
+  const number = text.slice(head.length, text.length - tail.length);
+  return Array.from(number).every((c) => c >= "0" && c <= "9");
+}
+
+// The text node of the progress bar just above the slider: the element before the slider's block holds it.
+function progressText(root) {
+  let node = root;
+  for (let up = 0; node && up < 12; up++, node = node.parentElement) {
+    const bar = node.previousElementSibling && node.previousElementSibling.querySelector("[data-testid='stProgress']");
+    if (bar) {
+      const walker = document.createTreeWalker(bar, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.trim()) return n;
+      return null;
+    }
+  }
+  return null;
 }
