@@ -249,13 +249,14 @@ def training_run(cfg: PlaygroundConfig) -> shared.RunSpec:
 @shared.memo(max_bytes=8 * 2**20)
 def inside(cfg: PlaygroundConfig, step: int) -> Inside:
     """Update ``step`` + 1 of ``cfg``'s run, narrated (the "Step inside" section): the network view before it and
-    what the update computed (lab._inside.record_update). Runs are deterministic, so this trains a fresh copy to
-    ``step``; shared by the class, one computation per step. A step at or past the run's end is refused before
-    anything trains (ValueError)."""
+    what the update computed (lab._inside.record_update). Runs are deterministic, so this starts from a copy of the
+    class's live run when it stands at ``step`` (a paused run), else trains a fresh copy to ``step``; shared by the
+    class, one computation per step. A step at or past the run's end is refused before anything trains
+    (ValueError)."""
     if not 0 <= step < cfg.steps:
         raise ValueError(f"the run has no update after step {step}")
-    tr = build(cfg)
-    tr.run(step)
+    tr = shared.live_copy(training_run(cfg), step) or build(cfg)
+    tr.run(step - tr.step)
     if tr.done:
         raise ValueError(f"the run has no update after step {step}")
     return Inside(network(tr), record_update(tr))

@@ -280,13 +280,15 @@ def training_run(net: Net, training: Training) -> shared.RunSpec:
 def inside(net: Net, training: Training, step: int) -> Inside:
     """Update ``step`` + 1 of the page's run ("yours"), narrated: the network before it (units coloured by their
     mean activation on a batch) and what the update computed, the gradient reaching every layer on its way back
-    (lab._inside.record_update). Trains a fresh copy to ``step``: shared by the class, one computation per step.
-    A step at or past the run's end is refused before anything trains (ValueError)."""
+    (lab._inside.record_update). Starts from a copy of the class's live run when it stands at ``step`` (a paused
+    run), else trains a fresh copy to ``step``; shared by the class, one computation per step. A step at or past the
+    run's end is refused before anything trains (ValueError)."""
     if not 0 <= step < TOTAL_STEPS:
         raise ValueError(f"the run has no update after step {step}")
-    group = training_run(net, training).build()
+    spec = training_run(net, training)
+    group = shared.live_copy(spec, step) or spec.build()
     tr = dict(group.items())["yours"]
-    tr.run(step)
+    tr.run(step - tr.step)
     if tr.done:
         raise ValueError(f"the run has no update after step {step}")
     x, y = tr.x_train[:1], tr.labels_train[:1]

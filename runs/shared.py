@@ -21,6 +21,7 @@ the same setting finds them, instead of living on outside the bound in the playe
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import math
@@ -480,6 +481,12 @@ class Run:
         with self._lock:
             return None if self._obj is None else read(self._obj)
 
+    def copy_at(self, step: int):
+        """A deep copy of the live object when it stands at exactly ``step`` updates (a paused run's object usually
+        does: it stops at the frame it kept last), else None. The copy trains on from there bit for bit as the run
+        itself (the LiveRun contract: a step's state does not depend on how the calls were cut)."""
+        return self.read(lambda obj: copy.deepcopy(obj) if int(obj.step) == int(step) and not _ended(obj) else None)
+
 
 def _ended(obj) -> bool:
     return getattr(obj, "diverged_at", None) is not None or bool(getattr(obj, "stopped", False))
@@ -506,6 +513,13 @@ def run(spec: RunSpec) -> Run:
             RUNS.misses += 1
             RUNS.put(spec.key, found, 256)
         return found
+
+
+def live_copy(spec: RunSpec, step: int):
+    """A copy of ``spec``'s live object at ``step`` when the class's run stands there (``Run.copy_at``), else None;
+    a run nobody started is not created."""
+    found = RUNS.get(spec.key)
+    return None if found is None else found.copy_at(step)
 
 
 def note_size(run_: Run) -> None:

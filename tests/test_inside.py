@@ -4,6 +4,7 @@ from a copy of the trainer one step before (its next mini-batch, a forward pass 
 backward pass, the optimizer's rule), and every recorded number is compared. Also: the stops and their formulas on
 the playground and vanishing pages (AppTest), each formula's arithmetic holding."""
 import copy
+import dataclasses
 import re
 
 import numpy as np
@@ -182,3 +183,45 @@ def test_a_step_past_the_run_is_refused_before_anything_trains(monkeypatch):
             playground.inside(cfg, step)
     with pytest.raises(ValueError):
         vanishing.inside(vanishing.DEFAULT_NET, vanishing.DEFAULT_TRAINING, vanishing.TOTAL_STEPS)
+
+
+def _same_record(a, b) -> None:
+    """Two narrated updates are the same, number for number."""
+    assert a.step == b.step and a.loss == b.loss and a.t == b.t
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.probs, b.probs)
+    for la, lb in zip(a.layers, b.layers, strict=True):
+        for name in ("z", "a", "delta", "terms", "grad_terms"):
+            np.testing.assert_array_equal(getattr(la, name), getattr(lb, name))
+        assert (la.w, la.w_after, la.grad_w, la.rule_update) == (lb.w, lb.w_after, lb.grad_w, lb.rule_update)
+
+
+@pytest.mark.parametrize("page", ["playground", "vanishing"])
+def test_step_inside_a_paused_run_starts_from_the_class_run_and_matches_a_fresh_one(page, monkeypatch):
+    """Step inside used to train a fresh copy of the run up to the step shown (about 40 s near the end of the
+    largest playground run). When the class's run stands at that step (a paused run stops at the frame it kept
+    last), the narration starts from a copy of it: nothing is retrained, and every number is what a fresh run
+    gives."""
+    from runs import shared
+
+    if page == "playground":
+        cfg = playground.PlaygroundConfig(steps=300, seed=11)
+        spec, compute = playground.training_run(cfg), lambda step: playground.inside.__wrapped__(cfg, step)
+    else:
+        training = vanishing.Training(lr=0.05)
+        spec = vanishing.training_run(vanishing.DEFAULT_NET, training)
+        compute = lambda step: vanishing.inside.__wrapped__(vanishing.DEFAULT_NET, training, step)  # noqa: E731
+    shared.RUNS.clear(keep_pinned=False)
+    run = shared.run(spec)
+    run.advance(8, wait=True, budget=60)
+    step = run.frames[-1].step
+    assert run.read(lambda obj: obj.step) == step > 0
+    fresh_builds = []
+    real_build, real_spec = playground.build, vanishing.training_run
+    monkeypatch.setattr(playground, "build", lambda c: fresh_builds.append(c) or real_build(c))
+    monkeypatch.setattr(vanishing, "training_run", lambda *a: dataclasses.replace(
+        real_spec(*a), build=lambda: fresh_builds.append(a) or real_spec(*a).build()))
+    from_class = compute(step)
+    assert fresh_builds == [] and run.read(lambda obj: obj.step) == step  # the class's run did not move
+    shared.RUNS.clear(keep_pinned=False)  # no run to copy: trained from the start
+    _same_record(from_class.record, compute(step).record)
