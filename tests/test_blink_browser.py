@@ -37,7 +37,14 @@ SAMPLER = r"""
     const found = charts();
     state.samples += 1;
     const bad = found.filter((e) => !drawn(e)).length + Math.max(0, state.count - found.length);
-    if (bad) state.blank.push([Math.round(performance.now()), bad, found.length]);
+    // which chart, its height, its plot's visibility and its marks: what a failure needs to be understood
+    const why = found.filter((e) => !drawn(e)).map((e) => {
+      const plot = e.querySelector('.js-plotly-plot'), svg = plot && plot.querySelector('.main-svg');
+      return [e.dataset.chart || (e.closest('[class*="st-key-"]') || {}).className || '?',
+              Math.round(e.getBoundingClientRect().height), plot ? getComputedStyle(plot).visibility : 'no plot',
+              svg ? svg.querySelectorAll('path, rect, image, text').length : -1];
+    });
+    if (bad) state.blank.push([Math.round(performance.now()), bad, found.length, why]);
     for (const e of found) if (e.dataset.step) state.steps.add(e.dataset.chart + '@' + e.dataset.step);
   }, 50);
   window.__blink = state;
@@ -91,7 +98,7 @@ def test_live_charts_are_drawn_in_every_sample_of_a_run(browser, slug):
     assert seen["count"] >= 1 and seen["samples"] >= 20, seen
     assert seen["blank"] == [] and seen["removed"] == [], (
         f"{slug}: {len(seen['blank'])} of {seen['samples']} samples showed a chart not drawn ([time, charts not drawn, "
-        f"charts found]: {seen['blank'][:10]}); charts removed during the run: {seen['removed'][:10]}")
+        f"charts found, [chart, height, visibility, marks]]: {seen['blank'][:10]}); charts removed during the run: {seen['removed'][:10]}")
 
 
 # Every 50 ms while a run plays: the step the first progress bar says, and the step its panel's first chart shows

@@ -146,8 +146,8 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
         livechart.draw(key, figures, [f.step for f in frames], live.FRAME_SECONDS, height, alt=alt or specs[-1].alt,
                        panel=live.panel_key(), tag=tag, on_click=on_click)
         st.caption(caption)
-        if numbers and specs[-1].numbers:
-            show_numbers(specs[-1].numbers)
+        if numbers:
+            _numbers_or_place(specs[-1].numbers)
         return
     if frame is not None or cache is not None:
         identity = (frame.run, frame.index) if frame is not None else ("static", cache)
@@ -159,8 +159,19 @@ def chart(fig: Figure | Callable[..., Figure], key: str, caption: str, frame: sh
     st.plotly_chart(_Prebuilt(spec), key=key, width="stretch", theme=None, config=PLOTLY_CONFIG,
                     alt=alt or spec.alt or None, **selection)
     st.caption(caption)
-    if numbers and spec.numbers:
-        show_numbers(spec.numbers)
+    if numbers:
+        _numbers_or_place(spec.numbers)
+
+
+def _numbers_or_place(columns: dict | None) -> None:
+    """The numbers' table, or (before a live run has any numbers) an empty element in its place: what follows the
+    chart keeps its place in the page from the first frame on. Without it, the tick that first had numbers put the
+    table where the next chart had been, and Streamlit hid that chart (display: none, "retained") until its own
+    message came: a blink of the next chart once a run (tests/test_blink_browser.py, transfer)."""
+    if columns:
+        show_numbers(columns)
+    else:
+        st.empty()
 
 
 def show_numbers(columns: dict) -> None:
