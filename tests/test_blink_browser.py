@@ -74,6 +74,12 @@ def open_for_training(page, url: str) -> None:
     wait_idle(page, 180_000)
 
 
+def press_train(page) -> None:
+    """Press the first live panel's Train and wait until its run plays (the button says Pause)."""
+    page.locator(TRAIN).first.click()
+    page.wait_for_function(PLAYING, timeout=30_000)
+
+
 @pytest.fixture(scope="module")
 def browser():
     with served_browser(viewport=(1366, 900)) as (server, context):
@@ -88,8 +94,7 @@ def test_live_charts_are_drawn_in_every_sample_of_a_run(browser, slug):
         open_for_training(page, f"{server.url}/{slug}?lang=en")
         page.wait_for_timeout(500)  # the charts' first drawing
         page.evaluate(SAMPLER)
-        page.locator(TRAIN).first.click()
-        page.wait_for_function(PLAYING, timeout=30_000)
+        press_train(page)
         page.wait_for_function(FINISHED, timeout=180_000)  # ... to its end
         page.wait_for_timeout(300)
         seen = page.evaluate(READ)
@@ -138,8 +143,7 @@ def test_the_progress_words_say_the_step_the_chart_shows_while_it_plays(browser,
     page = context.new_page()
     try:
         open_for_training(page, f"{server.url}/{slug}?lang={lang}")
-        page.locator(TRAIN).first.click()
-        page.wait_for_function(PLAYING, timeout=30_000)
+        press_train(page)
         page.evaluate(STEP_SAMPLER)
         page.wait_for_timeout(4000)
         seen = page.evaluate("() => ({samples: __steps.samples, differ: __steps.differ})")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser_util import SCREENSHOTS, served_browser, wait_idle
-from tests.test_blink_browser import FINISHED, PLAYING, TRAIN, open_for_training
+from tests.test_blink_browser import FINISHED, open_for_training, press_train
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +59,7 @@ def test_the_network_view_plays_with_the_run_and_shows_its_numbers(browser, lang
         page.evaluate("""() => { window.__net = new Set(); const e = document.querySelector("%s");
             new MutationObserver(() => window.__net.add(e.dataset.step)).observe(e, {attributes: true,
             attributeFilter: ['data-step']}); }""" % CHART)
-        page.locator(TRAIN).first.click()
-        page.wait_for_function(PLAYING, timeout=30_000)
+        press_train(page)
         page.wait_for_function(FINISHED, timeout=180_000)
         wait_idle(page)
         assert page.evaluate("() => window.__net.size") >= 10  # it changed with the run, frame after frame

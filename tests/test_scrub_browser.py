@@ -5,7 +5,7 @@ shows the same pictures at the same step, in both languages. (Its latency is mea
 import pytest
 
 from tests.browser_util import SCREENSHOTS, served_browser, wait_idle
-from tests.test_blink_browser import FINISHED, PLAYING, TRAIN, open_for_training
+from tests.test_blink_browser import FINISHED, open_for_training, press_train
 
 pytestmark = pytest.mark.browser
 
@@ -38,8 +38,7 @@ def test_the_step_slider_redraws_the_step_and_the_link_reproduces_it(browser, la
     page = context.new_page()
     try:
         open_for_training(page, f"{server.url}/playground?lang={lang}")
-        page.locator(TRAIN).first.click()
-        page.wait_for_function(PLAYING, timeout=30_000)
+        press_train(page)
         page.wait_for_function(FINISHED, timeout=180_000)
         wait_idle(page)
         slider = page.locator(SLIDER)

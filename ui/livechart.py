@@ -106,8 +106,8 @@ def scrubber(key: str, panel: str, steps: Sequence[int], value: int, label: str,
     """A live panel's step slider over ``steps`` at ``value``; ``on_scrub`` runs when the student moves it (the step
     chosen is ``st.session_state[key]["scrub"]``). fmt: how a step is shown ("Step {step}"). progress: the text of
     the panel's progress bar just above the slider with "{step}" for the step ("Step {step} of 600"): while a run
-    plays, the slider writes the step each chart draws into it, so the bar's words never run ahead of the picture
-    (the server's text names the newest frame of a batch the browser is still playing)."""
+    plays, the slider writes the step each visible chart of the panel draws into it, so the bar's words follow the
+    picture (the server's text names the first frame of a batch the browser is about to play)."""
     _SCRUB(key=key, data={"panel": panel, "steps": [int(s) for s in steps], "value": int(value), "label": label,
                           "help": help, "format": fmt, "progress": progress}, on_scrub_change=on_scrub,
            height="content")
